@@ -1,0 +1,329 @@
+"""Settings: one validated object, grouped per domain, read from the seed's variable names.
+
+Precedence, highest first: process environment > AWS Secrets Manager secret > `.env` > defaults.
+The seed's variables are flat (`DB_HOST`, `COGNITO_CLIENT_ID`, ...), so each group is a pydantic
+model whose field aliases are those names, filled from one merged mapping. That keeps the secret
+overlay in a single place instead of a settings source per group.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from sqlalchemy.engine import URL, make_url
+
+SECRET_NAME_VAR = "AWS_SECRETS_MANAGER_SECRET_NAME"  # noqa: S105 (a variable name)
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/cschat.db"
+DEV_SECRET_KEY_FILE = Path("data/secret_key")
+
+
+class ConfigError(Exception):
+    """A setting is wrong or missing; the message is one line naming the variable."""
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+
+def _split_csv(value: Any) -> Any:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class AppSettings(_Group):
+    env: Literal["development", "test", "production"] = Field("development", alias="APP_ENV")
+    timezone: str = Field("UTC", alias="APP_TIMEZONE")
+    secret_key: SecretStr | None = Field(None, alias="SECRET_KEY")
+    frontend_url: str = Field("http://localhost:3000", alias="FRONTEND_URL")
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://localhost:3000"], alias="CORS_ORIGINS"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
+    redis_url: str | None = Field(None, alias="REDIS_URL")
+
+    _split_origins = field_validator("cors_origins", mode="before")(_split_csv)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown IANA time zone {value!r} (e.g. UTC, Europe/Madrid)"
+            ) from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+class DatabaseSettings(_Group):
+    url: str | None = Field(None, alias="DATABASE_URL")
+    read_url: str | None = Field(None, alias="DATABASE_READ_URL")
+    host: str | None = Field(None, alias="DB_HOST")
+    port: int = Field(5432, alias="DB_PORT", ge=1, le=65535)
+    name: str | None = Field(None, alias="DB_NAME")
+    user: str | None = Field(None, alias="DB_USER")
+    password: SecretStr | None = Field(None, alias="DB_PASSWORD")
+    pool_size: int = Field(10, alias="DB_POOL_SIZE", ge=1)
+    max_overflow: int = Field(10, alias="DB_MAX_OVERFLOW", ge=0)
+    echo: bool = Field(False, alias="DB_ECHO")
+
+    @field_validator("url", "read_url")
+    @classmethod
+    def _parseable(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parsed = make_url(value)
+        except Exception:
+            raise ValueError("not a database URL (e.g. postgresql+psycopg://u:p@h/db)") from None
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("only sqlite and postgresql URLs are supported")
+        return value
+
+    def effective_url(self) -> URL:
+        """DATABASE_URL wins; else the seed's DB_* variables; else local SQLite."""
+        if self.url:
+            url = make_url(self.url)
+        elif self.host:
+            url = URL.create(
+                "postgresql+psycopg",
+                username=self.user,
+                password=self.password.get_secret_value() if self.password else None,
+                host=self.host,
+                port=self.port,
+                database=self.name,
+            )
+        else:
+            url = make_url(DEFAULT_DATABASE_URL)
+        return _with_async_driver(url)
+
+    def effective_read_url(self) -> URL | None:
+        return _with_async_driver(make_url(self.read_url)) if self.read_url else None
+
+
+def _with_async_driver(url: URL) -> URL:
+    if url.drivername in ("sqlite", "sqlite+pysqlite"):
+        return url.set(drivername="sqlite+aiosqlite")
+    if url.drivername in ("postgresql", "postgres", "postgresql+psycopg2", "postgresql+asyncpg"):
+        return url.set(drivername="postgresql+psycopg")
+    return url
+
+
+class AuthSettings(_Group):
+    provider: Literal["local", "cognito"] = Field("local", alias="AUTH_PROVIDER")
+    id_token_ttl_seconds: int = Field(3600, alias="ID_TOKEN_TTL_SECONDS", ge=60)
+    refresh_token_ttl_seconds: int = Field(30 * 86400, alias="REFRESH_TOKEN_TTL_SECONDS", ge=300)
+    cookie_domain: str | None = Field(None, alias="COOKIE_DOMAIN")
+    cookie_secure: bool = Field(False, alias="COOKIE_SECURE")
+    cookie_samesite: Literal["lax", "strict", "none"] = Field("lax", alias="COOKIE_SAMESITE")
+    ui_hint_secret: SecretStr | None = Field(None, alias="UI_HINT_SECRET")
+    oauth_redirect_uri: str = Field(
+        "http://localhost:3000/login/callback", alias="OAUTH_REDIRECT_URI"
+    )
+
+    @field_validator("cookie_samesite", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("cookie_domain", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+
+class CognitoSettings(_Group):
+    region: str | None = Field(None, alias="COGNITO_REGION")
+    user_pool_id: str | None = Field(None, alias="COGNITO_USER_POOL_ID")
+    client_id: str | None = Field(None, alias="COGNITO_CLIENT_ID")
+    client_secret: SecretStr | None = Field(None, alias="COGNITO_CLIENT_SECRET")
+    domain: str | None = Field(None, alias="COGNITO_DOMAIN")
+    jwks_url: str | None = Field(None, alias="COGNITO_JWKS_URL")
+
+
+class AwsSettings(_Group):
+    region: str = Field("us-east-1", alias="AWS_REGION")
+    secret_name: str | None = Field(None, alias=SECRET_NAME_VAR)
+
+
+class AgentSettings(_Group):
+    provider: Literal["local", "bedrock"] = Field("local", alias="AGENT_PROVIDER")
+    bedrock_agent_id: str | None = Field(None, alias="BEDROCK_AGENT_ID")
+    bedrock_agent_alias_id: str | None = Field(None, alias="BEDROCK_AGENT_ALIAS_ID")
+    bedrock_agent_arn: str | None = Field(None, alias="BEDROCK_AGENT_ARN")
+    bedrock_connect_timeout: float = Field(30, alias="BEDROCK_CONNECT_TIMEOUT", gt=0)
+    bedrock_read_timeout: float = Field(120, alias="BEDROCK_READ_TIMEOUT", gt=0)
+    bedrock_max_retries: int = Field(3, alias="BEDROCK_MAX_RETRIES", ge=0)
+    bedrock_retry_delay: float = Field(2.0, alias="BEDROCK_RETRY_DELAY", ge=0)
+
+
+class EmailSettings(_Group):
+    backend: Literal["console", "smtp"] = Field("console", alias="EMAIL_BACKEND")
+    smtp_host: str = Field("localhost", alias="SMTP_HOST")
+    smtp_port: int = Field(25, alias="SMTP_PORT", ge=1, le=65535)
+    smtp_user: str | None = Field(None, alias="SMTP_USER")
+    smtp_password: SecretStr | None = Field(None, alias="SMTP_PASSWORD")
+    smtp_starttls: bool = Field(False, alias="SMTP_STARTTLS")
+    email_from: str = Field("cschat <no-reply@localhost>", alias="EMAIL_FROM")
+
+
+class IngestSettings(_Group):
+    api_key: SecretStr | None = Field(None, alias="INGEST_API_KEY")
+    max_body_bytes: int = Field(100 * 1024 * 1024, alias="INGEST_MAX_BODY_BYTES", gt=0)
+
+
+class HubSpotSettings(_Group):
+    token: SecretStr | None = Field(None, alias="HUBSPOT_TOKEN")
+    base_url: str = Field("https://api.hubapi.com", alias="HUBSPOT_BASE_URL")
+    api_prefix: str = Field("/crm/v3", alias="HUBSPOT_API_PREFIX")
+    sync_interval_minutes: int = Field(0, alias="HUBSPOT_SYNC_INTERVAL_MINUTES", ge=0)
+
+
+_GROUPS: dict[str, type[_Group]] = {
+    "app": AppSettings,
+    "db": DatabaseSettings,
+    "auth": AuthSettings,
+    "cognito": CognitoSettings,
+    "aws": AwsSettings,
+    "agent": AgentSettings,
+    "email": EmailSettings,
+    "ingest": IngestSettings,
+    "hubspot": HubSpotSettings,
+}
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    app: AppSettings
+    db: DatabaseSettings
+    auth: AuthSettings
+    cognito: CognitoSettings
+    aws: AwsSettings
+    agent: AgentSettings
+    email: EmailSettings
+    ingest: IngestSettings
+    hubspot: HubSpotSettings
+
+    @cached_property
+    def signing_secret(self) -> str:
+        """Key for the local provider's tokens and the `ui_hint` cookie."""
+        if self.app.secret_key is not None:
+            return self.app.secret_key.get_secret_value()
+        return _dev_secret_key()
+
+    def summary(self) -> dict[str, dict[str, Any]]:
+        """Every setting by group, secrets masked, for `cschat check`."""
+        out: dict[str, dict[str, Any]] = {}
+        for group_name in _GROUPS:
+            group: _Group = getattr(self, group_name)
+            values: dict[str, Any] = {}
+            for name, field in type(group).model_fields.items():
+                value = getattr(group, name)
+                if isinstance(value, SecretStr):
+                    value = "********"
+                elif name in ("url", "read_url") and value:
+                    value = make_url(value).render_as_string(hide_password=True)
+                values[field.alias or name] = value
+            out[group_name] = values
+        return out
+
+
+def _dev_secret_key() -> str:
+    """Generated once and kept in ./data so dev sign-ins survive restarts."""
+    if DEV_SECRET_KEY_FILE.exists():
+        return DEV_SECRET_KEY_FILE.read_text().strip()
+    DEV_SECRET_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    DEV_SECRET_KEY_FILE.write_text(key)
+    DEV_SECRET_KEY_FILE.chmod(0o600)
+    return key
+
+
+def fetch_secret(name: str, region: str | None) -> dict[str, str]:
+    """Read a JSON secret whose keys are our variable names from AWS Secrets Manager."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        client = boto3.client("secretsmanager", region_name=region or "us-east-1")
+        raw = client.get_secret_value(SecretId=name)["SecretString"]
+    except (BotoCoreError, ClientError) as exc:
+        raise ConfigError(
+            f"{SECRET_NAME_VAR}: cannot read secret {name!r} ({type(exc).__name__})"
+        ) from None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise ConfigError(f"{SECRET_NAME_VAR}: secret {name!r} is not a JSON object") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{SECRET_NAME_VAR}: secret {name!r} is not a JSON object")
+    return {str(k).upper(): "" if v is None else str(v) for k, v in data.items()}
+
+
+def merged_environment(
+    environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+) -> dict[str, str]:
+    """Merge defaults' sources: process environment > secret > `.env`."""
+    env = {k.upper(): v for k, v in (os.environ if environ is None else environ).items()}
+    dotenv: dict[str, str] = {}
+    if env_file and Path(env_file).is_file():
+        dotenv = {k.upper(): v or "" for k, v in dotenv_values(env_file).items()}
+    first = {**dotenv, **env}
+    secret: dict[str, str] = {}
+    if first.get(SECRET_NAME_VAR):
+        secret = fetch_secret(first[SECRET_NAME_VAR], first.get("AWS_REGION"))
+    return {**dotenv, **secret, **env}
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+) -> Settings:
+    """Build and validate the settings; a bad value raises ConfigError naming the variable."""
+    values = {k: v for k, v in merged_environment(environ, env_file).items() if v != ""}
+    groups: dict[str, _Group] = {}
+    for name, model in _GROUPS.items():
+        try:
+            groups[name] = model.model_validate(values)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            variable = str(err["loc"][0]) if err["loc"] else name
+            shown = values.get(variable)
+            got = f" (got {shown!r})" if shown is not None and "SECRET" not in variable else ""
+            raise ConfigError(f"{variable}: {err['msg']}{got}") from None
+    settings = Settings.model_validate(groups)
+    _check_production(settings)
+    return settings
+
+
+def _check_production(settings: Settings) -> None:
+    if not settings.app.is_production:
+        return
+    if settings.app.secret_key is None:
+        raise ConfigError("SECRET_KEY: required when APP_ENV=production")
+    if len(settings.app.secret_key.get_secret_value()) < 32:
+        raise ConfigError("SECRET_KEY: must be at least 32 characters when APP_ENV=production")
+    if not settings.auth.cookie_secure:
+        raise ConfigError("COOKIE_SECURE: must be true when APP_ENV=production")
+    if "*" in settings.app.cors_origins:
+        raise ConfigError("CORS_ORIGINS: '*' is not allowed with credentials in production")
+    if settings.auth.cookie_samesite == "none" and not settings.auth.cookie_secure:
+        raise ConfigError("COOKIE_SAMESITE: 'none' requires COOKIE_SECURE=true")

@@ -1,0 +1,177 @@
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from cschat.core.config import ConfigError, load_settings
+from tests.fakes.aws import moto_server
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", moto_endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return moto_endpoint
+
+
+def put_secret(endpoint: str, name: str, value: object) -> None:
+    client = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=endpoint)
+    client.create_secret(Name=name, SecretString=json.dumps(value))
+
+
+def test_defaults_need_nothing() -> None:
+    settings = load_settings({}, env_file=None)
+    assert settings.db.effective_url().render_as_string() == "sqlite+aiosqlite:///./data/cschat.db"
+    assert settings.auth.provider == "local"
+    assert settings.agent.provider == "local"
+    assert settings.app.timezone == "UTC"
+    assert settings.auth.id_token_ttl_seconds == 3600
+    assert settings.hubspot.api_prefix == "/crm/v3"
+
+
+def test_seed_db_variables_build_a_postgres_url() -> None:
+    settings = load_settings(
+        {
+            "DB_HOST": "db.example",
+            "DB_PORT": "6543",
+            "DB_NAME": "cs",
+            "DB_USER": "u",
+            "DB_PASSWORD": "p@ss",
+        },
+        env_file=None,
+    )
+    url = settings.db.effective_url()
+    assert url.drivername == "postgresql+psycopg"
+    assert (url.host, url.port, url.database, url.username, url.password) == (
+        "db.example",
+        6543,
+        "cs",
+        "u",
+        "p@ss",
+    )
+
+
+def test_database_url_wins_over_db_variables() -> None:
+    settings = load_settings(
+        {"DATABASE_URL": "postgresql://a@h/x", "DB_HOST": "other"}, env_file=None
+    )
+    assert settings.db.effective_url().render_as_string() == "postgresql+psycopg://a@h/x"
+
+
+def test_cors_origins_are_comma_separated() -> None:
+    settings = load_settings({"CORS_ORIGINS": "http://a:3000, http://b:3001"}, env_file=None)
+    assert settings.app.cors_origins == ["http://a:3000", "http://b:3001"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"DB_PORT": "abc"}, "DB_PORT"),
+        ({"APP_TIMEZONE": "Mars/Olympus"}, "APP_TIMEZONE"),
+        ({"AUTH_PROVIDER": "ldap"}, "AUTH_PROVIDER"),
+        ({"COOKIE_SECURE": "maybe"}, "COOKIE_SECURE"),
+        ({"BEDROCK_READ_TIMEOUT": "-1"}, "BEDROCK_READ_TIMEOUT"),
+        ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"),
+    ],
+)
+def test_bad_value_fails_with_one_line_naming_the_variable(
+    environ: dict[str, str], variable: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ, env_file=None)
+    message = str(info.value)
+    assert message.startswith(f"{variable}: ")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"COOKIE_SECURE": "true"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short", "COOKIE_SECURE": "true"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "x" * 40}, "COOKIE_SECURE"),
+        ({"SECRET_KEY": "x" * 40, "COOKIE_SECURE": "true", "CORS_ORIGINS": "*"}, "CORS_ORIGINS"),
+    ],
+)
+def test_production_refuses_insecure_defaults(environ: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{variable}: "):
+        load_settings({"APP_ENV": "production", **environ}, env_file=None)
+
+
+def test_production_with_secure_values_loads() -> None:
+    settings = load_settings(
+        {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "COOKIE_SECURE": "true"}, env_file=None
+    )
+    assert settings.app.is_production
+
+
+def test_dotenv_is_read_below_the_environment(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("APP_TIMEZONE=Europe/Madrid\nFRONTEND_URL=http://dotenv\n")
+    settings = load_settings({"FRONTEND_URL": "http://process"}, env_file=env_file)
+    assert settings.app.timezone == "Europe/Madrid"
+    assert settings.app.frontend_url == "http://process"
+
+
+def test_secret_overlay_precedence(aws_env: str, tmp_path: Path) -> None:
+    put_secret(
+        aws_env,
+        "cschat/precedence",
+        {
+            "FRONTEND_URL": "http://secret",
+            "APP_TIMEZONE": "America/Bogota",
+            "COGNITO_CLIENT_ID": "from-secret",
+            "INGEST_API_KEY": "k-secret",
+        },
+    )
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "AWS_SECRETS_MANAGER_SECRET_NAME=cschat/precedence\n"
+        "APP_TIMEZONE=Europe/Madrid\nHUBSPOT_BASE_URL=http://dotenv\nCOGNITO_CLIENT_ID=from-dotenv\n"
+    )
+    settings = load_settings({"FRONTEND_URL": "http://process"}, env_file=env_file)
+    assert settings.app.frontend_url == "http://process"  # environment beats secret
+    assert settings.app.timezone == "America/Bogota"  # secret beats .env
+    assert settings.cognito.client_id == "from-secret"
+    assert settings.hubspot.base_url == "http://dotenv"  # .env beats default
+    assert settings.ingest.api_key is not None
+    assert settings.ingest.api_key.get_secret_value() == "k-secret"
+    assert settings.db.port == 5432  # default
+
+
+def test_missing_secret_names_the_variable(aws_env: str) -> None:
+    with pytest.raises(ConfigError, match=r"^AWS_SECRETS_MANAGER_SECRET_NAME: cannot read"):
+        load_settings({"AWS_SECRETS_MANAGER_SECRET_NAME": "does/not/exist"}, env_file=None)
+
+
+def test_secret_that_is_not_json_is_refused(aws_env: str) -> None:
+    client = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=aws_env)
+    client.create_secret(Name="cschat/plain", SecretString="not json")
+    with pytest.raises(ConfigError, match="not a JSON object"):
+        load_settings({"AWS_SECRETS_MANAGER_SECRET_NAME": "cschat/plain"}, env_file=None)
+
+
+def test_summary_masks_secrets() -> None:
+    settings = load_settings(
+        {
+            "DB_PASSWORD": "hunter2",
+            "COGNITO_CLIENT_SECRET": "cs-secret",
+            "DATABASE_URL": "postgresql://u:pw-in-url@h/x",
+            "INGEST_API_KEY": "ik",
+        },
+        env_file=None,
+    )
+    text = json.dumps(settings.summary(), default=str)
+    for secret in ("hunter2", "cs-secret", "pw-in-url", '"ik"'):
+        assert secret not in text
+    assert "********" in text

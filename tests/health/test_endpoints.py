@@ -1,0 +1,142 @@
+from collections.abc import Callable
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from cschat.core.config import Settings
+from cschat.main import create_app
+
+
+async def serve(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+async def test_health_needs_no_database(make_settings: Callable[..., Settings]) -> None:
+    app = create_app(make_settings(DATABASE_URL="postgresql://nobody@127.0.0.1:1/none"))
+    async with app.router.lifespan_context(app), await serve(app) as client:
+        response = await client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_ready_when_migrated(client: httpx.AsyncClient) -> None:
+    response = await client.get("/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ready"] is True
+    assert body["revision"] == body["head"]
+
+
+async def test_ready_is_503_when_not_migrated(
+    make_settings: Callable[..., Settings], tmp_path: object
+) -> None:
+    app = create_app(make_settings(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/empty.db"))
+    async with app.router.lifespan_context(app), await serve(app) as client:
+        response = await client.get("/ready")
+    assert response.status_code == 503
+    assert response.json()["revision"] is None
+
+
+async def test_ready_and_db_health_are_503_when_database_is_down(
+    make_settings: Callable[..., Settings],
+) -> None:
+    app = create_app(make_settings(DATABASE_URL="postgresql://nobody@127.0.0.1:1/none"))
+    async with app.router.lifespan_context(app), await serve(app) as client:
+        ready = await client.get("/ready")
+        health = await client.get("/api/database/health")
+    assert ready.status_code == 503
+    assert ready.json()["database"] == "unreachable"
+    assert health.status_code == 503
+    assert health.json()["success"] is False
+
+
+async def test_database_health_in_seed_shape(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/database/health")
+    assert response.status_code == 200
+    assert response.json() == {"success": True, "message": "Base de datos conectada"}
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
+async def test_api_documentation_is_served(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code == 200
+
+
+async def test_openapi_has_tags_and_descriptions(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert spec["info"]["description"].strip()
+    assert {t["name"] for t in spec["tags"]} >= {"health"}
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            assert operation.get("tags"), f"{method.upper()} {path} has no tag"
+            assert operation.get("summary"), f"{method.upper()} {path} has no summary"
+
+
+async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
+    echoed = await client.get("/health", headers={"X-Request-ID": "abc-123"})
+    assert echoed.headers["x-request-id"] == "abc-123"
+    made = await client.get("/health")
+    assert len(made.headers["x-request-id"]) == 32
+    hostile = await client.get("/health", headers={"X-Request-ID": "a b<script>"})
+    assert hostile.headers["x-request-id"] != "a b<script>"
+
+
+async def test_unknown_route_uses_the_error_shape(client: httpx.AsyncClient) -> None:
+    response = await client.get("/nope")
+    assert response.status_code == 404
+    assert response.json() == {"success": False, "error": "NotFound", "detail": "Not Found"}
+
+
+async def test_wrong_method_uses_the_error_shape(client: httpx.AsyncClient) -> None:
+    response = await client.post("/health")
+    assert response.status_code == 405
+    assert response.json()["error"] == "MethodNotAllowed"
+
+
+async def test_unexpected_error_hides_internals(
+    settings: Settings, capfd: pytest.CaptureFixture[str]
+) -> None:
+    app = create_app(settings)
+
+    @app.get("/boom", tags=["health"], summary="Fails on purpose")
+    async def boom() -> None:
+        raise RuntimeError("password=hunter2 in a driver message")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        response = await client.get("/boom", headers={"X-Request-ID": "req-1"})
+    assert response.status_code == 500
+    body = response.json()
+    assert body["error"] == "InternalError"
+    assert "req-1" in body["detail"]
+    assert "hunter2" not in response.text and "Traceback" not in response.text
+    logged = capfd.readouterr().err
+    assert "hunter2" not in logged and "Traceback" not in logged
+    assert "RuntimeError" in logged
+
+
+async def test_access_log_has_no_secrets(
+    client: httpx.AsyncClient, capfd: pytest.CaptureFixture[str]
+) -> None:
+    await client.get(
+        "/health?token=sekret-q",
+        headers={
+            "Authorization": "Bearer sekret-a",
+            "Cookie": "id_token=sekret-c",
+            "X-API-Key": "sekret-k",
+        },
+    )
+    logged = capfd.readouterr().err
+    assert "request" in logged and "/health" in logged
+    assert "sekret" not in logged
+
+
+async def test_metrics_count_requests(client: httpx.AsyncClient) -> None:
+    await client.get("/health")
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert 'cschat_http_requests_total{method="GET",route="/health",status="200"}' in response.text
