@@ -120,3 +120,29 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+SUPERVISOR_EMAIL = "super@example.com"
+AGENT_EMAIL = "lucia.fernandez@demo.cschat.dev"
+
+
+@pytest.fixture
+async def supervisor_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client signed in as an active Supervisor."""
+    from tests.support.auth import sign_in
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        await sign_in(app, c, email=SUPERVISOR_EMAIL, role="Supervisor")
+        yield c
+
+
+@pytest.fixture
+async def agent_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client signed in as an active Agent (one of the demo agents)."""
+    from tests.support.auth import sign_in
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        await sign_in(app, c, email=AGENT_EMAIL, role="Agent")
+        yield c
