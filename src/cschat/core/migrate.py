@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -30,7 +31,9 @@ def upgrade(url: URL, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+@cache
 def head_revision() -> str | None:
+    """The newest revision shipped with this code (read once: it cannot change while running)."""
     return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
 
 
