@@ -140,3 +140,18 @@ async def test_metrics_count_requests(client: httpx.AsyncClient) -> None:
     response = await client.get("/metrics")
     assert response.status_code == 200
     assert 'cschat_http_requests_total{method="GET",route="/health",status="200"}' in response.text
+
+
+async def test_production_logs_are_json(
+    make_settings: Callable[..., Settings], capfd: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    app = create_app(make_settings(APP_ENV="production", COOKIE_SECURE="true"))
+    async with app.router.lifespan_context(app), await serve(app) as client:
+        await client.get("/health", headers={"X-Request-ID": "json-1"})
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.strip()]
+    access = [line for line in lines if line.get("event") == "request"]
+    assert access[-1]["request_id"] == "json-1"
+    assert access[-1]["status"] == 200
+    assert set(access[-1]) >= {"method", "path", "status", "latency_ms", "timestamp", "level"}
