@@ -1,0 +1,50 @@
+"""Follow-ups: "¿y la semana pasada?" or "and for billing?" reuse the previous question's context."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from cschat.chat.agents.local.intents import Question
+
+_ANALYTIC = frozenset({"count", "breakdown", "stats", "trend", "compare", "search"})
+# A follow-up naming only a metric keeps the previous shape ("¿y el tiempo medio?" after "por agente").
+_KEEPS_SHAPE = frozenset({"breakdown", "trend", "compare"})
+
+
+def is_analytic(question: Question | None) -> bool:
+    """True when the question can serve as context for the next one."""
+    return question is not None and question.intent in _ANALYTIC
+
+
+def resolve(question: Question, previous: Question | None) -> Question:
+    """The question to answer: a follow-up laid over the previous analytic question."""
+    if question.intent is None and not is_analytic(previous):
+        return replace(question, intent="count" if question.periods or question.filters else "unknown")
+    if previous is None or not is_analytic(previous):
+        return question
+    if not (question.followup or question.intent is None):
+        return question
+    intent = question.intent or previous.intent
+    if question.intent == "stats" and previous.intent in _KEEPS_SHAPE:
+        intent = previous.intent
+    periods = question.periods or previous.periods
+    if intent == "compare" and len(question.periods) == 1:
+        periods = (question.periods[0], question.periods[0].previous())
+    filters = dict(previous.filters)
+    filters.update(question.filters)
+    return replace(
+        previous,
+        language=question.language,
+        intent=intent,
+        periods=periods,
+        date_field=question.date_field or previous.date_field,
+        status=question.status or previous.status,
+        filters=tuple(sorted(filters.items())),
+        dimension=question.dimension or (previous.dimension if intent == "breakdown" else None),
+        stats=question.stats or previous.stats,
+        interval=question.interval or previous.interval,
+        limit=question.limit if question.dimension else previous.limit,
+        order=question.order if question.dimension else previous.order,
+        query=question.query or previous.query,
+        followup=True,
+    )
