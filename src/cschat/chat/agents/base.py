@@ -123,7 +123,13 @@ class ErrorEvent:
 
 
 AgentEvent = (
-    TextDelta | ToolCallEvent | ToolResultEvent | TraceEvent | CitationEvent | DoneEvent | ErrorEvent
+    TextDelta
+    | ToolCallEvent
+    | ToolResultEvent
+    | TraceEvent
+    | CitationEvent
+    | DoneEvent
+    | ErrorEvent
 )
 
 

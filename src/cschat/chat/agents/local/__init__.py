@@ -1,1 +1,1 @@
-"""The built-in analytics agent: rule-based Spanish and English understanding, no model, no network."""
+"""The built-in analytics agent: rule-based Spanish and English, no model, no network."""

@@ -1,4 +1,4 @@
-"""Follow-ups: "¿y la semana pasada?" or "and for billing?" reuse the previous question's context."""
+"""Follow-ups ("¿y la semana pasada?", "and for billing?") reuse the last question's context."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import replace
 from cschat.chat.agents.local.intents import Question
 
 _ANALYTIC = frozenset({"count", "breakdown", "stats", "trend", "compare", "search"})
-# A follow-up naming only a metric keeps the previous shape ("¿y el tiempo medio?" after "por agente").
+# A follow-up naming only a metric keeps the shape ("¿y el tiempo medio?" after "por agente").
 _KEEPS_SHAPE = frozenset({"breakdown", "trend", "compare"})
 
 
@@ -19,7 +19,9 @@ def is_analytic(question: Question | None) -> bool:
 def resolve(question: Question, previous: Question | None) -> Question:
     """The question to answer: a follow-up laid over the previous analytic question."""
     if question.intent is None and not is_analytic(previous):
-        return replace(question, intent="count" if question.periods or question.filters else "unknown")
+        return replace(
+            question, intent="count" if question.periods or question.filters else "unknown"
+        )
     if previous is None or not is_analytic(previous):
         return question
     if not (question.followup or question.intent is None):

@@ -55,7 +55,8 @@ _NOT_VALUES = frozenset(
     ultimos last pasado pasada anterior previous this esta este hoy today ayer yesterday dias days
     semanas weeks meses months tickets which cual cuales show muestra muestrame mostrar dame give
     what que para sobre about similar similares parecidos solved resolvieron cliente customer
-    durante during hours horas minutos minutes satisfaction satisfaccion percentil percentile""".split()
+    durante during hours horas minutos minutes satisfaction satisfaccion percentil
+    percentile""".split()  # noqa: SIM905
 )
 
 
@@ -78,7 +79,9 @@ class Vocabulary:
 
     values: Mapping[str, Sequence[str]]
     aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    synonyms: Mapping[str, Mapping[str, Sequence[str]]] = field(default_factory=lambda: DEFAULT_SYNONYMS)
+    synonyms: Mapping[str, Mapping[str, Sequence[str]]] = field(
+        default_factory=lambda: DEFAULT_SYNONYMS
+    )
 
     @cached_property
     def index(self) -> dict[tuple[str, ...], tuple[str, str]]:
@@ -140,7 +143,9 @@ def find_filters(
                 continue
             hit = index.get(tuple(t for t, _ in tokens[i : i + n]))
             if hit and hit[0] not in found:
-                found[hit[0]] = FilterMatch(hit[0], hit[1], (tokens[i][1][0], tokens[i + n - 1][1][1]))
+                found[hit[0]] = FilterMatch(
+                    hit[0], hit[1], (tokens[i][1][0], tokens[i + n - 1][1][1])
+                )
                 taken.update(range(i, i + n))
     _fuzzy(tokens, taken, index, found)
     return sorted(found.values(), key=lambda f: f.span)

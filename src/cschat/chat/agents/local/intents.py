@@ -1,4 +1,4 @@
-"""What a question asks: intent, periods, filters, dimension, metric, interval, search text, ticket id.
+"""What a question asks: intent, periods, filters, dimension, metric, interval, search, ticket.
 
 Fields the question does not state stay None, so a follow-up ("¿y la semana pasada?") can be laid
 over the previous question's context (`context.py`) and defaults are applied only by the planner.
@@ -92,12 +92,14 @@ _COMPARE = _rx(
 _INTERVALS: tuple[tuple[Literal["day", "week", "month"], re.Pattern[str]], ...] = (
     ("day", _rx(r"por\s+dias?|diari[oa]s?|diariamente|cada\s+dia|dia\s+a\s+dia|per\s+day|by\s+day|"
                 r"daily|each\s+day|day\s+by\s+day")),
-    ("week", _rx(r"por\s+semanas?|semanal(?:es|mente)?|cada\s+semana|semana\s+a\s+semana|per\s+week|"
-                 r"by\s+week|weekly|each\s+week|week\s+by\s+week")),
+    ("week", _rx(r"por\s+semanas?|semanal(?:es|mente)?|cada\s+semana|semana\s+a\s+semana|"
+                 r"per\s+week|by\s+week|weekly|each\s+week|week\s+by\s+week")),
     ("month", _rx(r"por\s+mes(?:es)?|mensual(?:es|mente)?|cada\s+mes|mes\s+a\s+mes|per\s+month|"
                   r"by\s+month|monthly|each\s+month|month\s+by\s+month")),
 )  # fmt: skip
-_TREND = _rx(r"tendencia|evolucion|trend|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|historico|evolved")
+_TREND = _rx(
+    r"tendencia|evolucion|trend|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|historico|evolved"
+)
 _DIMENSIONS: tuple[tuple[str, str], ...] = (
     ("category", r"categorias?|categor(?:y|ies)|tipos?\s+de\s+tickets?|temas?|topics?"),
     ("priority", r"prioridad(?:es)?|priorit(?:y|ies)"),
@@ -107,9 +109,14 @@ _DIMENSIONS: tuple[tuple[str, str], ...] = (
     ("status", r"estados?|status(?:es)?"),
 )
 _DIM = {name: _rx(p) for name, p in _DIMENSIONS}
-_PER = r"(?:por|by|per|segun|para\s+cada|cada|de\s+cada|each|across|split\s+by|broken\s+down\s+by|desglosad[oa]s?\s+por)\s+(?:la\s+|el\s+|los\s+|las\s+|the\s+)?"
+_PER = (
+    r"(?:por|by|per|segun|para\s+cada|cada|de\s+cada|each|across|split\s+by|broken\s+down\s+by|"
+    r"desglosad[oa]s?\s+por)\s+(?:la\s+|el\s+|los\s+|las\s+|the\s+)?"
+)
 _PER_DIM = {name: _rx(_PER + "(?:" + p + ")") for name, p in _DIMENSIONS}
-_BREAKDOWN = _rx(r"desglose|desglosa\w*|breakdown|break\s+down|distribucion|distribution|reparto|ranking|top")
+_BREAKDOWN = _rx(
+    r"desglose|desglosa\w*|breakdown|break\s+down|distribucion|distribution|reparto|ranking|top"
+)
 _SUPERLATIVE = _rx(
     r"mas|most|menos|least|fewest|mejor(?:es)?|peor(?:es)?|best|worst|highest|lowest|fastest|"
     r"slowest|quickest|mayor|menor|top"
@@ -117,14 +124,16 @@ _SUPERLATIVE = _rx(
 _ASC = _rx(r"menos|least|fewest|lowest|menor|fastest|quickest|mas\s+rapid[oa]s?|worst|peor(?:es)?")
 _WHICH_ONE = _rx(r"(?:que|cual|which|what)\s+(?:\w+\s+)?(?:agente|agent|categoria|category|canal|"
                  r"channel|equipo|team|prioridad|priority)|quien|who")  # fmt: skip
-_TOP_N = re.compile(r"(?:top\s*|(?:los|las|the)\s+)(\d+)(?!\s*(?:dias|days|semanas|weeks|meses|months))")
+_TOP_N = re.compile(
+    r"(?:top\s*|(?:los|las|the)\s+)(\d+)(?!\s*(?:dias|days|semanas|weeks|meses|months))"
+)
 _SEARCH_LIMIT = re.compile(r"(\d+)\s+(?:tickets|casos|resultados|results|ejemplos|examples)")
 
 _P90 = _rx(r"p90|percentil\s*90|90\s*(?:th)?\s*percentile|percentile\s*90|pct\s*90")
 _MEDIAN = _rx(r"mediana|median")
 _AVG = _rx(r"medi[oa]s?|promedio|average|avg|mean")
-_FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+de\s+respuesta|response\s+time|"
-                      r"en\s+responder|to\s+respond|first\s+reply")  # fmt: skip
+_FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+de\s+respuesta|"
+                      r"response\s+time|en\s+responder|to\s+respond|first\s+reply")  # fmt: skip
 _CSAT = _rx(r"csat|satisfaccion|satisfaction|valoracion(?:es)?|puntuacion(?:es)?|ratings?|nota")
 _RESOLUTION_TIME = _rx(
     r"(?:tiempo|time|horas|hours)\s+(?:\w+\s+){0,2}(?:resolucion|resolution|resolver|resolve|cierre|"
@@ -257,7 +266,9 @@ def _search_query(
     tail = _QUERY_TAIL.search(folded, start, end)
     if tail and tail.start() > start:
         end = tail.start()
-    query = re.sub(r"^(?:(?:el|la|los|las|un|una|the|a|an)\s+)+", "", text[start:end].strip(" ¿?¡!.,;:"))
+    query = re.sub(
+        r"^(?:(?:el|la|los|las|un|una|the|a|an)\s+)+", "", text[start:end].strip(" ¿?¡!.,;:")
+    )
     query = re.sub(r"\s+", " ", query).strip(" ¿?¡!.,;:").lower()
     return (query, (start, end)) if query else (None, None)
 
@@ -281,7 +292,12 @@ def _intent(
         return "breakdown"
     if stats:
         return "stats"
-    if _COUNT.search(rest) or _TICKETS.search(rest) or _CREATED.search(rest) or _RESOLVED.search(rest):
+    if (
+        _COUNT.search(rest)
+        or _TICKETS.search(rest)
+        or _CREATED.search(rest)
+        or _RESOLVED.search(rest)
+    ):
         return "count"
     if _GREETING.search(rest) and not (periods or has_filters):
         return "greeting"

@@ -16,7 +16,7 @@ _ES = frozenset(
     ultimos ultimas trimestre enero febrero marzo abril mayo junio julio agosto septiembre octubre
     noviembre diciembre compara comparado frente tendencia evolucion desglose categoria canal
     equipo agente prioridad estado parecidos similares sobre busca facturacion envios reembolsos
-    cancelaciones urgentes puedes hacer al lo va tambien solo""".split()
+    cancelaciones urgentes puedes hacer al lo va tambien solo""".split()  # noqa: SIM905
 )
 _EN = frozenset(
     """and or of the in by for with without what which how many much where this these week month
@@ -25,7 +25,7 @@ _EN = frozenset(
     response last past previous quarter january february march april june july august september
     october november december compare compared versus trend breakdown category channel team agent
     priority status similar about search find solved per daily weekly monthly between from to
-    can you what's whats there any all""".split()
+    can you what's whats there any all""".split()  # noqa: SIM905
 )
 
 

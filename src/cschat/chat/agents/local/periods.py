@@ -65,9 +65,13 @@ class Period:
             end = self.start - timedelta(days=1)
             return Period(date(end.year, end.month - 2, 1), end, "quarter")
         if self.kind == "year":
-            return Period(date(self.start.year - 1, 1, 1), date(self.start.year - 1, 12, 31), "year")
+            return Period(
+                date(self.start.year - 1, 1, 1), date(self.start.year - 1, 12, 31), "year"
+            )
         length = (self.end - self.start).days + 1
-        return replace(self, start=self.start - timedelta(days=length), end=self.start - timedelta(days=1))
+        return replace(
+            self, start=self.start - timedelta(days=length), end=self.start - timedelta(days=1)
+        )
 
     def label(self) -> str:
         """The window as the answers print it: `2026-11-23..2026-11-27`."""
@@ -294,7 +298,8 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     ),
     (
         r"(?:(?:los|las|en\s+los|en\s+las|in\s+the|over\s+the|during\s+the)\s+)?"
-        r"(?:ultimos|ultimas|last|past|previous)\s+" + _N + r"\s+(dias|days|semanas|weeks|meses|months)",
+        r"(?:ultimos|ultimas|last|past|previous)\s+" + _N
+        + r"\s+(dias|days|semanas|weeks|meses|months)",
         _last_n_match,
     ),
     (r"(?:anteayer|antes\s+de\s+ayer|the\s+day\s+before\s+yesterday)",
@@ -305,7 +310,10 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         r"(?:(?:la\s+)?semana\s+(?:pasada|anterior)|(?:last|previous|past)\s+week)",
         _fixed(lambda t: _week(_monday(t) - timedelta(days=7), t)),
     ),
-    (r"(?:esta\s+semana|semana\s+actual|(?:this|current)\s+week)", _fixed(lambda t: _week(_monday(t), t))),
+    (
+        r"(?:esta\s+semana|semana\s+actual|(?:this|current)\s+week)",
+        _fixed(lambda t: _week(_monday(t), t)),
+    ),
     (
         r"(?:(?:el\s+)?mes\s+(?:pasado|anterior)|(?:last|previous|past)\s+month)",
         _fixed(lambda t: _month(t.year, t.month, t).previous()),

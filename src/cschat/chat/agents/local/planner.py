@@ -1,4 +1,4 @@
-"""A parsed question -> the analytics tool calls of DESIGN §7 that answer it, defaults made explicit."""
+"""A parsed question -> the DESIGN §7 tool calls that answer it, with the defaults made explicit."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def trend_interval(question: Question) -> str:
 
 
 def plan(question: Question, today: date) -> list[ToolCall]:
-    """The tool calls answering the question, in order (empty for greetings, help, not understood)."""
+    """The tool calls answering the question, in order; none for greetings, help, not understood."""
     intent = question.intent
     if intent == "ticket":
         return [ToolCall("get_ticket", {"ticket_id": question.ticket_id})]
@@ -105,12 +105,18 @@ def compare_periods(question: Question, today: date) -> tuple[Period, Period]:
     """The two periods compared, most recent first as asked, else "this month vs the one before"."""
     if len(question.periods) >= 2:
         return question.periods[0], question.periods[1]
-    first = question.periods[0] if question.periods else Period(today.replace(day=1), today, "month")
+    first = (
+        question.periods[0] if question.periods else Period(today.replace(day=1), today, "month")
+    )
     return first, first.previous()
 
 
 def _compare(question: Question, today: date) -> list[ToolCall]:
-    tool = "count_tickets" if metric_of(question) == "count" and not question.stats else "resolution_stats"
+    tool = (
+        "count_tickets"
+        if metric_of(question) == "count" and not question.stats
+        else "resolution_stats"
+    )
     return [ToolCall(tool, _scope(question, p)) for p in compare_periods(question, today)]
 
 
