@@ -85,7 +85,7 @@ _QUERY_TAIL = re.compile(
 )
 _QUOTED = re.compile(r"[\"“«'‘]([^\"”»'’]{2,})[\"”»'’]")
 _COMPARE = _rx(
-    r"compar\w*|vs\.?|versus|frente\s+a|contra|respecto\s+(?:a|al|de)|against|diferencia|"
+    r"compar\w*|vs\.?|versus|frente\s+al?|contra|respecto\s+(?:a|al|de)|against|diferencia|"
     r"difference|cambio|change|subido|bajado|aumentado|disminuido|increase|decrease|"
     r"grew|dropped|than"
 )
@@ -127,7 +127,9 @@ _WHICH_ONE = _rx(r"(?:que|cual|which|what)\s+(?:\w+\s+)?(?:agente|agent|categori
 _TOP_N = re.compile(
     r"(?:top\s*|(?:los|las|the)\s+)(\d+)(?!\s*(?:dias|days|semanas|weeks|meses|months))"
 )
-_SEARCH_LIMIT = re.compile(r"(\d+)\s+(?:tickets|casos|resultados|results|ejemplos|examples)")
+_SEARCH_LIMIT = re.compile(
+    r"(\d+)\s+(?:\w+\s+)?(?:tickets|casos|resultados|results|ejemplos|examples)"
+)
 
 _P90 = _rx(r"p90|percentil\s*90|90\s*(?:th)?\s*percentile|percentile\s*90|pct\s*90")
 _MEDIAN = _rx(r"mediana|median")
@@ -152,7 +154,7 @@ _OPEN = _rx(
     r"backlog|en\s+curso|not\s+(?:yet\s+)?resolved|are\s+open"
 )
 _CREATED = _rx(
-    r"recibid\w*|cread\w*|se\s+crearon|abiert\w*|se\s+abrieron|entrad\w*|entraron|llegad\w*|"
+    r"recib\w*|receiv\w*|cread\w*|se\s+crearon|abiert\w*|se\s+abrieron|entrad\w*|entraron|llegad\w*|"
     r"llegaron|nuev[oa]s|opened|created|received|new\s+tickets?|came\s+in|submitted|raised|"
     r"ingresad\w*|abrieron|creaste|abri"
 )
@@ -161,7 +163,7 @@ _RESOLVED = _rx(
     r"close|fixed"
 )
 _SELF = _rx(
-    r"mis|my(?!\s+team)|mine|yo|i|he\s+(?:resuelto|cerrado|atendido)|resolvi|cerre|atendi|"
+    r"mis|mi(?!\s+equipo)|my(?!\s+team)|mine|yo|i|he\s+(?:resuelto|cerrado|atendido)|resolvi|cerre|atendi|"
     r"me\s+asignaron|assigned\s+to\s+me"
 )
 _FOLLOWUP = re.compile(
