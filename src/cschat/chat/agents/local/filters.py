@@ -58,7 +58,8 @@ _NOT_VALUES = frozenset(
     durante during hours horas minutos minutes satisfaction satisfaccion percentil
     percentile evolucion evolution mensual semanal diario diaria monthly weekly daily estadisticas
     statistics desglose ranking compared comparar versus frente semana pasada anterior resolver
-    resolve recibimos received respuesta respond solucionaron solucionados problemas problem""".split()  # noqa: SIM905
+    resolve recibimos received respuesta respond solucionaron solucionados problemas
+    problem""".split()  # noqa: SIM905
 )
 
 
