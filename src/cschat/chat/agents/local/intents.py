@@ -182,7 +182,7 @@ def parse(
 ) -> Question:
     """Parse one question in Spanish or English; nothing is looked up, nothing is guessed."""
     language = detect_language(text, default_language)
-    folded = fold(text).strip()
+    folded = fold(text)
     ticket = _TICKET_ID.search(folded)
     if ticket:
         raw = ticket[1] or ticket[2]
@@ -190,7 +190,8 @@ def parse(
     try:
         period_matches = find_periods(folded, today)
     except BadPeriod as exc:
-        return Question(language, "unknown", bad_period=text[_span_of(folded, str(exc))])
+        written = re.sub(r"^(?:el|del|the|on)\s+", "", text[_span_of(folded, str(exc))], flags=re.I)
+        return Question(language, "unknown", bad_period=written)
     periods = tuple(m.period for m in period_matches)
     period_spans = [m.span for m in period_matches]
 
