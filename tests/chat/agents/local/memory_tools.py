@@ -31,7 +31,7 @@ def _fold(value: str) -> str:
 
 @dataclass
 class MemoryTools:
-    """Callable as a `ToolRunner`; `role`/`email` apply the Agent scoping rule for per-agent data."""
+    """A `ToolRunner`; `role` and `email` apply the Agent scoping rule to per-agent data."""
 
     tickets: list[dict[str, Any]]
     tz: str = "Europe/Madrid"
@@ -108,7 +108,9 @@ class MemoryTools:
         values = [t[source[0]] * source[1] for t in rows if t.get(source[0]) is not None]
         if not values:
             return None
-        return statistics.median(values) if metric.startswith("median") else statistics.fmean(values)
+        if metric.startswith("median"):
+            return statistics.median(values)
+        return statistics.fmean(values)
 
     def breakdown_tickets(self, p: dict[str, Any]) -> dict[str, Any]:
         groups: dict[str, list[dict[str, Any]]] = {}
@@ -123,7 +125,8 @@ class MemoryTools:
         return {"rows": rows[: p.get("limit", 10)], **self._envelope(p)}
 
     def ticket_trend(self, p: dict[str, Any]) -> dict[str, Any]:
-        field_name = "resolved_at" if p.get("date_field", "resolved") == "resolved" else "created_at"
+        resolved = p.get("date_field", "resolved") == "resolved"
+        field_name = "resolved_at" if resolved else "created_at"
         groups: dict[str, list[dict[str, Any]]] = {}
         for t in self._select(p):
             day = self._local_date(t[field_name])

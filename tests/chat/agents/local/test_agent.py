@@ -75,8 +75,8 @@ async def ask(
         ),
         (
             "Tickets resueltos hoy",
-            "Tickets resueltos: 1\nResueltos 2026-11-27..2026-11-27 (Europe/Madrid) · sin filtros · "
-            f"{AS_OF_ES}",
+            "Tickets resueltos: 1\nResueltos 2026-11-27..2026-11-27 (Europe/Madrid) · "
+            f"sin filtros · {AS_OF_ES}",
         ),
         (
             "Estadísticas de resolución de esta semana",

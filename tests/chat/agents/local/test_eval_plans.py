@@ -1,4 +1,4 @@
-"""Every question of the evaluation set gets exactly the expected tool plan at the set's fixed now."""
+"""Every question of the evaluation set gets exactly its expected tool plan at the fixed now."""
 
 from __future__ import annotations
 
@@ -17,9 +17,7 @@ from cschat.chat.agents.local.planner import plan
 
 EVAL_FILE = Path(__file__).parents[4] / "evals" / "questions.json"
 DOC: dict[str, Any] = json.loads(EVAL_FILE.read_text(encoding="utf-8"))
-VOCABULARY = Vocabulary(
-    values=DOC["vocabulary"]["values"], aliases=DOC["vocabulary"]["aliases"]
-)
+VOCABULARY = Vocabulary(values=DOC["vocabulary"]["values"], aliases=DOC["vocabulary"]["aliases"])
 NOW = datetime.fromisoformat(DOC["now"])
 NO_TOOLS = {"greeting", "help", "unknown"}
 

@@ -100,7 +100,9 @@ class Vocabulary:
             for value in self.values.get(dimension, ()):
                 add(value, dimension, value)
                 if dimension == "agent" and "@" in value:
-                    add(value.split("@")[0].replace(".", " "), dimension, value)
+                    local = value.split("@")[0]
+                    add(local, dimension, value)
+                    add(local.replace(".", " "), dimension, value)
             for phrase, value in self.aliases.get(dimension, {}).items():
                 add(phrase, dimension, value)
         for dimension in DIMENSIONS:

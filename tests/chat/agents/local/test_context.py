@@ -1,0 +1,63 @@
+"""Follow-ups lay the new question over the previous analytic one; new questions start afresh."""
+
+from __future__ import annotations
+
+from cschat.chat.agents.base import AgentRequest, HistoryTurn
+from cschat.chat.agents.local.agent import understand
+from cschat.chat.agents.local.intents import Question
+from tests.chat.agents.local.data import LUCIA, NOW, TZ, VOCABULARY
+
+
+def understood(text: str, *history: str) -> Question:
+    turns = tuple(HistoryTurn("user", h) for h in history)
+    request = AgentRequest("s", text, "Supervisor", LUCIA, NOW, TZ, history=turns)
+    return understand(request, VOCABULARY)
+
+
+def test_a_follow_up_keeps_filters_and_replaces_the_period() -> None:
+    q = understood("¿y el mes pasado?", "Tickets urgentes resueltos esta semana")
+    assert q.intent == "count"
+    assert q.filters == (("priority", "Urgent"),)
+    assert [p.label() for p in q.periods] == ["2026-10-01..2026-10-31"]
+
+
+def test_follow_ups_chain() -> None:
+    q = understood("¿y por canal?", "Tickets resueltos esta semana", "¿y de facturación?",
+                   "¿y la semana pasada?")  # fmt: skip
+    assert (q.intent, q.dimension) == ("breakdown", "channel")
+    assert q.filters == (("category", "Billing"),)
+    assert [p.label() for p in q.periods] == ["2026-11-16..2026-11-22"]
+
+
+def test_a_greeting_in_between_keeps_the_context() -> None:
+    q = understood("and for refunds?", "How many tickets were resolved yesterday?", "thanks")
+    assert q.filters == (("category", "Refunds"),)
+    assert [p.label() for p in q.periods] == ["2026-11-26..2026-11-26"]
+
+
+def test_a_full_new_question_does_not_inherit() -> None:
+    q = understood("How many tickets were created today?", "Billing tickets resolved last week")
+    assert q.filters == ()
+    assert q.date_field == "created"
+
+
+def test_a_follow_up_with_nothing_before_is_answered_on_its_own() -> None:
+    q = understood("¿y la semana pasada?")
+    assert q.intent == "count"
+    assert [p.label() for p in q.periods] == ["2026-11-16..2026-11-22"]
+
+
+def test_the_follow_up_answers_in_its_own_language() -> None:
+    assert understood("and for billing?", "¿Cuántos tickets se resolvieron hoy?").language == "en"
+
+
+def test_an_ambiguous_follow_up_keeps_the_session_language() -> None:
+    assert understood("Q1 2024?", "How many tickets were resolved today?").language == "en"
+    assert understood("Q1 2024?", "¿Cuántos tickets se resolvieron hoy?").language == "es"
+
+
+def test_assistant_turns_are_not_parsed() -> None:
+    turns = (HistoryTurn("user", "Tickets resueltos hoy"),
+             HistoryTurn("assistant", "Tickets resueltos: 3 · categoría = Billing"))  # fmt: skip
+    request = AgentRequest("s", "¿y ayer?", "Supervisor", LUCIA, NOW, TZ, history=turns)
+    assert understand(request, VOCABULARY).filters == ()
