@@ -22,7 +22,9 @@ NO_TOOLS = {"greeting", "help", "unknown"}
 
 def main() -> int:
     doc = json.loads((Path(__file__).parent / "questions.json").read_text(encoding="utf-8"))
-    vocabulary = Vocabulary(values=doc["vocabulary"]["values"], aliases=doc["vocabulary"]["aliases"])
+    vocabulary = Vocabulary(
+        values=doc["vocabulary"]["values"], aliases=doc["vocabulary"]["aliases"]
+    )
     now = datetime.fromisoformat(doc["now"])
     total: Counter[str] = Counter()
     right: Counter[str] = Counter()

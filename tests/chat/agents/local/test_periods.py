@@ -76,6 +76,13 @@ def windows(text: str, today: date) -> list[str]:
         ("esta semana frente a la semana pasada", FRI,
          ["2026-11-23..2026-11-27", "2026-11-16..2026-11-22"]),
         ("Q1 2025 vs Q1 2024", FRI, ["2025-01-01..2025-03-31", "2024-01-01..2024-03-31"]),
+        ("el lunes", FRI, ["2026-11-23..2026-11-23"]),
+        ("el viernes", FRI, ["2026-11-27..2026-11-27"]),
+        ("el viernes pasado", FRI, ["2026-11-20..2026-11-20"]),
+        ("last Friday", FRI, ["2026-11-20..2026-11-20"]),
+        ("on Sunday", FRI, ["2026-11-22..2026-11-22"]),
+        ("del 1 al 15 de este mes", FRI, ["2026-11-01..2026-11-15"]),
+        ("del 10 al 31 del mes pasado", JAN2, ["2026-12-10..2026-12-31"]),
         ("ticket 1234", FRI, []),
     ],
 )  # fmt: skip
@@ -83,7 +90,9 @@ def test_windows(text: str, today: date, expected: list[str]) -> None:
     assert windows(text, today) == expected
 
 
-@pytest.mark.parametrize("text", ["el 31 de febrero", "2023-02-29", "February 30, 2024"])
+@pytest.mark.parametrize(
+    "text", ["el 31 de febrero", "2023-02-29", "February 30, 2024", "del 1 al 31 de este mes"]
+)
 def test_dates_that_do_not_exist_are_refused(text: str) -> None:
     with pytest.raises(BadPeriod):
         find_periods(fold(text), FRI)

@@ -119,11 +119,16 @@ _BREAKDOWN = _rx(
 )
 _SUPERLATIVE = _rx(
     r"mas|most|menos|least|fewest|mejor(?:es)?|peor(?:es)?|best|worst|highest|lowest|fastest|"
-    r"slowest|quickest|mayor|menor|top"
+    r"slowest|quickest|mayor|menor|top|mayoria|majority|most\s+common|mas\s+comun\w*|"
+    r"mas\s+frecuente\w*|most\s+frequent"
 )
-_ASC = _rx(r"menos|least|fewest|lowest|menor|fastest|quickest|mas\s+rapid[oa]s?|worst|peor(?:es)?")
-_WHICH_ONE = _rx(r"(?:que|cual|which|what)\s+(?:\w+\s+)?(?:agente|agent|categoria|category|canal|"
-                 r"channel|equipo|team|prioridad|priority)|quien|who")  # fmt: skip
+_ASC = _rx(r"menos|least|fewest|lowest|menor|fastest|quickest|mas\s+rapid[oa]s?")
+_WORSE = _rx(r"worst|peor(?:es)?")
+_BETTER = _rx(r"best|mejor(?:es)?")
+_WHICH_ONE = _rx(
+    r"(?:que|cual|which|what)\s+(?:\w+\s+){0,2}(?:agente|agent|categoria|category|canal|channel|"
+    r"equipo|team|prioridad|priority)|quien|who"
+)
 _TOP_N = re.compile(
     r"(?:top\s*|(?:los|las|the)\s+)(\d+)(?!\s*(?:dias|days|semanas|weeks|meses|months))"
 )
@@ -135,7 +140,8 @@ _P90 = _rx(r"p90|percentil\s*90|90\s*(?:th)?\s*percentile|percentile\s*90|pct\s*
 _MEDIAN = _rx(r"mediana|median")
 _AVG = _rx(r"medi[oa]s?|promedio|average|avg|mean")
 _FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+de\s+respuesta|"
-                      r"response\s+time|en\s+responder|to\s+respond|first\s+reply")  # fmt: skip
+                      r"response\s+time|en\s+responder|to\s+respond|first\s+reply|"
+                      r"por\s+primera\s+vez")  # fmt: skip
 _CSAT = _rx(r"csat|satisfaccion|satisfaction|valoracion(?:es)?|puntuacion(?:es)?|ratings?|nota")
 _RESOLUTION_TIME = _rx(
     r"(?:tiempo|time|horas|hours)\s+(?:\w+\s+){0,2}(?:resolucion|resolution|resolver|resolve|cierre|"
@@ -143,6 +149,7 @@ _RESOLUTION_TIME = _rx(
     r"slowest|quickest|mas\s+(?:rapid|lent)\w*|(?:media|mediana|promedio|average|median|mean|avg|p90)"
     r"\s+(?:\w+\s+){0,2}(?:resolucion|resolution)|resolucion\s+(?:media|mediana|promedio)"
 )
+_RESOLUTION_WORD = _rx(r"resolu\w*|resolv\w*|cierre|clos\w*|cerr\w*|solucion\w*")
 _STATS = _rx(r"estadisticas?|stats|statistics|metricas|metrics|kpis?|rendimiento|performance")
 _COUNT = _rx(r"cuant[oa]s|how\s+many|numero\s+de|number\s+of|total|count|cantidad|volumen|volume|"
              r"how\s+much")  # fmt: skip
@@ -215,7 +222,7 @@ def parse(
         intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), followup)
     if intent in ("greeting", "help"):
         return Question(language, intent)
-    limit, order = _limit_and_order(rest, intent, dimension)
+    limit, order = _limit_and_order(rest, intent, dimension, stats)
     if intent == "search":
         found = _SEARCH_LIMIT.search(rest)
         limit = int(found[1]) if found else None
@@ -321,11 +328,17 @@ def _dimension(rest: str, filters: list[FilterMatch]) -> str | None:
 
 
 def _limit_and_order(
-    rest: str, intent: Intent | None, dimension: str | None
+    rest: str, intent: Intent | None, dimension: str | None, stats: tuple[Stat, ...]
 ) -> tuple[int | None, Literal["asc", "desc"] | None]:
     if intent != "breakdown":
         return None, None
-    order: Literal["asc", "desc"] | None = "asc" if _ASC.search(rest) else None
+    # For times lower is better; for counts and CSAT higher is.
+    lower_is_better = bool(stats) and stats[0] != "avg_csat"
+    worse, better = bool(_WORSE.search(rest)), bool(_BETTER.search(rest))
+    lowest_first = (
+        _ASC.search(rest) or (worse and not lower_is_better) or (better and lower_is_better)
+    )
+    order: Literal["asc", "desc"] | None = "asc" if lowest_first else None
     top = _TOP_N.search(rest)
     if top:
         return int(top[1]), order
@@ -347,9 +360,12 @@ _DIMENSIONS_PLURAL = {
 
 def _stats(rest: str) -> tuple[Stat, ...]:
     found: list[Stat] = []
-    resolution = bool(_RESOLUTION_TIME.search(rest))
     csat = bool(_CSAT.search(rest))
     first = bool(_FIRST_RESPONSE.search(rest))
+    # "¿Cuánto tardamos en responder?" is about the first response, not resolution.
+    resolution = bool(_RESOLUTION_TIME.search(rest)) and (
+        not first or bool(_RESOLUTION_WORD.search(rest))
+    )
     p90, median, avg = bool(_P90.search(rest)), bool(_MEDIAN.search(rest)), bool(_AVG.search(rest))
     about_resolution = resolution or not (csat or first)
     if about_resolution and (resolution or p90 or median or avg):

@@ -28,6 +28,11 @@ NUMBER_WORDS: dict[str, int] = {
     "fourteen": 14, "quince": 15, "fifteen": 15, "treinta": 30, "thirty": 30, "noventa": 90,
     "ninety": 90,
 }  # fmt: skip
+WEEKDAYS: dict[str, int] = {
+    "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6,
+}  # fmt: skip
 ORDINAL_QUARTERS: dict[str, int] = {
     "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4,
     "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
@@ -38,6 +43,7 @@ _D = r"(\d{1,2})(?:st|nd|rd|th|º)?"
 _Y = r"((?:19|20)\d{2})"
 _ISO = r"(\d{4}-\d{2}-\d{2})"
 _DE_Y = r"(?:,?\s+(?:de(?:l)?\s+|of\s+)?" + _Y + ")?"
+_WD = "(" + "|".join(WEEKDAYS) + ")"
 _N = r"(\d+|" + "|".join(NUMBER_WORDS) + ")"
 
 
@@ -246,6 +252,22 @@ def _year_match(m: re.Match[str], today: date) -> Period:
     return _year(int(m[1]), today)
 
 
+def _weekday(m: re.Match[str], today: date) -> Period:
+    """The most recent such day; "last"/"pasado" means strictly before today."""
+    back = (today.weekday() - WEEKDAYS[m[2] or m[4]]) % 7
+    if back == 0 and (m[1] or m[3] or m[5]):
+        back = 7
+    return _one_day(today - timedelta(days=back))
+
+
+def _days_of_month(m: re.Match[str], today: date) -> Period:
+    month = _month(today.year, today.month, today)
+    if not m[3].startswith("este"):
+        month = month.previous()
+    year, number = month.start.year, month.start.month
+    return Period(_day(year, number, int(m[1]), m[0]), _day(year, number, int(m[2]), m[0]), "range")
+
+
 def _fixed(fn: Callable[[date], Period]) -> Handler:
     return lambda m, today: fn(today)
 
@@ -271,6 +293,11 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _en_day_range,
     ),
     (_M + r"\s+" + _D + r"\s*-\s*" + _D + r"(?:,?\s+" + _Y + r")?", _en_dash_range),
+    (
+        r"(?:del?|entre(?:\s+el)?)\s+" + _D + r"\s+(?:al?|y(?:\s+el)?)\s+" + _D
+        + r"\s+(?:de|del)\s+(este\s+mes|mes\s+pasado|mes\s+anterior)",
+        _days_of_month,
+    ),
     (r"(?:desde|since)\s+(?:el\s+)?(?:" + _ISO + "|" + _M + _DE_Y + ")", _since),
     (_ISO, _iso_day),
     (r"(?:el\s+)?" + _D + r"\s+de\s+" + _M + _DE_Y, _es_date),
@@ -329,6 +356,11 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     (
         r"(?:este\s+ano|ano\s+actual|(?:this|current)\s+year|lo\s+que\s+va\s+de\s+ano)",
         _fixed(lambda t: _year(t.year, t)),
+    ),
+    (
+        r"(?:el\s+)?(?:(last|previous)\s+)?(?:on\s+)?" + _WD + r"(?:\s+(pasado|anterior))?"
+        r"|(?:el\s+)?" + _WD + r"\s+(pasado|anterior)",
+        _weekday,
     ),
     (_M, _bare_month),
     (_Y, _year_match),
