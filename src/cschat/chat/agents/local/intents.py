@@ -169,9 +169,11 @@ _RESOLVED = _rx(
     r"resuelt\w*|resolv\w*|cerrad\w*|cerr[eo]\w*|cerraron|solucionad\w*|closed|resolved|solved|"
     r"close|fixed"
 )
+# "I" only as the one who worked the tickets: "Can I see..." is not about the asker's own tickets.
 _SELF = _rx(
-    r"mis|mi(?!\s+equipo)|my(?!\s+team)|mine|yo|i|he\s+(?:resuelto|cerrado|atendido)|resolvi|cerre|atendi|"
-    r"me\s+asignaron|assigned\s+to\s+me"
+    r"mis|mi(?!\s+equipo)|my(?!\s+team)|mine|yo|he\s+(?:resuelto|cerrado|atendido)|resolvi|"
+    r"cerre|atendi|me\s+asignaron|assigned\s+to\s+me|(?:did|have|had)\s+i|"
+    r"i\s+(?:have\s+|had\s+)?(?:resolv|clos|solv|handl|clear|fix|work)\w*"
 )
 _FOLLOWUP = re.compile(
     r"^\W*(?:y|e|and|what\s+about|how\s+about|and\s+for|tambien|also|solo|only|pero|but|"
