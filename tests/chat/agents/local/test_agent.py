@@ -93,8 +93,8 @@ async def ask(
         (
             "Average resolution time by agent this month",
             "Average resolution time by agent:\n"
-            f"1. {LUCIA}: 37 h (2 tickets)\n2. {DIEGO}: 4 h (1 tickets)\n"
-            "3. emily.carter@demo.cschat.dev: 1 h (1 tickets)\n"
+            f"1. {LUCIA}: 37 h (2 tickets)\n2. {DIEGO}: 4 h (1 ticket)\n"
+            "3. emily.carter@demo.cschat.dev: 1 h (1 ticket)\n"
             f"Resolved 2026-11-01..2026-11-27 (Europe/Madrid) · no filters · {AS_OF_EN}",
         ),
         (
@@ -241,3 +241,14 @@ async def test_vocabulary_can_come_from_an_async_source() -> None:
     tools = MemoryTools(tickets())
     _ = [e async for e in LocalAgent(source).run(request, tools)]
     assert tools.calls[0][1]["category"] == "Facturas"
+
+
+async def test_a_result_missing_its_fields_ends_in_an_error_not_a_made_up_number() -> None:
+    async def incomplete(name: str, params: Any) -> dict[str, Any]:
+        return {"window": {}, "filters": {}}
+
+    request = AgentRequest("s1", "Tickets resueltos hoy", "Supervisor", LUCIA, NOW, TZ)
+    events = [e async for e in LocalAgent(VOCABULARY).run(request, incomplete)]
+    last = events[-1]
+    assert isinstance(last, ErrorEvent)
+    assert not any(isinstance(e, TextDelta) for e in events)

@@ -121,7 +121,13 @@ class LocalAgent:
             yield ToolResultEvent(call.name, result)
             yield _citation(call, result)
         if text is None:
-            text = _answer(question, calls, results, request.tz)
+            try:
+                text = _answer(question, calls, results, request.tz)
+            except (KeyError, TypeError, ValueError) as exc:
+                # A result without the fields DESIGN §7 promises: say so rather than guess.
+                log.error("agent.render_failed", error=type(exc).__name__)
+                yield ErrorEvent("AgentError", _FAILED[question.language], tuple(trace))
+                return
         for line in text.splitlines(keepends=True):
             yield TextDelta(line)
         yield DoneEvent(text, question.language, tuple(trace))

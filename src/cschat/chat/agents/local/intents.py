@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from cschat.chat.agents.local.filters import FilterMatch, Vocabulary, find_filters
+from cschat.chat.agents.local.filters import Vocabulary, find_filters
 from cschat.chat.agents.local.language import Language, detect_language
 from cschat.chat.agents.local.periods import BadPeriod, Period, find_periods
 from cschat.chat.agents.local.text import fold
@@ -219,7 +219,7 @@ def parse(
     date_field, status = _date_field_and_status(rest, bool(periods))
     stats = _stats(rest)
     interval = next((name for name, rx in _INTERVALS if rx.search(rest)), None)
-    dimension = _dimension(rest, filters)
+    dimension = _dimension(rest)
     if intent is None:
         intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), followup)
     if intent in ("greeting", "help"):
@@ -318,7 +318,7 @@ def _intent(
     return "unknown"
 
 
-def _dimension(rest: str, filters: list[FilterMatch]) -> str | None:
+def _dimension(rest: str) -> str | None:
     for name, rx in _PER_DIM.items():
         if rx.search(rest):
             return name

@@ -49,7 +49,7 @@ TEXT = {
         "scope_resolved": "Resueltos", "scope_created": "Creados", "all_time": "todo el historial",
         "status": "estado", "status_open": "abiertos", "status_resolved": "resueltos",
         "status_any": "todos", "filters": "filtros", "no_filters": "sin filtros",
-        "as_of": "datos a", "by": "por", "tickets": "tickets", "no_rows": "No hay tickets que "
+        "as_of": "datos a", "by": "por", "no_rows": "No hay tickets que "
         "cumplan la consulta.", "no_data": "sin datos", "counted": "Tickets considerados",
         "vs": "frente a", "in": "en", "no_base": "sin porcentaje: el segundo periodo es 0",
         "similar": "Tickets parecidos a «{q}»",
@@ -62,7 +62,7 @@ TEXT = {
         "scope_resolved": "Resolved", "scope_created": "Created", "all_time": "all time",
         "status": "status", "status_open": "open", "status_resolved": "resolved",
         "status_any": "any", "filters": "filters", "no_filters": "no filters",
-        "as_of": "data as of", "by": "by", "tickets": "tickets", "no_rows": "No tickets match the "
+        "as_of": "data as of", "by": "by", "no_rows": "No tickets match the "
         "question.", "no_data": "no data", "counted": "Tickets counted",
         "vs": "vs", "in": "in", "no_base": "no percent change: the second period is 0",
         "similar": "Tickets similar to “{q}”", "no_similar": "I found no tickets similar to “{q}”.",
@@ -144,9 +144,9 @@ def render(
     elif call.name == "resolution_stats":
         body = _stats(question.stats or ALL_STATS, result, lang)
     elif call.name == "breakdown_tickets":
-        body = _rows(question, call, result.get("rows", []), "key", lang)
+        body = _rows(call, result.get("rows", []), "key", lang)
     else:
-        body = _rows(question, call, result.get("series", []), "period", lang)
+        body = _rows(call, result.get("series", []), "period", lang)
     return f"{body}\n{_scope(calls, results, tz, lang)}"
 
 
@@ -177,9 +177,7 @@ def _stats(stats: Sequence[Stat], result: Result, lang: Language) -> str:
     return "\n".join(lines)
 
 
-def _rows(
-    question: Question, call: ToolCall, rows: Sequence[Result], key: str, lang: Language
-) -> str:
+def _rows(call: ToolCall, rows: Sequence[Result], key: str, lang: Language) -> str:
     metric = call.params["metric"]
     label = _count_label(call.params, lang) if metric == "count" else METRIC[lang][metric]
     if call.name == "breakdown_tickets":
@@ -193,7 +191,8 @@ def _rows(
         bullet = f"{i}." if call.name == "breakdown_tickets" else "-"
         value = _metric_value(metric, row.get("value"), lang)
         if metric != "count":
-            value += f" ({numbers.number(row['count'], lang)} {TEXT[lang]['tickets']})"
+            noun = "ticket" if row["count"] == 1 else "tickets"
+            value += f" ({numbers.number(row['count'], lang)} {noun})"
         lines.append(f"{bullet} {row.get(key)}: {value}")
     return "\n".join(lines)
 
