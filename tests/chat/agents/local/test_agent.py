@@ -124,6 +124,26 @@ async def ask(
             f"Resueltos: todo el historial (Europe/Madrid) · sin filtros · {AS_OF_ES}",
         ),
         (
+            "¿Cuántos tickets de facturación y envíos se resolvieron esta semana?",
+            "Billing · Tickets resueltos: 2\nShipping · Tickets resueltos: 0\n"
+            f"{SCOPE_WEEK_ES} · filtros: categoría = Billing / Shipping · {AS_OF_ES}",
+        ),
+        (
+            "Compara facturación con envíos este mes",
+            "Tickets resueltos: 2 en Billing frente a 1 en Shipping (+100,0 %).\n"
+            "Resueltos 2026-11-01..2026-11-27 (Europe/Madrid) · "
+            f"filtros: categoría = Billing / Shipping · {AS_OF_ES}",
+        ),
+        (
+            "Billing vs shipping tickets this week compared to last week",
+            "Billing · Resolved tickets: 2 in 2026-11-23..2026-11-27 vs 0 in 2026-11-16..2026-11-22"
+            " (no percent change: the second period is 0).\n"
+            "Shipping · Resolved tickets: 0 in 2026-11-23..2026-11-27 vs 1 in "
+            "2026-11-16..2026-11-22 (-100.0%).\n"
+            "Resolved 2026-11-23..2026-11-27 and 2026-11-16..2026-11-22 (Europe/Madrid) · "
+            f"filters: category = Billing / Shipping · {AS_OF_EN}",
+        ),
+        (
             "Show ticket 4",
             "Ticket #4: La app se cierra al abrir\nStatus: open · Category: Technical · "
             "Priority: Low · Channel: Web · Agent: emily.carter@demo.cschat.dev · Team: Tier 2 · "

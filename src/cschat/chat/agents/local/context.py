@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from cschat.chat.agents.local.filters import in_dimension_order
 from cschat.chat.agents.local.intents import Question
 
 _ANALYTIC = frozenset({"count", "breakdown", "stats", "trend", "compare", "search"})
@@ -32,8 +33,8 @@ def resolve(question: Question, previous: Question | None) -> Question:
     periods = question.periods or previous.periods
     if intent == "compare" and len(question.periods) == 1:
         periods = (question.periods[0], question.periods[0].previous())
-    filters = dict(previous.filters)
-    filters.update(question.filters)
+    asked = {dimension for dimension, _ in question.filters}
+    kept = [pair for pair in previous.filters if pair[0] not in asked]
     return replace(
         previous,
         language=question.language,
@@ -41,7 +42,7 @@ def resolve(question: Question, previous: Question | None) -> Question:
         periods=periods,
         date_field=question.date_field or previous.date_field,
         status=question.status or previous.status,
-        filters=tuple(sorted(filters.items())),
+        filters=in_dimension_order([*kept, *question.filters]),
         dimension=question.dimension or (previous.dimension if intent == "breakdown" else None),
         stats=question.stats or previous.stats,
         interval=question.interval or previous.interval,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -129,10 +129,15 @@ class Vocabulary:
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-.@][a-z0-9]+)*")
 
 
+def in_dimension_order(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Filter pairs by dimension, values of one dimension in the order they were written."""
+    return tuple(sorted(pairs, key=lambda pair: DIMENSIONS.index(pair[0])))
+
+
 def find_filters(
     folded: str, vocabulary: Vocabulary, *, skip: Sequence[tuple[int, int]] = ()
 ) -> list[FilterMatch]:
-    """Filters in the folded question, longest phrase first, one value per dimension."""
+    """Filters in the folded question, longest phrase first; "billing and shipping" gives both."""
     index = vocabulary.index
     tokens = [
         (stem(m[0]), m.span())
@@ -141,16 +146,14 @@ def find_filters(
     ]
     longest = max((len(k) for k in index), default=0)
     taken: set[int] = set()
-    found: dict[str, FilterMatch] = {}
+    found: dict[tuple[str, str], FilterMatch] = {}
     for n in range(longest, 0, -1):
         for i in range(len(tokens) - n + 1):
             if taken.intersection(range(i, i + n)):
                 continue
             hit = index.get(tuple(t for t, _ in tokens[i : i + n]))
-            if hit and hit[0] not in found:
-                found[hit[0]] = FilterMatch(
-                    hit[0], hit[1], (tokens[i][1][0], tokens[i + n - 1][1][1])
-                )
+            if hit and hit not in found:
+                found[hit] = FilterMatch(*hit, (tokens[i][1][0], tokens[i + n - 1][1][1]))
                 taken.update(range(i, i + n))
     _fuzzy(tokens, taken, index, found)
     return sorted(found.values(), key=lambda f: f.span)
@@ -160,7 +163,7 @@ def _fuzzy(
     tokens: list[tuple[str, tuple[int, int]]],
     taken: set[int],
     index: Mapping[tuple[str, ...], tuple[str, str]],
-    found: dict[str, FilterMatch],
+    found: dict[tuple[str, str], FilterMatch],
 ) -> None:
     """Typos ("facturacoin", "Techincal"): close single words only, long enough to be safe."""
     singles = {k[0]: v for k, v in index.items() if len(k) == 1 and len(k[0]) >= 5}
@@ -168,7 +171,6 @@ def _fuzzy(
         if i in taken or len(token) < 5 or token in _NOT_VALUES or token.isdigit():
             continue
         close = difflib.get_close_matches(token, list(singles), n=1, cutoff=0.84)
-        if close and singles[close[0]][0] not in found:
-            dimension, value = singles[close[0]]
-            found[dimension] = FilterMatch(dimension, value, span)
+        if close and singles[close[0]] not in found:
+            found[singles[close[0]]] = FilterMatch(*singles[close[0]], span)
             taken.add(i)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from cschat.chat.agents.local.filters import Vocabulary, find_filters
+from cschat.chat.agents.local.filters import Vocabulary, find_filters, in_dimension_order
 from cschat.chat.agents.local.language import Language, detect_language
 from cschat.chat.agents.local.periods import BadPeriod, Period, find_periods
 from cschat.chat.agents.local.text import fold
@@ -214,7 +214,7 @@ def parse(
         intent = "search"
     followup = bool(_FOLLOWUP.search(folded))
     filter_pairs = tuple((f.dimension, f.value) for f in filters)
-    if user_email and "agent" not in dict(filter_pairs) and _SELF.search(rest):
+    if user_email and "agent" not in {d for d, _ in filter_pairs} and _SELF.search(rest):
         filter_pairs = (*filter_pairs, ("agent", user_email))
     date_field, status = _date_field_and_status(rest, bool(periods))
     stats = _stats(rest)
@@ -234,7 +234,7 @@ def parse(
         periods=periods,
         date_field=date_field,
         status=status,
-        filters=tuple(sorted(filter_pairs)),
+        filters=in_dimension_order(filter_pairs),
         dimension=dimension,
         stats=stats,
         interval=interval,

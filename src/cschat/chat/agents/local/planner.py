@@ -18,6 +18,11 @@ _METRIC_OF_STAT: dict[Stat, str] = {
 }
 
 
+_ANSWERED_BY_TOOLS = frozenset(
+    {"count", "breakdown", "stats", "trend", "compare", "search", "ticket"}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ToolCall:
     """One call: a tool name of DESIGN §7 and its parameters."""
@@ -64,41 +69,72 @@ def trend_interval(question: Question) -> str:
     return "day" if days <= 31 else "week" if days <= 183 else "month"
 
 
+def variants(question: Question) -> list[dict[str, str]]:
+    """The filter sets to query: one, or one per value when a dimension got several values.
+
+    The tools take one value per filter, so "facturación y envíos" becomes two calls. Only the
+    first dimension with several values varies; any other keeps its first value.
+    """
+    values: dict[str, list[str]] = {}
+    for dimension, value in question.filters:
+        values.setdefault(dimension, []).append(value)
+    base = {dimension: vs[0] for dimension, vs in values.items()}
+    varying = next((d for d, vs in values.items() if len(vs) > 1), None)
+    if varying is None:
+        return [base]
+    return [{**base, varying: value} for value in values[varying]]
+
+
+def compares_values(question: Question) -> bool:
+    """True for "billing vs shipping": a comparison of filter values, not of periods."""
+    return (
+        question.intent == "compare" and len(question.periods) < 2 and len(variants(question)) > 1
+    )
+
+
 def plan(question: Question, today: date) -> list[ToolCall]:
     """The tool calls answering the question, in order; none for greetings, help, not understood."""
-    intent = question.intent
-    if intent == "ticket":
+    if question.intent not in _ANSWERED_BY_TOOLS:
+        return []
+    if question.intent == "ticket":
         return [ToolCall("get_ticket", {"ticket_id": question.ticket_id})]
-    if intent == "search":
+    if question.intent == "compare" and not compares_values(question):
+        return [
+            ToolCall(_compare_tool(question), _scope(question, period, filters))
+            for filters in variants(question)
+            for period in compare_periods(question, today)
+        ]
+    return [_one(question, filters, today) for filters in variants(question)]
+
+
+def _one(question: Question, filters: dict[str, str], today: date) -> ToolCall:
+    period = question.periods[0] if question.periods else None
+    if question.intent == "search":
         params: dict[str, Any] = {"query": question.query}
         if question.limit:
             params["limit"] = question.limit
-        if question.periods:
-            params.update(_window(question.periods[0], question))
-        params.update(question.filters)
-        return [ToolCall("search_tickets", params)]
-    if intent == "compare":
-        return _compare(question, today)
-    period = question.periods[0] if question.periods else None
-    if intent == "count":
-        return [ToolCall("count_tickets", _scope(question, period))]
-    if intent == "stats":
-        return [ToolCall("resolution_stats", _scope(question, period))]
-    if intent == "breakdown":
+        if period:
+            params.update(_window(period, question))
+        return ToolCall("search_tickets", {**params, **filters})
+    if question.intent == "compare":
+        return ToolCall(_compare_tool(question), _scope(question, period, filters))
+    if question.intent == "stats":
+        return ToolCall("resolution_stats", _scope(question, period, filters))
+    if question.intent == "breakdown":
         params = {"dimension": question.dimension, "metric": metric_of(question)}
-        params.update(_scope(question, period))
+        params.update(_scope(question, period, filters))
         if question.limit:
             params["limit"] = question.limit
         if question.order:
             params["order"] = question.order
-        return [ToolCall("breakdown_tickets", params)]
-    if intent == "trend":
+        return ToolCall("breakdown_tickets", params)
+    if question.intent == "trend":
         interval = trend_interval(question)
         window = period or default_trend_period(interval, today)
         params = {"interval": interval, "metric": metric_of(question)}
-        params.update(_scope(question, window))
-        return [ToolCall("ticket_trend", params)]
-    return []
+        params.update(_scope(question, window, filters))
+        return ToolCall("ticket_trend", params)
+    return ToolCall("count_tickets", _scope(question, period, filters))
 
 
 def compare_periods(question: Question, today: date) -> tuple[Period, Period]:
@@ -111,13 +147,8 @@ def compare_periods(question: Question, today: date) -> tuple[Period, Period]:
     return first, first.previous()
 
 
-def _compare(question: Question, today: date) -> list[ToolCall]:
-    tool = (
-        "count_tickets"
-        if metric_of(question) == "count" and not question.stats
-        else "resolution_stats"
-    )
-    return [ToolCall(tool, _scope(question, p)) for p in compare_periods(question, today)]
+def _compare_tool(question: Question) -> str:
+    return "resolution_stats" if question.stats else "count_tickets"
 
 
 def _window(period: Period, question: Question) -> dict[str, Any]:
@@ -128,12 +159,12 @@ def _window(period: Period, question: Question) -> dict[str, Any]:
     }
 
 
-def _scope(question: Question, period: Period | None) -> dict[str, Any]:
+def _scope(question: Question, period: Period | None, filters: dict[str, str]) -> dict[str, Any]:
     """Window, date field, status and filters: the part every counting tool shares."""
     params: dict[str, Any] = (
         _window(period, question) if period else {"date_field": date_field_of(question)}
     )
     if question.status:
         params["status"] = question.status
-    params.update(question.filters)
+    params.update(filters)
     return params

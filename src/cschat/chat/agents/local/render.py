@@ -12,7 +12,7 @@ from typing import Any
 from cschat.chat.agents.local import numbers
 from cschat.chat.agents.local.intents import ALL_STATS, Question, Stat
 from cschat.chat.agents.local.language import Language
-from cschat.chat.agents.local.planner import ToolCall
+from cschat.chat.agents.local.planner import ToolCall, compares_values
 
 Result = Mapping[str, Any]
 
@@ -132,22 +132,50 @@ def render(
 ) -> str:
     """The answer to an analytics question from its tool calls and their results."""
     lang = question.language
-    call, result = calls[0], results[0]
-    if call.name == "get_ticket":
-        return _ticket(result, lang)
-    if call.name == "search_tickets":
-        body = _search(question, result, lang)
-    elif question.intent == "compare":
-        body = _compare(question, calls, results, lang)
-    elif call.name == "count_tickets":
-        body = f"{_count_label(call.params, lang)}: {numbers.number(result['count'], lang)}"
-    elif call.name == "resolution_stats":
-        body = _stats(question.stats or ALL_STATS, result, lang)
-    elif call.name == "breakdown_tickets":
-        body = _rows(call, result.get("rows", []), "key", lang)
+    if calls[0].name == "get_ticket":
+        return _ticket(results[0], lang)
+    varying = _varying(calls)
+    if varying and compares_values(question):
+        sides = [(str(c.params[varying]), r) for c, r in zip(calls, results, strict=True)]
+        body = _compare(question, calls[0], sides, lang)
     else:
-        body = _rows(call, result.get("series", []), "period", lang)
+        # One block per filter value; a comparison of periods takes two calls per block.
+        size = 2 if question.intent == "compare" else 1
+        blocks = []
+        for i in range(0, len(calls), size):
+            block = _body(question, calls[i : i + size], results[i : i + size], lang)
+            if varying:
+                value = calls[i].params[varying]
+                block = f"{value}:\n{block}" if "\n" in block else f"{value} · {block}"
+            blocks.append(block)
+        body = "\n".join(blocks)
     return f"{body}\n{_scope(calls, results, tz, lang)}"
+
+
+def _varying(calls: Sequence[ToolCall]) -> str | None:
+    """The filter whose value differs between the calls ("billing and shipping"), if any."""
+    for dimension in DIMENSION["en"]:
+        if len({str(c.params.get(dimension)) for c in calls}) > 1:
+            return dimension
+    return None
+
+
+def _body(
+    question: Question, calls: Sequence[ToolCall], results: Sequence[Result], lang: Language
+) -> str:
+    call, result = calls[0], results[0]
+    if call.name == "search_tickets":
+        return _search(question, result, lang)
+    if question.intent == "compare":
+        sides = [(_window(c.params, r), r) for c, r in zip(calls, results, strict=True)]
+        return _compare(question, call, sides, lang)
+    if call.name == "count_tickets":
+        return f"{_count_label(call.params, lang)}: {numbers.number(result['count'], lang)}"
+    if call.name == "resolution_stats":
+        return _stats(question.stats or ALL_STATS, result, lang)
+    if call.name == "breakdown_tickets":
+        return _rows(call, result.get("rows", []), "key", lang)
+    return _rows(call, result.get("series", []), "period", lang)
 
 
 def _count_label(params: Mapping[str, Any], lang: Language) -> str:
@@ -198,23 +226,26 @@ def _rows(call: ToolCall, rows: Sequence[Result], key: str, lang: Language) -> s
 
 
 def _compare(
-    question: Question, calls: Sequence[ToolCall], results: Sequence[Result], lang: Language
+    question: Question, call: ToolCall, sides: Sequence[tuple[str, Result]], lang: Language
 ) -> str:
-    (a, b), (ra, rb) = calls, results
-    wa, wb = _window(a.params, ra), _window(b.params, rb)
+    """One line per figure: each side's value; with two sides, the change from the second."""
     t = TEXT[lang]
-    if a.name == "count_tickets":
-        pairs = [(_count_label(a.params, lang), "count", ra["count"], rb["count"])]
+    if call.name == "count_tickets":
+        figures = [(_count_label(call.params, lang), "count")]
     else:
-        pairs = [(STAT[lang][s], s, ra.get(s), rb.get(s)) for s in question.stats]
+        figures = [(STAT[lang][s], s) for s in question.stats]
     lines = []
-    for label, metric, va, vb in pairs:
-        line = (
-            f"{label}: {_metric_value(metric, va, lang)} {t['in']} {wa} {t['vs']} "
-            f"{_metric_value(metric, vb, lang)} {t['in']} {wb}"
-        )
-        if va is not None and vb is not None:
-            change = numbers.percent_change(va, vb, lang)
+    for label, metric in figures:
+        values = [result.get(metric) for _, result in sides]
+        shown = [
+            f"{_metric_value(metric, value, lang)} {t['in']} {side}"
+            for value, (side, _) in zip(values, sides, strict=True)
+        ]
+        joiner = f" {t['vs']} " if len(shown) == 2 else ", "
+        line = f"{label}: {joiner.join(shown)}"
+        first, second = values[0], values[-1]
+        if len(values) == 2 and first is not None and second is not None:
+            change = numbers.percent_change(first, second, lang)
             line += f" ({change or t['no_base']})"
         lines.append(line + ".")
     return "\n".join(lines)
@@ -262,14 +293,19 @@ def _scope(calls: Sequence[ToolCall], results: Sequence[Result], tz: str, lang: 
     """`Resueltos 2026-11-23..2026-11-27 (Europe/Madrid) · filtros: categoría = Billing`."""
     t = TEXT[lang]
     params = calls[0].params
-    windows = [w for w in (_window(c.params, r) for c, r in zip(calls, results, strict=True)) if w]
+    found = (_window(c.params, r) for c, r in zip(calls, results, strict=True))
+    windows = list(dict.fromkeys(w for w in found if w))
     field = t["scope_created" if params.get("date_field") == "created" else "scope_resolved"]
     joiner = f" {t['and']} "
     span = f" {joiner.join(windows)}" if windows else f": {t['all_time']}"
     parts = [f"{field}{span} ({tz})"]
     if params.get("status"):
         parts.append(f"{t['status']}: {t['status_' + params['status']]}")
-    filters = [(k, params[k]) for k in DIMENSION[lang] if k in params and k != "status"]
+    filters = [
+        (k, " / ".join(dict.fromkeys(str(c.params[k]) for c in calls if k in c.params)))
+        for k in DIMENSION[lang]
+        if k in params and k != "status"
+    ]
     if filters:
         named = ", ".join(f"{DIMENSION[lang][k]} = {v}" for k, v in filters)
         parts.append(f"{t['filters']}: {named}")
