@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from cschat.chat.agents.base import AgentRequest, HistoryTurn
-from cschat.chat.agents.local.agent import understand
+from cschat.chat.agents.local.agent import local_today, understand
 from cschat.chat.agents.local.intents import Question
 from tests.chat.agents.local.data import LUCIA, NOW, TZ, VOCABULARY
 
@@ -61,3 +63,11 @@ def test_assistant_turns_are_not_parsed() -> None:
              HistoryTurn("assistant", "Tickets resueltos: 3 · categoría = Billing"))  # fmt: skip
     request = AgentRequest("s", "¿y ayer?", "Supervisor", LUCIA, NOW, TZ, history=turns)
     assert understand(request, VOCABULARY).filters == ()
+
+
+def test_today_is_taken_in_the_app_time_zone() -> None:
+    late = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)  # already the 28th in Madrid
+    request = AgentRequest("s", "hoy", "Supervisor", LUCIA, late, TZ)
+    assert local_today(request) == date(2026, 11, 28)
+    naive = AgentRequest("s", "hoy", "Supervisor", LUCIA, late.replace(tzinfo=None), TZ)
+    assert local_today(naive) == date(2026, 11, 28)

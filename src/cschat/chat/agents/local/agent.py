@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,9 +40,15 @@ _FAILED = {
 }
 
 
+def local_today(request: AgentRequest) -> date:
+    """Today in the app's time zone; a naive `now` is taken as UTC."""
+    now = request.now if request.now.tzinfo else request.now.replace(tzinfo=UTC)
+    return now.astimezone(ZoneInfo(request.tz)).date()
+
+
 def understand(request: AgentRequest, vocabulary: Vocabulary) -> Question:
     """The question to answer, with the context of the session's earlier questions laid under it."""
-    today = request.now.astimezone(ZoneInfo(request.tz)).date()
+    today = local_today(request)
     previous: Question | None = None
     language: Language = "es"
     for turn in request.history:
@@ -92,7 +99,7 @@ class LocalAgent:
     async def run(self, request: AgentRequest, tools: ToolRunner) -> AsyncIterator[AgentEvent]:
         """Answer one message as a stream of events ending in DoneEvent or ErrorEvent."""
         question = understand(request, await self._current_vocabulary())
-        today = request.now.astimezone(ZoneInfo(request.tz)).date()
+        today = local_today(request)
         trace: list[TraceStep] = [TraceStep("rationale", rationale=describe(question))]
         yield TraceEvent(trace[-1])
         calls = plan(question, today)
