@@ -121,7 +121,7 @@ async def ask(
             "  Solución: Se reembolsó el cargo duplicado.\n"
             "- #2 Cobro duplicado tras cambiar de tarjeta (Billing, closed, 2026-11-25)\n"
             "  Solución: Se anuló el segundo cobro.\n"
-            f"Resueltos: todo el historial (Europe/Madrid) · sin filtros · {AS_OF_ES}",
+            f"Tickets: todo el historial (Europe/Madrid) · sin filtros · {AS_OF_ES}",
         ),
         (
             "¿Cuántos tickets de facturación y envíos se resolvieron esta semana?",
@@ -142,6 +142,16 @@ async def ask(
             "2026-11-16..2026-11-22 (-100.0%).\n"
             "Resolved 2026-11-23..2026-11-27 and 2026-11-16..2026-11-22 (Europe/Madrid) · "
             f"filters: category = Billing / Shipping · {AS_OF_EN}",
+        ),
+        (
+            "¿Hay tickets parecidos al ticket 1?",
+            "Tickets parecidos a «Cobro duplicado en la factura»:\n"
+            "- #2 Cobro duplicado tras cambiar de tarjeta (Billing, closed, 2026-11-25)\n"
+            "  Solución: Se anuló el segundo cobro.\n"
+            "- #4 La app se cierra al abrir (Technical, open)\n"
+            "- #6 Factura con otro NIF (Billing, resolved, 2026-10-06)\n"
+            "  Solución: Se emitió una factura rectificativa.\n"
+            f"Tickets: todo el historial (Europe/Madrid) · sin filtros · {AS_OF_ES}",
         ),
         (
             "Show ticket 4",
@@ -272,3 +282,21 @@ async def test_a_result_missing_its_fields_ends_in_an_error_not_a_made_up_number
     last = events[-1]
     assert isinstance(last, ErrorEvent)
     assert not any(isinstance(e, TextDelta) for e in events)
+
+
+async def test_similar_to_a_ticket_reads_it_then_searches_its_subject() -> None:
+    _, events, tools = await ask("Find 2 tickets similar to ticket #2")
+    assert tools.calls == [
+        ("get_ticket", {"ticket_id": 2}),
+        ("search_tickets", {"query": "Cobro duplicado tras cambiar de tarjeta", "limit": 3}),
+    ]
+    done = events[-1]
+    assert isinstance(done, DoneEvent)
+    assert [s.kind for s in done.trace] == [
+        "rationale", "tool_call", "observation", "tool_call", "observation",
+    ]  # fmt: skip
+    assert done.text.splitlines()[1:3] == [
+        "- #1 Cobro duplicado en la factura (Billing, resolved, 2026-11-24)",
+        "  Solution: Se reembolsó el cargo duplicado.",
+    ]
+    assert "#2 " not in done.text

@@ -127,7 +127,7 @@ def test_search_without_hits() -> None:
     q = Question("es", "search", query="pantalla azul")
     assert answer(q, {"tickets": []}) == (
         "No encontré tickets parecidos a «pantalla azul».\n"
-        "Resueltos: todo el historial (Europe/Madrid) · sin filtros"
+        "Tickets: todo el historial (Europe/Madrid) · sin filtros"
     )
 
 

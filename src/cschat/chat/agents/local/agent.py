@@ -26,7 +26,7 @@ from cschat.chat.agents.local.context import is_analytic, resolve
 from cschat.chat.agents.local.filters import Vocabulary
 from cschat.chat.agents.local.intents import Question, parse
 from cschat.chat.agents.local.language import Language
-from cschat.chat.agents.local.planner import ToolCall, plan
+from cschat.chat.agents.local.planner import ToolCall, next_call, plan
 from cschat.chat.agents.local.render import canned, render
 from cschat.core.errors import AppError, Forbidden, NotFound
 
@@ -105,7 +105,8 @@ class LocalAgent:
         calls = plan(question, today)
         results: list[Mapping[str, Any]] = []
         text: str | None = None
-        for call in calls:
+        while len(results) < len(calls):
+            call = calls[len(results)]
             trace.append(TraceStep("tool_call", tool=call.name, parameters=call.params))
             yield TraceEvent(trace[-1])
             yield ToolCallEvent(call.name, call.params)
@@ -127,6 +128,8 @@ class LocalAgent:
             yield TraceEvent(trace[-1])
             yield ToolResultEvent(call.name, result)
             yield _citation(call, result)
+            if len(results) == len(calls) and (extra := next_call(question, results)):
+                calls.append(extra)
         if text is None:
             try:
                 text = _answer(question, calls, results, request.tz)

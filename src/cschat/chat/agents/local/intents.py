@@ -194,8 +194,13 @@ def parse(
     folded = fold(text)
     ticket = _TICKET_ID.search(folded)
     if ticket:
-        raw = ticket[1] or ticket[2]
-        return Question(language, "ticket", ticket_id=int(raw))
+        ticket_id = int(ticket[1] or ticket[2])
+        if _SEARCH.search(folded):
+            # "Tickets parecidos al ticket 42": search with that ticket's subject.
+            found = _SEARCH_LIMIT.search(folded)
+            limit = int(found[1]) if found else None
+            return Question(language, "search", ticket_id=ticket_id, limit=limit)
+        return Question(language, "ticket", ticket_id=ticket_id)
     try:
         period_matches = find_periods(folded, today)
     except BadPeriod as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -96,7 +97,7 @@ def plan(question: Question, today: date) -> list[ToolCall]:
     """The tool calls answering the question, in order; none for greetings, help, not understood."""
     if question.intent not in _ANSWERED_BY_TOOLS:
         return []
-    if question.intent == "ticket":
+    if question.intent == "ticket" or (question.intent == "search" and question.query is None):
         return [ToolCall("get_ticket", {"ticket_id": question.ticket_id})]
     if question.intent == "compare" and not compares_values(question):
         return [
@@ -135,6 +136,17 @@ def _one(question: Question, filters: dict[str, str], today: date) -> ToolCall:
         params.update(_scope(question, window, filters))
         return ToolCall("ticket_trend", params)
     return ToolCall("count_tickets", _scope(question, period, filters))
+
+
+def next_call(question: Question, results: Sequence[Mapping[str, Any]]) -> ToolCall | None:
+    """A call that depends on an earlier result: tickets similar to the one just read."""
+    if question.intent != "search" or question.query is not None or len(results) != 1:
+        return None
+    subject = results[0].get("ticket", results[0]).get("subject")
+    if not subject:
+        return None
+    # One more than asked: the ticket itself is usually the best match and is left out.
+    return ToolCall("search_tickets", {"query": subject, "limit": (question.limit or 5) + 1})
 
 
 def compare_periods(question: Question, today: date) -> tuple[Period, Period]:

@@ -55,6 +55,7 @@ TEXT = {
         "similar": "Tickets parecidos a «{q}»",
         "no_similar": "No encontré tickets parecidos a «{q}».",
         "solution": "Solución", "and": "y",
+        "no_subject": "El ticket #{id} no tiene asunto con el que buscar parecidos.",
     },
     "en": {
         "resolved": "Resolved tickets", "created": "Created tickets", "open": "Open tickets",
@@ -67,6 +68,7 @@ TEXT = {
         "vs": "vs", "in": "in", "no_base": "no percent change: the second period is 0",
         "similar": "Tickets similar to “{q}”", "no_similar": "I found no tickets similar to “{q}”.",
         "solution": "Solution", "and": "and",
+        "no_subject": "Ticket #{id} has no subject to search for similar ones.",
     },
 }  # fmt: skip
 TICKET_FIELDS = {
@@ -132,6 +134,11 @@ def render(
 ) -> str:
     """The answer to an analytics question from its tool calls and their results."""
     lang = question.language
+    if question.intent == "search" and calls[0].name == "get_ticket":
+        if len(calls) == 1:
+            return TEXT[lang]["no_subject"].format(id=question.ticket_id)
+        body = _search(question, results[1], lang, calls[1].params["query"], question.ticket_id)
+        return f"{body}\n{_scope(calls[1:], results[1:], tz, lang)}"
     if calls[0].name == "get_ticket":
         return _ticket(results[0], lang)
     varying = _varying(calls)
@@ -251,12 +258,23 @@ def _compare(
     return "\n".join(lines)
 
 
-def _search(question: Question, result: Result, lang: Language) -> str:
+def _search(
+    question: Question,
+    result: Result,
+    lang: Language,
+    query: str | None = None,
+    exclude: int | str | None = None,
+) -> str:
     t = TEXT[lang]
-    tickets = result.get("tickets", result.get("results", []))
+    query = query or question.query
+    tickets = [
+        ticket
+        for ticket in result.get("tickets", result.get("results", []))
+        if exclude is None or str(ticket.get("id")) != str(exclude)
+    ][: question.limit or 5]
     if not tickets:
-        return t["no_similar"].format(q=question.query)
-    lines = [f"{t['similar'].format(q=question.query)}:"]
+        return t["no_similar"].format(q=query)
+    lines = [f"{t['similar'].format(q=query)}:"]
     for ticket in tickets:
         facts = [str(ticket[k]) for k in ("category", "status") if ticket.get(k)]
         if ticket.get("resolved_at"):
@@ -295,7 +313,10 @@ def _scope(calls: Sequence[ToolCall], results: Sequence[Result], tz: str, lang: 
     params = calls[0].params
     found = (_window(c.params, r) for c, r in zip(calls, results, strict=True))
     windows = list(dict.fromkeys(w for w in found if w))
-    field = t["scope_created" if params.get("date_field") == "created" else "scope_resolved"]
+    if "date_field" not in params:
+        field = t["any"]  # a search over every ticket, whatever its status
+    else:
+        field = t["scope_created" if params["date_field"] == "created" else "scope_resolved"]
     joiner = f" {t['and']} "
     span = f" {joiner.join(windows)}" if windows else f": {t['all_time']}"
     parts = [f"{field}{span} ({tz})"]
