@@ -99,10 +99,10 @@ def _day(year: int, month: int, day: int, text: str) -> date:
         raise BadPeriod(text) from None
 
 
-def _month(year: int, month: int, today: date, kind: PeriodKind = "month") -> Period:
+def _month(year: int, month: int, today: date) -> Period:
     start = date(year, month, 1)
     nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return _clipped(start, nxt - timedelta(days=1), kind, today)
+    return _clipped(start, nxt - timedelta(days=1), "month", today)
 
 
 def _clipped(start: date, end: date, kind: PeriodKind, today: date) -> Period:
