@@ -27,7 +27,8 @@ DEFAULT_SYNONYMS: Mapping[str, Mapping[str, Sequence[str]]] = MappingProxyType({
         "Shipping": ("envio", "entrega", "delivery", "shipment"),
         "Refunds": ("reembolso", "devolucion", "refund"),
         "Product Question": ("pregunta de producto", "consulta de producto", "producto", "product"),
-        "Cancellation": ("cancelacion", "darse de baja", "cancel"),
+        "Cancellation": ("cancelacion", "cancelado", "cancelada", "darse de baja", "cancel",
+                         "cancelled", "canceled"),
     },
     "priority": {
         "Urgent": ("urgente", "critico", "critica", "critical"),

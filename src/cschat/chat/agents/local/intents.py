@@ -79,7 +79,8 @@ def parse(
     query, query_span = _search_query(text, folded, period_spans)
     skip = [*period_spans, *([query_span] if query_span else [])]
     filters = find_filters(folded, vocabulary, skip=skip)
-    rest = _blank(folded, [*skip, *(f.span for f in filters)])
+    # Filter values become a filler word, so "by the Enterprise team" is not "by team".
+    rest = _blank(_blank(folded, skip), [f.span for f in filters], fill="·")
 
     intent: Intent | None = None
     if query is not None:
@@ -122,11 +123,11 @@ def _span_of(folded: str, fragment: str) -> slice:
     return slice(start, start + len(fragment))
 
 
-def _blank(folded: str, spans: list[tuple[int, int]]) -> str:
-    """The folded text with spans replaced by spaces (so their words trigger nothing else)."""
+def _blank(folded: str, spans: list[tuple[int, int]], fill: str = " ") -> str:
+    """The folded text with spans overwritten (so their words trigger nothing else)."""
     chars = list(folded)
     for start, end in spans:
-        chars[start:end] = " " * (end - start)
+        chars[start:end] = fill * (end - start)
     return "".join(chars)
 
 

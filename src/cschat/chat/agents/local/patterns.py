@@ -29,7 +29,9 @@ SEARCH = _rx(
     r"similar(?:es)?|parecid[oa]s?|como\s+se\s+(?:resolvi\w*|soluciona\w*|arregl\w*)|"
     r"how\s+(?:was|were|did\s+we|do\s+we|to|can\s+we|have\s+we)\s+(?P<x>(?:\w+\s+){0,6}?)"
     r"(?:solved?|resolved?|fix(?:ed)?|handled?)|busca\w*|search\w*|find|encuentra\w*|"
-    r"que\s+mencionen|mentioning|look\s+for|como\s+(?:solucionamos|resolvimos)"
+    r"que\s+mencionen|mentioning|look\s+for|como\s+(?:solucionamos|resolvimos)|"
+    r"(?:show|list|muestra\w*|lista\w*|ensena\w*)\s+(?:me\s+)?(?:the\s+|los\s+|las\s+)?"
+    r"(?:tickets?|casos?)\s+(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)"
 )
 TOPIC = re.compile(
     r"(?:sobre|acerca\s+de|about|regarding|related\s+to|relacionad[oa]s?\s+con|que\s+mencionen|"

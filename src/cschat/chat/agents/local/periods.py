@@ -334,7 +334,8 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     (r"(?:hoy|today)", _fixed(_one_day)),
     (r"(?:ayer|yesterday)", _fixed(lambda t: _one_day(t - timedelta(days=1)))),
     (
-        r"(?:(?:la\s+)?semana\s+(?:pasada|anterior)|(?:last|previous|past)\s+week)",
+        r"(?:(?:la\s+)?semana\s+(?:pasada|anterior)|(?:la\s+)?ultima\s+semana|"
+        r"(?:last|previous|past)\s+week)",
         _fixed(lambda t: _week(_monday(t) - timedelta(days=7), t)),
     ),
     (
@@ -342,7 +343,8 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _fixed(lambda t: _week(_monday(t), t)),
     ),
     (
-        r"(?:(?:el\s+)?mes\s+(?:pasado|anterior)|(?:last|previous|past)\s+month)",
+        r"(?:(?:el\s+)?mes\s+(?:pasado|anterior)|(?:el\s+)?ultimo\s+mes|"
+        r"(?:last|previous|past)\s+month)",
         _fixed(lambda t: _month(t.year, t.month, t).previous()),
     ),
     (
@@ -350,7 +352,8 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _fixed(lambda t: _month(t.year, t.month, t)),
     ),
     (
-        r"(?:(?:el\s+)?ano\s+(?:pasado|anterior)|(?:last|previous|past)\s+year)",
+        r"(?:(?:el\s+)?ano\s+(?:pasado|anterior)|(?:el\s+)?ultimo\s+ano|"
+        r"(?:last|previous|past)\s+year)",
         _fixed(lambda t: _year(t.year - 1, t)),
     ),
     (
