@@ -71,3 +71,10 @@ def test_today_is_taken_in_the_app_time_zone() -> None:
     assert local_today(request) == date(2026, 11, 28)
     naive = AgentRequest("s", "hoy", "Supervisor", LUCIA, late.replace(tzinfo=None), TZ)
     assert local_today(naive) == date(2026, 11, 28)
+
+
+def test_the_period_before_that_is_relative_to_the_previous_question() -> None:
+    q = understood("¿y el mes anterior?", "Tickets resueltos en marzo de 2024")
+    assert [p.label() for p in q.periods] == ["2024-02-01..2024-02-29"]
+    alone = understood("¿Cuántos tickets se resolvieron el mes anterior?")
+    assert [p.label() for p in alone.periods] == ["2026-10-01..2026-10-31"]

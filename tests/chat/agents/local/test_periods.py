@@ -83,6 +83,13 @@ def windows(text: str, today: date) -> list[str]:
         ("on Sunday", FRI, ["2026-11-22..2026-11-22"]),
         ("del 1 al 15 de este mes", FRI, ["2026-11-01..2026-11-15"]),
         ("del 10 al 31 del mes pasado", JAN2, ["2026-12-10..2026-12-31"]),
+        ("la primera quincena de marzo", FRI, ["2026-03-01..2026-03-15"]),
+        ("second half of February 2024", FRI, ["2024-02-16..2024-02-29"]),
+        ("la segunda quincena de noviembre", FRI, ["2026-11-16..2026-11-27"]),
+        ("entre el lunes y el miércoles", FRI, ["2026-11-23..2026-11-25"]),
+        ("between yesterday and today", FRI, ["2026-11-26..2026-11-27"]),
+        ("desde el 1 de marzo hasta el 15 de abril", FRI, ["2026-03-01..2026-04-15"]),
+        ("ayer y hoy", FRI, ["2026-11-26..2026-11-26", "2026-11-27..2026-11-27"]),
         ("ticket 1234", FRI, []),
     ],
 )  # fmt: skip

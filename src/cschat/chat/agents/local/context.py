@@ -31,8 +31,10 @@ def resolve(question: Question, previous: Question | None) -> Question:
     if question.intent == "stats" and previous.intent in _KEEPS_SHAPE:
         intent = previous.intent
     periods = question.periods or previous.periods
-    if intent == "compare" and len(question.periods) == 1:
-        periods = (question.periods[0], question.periods[0].previous())
+    if question.before_that and previous.periods:
+        periods = (previous.periods[0].previous(),)
+    if intent == "compare" and len(periods) == 1:
+        periods = (periods[0], periods[0].previous())
     asked = {dimension for dimension, _ in question.filters}
     kept = [pair for pair in previous.filters if pair[0] not in asked]
     return replace(

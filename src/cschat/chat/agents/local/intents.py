@@ -45,6 +45,7 @@ class Question:
     query: str | None = None
     ticket_id: int | str | None = None
     followup: bool = False
+    before_that: bool = False
     bad_period: str | None = None
 
 
@@ -115,6 +116,7 @@ def parse(
         order=order,
         query=query,
         followup=followup,
+        before_that=bool(rx.BEFORE_THAT.search(folded)),
     )
 
 

@@ -139,6 +139,12 @@ SELF = _rx(
     r"cerre|atendi|me\s+asignaron|assigned\s+to\s+me|(?:did|have|had)\s+i|"
     r"i\s+(?:have\s+|had\s+)?(?:resolv|clos|solv|handl|clear|fix|work)\w*"
 )
+# "¿y el mes anterior?" after a question about October means September, not "last month".
+BEFORE_THAT = _rx(
+    r"(?:el|la)\s+(?:dia|semana|mes|trimestre|ano)\s+(?:anterior|de\s+antes)|la\s+anterior|"
+    r"el\s+anterior|the\s+(?:day|week|month|quarter|year)\s+before|the\s+one\s+before|"
+    r"the\s+previous\s+(?:day|week|month|quarter|year|one)"
+)
 FOLLOWUP = re.compile(
     r"^\W*(?:y|e|and|what\s+about|how\s+about|and\s+for|tambien|also|solo|only|pero|but|"
     r"what\s+if|y\s+si|ahora|now)(?![\w])"

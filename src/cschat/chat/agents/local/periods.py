@@ -224,6 +224,16 @@ def _since(m: re.Match[str], today: date) -> Period:
     return Period(start, today, "range")
 
 
+def _half_month(m: re.Match[str], today: date) -> Period:
+    """ "La primera quincena de marzo": days 1-15; the second half runs to the month's end."""
+    number = MONTHS[m[2]]
+    year = int(m[3]) if m[3] else _recent_year(number, 1, today)
+    whole = _month(year, number, date.max)
+    if m[1] in ("primera", "first"):
+        return _clipped(whole.start, whole.start.replace(day=15), "range", today)
+    return _clipped(whole.start.replace(day=16), whole.end, "range", today)
+
+
 def _quarter_num(m: re.Match[str], today: date) -> Period:
     return _quarter(int(m[2]) if m[2] else None, int(m[1]), today)
 
@@ -297,6 +307,11 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         r"(?:del?|entre(?:\s+el)?)\s+" + _D + r"\s+(?:al?|y(?:\s+el)?)\s+" + _D
         + r"\s+(?:de|del)\s+(este\s+mes|mes\s+pasado|mes\s+anterior)",
         _days_of_month,
+    ),
+    (
+        r"(?:la\s+|the\s+)?(primera|segunda|first|second)\s+(?:quincena|half)\s+(?:de|of)\s+"
+        + _M + _DE_Y,
+        _half_month,
     ),
     (r"(?:desde|since)\s+(?:el\s+)?(?:" + _ISO + "|" + _M + _DE_Y + ")", _since),
     (_ISO, _iso_day),
@@ -388,4 +403,23 @@ def find_periods(folded: str, today: date) -> list[PeriodMatch]:
                 continue
             found.append(PeriodMatch(handler(m, today), span))
             taken.append(span)
-    return sorted(found, key=lambda p: p.span)
+    return _join_ranges(folded, sorted(found, key=lambda p: p.span))
+
+
+_RANGE_OPEN = re.compile(r"(?:entre|between|del?|from|desde)\s+(?:el\s+|the\s+)?$")
+_RANGE_JOIN = re.compile(r"\s*(?:y|and|al?|to|hasta|until|through|-)\s+(?:el\s+|the\s+)?")
+
+
+def _join_ranges(folded: str, found: list[PeriodMatch]) -> list[PeriodMatch]:
+    """ "entre el lunes y el miércoles" is one range, not two periods to compare."""
+    out: list[PeriodMatch] = []
+    for match in found:
+        if out and _RANGE_OPEN.search(folded[: out[-1].span[0]]):
+            between = folded[out[-1].span[1] : match.span[0]]
+            if _RANGE_JOIN.fullmatch(between):
+                first = out.pop()
+                period = Period(first.period.start, match.period.end, "range")
+                out.append(PeriodMatch(period, (first.span[0], match.span[1])))
+                continue
+        out.append(match)
+    return out
