@@ -155,14 +155,11 @@ def _answer(
 
 
 def _refusal(exc: AppError, language: Language) -> str:
-    kind = (
-        "not_found"
-        if isinstance(exc, NotFound)
-        else "forbidden"
-        if isinstance(exc, Forbidden)
-        else "tool_error"
-    )
-    return canned(kind, language, detail=exc.detail)
+    if isinstance(exc, NotFound):
+        return canned("not_found", language, detail=exc.detail)
+    if isinstance(exc, Forbidden):
+        return canned("forbidden", language, detail=exc.detail)
+    return canned("tool_error", language, detail=exc.detail)
 
 
 def _citation(call: ToolCall, result: Mapping[str, Any]) -> CitationEvent:
