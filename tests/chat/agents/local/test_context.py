@@ -78,3 +78,10 @@ def test_the_period_before_that_is_relative_to_the_previous_question() -> None:
     assert [p.label() for p in q.periods] == ["2024-02-01..2024-02-29"]
     alone = understood("¿Cuántos tickets se resolvieron el mes anterior?")
     assert [p.label() for p in alone.periods] == ["2026-10-01..2026-10-31"]
+
+
+def test_a_longer_question_we_cannot_place_does_not_borrow_the_context() -> None:
+    previous = "Tickets de facturación resueltos esta semana"
+    q = understood("What's the resolution rate this month?", previous)
+    assert q.intent == "unknown"
+    assert understood("la semana pasada", previous).filters == (("category", "Billing"),)

@@ -86,7 +86,7 @@ def parse(
     intent: Intent | None = None
     if query is not None:
         intent = "search"
-    followup = bool(rx.FOLLOWUP.search(folded))
+    marker = bool(rx.FOLLOWUP.search(folded))
     filter_pairs = tuple((f.dimension, f.value) for f in filters)
     if user_email and "agent" not in {d for d, _ in filter_pairs} and rx.SELF.search(rest):
         filter_pairs = (*filter_pairs, ("agent", user_email))
@@ -95,7 +95,12 @@ def parse(
     interval = next((name for name, words in rx.INTERVALS if words.search(rest)), None)
     dimension = _dimension(rest)
     if intent is None:
-        intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), followup)
+        intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), marker)
+    # Only a period or a filter and no other words ("la semana pasada", "billing") continues the
+    # conversation; a longer question we cannot place is not understood rather than guessed.
+    followup = marker or (intent is None and len(_content_words(rest)) <= 1)
+    if intent is None and not followup:
+        intent = "unknown"
     if intent in ("greeting", "help"):
         return Question(language, intent)
     limit, order = _limit_and_order(rest, intent, dimension, stats)
@@ -160,6 +165,10 @@ def _search_query(
     return (query, (start, end)) if query else (None, None)
 
 
+def _content_words(rest: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", rest) if w not in rx.FILLER_WORDS]
+
+
 def _intent(
     rest: str,
     periods: tuple[Period, ...],
@@ -167,7 +176,7 @@ def _intent(
     dimension: str | None,
     stats: tuple[Stat, ...],
     has_filters: bool,
-    followup: bool,
+    marker: bool,
 ) -> Intent | None:
     if rx.HELP.search(rest):
         return "help"
@@ -188,7 +197,7 @@ def _intent(
         return "count"
     if rx.GREETING.search(rest) and not (periods or has_filters):
         return "greeting"
-    if followup or periods or has_filters:
+    if marker or periods or has_filters:
         return None
     return "unknown"
 

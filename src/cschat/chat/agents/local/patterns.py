@@ -105,11 +105,12 @@ MEDIAN = _rx(r"mediana|median")
 AVG = _rx(r"medi[oa]s?|promedio|average|avg|mean")
 FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+de\s+respuesta|"
                       r"response\s+time|en\s+responder|to\s+respond|first\s+reply|"
-                      r"por\s+primera\s+vez")  # fmt: skip
+                      r"por\s+primera\s+vez|respond\w*|reply|replies|contest\w*")  # fmt: skip
 CSAT = _rx(r"csat|satisfaccion|satisfaction|valoracion(?:es)?|puntuacion(?:es)?|ratings?|nota")
 RESOLUTION_TIME = _rx(
     r"(?:tiempo|time|horas|hours)\s+(?:\w+\s+){0,2}(?:resolucion|resolution|resolver|resolve|cierre|"
     r"close|closing)|resolution\s+times?|time\s+to\s+(?:resolve|close)|how\s+long|tard\w*|fastest|"
+    r"how\s+fast|how\s+quickly|que\s+tan\s+rapid\w*|"
     r"slowest|quickest|mas\s+(?:rapid|lent)\w*|(?:media|mediana|promedio|average|median|mean|avg|p90)"
     r"\s+(?:\w+\s+){0,2}(?:resolucion|resolution)|resolucion\s+(?:media|mediana|promedio)"
 )
@@ -122,12 +123,12 @@ OPEN = _rx(
     r"sin\s+resolver|no\s+resuelt\w+|sin\s+cerrar|pendientes?|(?:siguen?|sigue|todavia|aun|estan)\s+"
     r"abiert\w+|abiert\w+\s+hay|(?:hay|tenemos)\s+(?:\w+\s+){0,3}abiert\w+|still\s+open|"
     r"currently\s+open|unresolved|open\s+tickets?|tickets?\s+(?:that\s+are\s+)?(?:still\s+)?open|"
-    r"backlog|en\s+curso|not\s+(?:yet\s+)?resolved|are\s+open"
+    r"backlog|en\s+curso|not\s+(?:yet\s+)?resolved|are\s+open|pending"
 )
 CREATED = _rx(
     r"recib\w*|receiv\w*|cread\w*|se\s+crearon|abiert\w*|se\s+abrieron|entrad\w*|entraron|llegad\w*|"
     r"llegaron|nuev[oa]s|opened|created|received|new\s+tickets?|came\s+in|submitted|raised|"
-    r"ingresad\w*|abrieron|creaste|abri"
+    r"ingresad\w*|abrieron|creaste|abri|did\s+we\s+get|we\s+got|have\s+we\s+got"
 )
 RESOLVED = _rx(
     r"resuelt\w*|resolv\w*|cerrad\w*|cerr[eo]\w*|cerraron|solucionad\w*|closed|resolved|solved|"
@@ -144,6 +145,12 @@ BEFORE_THAT = _rx(
     r"(?:el|la)\s+(?:dia|semana|mes|trimestre|ano)\s+(?:anterior|de\s+antes)|la\s+anterior|"
     r"el\s+anterior|the\s+(?:day|week|month|quarter|year)\s+before|the\s+one\s+before|"
     r"the\s+previous\s+(?:day|week|month|quarter|year|one)"
+)
+FILLER_WORDS = frozenset(
+    """y e o de del la las el los en por para con sin a al un una que cual cuales como se es son fue
+    hay me mi lo le les su sus solo tambien pero ahora eso esos esas esto este esta and or of the in
+    on for with an to what whats s is are was were how about also only but now that this those
+    these my it its there""".split()  # noqa: SIM905
 )
 FOLLOWUP = re.compile(
     r"^\W*(?:y|e|and|what\s+about|how\s+about|and\s+for|tambien|also|solo|only|pero|but|"
