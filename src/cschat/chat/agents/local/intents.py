@@ -203,6 +203,8 @@ def _intent(
 
 
 def _dimension(rest: str) -> str | None:
+    if rx.STATUS_VALUE.search(rest):
+        return "status"
     for name, words in rx.PER_DIM.items():
         if words.search(rest):
             return name

@@ -146,6 +146,8 @@ BEFORE_THAT = _rx(
     r"el\s+anterior|the\s+(?:day|week|month|quarter|year)\s+before|the\s+one\s+before|"
     r"the\s+previous\s+(?:day|week|month|quarter|year|one)"
 )
+# count_tickets knows resolved/open/any only; other statuses come from the status breakdown.
+STATUS_VALUE = _rx(r"escalad\w*|escalated|en\s+espera|on\s+hold")
 FILLER_WORDS = frozenset(
     """y e o de del la las el los en por para con sin a al un una que cual cuales como se es son fue
     hay me mi lo le les su sus solo tambien pero ahora eso esos esas esto este esta and or of the in
