@@ -1,0 +1,1 @@
+"""The built-in analytics agent: rule-based Spanish and English, no model, no network."""

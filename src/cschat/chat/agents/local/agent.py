@@ -1,0 +1,173 @@
+"""The local agent: parse, plan, call the analytics tools, render; every step is traced."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import structlog
+
+from cschat.chat.agents.base import (
+    AgentEvent,
+    AgentRequest,
+    CitationEvent,
+    DoneEvent,
+    ErrorEvent,
+    TextDelta,
+    ToolCallEvent,
+    ToolResultEvent,
+    ToolRunner,
+    TraceEvent,
+    TraceStep,
+)
+from cschat.chat.agents.local.context import is_analytic, resolve
+from cschat.chat.agents.local.filters import Vocabulary
+from cschat.chat.agents.local.intents import Question, parse
+from cschat.chat.agents.local.language import Language
+from cschat.chat.agents.local.planner import ToolCall, next_call, plan
+from cschat.chat.agents.local.render import canned, render
+from cschat.core.errors import AppError, Forbidden, NotFound
+
+log = structlog.get_logger(__name__)
+
+VocabularySource = Callable[[], Awaitable[Vocabulary]]
+
+_FAILED = {
+    "es": "No he podido responder por un error interno. Inténtalo de nuevo en un momento.",
+    "en": "I could not answer because of an internal error. Please try again in a moment.",
+}
+
+
+def local_today(request: AgentRequest) -> date:
+    """Today in the app's time zone; a naive `now` is taken as UTC."""
+    now = request.now if request.now.tzinfo else request.now.replace(tzinfo=UTC)
+    return now.astimezone(ZoneInfo(request.tz)).date()
+
+
+def understand(request: AgentRequest, vocabulary: Vocabulary) -> Question:
+    """The question to answer, with the context of the session's earlier questions laid under it."""
+    today = local_today(request)
+    previous: Question | None = None
+    language: Language = "es"
+    for turn in request.history:
+        if turn.role != "user":
+            continue
+        asked = parse(turn.text, today=today, vocabulary=vocabulary,
+                      user_email=request.user_email, default_language=language)  # fmt: skip
+        current = resolve(asked, previous)
+        language = current.language
+        if is_analytic(current):
+            previous = current
+    asked = parse(request.text, today=today, vocabulary=vocabulary,
+                  user_email=request.user_email, default_language=language)  # fmt: skip
+    return resolve(asked, previous)
+
+
+def describe(question: Question) -> str:
+    """One line saying what was understood, for the trace."""
+    parts = [f"intent={question.intent}", f"language={question.language}"]
+    if question.followup:
+        parts.append("follow-up of the previous question")
+    if question.periods:
+        parts.append("periods=" + ", ".join(p.label() for p in question.periods))
+    for name in ("date_field", "status", "dimension", "interval", "limit", "order", "query"):
+        value = getattr(question, name)
+        if value is not None:
+            parts.append(f"{name}={value}")
+    if question.filters:
+        parts.append("filters=" + ", ".join(f"{k}={v}" for k, v in question.filters))
+    if question.stats:
+        parts.append("stats=" + ", ".join(question.stats))
+    return "; ".join(parts)
+
+
+class LocalAgent:
+    """The built-in analytics agent (`AGENT_PROVIDER=local`): rules, no model, no network."""
+
+    name = "local"
+
+    def __init__(self, vocabulary: Vocabulary | VocabularySource) -> None:
+        self._vocabulary = vocabulary
+
+    async def _current_vocabulary(self) -> Vocabulary:
+        if isinstance(self._vocabulary, Vocabulary):
+            return self._vocabulary
+        return await self._vocabulary()
+
+    async def run(self, request: AgentRequest, tools: ToolRunner) -> AsyncIterator[AgentEvent]:
+        """Answer one message as a stream of events ending in DoneEvent or ErrorEvent."""
+        question = understand(request, await self._current_vocabulary())
+        today = local_today(request)
+        trace: list[TraceStep] = [TraceStep("rationale", rationale=describe(question))]
+        yield TraceEvent(trace[-1])
+        calls = plan(question, today)
+        results: list[Mapping[str, Any]] = []
+        text: str | None = None
+        while len(results) < len(calls):
+            call = calls[len(results)]
+            trace.append(TraceStep("tool_call", tool=call.name, parameters=call.params))
+            yield TraceEvent(trace[-1])
+            yield ToolCallEvent(call.name, call.params)
+            try:
+                result = await tools(call.name, call.params)
+            except AppError as exc:
+                # Refusals and missing tickets are answers, not failures.
+                refused = {"error": exc.code, "detail": exc.detail}
+                trace.append(TraceStep("observation", tool=call.name, observation=refused))
+                yield TraceEvent(trace[-1])
+                text = _refusal(exc, question.language)
+                break
+            except Exception as exc:
+                log.error("agent.tool_failed", tool=call.name, error=type(exc).__name__)
+                yield ErrorEvent("AgentError", _FAILED[question.language], tuple(trace))
+                return
+            results.append(result)
+            trace.append(TraceStep("observation", tool=call.name, observation=result))
+            yield TraceEvent(trace[-1])
+            yield ToolResultEvent(call.name, result)
+            yield _citation(call, result)
+            if len(results) == len(calls) and (extra := next_call(question, results)):
+                calls.append(extra)
+        if text is None:
+            try:
+                text = _answer(question, calls, results, request.tz)
+            except (KeyError, TypeError, ValueError) as exc:
+                # A result without the fields DESIGN §7 promises: say so rather than guess.
+                log.error("agent.render_failed", error=type(exc).__name__)
+                yield ErrorEvent("AgentError", _FAILED[question.language], tuple(trace))
+                return
+        for line in text.splitlines(keepends=True):
+            yield TextDelta(line)
+        yield DoneEvent(text, question.language, tuple(trace))
+
+
+def _answer(
+    question: Question, calls: Sequence[ToolCall], results: Sequence[Mapping[str, Any]], tz: str
+) -> str:
+    if calls:
+        return render(question, calls, results, tz)
+    if question.bad_period:
+        return canned("bad_period", question.language, text=question.bad_period)
+    kind = question.intent if question.intent in ("greeting", "help") else "unknown"
+    return canned(kind, question.language)
+
+
+def _refusal(exc: AppError, language: Language) -> str:
+    if isinstance(exc, NotFound):
+        return canned("not_found", language, detail=exc.detail)
+    if isinstance(exc, Forbidden):
+        return canned("forbidden", language, detail=exc.detail)
+    return canned("tool_error", language, detail=exc.detail)
+
+
+def _citation(call: ToolCall, result: Mapping[str, Any]) -> CitationEvent:
+    tickets = result.get("tickets", result.get("results"))
+    ids: tuple[str, ...] = ()
+    if call.name == "get_ticket":
+        ids = (str(result.get("ticket", result).get("id")),)
+    elif isinstance(tickets, list):
+        ids = tuple(str(t.get("id")) for t in tickets)
+    as_of = result.get("data_as_of")
+    return CitationEvent(call.name, call.params, str(as_of) if as_of else None, ids)

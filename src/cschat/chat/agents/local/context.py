@@ -1,0 +1,55 @@
+"""Follow-ups ("¿y la semana pasada?", "and for billing?") reuse the last question's context."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from cschat.chat.agents.local.filters import in_dimension_order
+from cschat.chat.agents.local.intents import Question
+
+_ANALYTIC = frozenset({"count", "breakdown", "stats", "trend", "compare", "search"})
+# A follow-up naming only a metric keeps the shape ("¿y el tiempo medio?" after "por agente").
+_KEEPS_SHAPE = frozenset({"breakdown", "trend", "compare"})
+
+
+def is_analytic(question: Question | None) -> bool:
+    """True when the question can serve as context for the next one."""
+    return question is not None and question.intent in _ANALYTIC
+
+
+def resolve(question: Question, previous: Question | None) -> Question:
+    """The question to answer: a follow-up laid over the previous analytic question."""
+    if question.intent is None and not is_analytic(previous):
+        return replace(
+            question, intent="count" if question.periods or question.filters else "unknown"
+        )
+    if previous is None or not is_analytic(previous):
+        return question
+    if not (question.followup or question.intent is None):
+        return question
+    intent = question.intent or previous.intent
+    if question.intent == "stats" and previous.intent in _KEEPS_SHAPE:
+        intent = previous.intent
+    periods = question.periods or previous.periods
+    if question.before_that and previous.periods:
+        periods = (previous.periods[0].previous(),)
+    if intent == "compare" and len(periods) == 1:
+        periods = (periods[0], periods[0].previous())
+    asked = {dimension for dimension, _ in question.filters}
+    kept = [pair for pair in previous.filters if pair[0] not in asked]
+    return replace(
+        previous,
+        language=question.language,
+        intent=intent,
+        periods=periods,
+        date_field=question.date_field or previous.date_field,
+        status=question.status or previous.status,
+        filters=in_dimension_order([*kept, *question.filters]),
+        dimension=question.dimension or (previous.dimension if intent == "breakdown" else None),
+        stats=question.stats or previous.stats,
+        interval=question.interval or previous.interval,
+        limit=question.limit if question.dimension else previous.limit,
+        order=question.order if question.dimension else previous.order,
+        query=question.query or previous.query,
+        followup=True,
+    )

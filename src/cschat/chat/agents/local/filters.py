@@ -1,0 +1,177 @@
+"""Filters (category, priority, channel, agent, team) matched against the data's own values.
+
+Matching ignores case, accents and plurals, tolerates small typos (difflib) and goes through a
+configurable synonym map so "facturación" finds "Billing". A synonym only applies when its target is
+one of the known values, so the agent never filters on a value the data does not have.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+
+from cschat.chat.agents.local.text import key, stem
+
+DIMENSIONS = ("category", "priority", "channel", "team", "agent")
+
+DEFAULT_SYNONYMS: Mapping[str, Mapping[str, Sequence[str]]] = MappingProxyType({
+    "category": {
+        "Billing": ("facturacion", "factura", "cobro", "pago", "cargo", "invoice", "payment"),
+        "Technical": ("tecnico", "tecnica", "soporte tecnico", "tech", "technical issue"),
+        "Account Access": ("acceso", "acceso a la cuenta", "inicio de sesion", "login",
+                           "contrasena", "password", "access"),
+        "Shipping": ("envio", "entrega", "delivery", "shipment"),
+        "Refunds": ("reembolso", "devolucion", "refund"),
+        "Product Question": ("pregunta de producto", "consulta de producto", "producto", "product"),
+        "Cancellation": ("cancelacion", "cancelado", "cancelada", "darse de baja", "cancel",
+                         "cancelled", "canceled"),
+    },
+    "priority": {
+        "Urgent": ("urgente", "critico", "critica", "critical"),
+        "High": ("prioridad alta", "alta prioridad", "high priority"),
+        "Medium": ("prioridad media", "media prioridad", "medium priority"),
+        "Low": ("prioridad baja", "baja prioridad", "low priority"),
+    },
+    "channel": {
+        "Email": ("correo", "correo electronico", "e-mail", "mail"),
+        "Phone": ("telefono", "llamada", "telefonico", "telefonica", "call"),
+        "Web": ("formulario web", "pagina web", "website", "web form"),
+        "Social": ("redes sociales", "red social", "social media", "twitter", "instagram"),
+        "Chat": ("chat en vivo", "live chat"),
+    },
+})  # fmt: skip
+
+# Words of the questions themselves: never fuzzy-matched to a value ("resolved" is not "Refunds").
+_NOT_VALUES = frozenset(
+    key(w)
+    for w in """ticket tickets resueltos resolved cerrados closed creados created recibidos abiertos
+    opened cuantos cuantas how many semana week mes month year trimestre quarter categoria category
+    prioridad priority canal channel agente agent equipo team estado status media median mediana
+    average promedio tiempo time resolucion resolution respuesta response primera first total
+    tendencia trend compara compare comparado compared desglose breakdown between entre desde since
+    ultimos last pasado pasada anterior previous this esta este hoy today ayer yesterday dias days
+    semanas weeks meses months tickets which cual cuales show muestra muestrame mostrar dame give
+    what que para sobre about similar similares parecidos solved resolvieron cliente customer
+    durante during hours horas minutos minutes satisfaction satisfaccion percentil
+    percentile evolucion evolution mensual semanal diario diaria monthly weekly daily estadisticas
+    statistics desglose ranking compared comparar versus frente semana pasada anterior resolver
+    resolve recibimos received respuesta respond solucionaron solucionados problemas
+    problem""".split()  # noqa: SIM905
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FilterMatch:
+    """One filter found in the question: the stored value and where it was written."""
+
+    dimension: str
+    value: str
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The values the data holds per dimension, extra names for them, and the synonym map.
+
+    `aliases` maps a dimension to `{phrase: stored value}`, e.g. agents stored by email and known
+    by name (`{"Lucía Fernández": "lucia.fernandez@demo.cschat.dev"}`).
+    """
+
+    values: Mapping[str, Sequence[str]]
+    aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    synonyms: Mapping[str, Mapping[str, Sequence[str]]] = field(
+        default_factory=lambda: DEFAULT_SYNONYMS
+    )
+
+    @cached_property
+    def index(self) -> dict[tuple[str, ...], tuple[str, str]]:
+        """Phrase keys (stemmed word tuples) to (dimension, stored value); first phrase wins."""
+        out: dict[tuple[str, ...], tuple[str, str]] = {}
+
+        def add(phrase: str, dimension: str, value: str) -> None:
+            words = tuple(key(phrase).split())
+            if words:
+                out.setdefault(words, (dimension, value))
+
+        for dimension in DIMENSIONS:
+            for value in self.values.get(dimension, ()):
+                add(value, dimension, value)
+                if dimension == "agent" and "@" in value:
+                    local = value.split("@")[0]
+                    add(local, dimension, value)
+                    add(local.replace(".", " "), dimension, value)
+            for phrase, value in self.aliases.get(dimension, {}).items():
+                add(phrase, dimension, value)
+        for dimension in DIMENSIONS:
+            stored = {key(v): v for v in self.values.get(dimension, ())}
+            for target, phrases in self.synonyms.get(dimension, {}).items():
+                if key(target) in stored:
+                    for phrase in phrases:
+                        add(phrase, dimension, stored[key(target)])
+        self._add_first_names(add)
+        return out
+
+    def _add_first_names(self, add: Callable[[str, str, str], None]) -> None:
+        # A first name alone ("Lucía") is enough when exactly one agent has it.
+        names: dict[str, list[str]] = {}
+        for phrase, value in self.aliases.get("agent", {}).items():
+            first = key(phrase).split(" ")[0]
+            if first and value not in names.setdefault(first, []):
+                names[first].append(value)
+        for first, values in names.items():
+            if len(values) == 1:
+                add(first, "agent", values[0])
+
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-.@][a-z0-9]+)*")
+
+
+def in_dimension_order(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Filter pairs by dimension, values of one dimension in the order they were written."""
+    return tuple(sorted(pairs, key=lambda pair: DIMENSIONS.index(pair[0])))
+
+
+def find_filters(
+    folded: str, vocabulary: Vocabulary, *, skip: Sequence[tuple[int, int]] = ()
+) -> list[FilterMatch]:
+    """Filters in the folded question, longest phrase first; "billing and shipping" gives both."""
+    index = vocabulary.index
+    tokens = [
+        (stem(m[0]), m.span())
+        for m in _TOKEN.finditer(folded)
+        if not any(a <= m.start() < b for a, b in skip)
+    ]
+    longest = max((len(k) for k in index), default=0)
+    taken: set[int] = set()
+    found: dict[tuple[str, str], FilterMatch] = {}
+    for n in range(longest, 0, -1):
+        for i in range(len(tokens) - n + 1):
+            if taken.intersection(range(i, i + n)):
+                continue
+            hit = index.get(tuple(t for t, _ in tokens[i : i + n]))
+            if hit and hit not in found:
+                found[hit] = FilterMatch(*hit, (tokens[i][1][0], tokens[i + n - 1][1][1]))
+                taken.update(range(i, i + n))
+    _fuzzy(tokens, taken, index, found)
+    return sorted(found.values(), key=lambda f: f.span)
+
+
+def _fuzzy(
+    tokens: list[tuple[str, tuple[int, int]]],
+    taken: set[int],
+    index: Mapping[tuple[str, ...], tuple[str, str]],
+    found: dict[tuple[str, str], FilterMatch],
+) -> None:
+    """Typos ("facturacoin", "Techincal"): close single words only, long enough to be safe."""
+    singles = {k[0]: v for k, v in index.items() if len(k) == 1 and len(k[0]) >= 5}
+    for i, (token, span) in enumerate(tokens):
+        if i in taken or len(token) < 5 or token in _NOT_VALUES or token.isdigit():
+            continue
+        close = difflib.get_close_matches(token, list(singles), n=1, cutoff=0.84)
+        if close and singles[close[0]] not in found:
+            found[singles[close[0]]] = FilterMatch(*singles[close[0]], span)
+            taken.add(i)

@@ -1,0 +1,286 @@
+"""What a question asks: intent, periods, filters, dimension, metric, interval, search, ticket.
+
+Fields the question does not state stay None, so a follow-up ("¿y la semana pasada?") can be laid
+over the previous question's context (`context.py`) and defaults are applied only by the planner.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from cschat.chat.agents.local import patterns as rx
+from cschat.chat.agents.local.filters import Vocabulary, find_filters, in_dimension_order
+from cschat.chat.agents.local.language import Language, detect_language
+from cschat.chat.agents.local.periods import BadPeriod, Period, find_periods
+from cschat.chat.agents.local.text import fold
+
+Intent = Literal[
+    "count", "breakdown", "stats", "trend", "compare", "search", "ticket", "greeting", "help",
+    "unknown",
+]  # fmt: skip
+Stat = Literal["avg_hours", "median_hours", "p90_hours", "avg_first_response_minutes", "avg_csat"]
+ALL_STATS: tuple[Stat, ...] = (
+    "avg_hours", "median_hours", "p90_hours", "avg_first_response_minutes", "avg_csat",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A parsed question; None means "not said" (so a follow-up inherits it)."""
+
+    language: Language
+    intent: Intent | None = None
+    periods: tuple[Period, ...] = ()
+    date_field: Literal["resolved", "created"] | None = None
+    status: Literal["resolved", "open", "any"] | None = None
+    filters: tuple[tuple[str, str], ...] = ()
+    dimension: str | None = None
+    stats: tuple[Stat, ...] = ()
+    interval: Literal["day", "week", "month"] | None = None
+    limit: int | None = None
+    order: Literal["asc", "desc"] | None = None
+    query: str | None = None
+    ticket_id: int | str | None = None
+    followup: bool = False
+    before_that: bool = False
+    bad_period: str | None = None
+
+
+def parse(
+    text: str,
+    *,
+    today: date,
+    vocabulary: Vocabulary,
+    user_email: str | None = None,
+    default_language: Language = "es",
+) -> Question:
+    """Parse one question in Spanish or English; nothing is looked up, nothing is guessed."""
+    language = detect_language(text, default_language)
+    folded = fold(text)
+    ticket = rx.TICKET_ID.search(folded)
+    if ticket:
+        ticket_id = int(ticket[1] or ticket[2])
+        if rx.SEARCH.search(folded):
+            # "Tickets parecidos al ticket 42": search with that ticket's subject.
+            found = rx.SEARCH_LIMIT.search(folded)
+            limit = int(found[1]) if found else None
+            return Question(language, "search", ticket_id=ticket_id, limit=limit)
+        return Question(language, "ticket", ticket_id=ticket_id)
+    try:
+        period_matches = find_periods(folded, today)
+    except BadPeriod as exc:
+        written = re.sub(r"^(?:el|del|the|on)\s+", "", text[_span_of(folded, str(exc))], flags=re.I)
+        return Question(language, "unknown", bad_period=written)
+    periods = tuple(m.period for m in period_matches)
+    period_spans = [m.span for m in period_matches]
+
+    query, query_span = _search_query(text, folded, period_spans)
+    skip = [*period_spans, *([query_span] if query_span else [])]
+    filters = find_filters(folded, vocabulary, skip=skip)
+    # Filter values become a filler word, so "by the Enterprise team" is not "by team".
+    rest = _blank(_blank(folded, skip), [f.span for f in filters], fill="·")
+
+    intent: Intent | None = None
+    if query is not None:
+        intent = "search"
+    marker = bool(rx.FOLLOWUP.search(folded))
+    filter_pairs = tuple((f.dimension, f.value) for f in filters)
+    if user_email and "agent" not in {d for d, _ in filter_pairs} and rx.SELF.search(rest):
+        filter_pairs = (*filter_pairs, ("agent", user_email))
+    date_field, status = _date_field_and_status(rest, bool(periods))
+    stats = _stats(rest)
+    interval = next((name for name, words in rx.INTERVALS if words.search(rest)), None)
+    dimension = _dimension(rest)
+    if intent is None:
+        intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), marker)
+    # Only a period or a filter and no other words ("la semana pasada", "billing") continues the
+    # conversation; a longer question we cannot place is not understood rather than guessed.
+    followup = marker or (intent is None and len(_content_words(rest)) <= 1)
+    if intent is None and not followup:
+        intent = "unknown"
+    if intent in ("greeting", "help"):
+        return Question(language, intent)
+    limit, order = _limit_and_order(rest, intent, dimension, stats)
+    if intent == "search":
+        found = rx.SEARCH_LIMIT.search(rest)
+        limit = int(found[1]) if found else None
+    return Question(
+        language,
+        intent,
+        periods=periods,
+        date_field=date_field,
+        status=status,
+        filters=in_dimension_order(filter_pairs),
+        dimension=dimension,
+        stats=stats,
+        interval=interval,
+        limit=limit,
+        order=order,
+        query=query,
+        followup=followup,
+        before_that=bool(rx.BEFORE_THAT.search(folded)),
+    )
+
+
+def _span_of(folded: str, fragment: str) -> slice:
+    start = max(folded.find(fragment), 0)
+    return slice(start, start + len(fragment))
+
+
+def _blank(folded: str, spans: list[tuple[int, int]], fill: str = " ") -> str:
+    """The folded text with spans overwritten (so their words trigger nothing else)."""
+    chars = list(folded)
+    for start, end in spans:
+        chars[start:end] = fill * (end - start)
+    return "".join(chars)
+
+
+def _search_query(
+    text: str, folded: str, period_spans: list[tuple[int, int]]
+) -> tuple[str | None, tuple[int, int] | None]:
+    """The text to search for and where it is, when the question asks for similar tickets."""
+    asked = rx.SEARCH.search(_blank(folded, period_spans))
+    if not asked:
+        return None, None
+    quoted = rx.QUOTED.search(text)
+    if quoted:
+        return quoted[1].strip(), quoted.span()
+    colon = folded.find(":")
+    marker = rx.TOPIC.search(folded) or rx.SEARCH_VERB.search(folded)
+    start = colon + 1 if colon >= 0 else (marker.end() if marker else asked.end())
+    if not (colon >= 0 or marker) and asked["x"] and asked["x"].strip():
+        # "How were refund delays solved?": the topic sits between the verbs.
+        start = asked.start("x")
+    end = min([s for s, _ in period_spans if s >= start] + [len(folded)])
+    tail = rx.QUERY_TAIL.search(folded, start, end)
+    if tail and tail.start() > start:
+        end = tail.start()
+    query = re.sub(
+        r"^(?:(?:el|la|los|las|un|una|the|a|an)\s+)+", "", text[start:end].strip(" ¿?¡!.,;:")
+    )
+    query = re.sub(r"\s+", " ", query).strip(" ¿?¡!.,;:").lower()
+    return (query, (start, end)) if query else (None, None)
+
+
+def _content_words(rest: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", rest) if w not in rx.FILLER_WORDS]
+
+
+def _intent(
+    rest: str,
+    periods: tuple[Period, ...],
+    interval: str | None,
+    dimension: str | None,
+    stats: tuple[Stat, ...],
+    has_filters: bool,
+    marker: bool,
+) -> Intent | None:
+    if rx.HELP.search(rest):
+        return "help"
+    if rx.COMPARE.search(rest) or len(periods) >= 2:
+        return "compare"
+    if interval or rx.TREND.search(rest):
+        return "trend"
+    if dimension:
+        return "breakdown"
+    if stats:
+        return "stats"
+    if (
+        rx.COUNT.search(rest)
+        or rx.TICKETS.search(rest)
+        or rx.CREATED.search(rest)
+        or rx.RESOLVED.search(rest)
+    ):
+        return "count"
+    if rx.GREETING.search(rest) and not (periods or has_filters):
+        return "greeting"
+    if marker or periods or has_filters:
+        return None
+    return "unknown"
+
+
+def _dimension(rest: str) -> str | None:
+    if rx.STATUS_VALUE.search(rest):
+        return "status"
+    for name, words in rx.PER_DIM.items():
+        if words.search(rest):
+            return name
+    if rx.BREAKDOWN.search(rest) or rx.SUPERLATIVE.search(rest):
+        hits = [(m.start(), name) for name, words in rx.DIM.items() for m in words.finditer(rest)]
+        if hits:
+            return min(hits)[1]
+    return None
+
+
+def _limit_and_order(
+    rest: str, intent: Intent | None, dimension: str | None, stats: tuple[Stat, ...]
+) -> tuple[int | None, Literal["asc", "desc"] | None]:
+    if intent != "breakdown":
+        return None, None
+    # For times lower is better; for counts and CSAT higher is.
+    lower_is_better = bool(stats) and stats[0] != "avg_csat"
+    worse, better = bool(rx.WORSE.search(rest)), bool(rx.BETTER.search(rest))
+    lowest_first = (
+        rx.ASC.search(rest) or (worse and not lower_is_better) or (better and lower_is_better)
+    )
+    order: Literal["asc", "desc"] | None = "asc" if lowest_first else None
+    top = rx.TOP_N.search(rest)
+    if top:
+        return int(top[1]), order
+    if rx.SUPERLATIVE.search(rest) and rx.WHICH_ONE.search(rest) and dimension:
+        plural = re.search(rx.DIMENSIONS_PLURAL[dimension], rest)
+        return (None if plural else 1), order
+    return None, order
+
+
+def _stats(rest: str) -> tuple[Stat, ...]:
+    found: list[Stat] = []
+    csat = bool(rx.CSAT.search(rest))
+    first = bool(rx.FIRST_RESPONSE.search(rest))
+    # "¿Cuánto tardamos en responder?" is about the first response, not resolution.
+    resolution = bool(rx.RESOLUTION_TIME.search(rest)) and (
+        not first or bool(rx.RESOLUTION_WORD.search(rest))
+    )
+    p90, median, avg = (
+        bool(rx.P90.search(rest)),
+        bool(rx.MEDIAN.search(rest)),
+        bool(rx.AVG.search(rest)),
+    )
+    about_resolution = resolution or not (csat or first)
+    if about_resolution and (resolution or p90 or median or avg):
+        if avg and (resolution or not (p90 or median)):
+            found.append("avg_hours")
+        if median:
+            found.append("median_hours")
+        if p90:
+            found.append("p90_hours")
+        if not found:
+            found.extend(("avg_hours", "median_hours", "p90_hours"))
+    if first:
+        found.append("avg_first_response_minutes")
+    if csat:
+        found.append("avg_csat")
+    if not found and rx.STATS.search(rest):
+        return ALL_STATS
+    return tuple(found)
+
+
+def _date_field_and_status(
+    rest: str, has_period: bool
+) -> tuple[Literal["resolved", "created"] | None, Literal["resolved", "open", "any"] | None]:
+    open_match = rx.OPEN.search(rest)
+    bare = _blank(rest, [open_match.span()]) if open_match else rest
+    created = bool(rx.CREATED.search(bare))
+    resolved = bool(rx.RESOLVED.search(bare))
+    if open_match or (created and "abiert" in bare and not has_period):
+        return "created", "open"
+    if created and resolved:
+        return "created", "resolved"
+    if created:
+        return "created", None
+    if resolved:
+        return "resolved", None
+    return None, None

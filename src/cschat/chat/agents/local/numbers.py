@@ -1,0 +1,37 @@
+"""Numbers and durations written the way each language writes them (1.234,5 / 1,234.5)."""
+
+from __future__ import annotations
+
+from cschat.chat.agents.local.language import Language
+
+_SWAP = str.maketrans(",.", ".,")
+
+
+def number(value: float, language: Language, decimals: int = 1) -> str:
+    """An integer as is, a float with `decimals` places, grouped and marked per language."""
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.{decimals}f}"
+    return text.translate(_SWAP) if language == "es" else text
+
+
+def minutes(value: float, language: Language) -> str:
+    """A duration given in minutes as `2 h 5 min`, `45 min` or `3 h`."""
+    total = round(value)
+    hours, mins = divmod(total, 60)
+    if hours == 0:
+        return f"{mins} min"
+    head = f"{number(hours, language)} h"
+    return head if mins == 0 else f"{head} {mins} min"
+
+
+def hours(value: float, language: Language) -> str:
+    """A duration given in hours, written like `minutes`."""
+    return minutes(value * 60, language)
+
+
+def percent_change(new: float, old: float, language: Language) -> str | None:
+    """The change from `old` to `new` as `+20,0 %` / `+20.0%`; None when `old` is zero."""
+    if old == 0:
+        return None
+    change = (new - old) / old * 100
+    text = ("+" if change >= 0 else "-") + number(abs(change), language)
+    return f"{text} %" if language == "es" else f"{text}%"

@@ -1,0 +1,170 @@
+"""The words the local agent listens for, as regular expressions over folded text (no accents).
+
+Spanish and English side by side; `intents.py` decides what they mean together.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w])(?:" + pattern + r")(?![\w])")
+
+
+GREETING = _rx(
+    r"hola|buenas|buenos\s+dias|buenas\s+(?:tardes|noches)|hi|hello|hey|good\s+(?:morning|"
+    r"afternoon|evening)|muchas\s+gracias|gracias|thanks|thank\s+you|saludos|que\s+tal|adios|bye"
+)
+HELP = _rx(
+    r"ayuda|help|que\s+puedes\s+hacer|what\s+can\s+you\s+do|que\s+sabes\s+hacer|como\s+funcionas?|"
+    r"how\s+does\s+(?:this|it)\s+work|que\s+(?:te\s+)?puedo\s+preguntar(?:te)?|what\s+can\s+i\s+ask|"
+    r"ejemplos|examples|what\s+do\s+you\s+do"
+)
+TICKET_ID = _rx(
+    r"(?:ticket|caso|case|incidencia)\s*(?:#|n[ou]m(?:ero)?\.?|id|number|no\.)?\s*#?\s*(\d+)|#(\d+)"
+)
+SEARCH = _rx(
+    r"similar(?:es)?|parecid[oa]s?|como\s+se\s+(?:resolvi\w*|soluciona\w*|arregl\w*)|"
+    r"how\s+(?:was|were|did\s+we|do\s+we|to|can\s+we|have\s+we)\s+(?P<x>(?:\w+\s+){0,6}?)"
+    r"(?:solved?|resolved?|fix(?:ed)?|handled?)|busca\w*|search\w*|find|encuentra\w*|"
+    r"que\s+mencionen|mentioning|look\s+for|como\s+(?:solucionamos|resolvimos)|"
+    r"(?:show|list|muestra\w*|lista\w*|ensena\w*)\s+(?:me\s+)?(?:the\s+|los\s+|las\s+)?"
+    r"(?:tickets?|casos?)\s+(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)"
+)
+TOPIC = re.compile(
+    r"(?:sobre|acerca\s+de|about|regarding|related\s+to|relacionad[oa]s?\s+con|que\s+mencionen|"
+    r"mentioning|que\s+hablen\s+de|con\s+el\s+(?:problema|asunto)|with\s+the\s+(?:issue|problem)|"
+    r"(?:similar(?:es)?|parecid[oa]s?)(?:\s+tickets?)?\s+(?:a|al|to|como)|like)\s+"
+)
+SEARCH_VERB = re.compile(
+    r"(?:busca\w*|search\w*|find|encuentra\w*|look\s+for)\s+(?:(?:me|los|las|el|la|tickets?|casos?|"
+    r"incidencias?|de|del|con|for|with|on|past|anteriores|old)\s+)*"
+)
+QUERY_TAIL = re.compile(
+    r"\s*(?:,\s*)?(?:\s(?:y|and)\s+)?(?:como\s+se\s+(?:resolvieron|solucionaron|resolvio|soluciono)|"
+    r"and\s+how|how\s+(?:they|it)\s+|(?:were|was)\s+(?:solved|resolved|fixed|handled)|"
+    r"\s(?:se\s+resolvieron|solved|resolved|fixed|handled)(?![\w]))"
+)
+QUOTED = re.compile(r"[\"“«'‘]([^\"”»'’]{2,})[\"”»'’]")
+COMPARE = _rx(
+    r"compar\w*|vs\.?|versus|frente\s+al?|contra|respecto\s+(?:a|al|de)|against|diferencia|"
+    r"difference|cambio|change|subido|bajado|aumentado|disminuido|increase|decrease|"
+    r"grew|dropped|than"
+)
+INTERVALS: tuple[tuple[Literal["day", "week", "month"], re.Pattern[str]], ...] = (
+    ("day", _rx(r"por\s+dias?|diari[oa]s?|diariamente|cada\s+dia|dia\s+a\s+dia|per\s+day|by\s+day|"
+                r"daily|each\s+day|day\s+by\s+day")),
+    ("week", _rx(r"por\s+semanas?|semanal(?:es|mente)?|cada\s+semana|semana\s+a\s+semana|"
+                 r"per\s+week|by\s+week|weekly|each\s+week|week\s+by\s+week")),
+    ("month", _rx(r"por\s+mes(?:es)?|mensual(?:es|mente)?|cada\s+mes|mes\s+a\s+mes|per\s+month|"
+                  r"by\s+month|monthly|each\s+month|month\s+by\s+month")),
+)  # fmt: skip
+TREND = _rx(
+    r"tendencia|evolucion|trend|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|historico|evolved"
+)
+DIMENSIONS: tuple[tuple[str, str], ...] = (
+    ("category", r"categorias?|categor(?:y|ies)|tipos?\s+de\s+tickets?|temas?|topics?"),
+    ("priority", r"prioridad(?:es)?|priorit(?:y|ies)"),
+    ("channel", r"canal(?:es)?|channels?"),
+    ("agent", r"agentes?|agents?|quien|who|personas?"),
+    ("team", r"equipos?|teams?"),
+    ("status", r"estados?|status(?:es)?"),
+)
+DIM = {name: _rx(p) for name, p in DIMENSIONS}
+PER = (
+    r"(?:por|by|per|segun|para\s+cada|cada|de\s+cada|each|across|split\s+by|broken\s+down\s+by|"
+    r"desglosad[oa]s?\s+por)\s+(?:la\s+|el\s+|los\s+|las\s+|the\s+)?"
+)
+PER_DIM = {name: _rx(PER + "(?:" + p + ")") for name, p in DIMENSIONS}
+BREAKDOWN = _rx(
+    r"desglose|desglosa\w*|breakdown|break\s+down|distribucion|distribution|reparto|ranking|top"
+)
+SUPERLATIVE = _rx(
+    r"mas|most|menos|least|fewest|mejor(?:es)?|peor(?:es)?|best|worst|highest|lowest|fastest|"
+    r"slowest|quickest|mayor|menor|top|mayoria|majority|most\s+common|mas\s+comun\w*|"
+    r"mas\s+frecuente\w*|most\s+frequent"
+)
+ASC = _rx(r"menos|least|fewest|lowest|menor|fastest|quickest|mas\s+rapid[oa]s?")
+WORSE = _rx(r"worst|peor(?:es)?")
+BETTER = _rx(r"best|mejor(?:es)?")
+WHICH_ONE = _rx(
+    r"(?:que|cual|which|what)\s+(?:\w+\s+){0,2}(?:agente|agent|categoria|category|canal|channel|"
+    r"equipo|team|prioridad|priority)|quien|who"
+)
+TOP_N = re.compile(
+    r"(?:top\s*|(?:los|las|the)\s+)(\d+)(?!\s*(?:dias|days|semanas|weeks|meses|months))"
+)
+SEARCH_LIMIT = re.compile(
+    r"(\d+)\s+(?:\w+\s+)?(?:tickets|casos|resultados|results|ejemplos|examples)"
+)
+
+P90 = _rx(r"p90|percentil\s*90|90\s*(?:th)?\s*percentile|percentile\s*90|pct\s*90")
+MEDIAN = _rx(r"mediana|median")
+AVG = _rx(r"medi[oa]s?|promedio|average|avg|mean")
+FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+de\s+respuesta|"
+                      r"response\s+time|en\s+responder|to\s+respond|first\s+reply|"
+                      r"por\s+primera\s+vez|respond\w*|reply|replies|contest\w*")  # fmt: skip
+CSAT = _rx(r"csat|satisfaccion|satisfaction|valoracion(?:es)?|puntuacion(?:es)?|ratings?|nota")
+RESOLUTION_TIME = _rx(
+    r"(?:tiempo|time|horas|hours)\s+(?:\w+\s+){0,2}(?:resolucion|resolution|resolver|resolve|cierre|"
+    r"close|closing)|resolution\s+times?|time\s+to\s+(?:resolve|close)|how\s+long|tard\w*|fastest|"
+    r"how\s+fast|how\s+quickly|que\s+tan\s+rapid\w*|"
+    r"slowest|quickest|mas\s+(?:rapid|lent)\w*|(?:media|mediana|promedio|average|median|mean|avg|p90)"
+    r"\s+(?:\w+\s+){0,2}(?:resolucion|resolution)|resolucion\s+(?:media|mediana|promedio)"
+)
+RESOLUTION_WORD = _rx(r"resolu\w*|resolv\w*|cierre|clos\w*|cerr\w*|solucion\w*")
+STATS = _rx(r"estadisticas?|stats|statistics|metricas|metrics|kpis?|rendimiento|performance")
+COUNT = _rx(r"cuant[oa]s|how\s+many|numero\s+de|number\s+of|total|count|cantidad|volumen|volume|"
+             r"how\s+much")  # fmt: skip
+TICKETS = _rx(r"tickets?|casos?|incidencias?|solicitudes|requests?")
+OPEN = _rx(
+    r"sin\s+resolver|no\s+resuelt\w+|sin\s+cerrar|pendientes?|(?:siguen?|sigue|todavia|aun|estan)\s+"
+    r"abiert\w+|abiert\w+\s+hay|(?:hay|tenemos)\s+(?:\w+\s+){0,3}abiert\w+|still\s+open|"
+    r"currently\s+open|unresolved|open\s+tickets?|tickets?\s+(?:that\s+are\s+)?(?:still\s+)?open|"
+    r"backlog|en\s+curso|not\s+(?:yet\s+)?resolved|are\s+open|pending"
+)
+CREATED = _rx(
+    r"recib\w*|receiv\w*|cread\w*|se\s+crearon|abiert\w*|se\s+abrieron|entrad\w*|entraron|llegad\w*|"
+    r"llegaron|nuev[oa]s|opened|created|received|new\s+tickets?|came\s+in|submitted|raised|"
+    r"ingresad\w*|abrieron|creaste|abri|did\s+we\s+get|we\s+got|have\s+we\s+got"
+)
+RESOLVED = _rx(
+    r"resuelt\w*|resolv\w*|cerrad\w*|cerr[eo]\w*|cerraron|solucionad\w*|closed|resolved|solved|"
+    r"close|fixed"
+)
+# "I" only as the one who worked the tickets: "Can I see..." is not about the asker's own tickets.
+SELF = _rx(
+    r"mis|mi(?!\s+equipo)|my(?!\s+team)|mine|yo|he\s+(?:resuelto|cerrado|atendido)|resolvi|"
+    r"cerre|atendi|me\s+asignaron|assigned\s+to\s+me|(?:did|have|had)\s+i|"
+    r"i\s+(?:have\s+|had\s+)?(?:resolv|clos|solv|handl|clear|fix|work)\w*"
+)
+# "¿y el mes anterior?" after a question about October means September, not "last month".
+BEFORE_THAT = _rx(
+    r"(?:el|la)\s+(?:dia|semana|mes|trimestre|ano)\s+(?:anterior|de\s+antes)|la\s+anterior|"
+    r"el\s+anterior|the\s+(?:day|week|month|quarter|year)\s+before|the\s+one\s+before|"
+    r"the\s+previous\s+(?:day|week|month|quarter|year|one)"
+)
+# count_tickets knows resolved/open/any only; other statuses come from the status breakdown.
+STATUS_VALUE = _rx(r"escalad\w*|escalated|en\s+espera|on\s+hold")
+FILLER_WORDS = frozenset(
+    """y e o de del la las el los en por para con sin a al un una que cual cuales como se es son fue
+    hay me mi lo le les su sus solo tambien pero ahora eso esos esas esto este esta and or of the in
+    on for with an to what whats s is are was were how about also only but now that this those
+    these my it its there""".split()  # noqa: SIM905
+)
+FOLLOWUP = re.compile(
+    r"^\W*(?:y|e|and|what\s+about|how\s+about|and\s+for|tambien|also|solo|only|pero|but|"
+    r"what\s+if|y\s+si|ahora|now)(?![\w])"
+)
+
+
+DIMENSIONS_PLURAL = {
+    "category": r"categorias|categories",
+    "priority": r"prioridades|priorities",
+    "channel": r"canales|channels",
+    "agent": r"agentes|agents",
+    "team": r"equipos|teams",
+    "status": r"estados|statuses",
+}

@@ -1,0 +1,425 @@
+"""Periods in Spanish and English ("la semana pasada", "Q1 2024", "del 1 al 15 de marzo") as dates.
+
+Everything is relative to `today` in the app's time zone. Weeks are ISO weeks (Monday first). Named
+periods that are still running ("this month", "2026", "Q4") end today: there is no data after now.
+A month, day or quarter named without a year is the most recent one that has started.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Literal
+
+PeriodKind = Literal["day", "week", "month", "quarter", "year", "days", "range"]
+
+MONTHS: dict[str, int] = {
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "sept": 9, "october": 10, "november": 11, "december": 12,
+}  # fmt: skip
+NUMBER_WORDS: dict[str, int] = {
+    "un": 1, "una": 1, "uno": 1, "one": 1, "dos": 2, "two": 2, "tres": 3, "three": 3,
+    "cuatro": 4, "four": 4, "cinco": 5, "five": 5, "seis": 6, "six": 6, "siete": 7, "seven": 7,
+    "ocho": 8, "eight": 8, "diez": 10, "ten": 10, "doce": 12, "twelve": 12, "catorce": 14,
+    "fourteen": 14, "quince": 15, "fifteen": 15, "treinta": 30, "thirty": 30, "noventa": 90,
+    "ninety": 90,
+}  # fmt: skip
+WEEKDAYS: dict[str, int] = {
+    "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6,
+}  # fmt: skip
+ORDINAL_QUARTERS: dict[str, int] = {
+    "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
+}  # fmt: skip
+
+_M = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
+_D = r"(\d{1,2})(?:st|nd|rd|th|º)?"
+_Y = r"((?:19|20)\d{2})"
+_ISO = r"(\d{4}-\d{2}-\d{2})"
+_DE_Y = r"(?:,?\s+(?:de(?:l)?\s+|of\s+)?" + _Y + ")?"
+_WD = "(" + "|".join(WEEKDAYS) + ")"
+_N = r"(\d+|" + "|".join(NUMBER_WORDS) + ")"
+
+
+class BadPeriod(ValueError):
+    """The question names a date that does not exist ("31 de febrero")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """An inclusive date window and what kind of period it is (for "the one before")."""
+
+    start: date
+    end: date
+    kind: PeriodKind
+
+    def previous(self) -> Period:
+        """The period of the same kind just before this one (a full one for weeks and months)."""
+        if self.kind == "week":
+            start = self.start - timedelta(days=7)
+            return Period(start, start + timedelta(days=6), "week")
+        if self.kind == "month":
+            end = self.start - timedelta(days=1)
+            return Period(end.replace(day=1), end, "month")
+        if self.kind == "quarter":
+            end = self.start - timedelta(days=1)
+            return Period(date(end.year, end.month - 2, 1), end, "quarter")
+        if self.kind == "year":
+            return Period(
+                date(self.start.year - 1, 1, 1), date(self.start.year - 1, 12, 31), "year"
+            )
+        length = (self.end - self.start).days + 1
+        return replace(
+            self, start=self.start - timedelta(days=length), end=self.start - timedelta(days=1)
+        )
+
+    def label(self) -> str:
+        """The window as the answers print it: `2026-11-23..2026-11-27`."""
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodMatch:
+    """A period found in the (folded) question and where it was written."""
+
+    period: Period
+    span: tuple[int, int]
+
+
+def _day(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise BadPeriod(text) from None
+
+
+def _month(year: int, month: int, today: date) -> Period:
+    start = date(year, month, 1)
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return _clipped(start, nxt - timedelta(days=1), "month", today)
+
+
+def _clipped(start: date, end: date, kind: PeriodKind, today: date) -> Period:
+    return Period(start, min(end, today) if start <= today else end, kind)
+
+
+def _recent_year(month: int, day: int, today: date) -> int:
+    """The year of the most recent (month, day) that is not in the future."""
+    return today.year if (month, day) <= (today.month, today.day) else today.year - 1
+
+
+def _quarter(year: int | None, q: int, today: date) -> Period:
+    if year is None:
+        year = today.year if 3 * q - 2 <= today.month else today.year - 1
+    start = date(year, 3 * q - 2, 1)
+    end = _month(year, 3 * q, today).end if q < 4 else date(year, 12, 31)
+    return _clipped(start, end, "quarter", today)
+
+
+def _week(monday: date, today: date) -> Period:
+    return _clipped(monday, monday + timedelta(days=6), "week", today)
+
+
+def _year(year: int, today: date) -> Period:
+    return _clipped(date(year, 1, 1), date(year, 12, 31), "year", today)
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+def _last_n(n: int, unit: str, today: date) -> Period:
+    if unit.startswith(("sem", "week")):
+        n *= 7
+    elif unit.startswith(("mes", "month")):
+        month0 = today.month - 1 - n
+        year, month = today.year + month0 // 12, month0 % 12 + 1
+        day = min(today.day, _month(year, month, date.max).end.day)
+        return Period(date(year, month, day) + timedelta(days=1), today, "days")
+    return Period(today - timedelta(days=max(n, 1) - 1), today, "days")
+
+
+Handler = Callable[[re.Match[str], date], Period]
+
+
+def _iso_range(m: re.Match[str], today: date) -> Period:
+    a, b = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+    return Period(min(a, b), max(a, b), "range")
+
+
+def _es_day_range(m: re.Match[str], today: date) -> Period:
+    d1, m1, y1, d2, m2, y2 = m.groups()
+    month2 = MONTHS[m2]
+    month1 = MONTHS[m1] if m1 else month2
+    d1n, d2n = int(d1), int(d2)
+    year2 = int(y2) if y2 else (int(y1) if y1 else _recent_year(month2, d2n, today))
+    year1 = int(y1) if y1 else (year2 if month1 <= month2 else year2 - 1)
+    return Period(_day(year1, month1, d1n, m[0]), _day(year2, month2, d2n, m[0]), "range")
+
+
+def _en_day_range(m: re.Match[str], today: date) -> Period:
+    m1, d1, y1, m2, d2, y2 = m.groups()
+    month1 = MONTHS[m1]
+    month2 = MONTHS[m2] if m2 else month1
+    d1n, d2n = int(d1), int(d2)
+    year2 = int(y2) if y2 else (int(y1) if y1 else _recent_year(month2, d2n, today))
+    year1 = int(y1) if y1 else (year2 if month1 <= month2 else year2 - 1)
+    return Period(_day(year1, month1, d1n, m[0]), _day(year2, month2, d2n, m[0]), "range")
+
+
+def _en_dash_range(m: re.Match[str], today: date) -> Period:
+    month, d1, d2 = MONTHS[m[1]], int(m[2]), int(m[3])
+    year = int(m[4]) if m[4] else _recent_year(month, d2, today)
+    return Period(_day(year, month, d1, m[0]), _day(year, month, d2, m[0]), "range")
+
+
+def _one_day(day: date) -> Period:
+    return Period(day, day, "day")
+
+
+def _es_date(m: re.Match[str], today: date) -> Period:
+    d, mon, y = int(m[1]), MONTHS[m[2]], m[3]
+    return _one_day(_day(int(y) if y else _recent_year(mon, d, today), mon, d, m[0]))
+
+
+def _en_date(m: re.Match[str], today: date) -> Period:
+    mon, d, y = MONTHS[m[1]], int(m[2]), m[3]
+    return _one_day(_day(int(y) if y else _recent_year(mon, d, today), mon, d, m[0]))
+
+
+def _en_date_dm(m: re.Match[str], today: date) -> Period:
+    d, mon, y = int(m[1]), MONTHS[m[2]], m[3]
+    return _one_day(_day(int(y) if y else _recent_year(mon, d, today), mon, d, m[0]))
+
+
+def _iso_day(m: re.Match[str], today: date) -> Period:
+    try:
+        return _one_day(date.fromisoformat(m[1]))
+    except ValueError:
+        raise BadPeriod(m[1]) from None
+
+
+def _month_year(m: re.Match[str], today: date) -> Period:
+    return _month(int(m[2]), MONTHS[m[1]], today)
+
+
+def _bare_month(m: re.Match[str], today: date) -> Period:
+    month = MONTHS[m[1]]
+    return _month(today.year if month <= today.month else today.year - 1, month, today)
+
+
+def _since(m: re.Match[str], today: date) -> Period:
+    if m[1]:
+        start = date.fromisoformat(m[1])
+    else:
+        month = MONTHS[m[2]]
+        year = int(m[3]) if m[3] else (today.year if month <= today.month else today.year - 1)
+        start = date(year, month, 1)
+    return Period(start, today, "range")
+
+
+def _half_month(m: re.Match[str], today: date) -> Period:
+    """ "La primera quincena de marzo": days 1-15; the second half runs to the month's end."""
+    number = MONTHS[m[2]]
+    year = int(m[3]) if m[3] else _recent_year(number, 1, today)
+    whole = _month(year, number, date.max)
+    if m[1] in ("primera", "first"):
+        return _clipped(whole.start, whole.start.replace(day=15), "range", today)
+    return _clipped(whole.start.replace(day=16), whole.end, "range", today)
+
+
+def _quarter_num(m: re.Match[str], today: date) -> Period:
+    return _quarter(int(m[2]) if m[2] else None, int(m[1]), today)
+
+
+def _year_quarter(m: re.Match[str], today: date) -> Period:
+    return _quarter(int(m[1]), int(m[2]), today)
+
+
+def _quarter_word(m: re.Match[str], today: date) -> Period:
+    return _quarter(int(m[2]) if m[2] else None, ORDINAL_QUARTERS[m[1]], today)
+
+
+def _this_quarter(m: re.Match[str], today: date) -> Period:
+    return _quarter(today.year, (today.month - 1) // 3 + 1, today)
+
+
+def _last_quarter(m: re.Match[str], today: date) -> Period:
+    return _this_quarter(m, today).previous()
+
+
+def _last_n_match(m: re.Match[str], today: date) -> Period:
+    return _last_n(_number(m[1]), m[2], today)
+
+
+def _year_match(m: re.Match[str], today: date) -> Period:
+    return _year(int(m[1]), today)
+
+
+def _weekday(m: re.Match[str], today: date) -> Period:
+    """The most recent such day; "last"/"pasado" means strictly before today."""
+    back = (today.weekday() - WEEKDAYS[m[2] or m[4]]) % 7
+    if back == 0 and (m[1] or m[3] or m[5]):
+        back = 7
+    return _one_day(today - timedelta(days=back))
+
+
+def _days_of_month(m: re.Match[str], today: date) -> Period:
+    month = _month(today.year, today.month, today)
+    if not m[3].startswith("este"):
+        month = month.previous()
+    year, number = month.start.year, month.start.month
+    return Period(_day(year, number, int(m[1]), m[0]), _day(year, number, int(m[2]), m[0]), "range")
+
+
+def _fixed(fn: Callable[[date], Period]) -> Handler:
+    return lambda m, today: fn(today)
+
+
+def _monday(today: date) -> date:
+    return today - timedelta(days=today.weekday())
+
+
+_RULES: tuple[tuple[str, Handler], ...] = (
+    (
+        r"(?:(?:between|entre|from|desde|del?)\s+(?:el\s+)?)?" + _ISO
+        + r"\s*(?:and|y|to|a|al|hasta|until|through|-|\.\.)\s*(?:el\s+)?" + _ISO,
+        _iso_range,
+    ),
+    (
+        r"(?:del?|entre(?:\s+el)?|desde(?:\s+el)?)\s+" + _D + r"(?:\s+de\s+" + _M + r")?" + _DE_Y
+        + r"\s+(?:al?|y(?:\s+el)?|hasta(?:\s+el)?)\s+" + _D + r"\s+de\s+" + _M + _DE_Y,
+        _es_day_range,
+    ),
+    (
+        r"(?:from|between)\s+" + _M + r"\s+" + _D + r"(?:,?\s+" + _Y + r")?"
+        + r"\s+(?:to|and|until|through|-)\s+(?:" + _M + r"\s+)?" + _D + r"(?:,?\s+" + _Y + r")?",
+        _en_day_range,
+    ),
+    (_M + r"\s+" + _D + r"\s*-\s*" + _D + r"(?:,?\s+" + _Y + r")?", _en_dash_range),
+    (
+        r"(?:del?|entre(?:\s+el)?)\s+" + _D + r"\s+(?:al?|y(?:\s+el)?)\s+" + _D
+        + r"\s+(?:de|del)\s+(este\s+mes|mes\s+pasado|mes\s+anterior)",
+        _days_of_month,
+    ),
+    (
+        r"(?:la\s+|the\s+)?(primera|segunda|first|second)\s+(?:quincena|half)\s+(?:de|of)\s+"
+        + _M + _DE_Y,
+        _half_month,
+    ),
+    (r"(?:desde|since)\s+(?:el\s+)?(?:" + _ISO + "|" + _M + _DE_Y + ")", _since),
+    (_ISO, _iso_day),
+    (r"(?:el\s+)?" + _D + r"\s+de\s+" + _M + _DE_Y, _es_date),
+    (_M + r"\s+" + _D + r"(?:,?\s+" + _Y + r")?(?![\d:])", _en_date),
+    (_D + r"\s+(?:of\s+)?" + _M + r"(?:,?\s+" + _Y + r")?", _en_date_dm),
+    (_M + r"(?:,?\s+(?:de(?:l)?\s+|of\s+)?)" + _Y, _month_year),
+    (r"q([1-4])(?:\s+(?:de(?:l)?\s+|of\s+)?" + _Y + ")?", _quarter_num),
+    (_Y + r"\s*-?\s*q([1-4])", _year_quarter),
+    (
+        r"(primer|primero|segundo|tercer|tercero|cuarto)\s+trimestre(?:\s+(?:de(?:l)?\s+)?(?:ano\s+)?"
+        + _Y + ")?",
+        _quarter_word,
+    ),
+    (
+        r"(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+(?:of\s+)?" + _Y + ")?",
+        _quarter_word,
+    ),
+    (
+        r"(?:este|esta|this|current|el\s+actual)\s+(?:trimestre|quarter)|trimestre\s+actual",
+        _this_quarter,
+    ),
+    (
+        r"(?:(?:el\s+)?trimestre\s+(?:pasado|anterior))|(?:ultimo|last|previous)\s+(?:trimestre|quarter)",
+        _last_quarter,
+    ),
+    (
+        r"(?:(?:los|las|en\s+los|en\s+las|in\s+the|over\s+the|during\s+the)\s+)?"
+        r"(?:ultimos|ultimas|last|past|previous)\s+" + _N
+        + r"\s+(dias|days|semanas|weeks|meses|months)",
+        _last_n_match,
+    ),
+    (r"(?:anteayer|antes\s+de\s+ayer|the\s+day\s+before\s+yesterday)",
+     _fixed(lambda t: _one_day(t - timedelta(days=2)))),
+    (r"(?:hoy|today)", _fixed(_one_day)),
+    (r"(?:ayer|yesterday)", _fixed(lambda t: _one_day(t - timedelta(days=1)))),
+    (
+        r"(?:(?:la\s+)?semana\s+(?:pasada|anterior)|(?:la\s+)?ultima\s+semana|"
+        r"(?:last|previous|past)\s+week)",
+        _fixed(lambda t: _week(_monday(t) - timedelta(days=7), t)),
+    ),
+    (
+        r"(?:esta\s+semana|semana\s+actual|(?:this|current)\s+week)",
+        _fixed(lambda t: _week(_monday(t), t)),
+    ),
+    (
+        r"(?:(?:el\s+)?mes\s+(?:pasado|anterior)|(?:el\s+)?ultimo\s+mes|"
+        r"(?:last|previous|past)\s+month)",
+        _fixed(lambda t: _month(t.year, t.month, t).previous()),
+    ),
+    (
+        r"(?:este\s+mes|mes\s+actual|(?:this|current)\s+month|lo\s+que\s+va\s+de\s+mes)",
+        _fixed(lambda t: _month(t.year, t.month, t)),
+    ),
+    (
+        r"(?:(?:el\s+)?ano\s+(?:pasado|anterior)|(?:el\s+)?ultimo\s+ano|"
+        r"(?:last|previous|past)\s+year)",
+        _fixed(lambda t: _year(t.year - 1, t)),
+    ),
+    (
+        r"(?:este\s+ano|ano\s+actual|(?:this|current)\s+year|lo\s+que\s+va\s+de\s+ano)",
+        _fixed(lambda t: _year(t.year, t)),
+    ),
+    (
+        r"(?:el\s+)?(?:(last|previous)\s+)?(?:on\s+)?" + _WD + r"(?:\s+(pasado|anterior))?"
+        r"|(?:el\s+)?" + _WD + r"\s+(pasado|anterior)",
+        _weekday,
+    ),
+    (_M, _bare_month),
+    (_Y, _year_match),
+)  # fmt: skip
+
+
+_COMPILED = tuple((re.compile(r"(?<![\w-])" + p + r"(?![\w-])"), h) for p, h in _RULES)
+# English "may" is also a verb: a bare "may" counts only after a preposition.
+_MAY_CONTEXT = re.compile(r"(?:in|en|during|durante|de|of|since|desde|for)\s+$")
+
+
+def find_periods(folded: str, today: date) -> list[PeriodMatch]:
+    """Every period written in the folded question, in reading order, without overlaps."""
+    taken: list[tuple[int, int]] = []
+    found: list[PeriodMatch] = []
+    for pattern, handler in _COMPILED:
+        for m in pattern.finditer(folded):
+            span = m.span()
+            if any(span[0] < end and start < span[1] for start, end in taken):
+                continue
+            if m[0] == "may" and not _MAY_CONTEXT.search(folded[: span[0]]):
+                continue
+            found.append(PeriodMatch(handler(m, today), span))
+            taken.append(span)
+    return _join_ranges(folded, sorted(found, key=lambda p: p.span))
+
+
+_RANGE_OPEN = re.compile(r"(?:entre|between|del?|from|desde)\s+(?:el\s+|the\s+)?$")
+_RANGE_JOIN = re.compile(r"\s*(?:y|and|al?|to|hasta|until|through|-)\s+(?:el\s+|the\s+)?")
+
+
+def _join_ranges(folded: str, found: list[PeriodMatch]) -> list[PeriodMatch]:
+    """ "entre el lunes y el miércoles" is one range, not two periods to compare."""
+    out: list[PeriodMatch] = []
+    for match in found:
+        if out and _RANGE_OPEN.search(folded[: out[-1].span[0]]):
+            between = folded[out[-1].span[1] : match.span[0]]
+            if _RANGE_JOIN.fullmatch(between):
+                first = out.pop()
+                period = Period(first.period.start, match.period.end, "range")
+                out.append(PeriodMatch(period, (first.span[0], match.span[1])))
+                continue
+        out.append(match)
+    return out

@@ -1,0 +1,182 @@
+"""A parsed question -> the DESIGN §7 tool calls that answer it, with the defaults made explicit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from cschat.chat.agents.local.intents import Question, Stat
+from cschat.chat.agents.local.periods import Period
+
+# The breakdown/trend metric that matches what was asked; p90 has none, so it stays a statistic.
+_METRIC_OF_STAT: dict[Stat, str] = {
+    "avg_csat": "avg_csat",
+    "avg_first_response_minutes": "avg_first_response_minutes",
+    "median_hours": "median_resolution_hours",
+    "avg_hours": "avg_resolution_hours",
+}
+
+
+_ANSWERED_BY_TOOLS = frozenset(
+    {"count", "breakdown", "stats", "trend", "compare", "search", "ticket"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """One call: a tool name of DESIGN §7 and its parameters."""
+
+    name: str
+    params: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The call as the evaluation set writes it."""
+        return {"tool": self.name, "params": self.params}
+
+
+def metric_of(question: Question) -> str:
+    """The breakdown/trend metric for the question (`count` unless a time or CSAT was asked)."""
+    return next((_METRIC_OF_STAT[s] for s in question.stats if s in _METRIC_OF_STAT), "count")
+
+
+def date_field_of(question: Question) -> str:
+    """`created` when asked (or for open tickets and status breakdowns), else `resolved`."""
+    if question.date_field:
+        return question.date_field
+    if question.status == "open" or question.dimension == "status":
+        return "created"
+    return "resolved"
+
+
+def default_trend_period(interval: str, today: date) -> Period:
+    """A trend with no period shows the last 30 days, 12 ISO weeks or 12 months, ending today."""
+    if interval == "day":
+        return Period(today - timedelta(days=29), today, "days")
+    if interval == "week":
+        return Period(today - timedelta(days=today.weekday() + 77), today, "range")
+    month0 = today.year * 12 + today.month - 1 - 11
+    return Period(date(month0 // 12, month0 % 12 + 1, 1), today, "range")
+
+
+def trend_interval(question: Question) -> str:
+    """The asked interval, else one that suits the period's length."""
+    if question.interval:
+        return question.interval
+    if not question.periods:
+        return "week"
+    days = (question.periods[0].end - question.periods[0].start).days + 1
+    return "day" if days <= 31 else "week" if days <= 183 else "month"
+
+
+def variants(question: Question) -> list[dict[str, str]]:
+    """The filter sets to query: one, or one per value when a dimension got several values.
+
+    The tools take one value per filter, so "facturación y envíos" becomes two calls. Only the
+    first dimension with several values varies; any other keeps its first value.
+    """
+    values: dict[str, list[str]] = {}
+    for dimension, value in question.filters:
+        values.setdefault(dimension, []).append(value)
+    base = {dimension: vs[0] for dimension, vs in values.items()}
+    varying = next((d for d, vs in values.items() if len(vs) > 1), None)
+    if varying is None:
+        return [base]
+    return [{**base, varying: value} for value in values[varying]]
+
+
+def compares_values(question: Question) -> bool:
+    """True for "billing vs shipping": a comparison of filter values, not of periods."""
+    return (
+        question.intent == "compare" and len(question.periods) < 2 and len(variants(question)) > 1
+    )
+
+
+def plan(question: Question, today: date) -> list[ToolCall]:
+    """The tool calls answering the question, in order; none for greetings, help, not understood."""
+    if question.intent not in _ANSWERED_BY_TOOLS:
+        return []
+    if question.intent == "ticket" or (question.intent == "search" and question.query is None):
+        return [ToolCall("get_ticket", {"ticket_id": question.ticket_id})]
+    if question.intent == "compare" and not compares_values(question):
+        return [
+            ToolCall(_compare_tool(question), _scope(question, period, filters))
+            for filters in variants(question)
+            for period in compare_periods(question, today)
+        ]
+    return [_one(question, filters, today) for filters in variants(question)]
+
+
+def _one(question: Question, filters: dict[str, str], today: date) -> ToolCall:
+    period = question.periods[0] if question.periods else None
+    if question.intent == "search":
+        params: dict[str, Any] = {"query": question.query}
+        if question.limit:
+            params["limit"] = question.limit
+        if period:
+            params.update(_window(period, question))
+        return ToolCall("search_tickets", {**params, **filters})
+    if question.intent == "compare":
+        return ToolCall(_compare_tool(question), _scope(question, period, filters))
+    if question.intent == "stats":
+        return ToolCall("resolution_stats", _scope(question, period, filters))
+    if question.intent == "breakdown":
+        params = {"dimension": question.dimension, "metric": metric_of(question)}
+        params.update(_scope(question, period, filters))
+        if question.limit:
+            params["limit"] = question.limit
+        if question.order:
+            params["order"] = question.order
+        return ToolCall("breakdown_tickets", params)
+    if question.intent == "trend":
+        interval = trend_interval(question)
+        window = period or default_trend_period(interval, today)
+        params = {"interval": interval, "metric": metric_of(question)}
+        params.update(_scope(question, window, filters))
+        return ToolCall("ticket_trend", params)
+    return ToolCall("count_tickets", _scope(question, period, filters))
+
+
+def next_call(question: Question, results: Sequence[Mapping[str, Any]]) -> ToolCall | None:
+    """A call that depends on an earlier result: tickets similar to the one just read."""
+    if question.intent != "search" or question.query is not None or len(results) != 1:
+        return None
+    subject = results[0].get("ticket", results[0]).get("subject")
+    if not subject:
+        return None
+    # One more than asked: the ticket itself is usually the best match and is left out.
+    return ToolCall("search_tickets", {"query": subject, "limit": (question.limit or 5) + 1})
+
+
+def compare_periods(question: Question, today: date) -> tuple[Period, Period]:
+    """The two periods compared, most recent first as asked, else "this month vs the one before"."""
+    if len(question.periods) >= 2:
+        return question.periods[0], question.periods[1]
+    first = (
+        question.periods[0] if question.periods else Period(today.replace(day=1), today, "month")
+    )
+    return first, first.previous()
+
+
+def _compare_tool(question: Question) -> str:
+    return "resolution_stats" if question.stats else "count_tickets"
+
+
+def _window(period: Period, question: Question) -> dict[str, Any]:
+    return {
+        "start_date": period.start.isoformat(),
+        "end_date": period.end.isoformat(),
+        "date_field": date_field_of(question),
+    }
+
+
+def _scope(question: Question, period: Period | None, filters: dict[str, str]) -> dict[str, Any]:
+    """Window, date field, status and filters: the part every counting tool shares."""
+    params: dict[str, Any] = (
+        _window(period, question) if period else {"date_field": date_field_of(question)}
+    )
+    if question.status:
+        params["status"] = question.status
+    params.update(filters)
+    return params

@@ -1,0 +1,338 @@
+"""Tool results -> the answer, in the question's language, stating window, time zone and filters.
+
+Every number printed comes from a tool result (or is a percent change between two of them); the
+dates of the window are the ones the tool reports, else the ones it was asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cschat.chat.agents.local import numbers
+from cschat.chat.agents.local.intents import ALL_STATS, Question, Stat
+from cschat.chat.agents.local.language import Language
+from cschat.chat.agents.local.planner import ToolCall, compares_values
+
+Result = Mapping[str, Any]
+
+DIMENSION = {
+    "es": {"category": "categoría", "priority": "prioridad", "channel": "canal",
+           "agent": "agente", "team": "equipo", "status": "estado"},
+    "en": {"category": "category", "priority": "priority", "channel": "channel",
+           "agent": "agent", "team": "team", "status": "status"},
+}  # fmt: skip
+INTERVAL = {
+    "es": {"day": "día", "week": "semana", "month": "mes"},
+    "en": {"day": "day", "week": "week", "month": "month"},
+}
+METRIC = {
+    "es": {"avg_resolution_hours": "Tiempo medio de resolución",
+           "median_resolution_hours": "Mediana del tiempo de resolución",
+           "avg_first_response_minutes": "Primera respuesta media", "avg_csat": "CSAT medio"},
+    "en": {"avg_resolution_hours": "Average resolution time",
+           "median_resolution_hours": "Median resolution time",
+           "avg_first_response_minutes": "Average first response time", "avg_csat": "Average CSAT"},
+}  # fmt: skip
+STAT = {
+    "es": {"avg_hours": "Tiempo medio de resolución", "median_hours": "Mediana del tiempo de "
+           "resolución", "p90_hours": "P90 del tiempo de resolución",
+           "avg_first_response_minutes": "Primera respuesta media", "avg_csat": "CSAT medio"},
+    "en": {"avg_hours": "Average resolution time", "median_hours": "Median resolution time",
+           "p90_hours": "P90 resolution time",
+           "avg_first_response_minutes": "Average first response time", "avg_csat": "Average CSAT"},
+}  # fmt: skip
+TEXT = {
+    "es": {
+        "resolved": "Tickets resueltos", "created": "Tickets creados", "open": "Tickets abiertos",
+        "created_resolved": "Tickets creados y ya resueltos", "any": "Tickets",
+        "scope_resolved": "Resueltos", "scope_created": "Creados", "all_time": "todo el historial",
+        "status": "estado", "status_open": "abiertos", "status_resolved": "resueltos",
+        "status_any": "todos", "filters": "filtros", "no_filters": "sin filtros",
+        "as_of": "datos a", "by": "por", "no_rows": "No hay tickets que "
+        "cumplan la consulta.", "no_data": "sin datos", "counted": "Tickets considerados",
+        "vs": "frente a", "in": "en", "no_base": "sin porcentaje: el segundo periodo es 0",
+        "similar": "Tickets parecidos a «{q}»",
+        "no_similar": "No encontré tickets parecidos a «{q}».",
+        "solution": "Solución", "and": "y",
+        "no_subject": "El ticket #{id} no tiene asunto con el que buscar parecidos.",
+    },
+    "en": {
+        "resolved": "Resolved tickets", "created": "Created tickets", "open": "Open tickets",
+        "created_resolved": "Created tickets already resolved", "any": "Tickets",
+        "scope_resolved": "Resolved", "scope_created": "Created", "all_time": "all time",
+        "status": "status", "status_open": "open", "status_resolved": "resolved",
+        "status_any": "any", "filters": "filters", "no_filters": "no filters",
+        "as_of": "data as of", "by": "by", "no_rows": "No tickets match the "
+        "question.", "no_data": "no data", "counted": "Tickets counted",
+        "vs": "vs", "in": "in", "no_base": "no percent change: the second period is 0",
+        "similar": "Tickets similar to “{q}”", "no_similar": "I found no tickets similar to “{q}”.",
+        "solution": "Solution", "and": "and",
+        "no_subject": "Ticket #{id} has no subject to search for similar ones.",
+    },
+}  # fmt: skip
+TICKET_FIELDS = {
+    "es": (("status", "Estado"), ("category", "Categoría"), ("priority", "Prioridad"),
+           ("channel", "Canal"), ("agent", "Agente"), ("team", "Equipo"), ("customer", "Cliente"),
+           ("created_at", "Creado"), ("resolved_at", "Resuelto"), ("csat", "CSAT")),
+    "en": (("status", "Status"), ("category", "Category"), ("priority", "Priority"),
+           ("channel", "Channel"), ("agent", "Agent"), ("team", "Team"), ("customer", "Customer"),
+           ("created_at", "Created"), ("resolved_at", "Resolved"), ("csat", "CSAT")),
+}  # fmt: skip
+EXAMPLES = {
+    "es": ("¿Cuántos tickets se resolvieron esta semana?", "Tickets por categoría el mes pasado",
+           "Tiempo medio de resolución de facturación en marzo de 2024",
+           "Tendencia semanal de tickets creados", "Compara esta semana con la semana pasada",
+           "¿Cómo se resolvieron los tickets sobre cobro duplicado?", "Muéstrame el ticket 42"),
+    "en": ("How many tickets were resolved this week?", "Tickets by category last month",
+           "Average resolution time for billing in March 2024", "Weekly trend of created tickets",
+           "Compare this week with last week", "How were tickets about double charges solved?",
+           "Show ticket 42"),
+}  # fmt: skip
+CANNED = {
+    "es": {
+        "greeting": "¡Hola! Pregúntame por tus tickets: cuántos hay, tiempos de resolución y de "
+        "primera respuesta, CSAT, tendencias, comparaciones entre periodos o tickets parecidos y "
+        "cómo se resolvieron. Escribe «ayuda» para ver ejemplos.",
+        "help": "Respondo con datos exactos de tus tickets (nunca estimo). Puedo contar, desglosar "
+        "por categoría, prioridad, canal, agente o equipo, dar medias, medianas y p90 de "
+        "resolución, primera respuesta y CSAT, tendencias por día, semana o mes, comparar dos "
+        "periodos, buscar tickets parecidos y mostrar un ticket. Por ejemplo:",
+        "unknown": "No he entendido la pregunta. Prueba con frases como:",
+        "bad_period": "La fecha «{text}» no existe. Revisa el día y el mes, por ejemplo:",
+        "not_found": "No encuentro eso: {detail}",
+        "forbidden": "No tienes permiso para ver esos datos: {detail}",
+        "tool_error": "No pude obtener los datos: {detail}",
+    },
+    "en": {
+        "greeting": "Hi! Ask me about your tickets: how many, resolution and first response "
+        "times, CSAT, trends, comparisons between periods, or similar past tickets and how they "
+        "were solved. Type “help” for examples.",
+        "help": "I answer with exact figures from your tickets (I never estimate). I can count, "
+        "break down by category, priority, channel, agent or team, give averages, medians and p90 "
+        "of resolution time, first response time and CSAT, trends by day, week or month, compare "
+        "two periods, find similar tickets and show one ticket. For example:",
+        "unknown": "I did not understand the question. Try phrasings like:",
+        "bad_period": "The date “{text}” does not exist. Check the day and month, for example:",
+        "not_found": "I cannot find that: {detail}",
+        "forbidden": "You are not allowed to see that data: {detail}",
+        "tool_error": "I could not get the data: {detail}",
+    },
+}
+
+
+def canned(kind: str, language: Language, **values: str) -> str:
+    """Greeting, help, not-understood and error texts; the last three end with examples."""
+    text = CANNED[language][kind].format(**values)
+    if kind in ("help", "unknown", "bad_period"):
+        text += "".join(f"\n- {example}" for example in EXAMPLES[language])
+    return text
+
+
+def render(
+    question: Question, calls: Sequence[ToolCall], results: Sequence[Result], tz: str
+) -> str:
+    """The answer to an analytics question from its tool calls and their results."""
+    lang = question.language
+    if question.intent == "search" and calls[0].name == "get_ticket":
+        if len(calls) == 1:
+            return TEXT[lang]["no_subject"].format(id=question.ticket_id)
+        body = _search(question, results[1], lang, calls[1].params["query"], question.ticket_id)
+        return f"{body}\n{_scope(calls[1:], results[1:], tz, lang)}"
+    if calls[0].name == "get_ticket":
+        return _ticket(results[0], lang)
+    varying = _varying(calls)
+    if varying and compares_values(question):
+        sides = [(str(c.params[varying]), r) for c, r in zip(calls, results, strict=True)]
+        body = _compare(question, calls[0], sides, lang)
+    else:
+        # One block per filter value; a comparison of periods takes two calls per block.
+        size = 2 if question.intent == "compare" else 1
+        blocks = []
+        for i in range(0, len(calls), size):
+            block = _body(question, calls[i : i + size], results[i : i + size], lang)
+            if varying:
+                value = calls[i].params[varying]
+                block = f"{value}:\n{block}" if "\n" in block else f"{value} · {block}"
+            blocks.append(block)
+        body = "\n".join(blocks)
+    return f"{body}\n{_scope(calls, results, tz, lang)}"
+
+
+def _varying(calls: Sequence[ToolCall]) -> str | None:
+    """The filter whose value differs between the calls ("billing and shipping"), if any."""
+    for dimension in DIMENSION["en"]:
+        if len({str(c.params.get(dimension)) for c in calls}) > 1:
+            return dimension
+    return None
+
+
+def _body(
+    question: Question, calls: Sequence[ToolCall], results: Sequence[Result], lang: Language
+) -> str:
+    call, result = calls[0], results[0]
+    if call.name == "search_tickets":
+        return _search(question, result, lang)
+    if question.intent == "compare":
+        sides = [(_window(c.params, r), r) for c, r in zip(calls, results, strict=True)]
+        return _compare(question, call, sides, lang)
+    if call.name == "count_tickets":
+        return f"{_count_label(call.params, lang)}: {numbers.number(result['count'], lang)}"
+    if call.name == "resolution_stats":
+        return _stats(question.stats or ALL_STATS, result, lang)
+    if call.name == "breakdown_tickets":
+        return _rows(call, result.get("rows", []), "key", lang)
+    return _rows(call, result.get("series", []), "period", lang)
+
+
+def _count_label(params: Mapping[str, Any], lang: Language) -> str:
+    status = params.get("status")
+    if status == "open":
+        return TEXT[lang]["open"]
+    if params.get("date_field") == "created":
+        return TEXT[lang]["created_resolved" if status == "resolved" else "created"]
+    return TEXT[lang]["any" if status == "any" else "resolved"]
+
+
+def _metric_value(metric: str, value: Any, lang: Language) -> str:
+    if value is None:
+        return TEXT[lang]["no_data"]
+    if metric.endswith("_hours"):
+        return numbers.hours(value, lang)
+    if metric.endswith("_minutes"):
+        return numbers.minutes(value, lang)
+    if metric == "avg_csat":
+        return f"{numbers.number(float(value), lang)} / 5"
+    return numbers.number(value, lang)
+
+
+def _stats(stats: Sequence[Stat], result: Result, lang: Language) -> str:
+    lines = [f"{STAT[lang][s]}: {_metric_value(s, result.get(s), lang)}" for s in stats]
+    lines.append(f"{TEXT[lang]['counted']}: {numbers.number(result['count'], lang)}")
+    return "\n".join(lines)
+
+
+def _rows(call: ToolCall, rows: Sequence[Result], key: str, lang: Language) -> str:
+    metric = call.params["metric"]
+    label = _count_label(call.params, lang) if metric == "count" else METRIC[lang][metric]
+    if call.name == "breakdown_tickets":
+        header = f"{label} {TEXT[lang]['by']} {DIMENSION[lang][call.params['dimension']]}:"
+    else:
+        header = f"{label} {TEXT[lang]['by']} {INTERVAL[lang][call.params['interval']]}:"
+    if not rows:
+        return f"{header}\n{TEXT[lang]['no_rows']}"
+    lines = [header]
+    for i, row in enumerate(rows, start=1):
+        bullet = f"{i}." if call.name == "breakdown_tickets" else "-"
+        value = _metric_value(metric, row.get("value"), lang)
+        if metric != "count":
+            noun = "ticket" if row["count"] == 1 else "tickets"
+            value += f" ({numbers.number(row['count'], lang)} {noun})"
+        lines.append(f"{bullet} {row.get(key)}: {value}")
+    return "\n".join(lines)
+
+
+def _compare(
+    question: Question, call: ToolCall, sides: Sequence[tuple[str, Result]], lang: Language
+) -> str:
+    """One line per figure: each side's value; with two sides, the change from the second."""
+    t = TEXT[lang]
+    if call.name == "count_tickets":
+        figures = [(_count_label(call.params, lang), "count")]
+    else:
+        figures = [(STAT[lang][s], s) for s in question.stats]
+    lines = []
+    for label, metric in figures:
+        values = [result.get(metric) for _, result in sides]
+        shown = [
+            f"{_metric_value(metric, value, lang)} {t['in']} {side}"
+            for value, (side, _) in zip(values, sides, strict=True)
+        ]
+        joiner = f" {t['vs']} " if len(shown) == 2 else ", "
+        line = f"{label}: {joiner.join(shown)}"
+        first, second = values[0], values[-1]
+        if len(values) == 2 and first is not None and second is not None:
+            change = numbers.percent_change(first, second, lang)
+            line += f" ({change or t['no_base']})"
+        lines.append(line + ".")
+    return "\n".join(lines)
+
+
+def _search(
+    question: Question,
+    result: Result,
+    lang: Language,
+    query: str | None = None,
+    exclude: int | str | None = None,
+) -> str:
+    t = TEXT[lang]
+    query = query or question.query
+    tickets = [
+        ticket
+        for ticket in result.get("tickets", result.get("results", []))
+        if exclude is None or str(ticket.get("id")) != str(exclude)
+    ][: question.limit or 5]
+    if not tickets:
+        return t["no_similar"].format(q=query)
+    lines = [f"{t['similar'].format(q=query)}:"]
+    for ticket in tickets:
+        facts = [str(ticket[k]) for k in ("category", "status") if ticket.get(k)]
+        if ticket.get("resolved_at"):
+            facts.append(str(ticket["resolved_at"])[:10])
+        lines.append(f"- #{ticket.get('id')} {ticket.get('subject', '')} ({', '.join(facts)})")
+        if ticket.get("resolution"):
+            lines.append(f"  {t['solution']}: {ticket['resolution']}")
+    return "\n".join(lines)
+
+
+def _ticket(result: Result, lang: Language) -> str:
+    ticket = result.get("ticket", result)
+    lines = [f"Ticket #{ticket.get('id')}: {ticket.get('subject', '')}"]
+    facts = [
+        f"{label}: {ticket[k]}" for k, label in TICKET_FIELDS[lang] if ticket.get(k) is not None
+    ]
+    lines.append(" · ".join(facts))
+    for k, label in (("description", ""), ("resolution", TEXT[lang]["solution"])):
+        if ticket.get(k):
+            lines.append(f"{label}: {ticket[k]}" if label else str(ticket[k]))
+    return "\n".join(lines)
+
+
+def _window(params: Mapping[str, Any], result: Result) -> str:
+    window = result.get("window")
+    if isinstance(window, Mapping) and window.get("start_date") and window.get("end_date"):
+        return f"{window['start_date']}..{window['end_date']}"
+    if "start_date" in params:
+        return f"{params['start_date']}..{params['end_date']}"
+    return ""
+
+
+def _scope(calls: Sequence[ToolCall], results: Sequence[Result], tz: str, lang: Language) -> str:
+    """`Resueltos 2026-11-23..2026-11-27 (Europe/Madrid) · filtros: categoría = Billing`."""
+    t = TEXT[lang]
+    params = calls[0].params
+    found = (_window(c.params, r) for c, r in zip(calls, results, strict=True))
+    windows = list(dict.fromkeys(w for w in found if w))
+    if "date_field" not in params:
+        field = t["any"]  # a search over every ticket, whatever its status
+    else:
+        field = t["scope_created" if params["date_field"] == "created" else "scope_resolved"]
+    joiner = f" {t['and']} "
+    span = f" {joiner.join(windows)}" if windows else f": {t['all_time']}"
+    parts = [f"{field}{span} ({tz})"]
+    if params.get("status"):
+        parts.append(f"{t['status']}: {t['status_' + params['status']]}")
+    filters = [
+        (k, " / ".join(dict.fromkeys(str(c.params[k]) for c in calls if k in c.params)))
+        for k in DIMENSION[lang]
+        if k in params and k != "status"
+    ]
+    if filters:
+        named = ", ".join(f"{DIMENSION[lang][k]} = {v}" for k, v in filters)
+        parts.append(f"{t['filters']}: {named}")
+    else:
+        parts.append(t["no_filters"])
+    as_of = results[0].get("data_as_of")
+    if as_of:
+        parts.append(f"{t['as_of']} {as_of}")
+    return " · ".join(parts)

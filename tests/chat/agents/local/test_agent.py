@@ -1,0 +1,302 @@
+"""The local agent end to end over the in-memory tools: exact answers, trace, citations, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cschat.chat.agents.base import (
+    AgentEvent,
+    AgentRequest,
+    CitationEvent,
+    DoneEvent,
+    ErrorEvent,
+    HistoryTurn,
+    TextDelta,
+    ToolCallEvent,
+    ToolResultEvent,
+    TraceEvent,
+)
+from cschat.chat.agents.local.agent import LocalAgent
+from cschat.chat.agents.local.filters import Vocabulary
+from tests.chat.agents.local.data import DIEGO, LUCIA, NOW, TZ, VOCABULARY, tickets
+from tests.chat.agents.local.memory_tools import MemoryTools
+
+SCOPE_WEEK_ES = "Resueltos 2026-11-23..2026-11-27 (Europe/Madrid)"
+AS_OF_ES = "datos a 2026-11-27T09:00:00Z"
+AS_OF_EN = "data as of 2026-11-27T09:00:00Z"
+
+
+async def ask(
+    text: str,
+    *,
+    history: tuple[str, ...] = (),
+    role: Any = "Supervisor",
+    tools: MemoryTools | None = None,
+) -> tuple[str, list[AgentEvent], MemoryTools]:
+    tools = tools or MemoryTools(tickets(), role=role, email=LUCIA)
+    request = AgentRequest(
+        session_id="s1",
+        text=text,
+        role=role,
+        user_email=LUCIA,
+        now=NOW,
+        tz=TZ,
+        history=tuple(HistoryTurn("user", h) for h in history),
+    )
+    events = [event async for event in LocalAgent(VOCABULARY).run(request, tools)]
+    last = events[-1]
+    text_out = last.text if isinstance(last, DoneEvent) else last.message  # type: ignore[union-attr]
+    return text_out, events, tools
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        (
+            "¿Cuántos tickets se resolvieron esta semana?",
+            f"Tickets resueltos: 3\n{SCOPE_WEEK_ES} · sin filtros · {AS_OF_ES}",
+        ),
+        (
+            "How many billing tickets were resolved this week?",
+            "Resolved tickets: 2\nResolved 2026-11-23..2026-11-27 (Europe/Madrid) · "
+            f"filters: category = Billing · {AS_OF_EN}",
+        ),
+        (
+            "¿Cuántos tickets se crearon esta semana?",
+            f"Tickets creados: 5\nCreados 2026-11-23..2026-11-27 (Europe/Madrid) · sin filtros · "
+            f"{AS_OF_ES}",
+        ),
+        (
+            "¿Cuántos tickets abiertos hay?",
+            "Tickets abiertos: 2\nCreados: todo el historial (Europe/Madrid) · estado: abiertos · "
+            f"sin filtros · {AS_OF_ES}",
+        ),
+        (
+            "Tickets resueltos hoy",
+            "Tickets resueltos: 1\nResueltos 2026-11-27..2026-11-27 (Europe/Madrid) · "
+            f"sin filtros · {AS_OF_ES}",
+        ),
+        (
+            "Estadísticas de resolución de esta semana",
+            "Tiempo medio de resolución: 10 h 20 min\nMediana del tiempo de resolución: 4 h\n"
+            "P90 del tiempo de resolución: 26 h\nPrimera respuesta media: 17 min\n"
+            f"CSAT medio: 4,3 / 5\nTickets considerados: 3\n{SCOPE_WEEK_ES} · sin filtros · "
+            f"{AS_OF_ES}",
+        ),
+        (
+            "Tickets resueltos por categoría esta semana",
+            "Tickets resueltos por categoría:\n1. Billing: 2\n2. Refunds: 1\n"
+            f"{SCOPE_WEEK_ES} · sin filtros · {AS_OF_ES}",
+        ),
+        (
+            "Average resolution time by agent this month",
+            "Average resolution time by agent:\n"
+            f"1. {LUCIA}: 37 h (2 tickets)\n2. {DIEGO}: 4 h (1 ticket)\n"
+            "3. emily.carter@demo.cschat.dev: 1 h (1 ticket)\n"
+            f"Resolved 2026-11-01..2026-11-27 (Europe/Madrid) · no filters · {AS_OF_EN}",
+        ),
+        (
+            "Tickets resueltos por semana este mes",
+            "Tickets resueltos por semana:\n- 2026-W47: 1\n- 2026-W48: 3\n"
+            f"Resueltos 2026-11-01..2026-11-27 (Europe/Madrid) · sin filtros · {AS_OF_ES}",
+        ),
+        (
+            "Compara esta semana con la semana pasada",
+            "Tickets resueltos: 3 en 2026-11-23..2026-11-27 frente a 1 en 2026-11-16..2026-11-22 "
+            "(+200,0 %).\nResueltos 2026-11-23..2026-11-27 y 2026-11-16..2026-11-22 "
+            f"(Europe/Madrid) · sin filtros · {AS_OF_ES}",
+        ),
+        (
+            "Compare the average resolution time this week with last week",
+            "Average resolution time: 10 h 20 min in 2026-11-23..2026-11-27 vs 48 h in "
+            "2026-11-16..2026-11-22 (-78.5%).\nResolved 2026-11-23..2026-11-27 and "
+            f"2026-11-16..2026-11-22 (Europe/Madrid) · no filters · {AS_OF_EN}",
+        ),
+        (
+            "¿Cómo se resolvieron los tickets sobre cobro duplicado?",
+            "Tickets parecidos a «cobro duplicado»:\n"
+            "- #1 Cobro duplicado en la factura (Billing, resolved, 2026-11-24)\n"
+            "  Solución: Se reembolsó el cargo duplicado.\n"
+            "- #2 Cobro duplicado tras cambiar de tarjeta (Billing, closed, 2026-11-25)\n"
+            "  Solución: Se anuló el segundo cobro.\n"
+            f"Tickets: todo el historial (Europe/Madrid) · sin filtros · {AS_OF_ES}",
+        ),
+        (
+            "¿Cuántos tickets de facturación y envíos se resolvieron esta semana?",
+            "Billing · Tickets resueltos: 2\nShipping · Tickets resueltos: 0\n"
+            f"{SCOPE_WEEK_ES} · filtros: categoría = Billing / Shipping · {AS_OF_ES}",
+        ),
+        (
+            "Compara facturación con envíos este mes",
+            "Tickets resueltos: 2 en Billing frente a 1 en Shipping (+100,0 %).\n"
+            "Resueltos 2026-11-01..2026-11-27 (Europe/Madrid) · "
+            f"filtros: categoría = Billing / Shipping · {AS_OF_ES}",
+        ),
+        (
+            "Billing vs shipping tickets this week compared to last week",
+            "Billing · Resolved tickets: 2 in 2026-11-23..2026-11-27 vs 0 in 2026-11-16..2026-11-22"
+            " (no percent change: the second period is 0).\n"
+            "Shipping · Resolved tickets: 0 in 2026-11-23..2026-11-27 vs 1 in "
+            "2026-11-16..2026-11-22 (-100.0%).\n"
+            "Resolved 2026-11-23..2026-11-27 and 2026-11-16..2026-11-22 (Europe/Madrid) · "
+            f"filters: category = Billing / Shipping · {AS_OF_EN}",
+        ),
+        (
+            "¿Hay tickets parecidos al ticket 1?",
+            "Tickets parecidos a «Cobro duplicado en la factura»:\n"
+            "- #2 Cobro duplicado tras cambiar de tarjeta (Billing, closed, 2026-11-25)\n"
+            "  Solución: Se anuló el segundo cobro.\n"
+            "- #4 La app se cierra al abrir (Technical, open)\n"
+            "- #6 Factura con otro NIF (Billing, resolved, 2026-10-06)\n"
+            "  Solución: Se emitió una factura rectificativa.\n"
+            f"Tickets: todo el historial (Europe/Madrid) · sin filtros · {AS_OF_ES}",
+        ),
+        (
+            "Show ticket 4",
+            "Ticket #4: La app se cierra al abrir\nStatus: open · Category: Technical · "
+            "Priority: Low · Channel: Web · Agent: emily.carter@demo.cschat.dev · Team: Tier 2 · "
+            "Created: 2026-11-26T12:00:00+00:00",
+        ),
+    ],
+)
+async def test_answers_are_exact(question: str, answer: str) -> None:
+    text, events, _ = await ask(question)
+    assert text == answer
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == answer
+
+
+async def test_a_ticket_resolved_after_local_midnight_counts_for_the_local_day() -> None:
+    # Resolved 2026-11-26 23:30 UTC is 2026-11-27 00:30 in Madrid: today, not yesterday.
+    today, _, _ = await ask("Tickets resueltos hoy")
+    yesterday, _, _ = await ask("Tickets resueltos ayer")
+    assert today.startswith("Tickets resueltos: 1\n")
+    assert yesterday.startswith("Tickets resueltos: 0\n")
+
+
+async def test_events_come_in_order_with_trace_and_citation() -> None:
+    _, events, tools = await ask("How many urgent tickets were resolved this week?")
+    kinds = [type(e).__name__ for e in events]
+    assert kinds == [
+        "TraceEvent", "TraceEvent", "ToolCallEvent", "TraceEvent", "ToolResultEvent",
+        "CitationEvent", "TextDelta", "TextDelta", "DoneEvent",
+    ]  # fmt: skip
+    params = {"start_date": "2026-11-23", "end_date": "2026-11-27", "date_field": "resolved",
+              "priority": "Urgent"}  # fmt: skip
+    assert tools.calls == [("count_tickets", params)]
+    call = next(e for e in events if isinstance(e, ToolCallEvent))
+    assert (call.name, dict(call.params)) == ("count_tickets", params)
+    result = next(e for e in events if isinstance(e, ToolResultEvent))
+    assert result.result["count"] == 1
+    citation = next(e for e in events if isinstance(e, CitationEvent))
+    assert citation.data_as_of == "2026-11-27T09:00:00Z"
+    done = events[-1]
+    assert isinstance(done, DoneEvent)
+    assert done.language == "en"
+    steps = [s.to_dict() for s in done.trace]
+    assert [s["type"] for s in steps] == ["rationale", "tool_call", "observation"]
+    assert "intent=count" in steps[0]["rationale"]
+    assert steps[1] == {"type": "tool_call", "tool": "count_tickets", "parameters": params}
+    assert steps[2]["observation"]["count"] == 1
+    assert [e.step for e in events if isinstance(e, TraceEvent)] == list(done.trace)
+
+
+async def test_search_citation_names_the_tickets() -> None:
+    _, events, _ = await ask("Busca tickets parecidos a: cobro duplicado")
+    citation = next(e for e in events if isinstance(e, CitationEvent))
+    assert citation.ticket_ids == ("1", "2")
+
+
+async def test_follow_ups_reuse_the_previous_context() -> None:
+    history = ("¿Cuántos tickets se resolvieron esta semana?",)
+    text, _, tools = await ask("¿y la semana pasada?", history=history)
+    assert text.startswith("Tickets resueltos: 1\nResueltos 2026-11-16..2026-11-22")
+    text, _, tools = await ask("and for billing?", history=history)
+    assert tools.calls[0][1]["category"] == "Billing"
+    assert text.startswith("Resolved tickets: 2\n")
+
+
+async def test_greeting_help_and_not_understood_call_no_tool() -> None:
+    for question, start in [
+        ("Hola", "¡Hola!"),
+        ("help", "I answer with exact figures"),
+        ("Escribe un poema", "No he entendido la pregunta. Prueba con frases como:\n- "),
+    ]:
+        text, events, tools = await ask(question)
+        assert text.startswith(start)
+        assert tools.calls == []
+        assert not any(isinstance(e, ToolCallEvent) for e in events)
+
+
+async def test_an_impossible_date_is_named() -> None:
+    text, _, tools = await ask("Tickets resueltos el 31 de febrero")
+    assert text.startswith("La fecha «31 de febrero» no existe.")
+    assert tools.calls == []
+
+
+async def test_a_refusal_from_the_tools_is_explained_not_crashed() -> None:
+    text, events, _ = await ask("¿Cuántos tickets resolvió Diego esta semana?", role="Agent")
+    assert text == (
+        "No tienes permiso para ver esos datos: agents may only see their own per-agent figures"
+    )
+    done = events[-1]
+    assert isinstance(done, DoneEvent)
+    assert done.trace[-1].to_dict()["observation"]["error"] == "Forbidden"
+
+
+async def test_a_missing_ticket_is_reported() -> None:
+    text, _, _ = await ask("Show ticket 99")
+    assert text == "I cannot find that: ticket 99 does not exist"
+
+
+async def test_an_unexpected_tool_failure_ends_in_an_error_event() -> None:
+    async def broken(name: str, params: Any) -> dict[str, Any]:
+        raise RuntimeError("connection reset")
+
+    request = AgentRequest("s1", "Tickets resueltos hoy", "Supervisor", LUCIA, NOW, TZ)
+    events = [e async for e in LocalAgent(VOCABULARY).run(request, broken)]
+    last = events[-1]
+    assert isinstance(last, ErrorEvent)
+    assert last.code == "AgentError"
+    assert "connection reset" not in last.message
+    assert [s.kind for s in last.trace] == ["rationale", "tool_call"]
+
+
+async def test_vocabulary_can_come_from_an_async_source() -> None:
+    async def source() -> Vocabulary:
+        return Vocabulary(values={"category": ["Facturas"]})
+
+    request = AgentRequest("s1", "tickets de facturas hoy", "Supervisor", LUCIA, NOW, TZ)
+    tools = MemoryTools(tickets())
+    _ = [e async for e in LocalAgent(source).run(request, tools)]
+    assert tools.calls[0][1]["category"] == "Facturas"
+
+
+async def test_a_result_missing_its_fields_ends_in_an_error_not_a_made_up_number() -> None:
+    async def incomplete(name: str, params: Any) -> dict[str, Any]:
+        return {"window": {}, "filters": {}}
+
+    request = AgentRequest("s1", "Tickets resueltos hoy", "Supervisor", LUCIA, NOW, TZ)
+    events = [e async for e in LocalAgent(VOCABULARY).run(request, incomplete)]
+    last = events[-1]
+    assert isinstance(last, ErrorEvent)
+    assert not any(isinstance(e, TextDelta) for e in events)
+
+
+async def test_similar_to_a_ticket_reads_it_then_searches_its_subject() -> None:
+    _, events, tools = await ask("Find 2 tickets similar to ticket #2")
+    assert tools.calls == [
+        ("get_ticket", {"ticket_id": 2}),
+        ("search_tickets", {"query": "Cobro duplicado tras cambiar de tarjeta", "limit": 3}),
+    ]
+    done = events[-1]
+    assert isinstance(done, DoneEvent)
+    assert [s.kind for s in done.trace] == [
+        "rationale", "tool_call", "observation", "tool_call", "observation",
+    ]  # fmt: skip
+    assert done.text.splitlines()[1:3] == [
+        "- #1 Cobro duplicado en la factura (Billing, resolved, 2026-11-24)",
+        "  Solution: Se reembolsó el cargo duplicado.",
+    ]
+    assert "#2 " not in done.text

@@ -1,0 +1,87 @@
+"""Follow-ups lay the new question over the previous analytic one; new questions start afresh."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from cschat.chat.agents.base import AgentRequest, HistoryTurn
+from cschat.chat.agents.local.agent import local_today, understand
+from cschat.chat.agents.local.intents import Question
+from tests.chat.agents.local.data import LUCIA, NOW, TZ, VOCABULARY
+
+
+def understood(text: str, *history: str) -> Question:
+    turns = tuple(HistoryTurn("user", h) for h in history)
+    request = AgentRequest("s", text, "Supervisor", LUCIA, NOW, TZ, history=turns)
+    return understand(request, VOCABULARY)
+
+
+def test_a_follow_up_keeps_filters_and_replaces_the_period() -> None:
+    q = understood("¿y el mes pasado?", "Tickets urgentes resueltos esta semana")
+    assert q.intent == "count"
+    assert q.filters == (("priority", "Urgent"),)
+    assert [p.label() for p in q.periods] == ["2026-10-01..2026-10-31"]
+
+
+def test_follow_ups_chain() -> None:
+    q = understood("¿y por canal?", "Tickets resueltos esta semana", "¿y de facturación?",
+                   "¿y la semana pasada?")  # fmt: skip
+    assert (q.intent, q.dimension) == ("breakdown", "channel")
+    assert q.filters == (("category", "Billing"),)
+    assert [p.label() for p in q.periods] == ["2026-11-16..2026-11-22"]
+
+
+def test_a_greeting_in_between_keeps_the_context() -> None:
+    q = understood("and for refunds?", "How many tickets were resolved yesterday?", "thanks")
+    assert q.filters == (("category", "Refunds"),)
+    assert [p.label() for p in q.periods] == ["2026-11-26..2026-11-26"]
+
+
+def test_a_full_new_question_does_not_inherit() -> None:
+    q = understood("How many tickets were created today?", "Billing tickets resolved last week")
+    assert q.filters == ()
+    assert q.date_field == "created"
+
+
+def test_a_follow_up_with_nothing_before_is_answered_on_its_own() -> None:
+    q = understood("¿y la semana pasada?")
+    assert q.intent == "count"
+    assert [p.label() for p in q.periods] == ["2026-11-16..2026-11-22"]
+
+
+def test_the_follow_up_answers_in_its_own_language() -> None:
+    assert understood("and for billing?", "¿Cuántos tickets se resolvieron hoy?").language == "en"
+
+
+def test_an_ambiguous_follow_up_keeps_the_session_language() -> None:
+    assert understood("Q1 2024?", "How many tickets were resolved today?").language == "en"
+    assert understood("Q1 2024?", "¿Cuántos tickets se resolvieron hoy?").language == "es"
+
+
+def test_assistant_turns_are_not_parsed() -> None:
+    turns = (HistoryTurn("user", "Tickets resueltos hoy"),
+             HistoryTurn("assistant", "Tickets resueltos: 3 · categoría = Billing"))  # fmt: skip
+    request = AgentRequest("s", "¿y ayer?", "Supervisor", LUCIA, NOW, TZ, history=turns)
+    assert understand(request, VOCABULARY).filters == ()
+
+
+def test_today_is_taken_in_the_app_time_zone() -> None:
+    late = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)  # already the 28th in Madrid
+    request = AgentRequest("s", "hoy", "Supervisor", LUCIA, late, TZ)
+    assert local_today(request) == date(2026, 11, 28)
+    naive = AgentRequest("s", "hoy", "Supervisor", LUCIA, late.replace(tzinfo=None), TZ)
+    assert local_today(naive) == date(2026, 11, 28)
+
+
+def test_the_period_before_that_is_relative_to_the_previous_question() -> None:
+    q = understood("¿y el mes anterior?", "Tickets resueltos en marzo de 2024")
+    assert [p.label() for p in q.periods] == ["2024-02-01..2024-02-29"]
+    alone = understood("¿Cuántos tickets se resolvieron el mes anterior?")
+    assert [p.label() for p in alone.periods] == ["2026-10-01..2026-10-31"]
+
+
+def test_a_longer_question_we_cannot_place_does_not_borrow_the_context() -> None:
+    previous = "Tickets de facturación resueltos esta semana"
+    q = understood("What's the resolution rate this month?", previous)
+    assert q.intent == "unknown"
+    assert understood("la semana pasada", previous).filters == (("category", "Billing"),)

@@ -1,0 +1,78 @@
+"""Filters match the data's own values: accents, case, plurals, typos, synonyms, names."""
+
+from __future__ import annotations
+
+import pytest
+
+from cschat.chat.agents.local.filters import Vocabulary, find_filters
+from cschat.chat.agents.local.text import fold
+from tests.chat.agents.local.data import DIEGO, EMILY, LUCIA, VOCABULARY
+
+
+def matched(text: str, vocabulary: Vocabulary = VOCABULARY) -> dict[str, str]:
+    return {f.dimension: f.value for f in find_filters(fold(text), vocabulary)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tickets de BILLING", {"category": "Billing"}),
+        ("refund tickets", {"category": "Refunds"}),
+        ("cancellations", {"category": "Cancellation"}),
+        ("product questions", {"category": "Product Question"}),
+        ("account access problems", {"category": "Account Access"}),
+        ("tickets de facturación", {"category": "Billing"}),
+        ("cobros", {"category": "Billing"}),
+        ("envíos retrasados", {"category": "Shipping"}),
+        ("devoluciones", {"category": "Refunds"}),
+        ("Techincal issues", {"category": "Technical"}),
+        ("facturacoin", {"category": "Billing"}),
+        ("tickets urgentes", {"priority": "Urgent"}),
+        ("de prioridad alta", {"priority": "High"}),
+        ("low priority", {"priority": "Low"}),
+        ("tiempo medio", {}),
+        ("social media", {"channel": "Social"}),
+        ("por teléfono", {"channel": "Phone"}),
+        ("por correo electrónico", {"channel": "Email"}),
+        ("del equipo norte", {"team": "Equipo Norte"}),
+        ("Tier 2", {"team": "Tier 2"}),
+        ("de Lucía Fernández", {"agent": LUCIA}),
+        ("de lucia", {"agent": LUCIA}),
+        ("Diego Navarro", {"agent": DIEGO}),
+        ("emily.carter", {"agent": EMILY}),
+        (EMILY, {"agent": EMILY}),
+        ("billing urgentes por chat del equipo sur",
+         {"category": "Billing", "priority": "Urgent", "channel": "Chat", "team": "Equipo Sur"}),
+        ("resolved tickets created this week", {}),
+    ],
+)  # fmt: skip
+def test_matches(text: str, expected: dict[str, str]) -> None:
+    assert matched(text) == expected
+
+
+def test_a_synonym_only_applies_when_its_target_is_in_the_data() -> None:
+    without_billing = Vocabulary(values={"category": ["Shipping"]})
+    assert matched("tickets de facturación", without_billing) == {}
+
+
+def test_the_synonym_map_is_configurable() -> None:
+    vocabulary = Vocabulary(
+        values={"category": ["Pagos"]}, synonyms={"category": {"Pagos": ("cobros", "billing")}}
+    )
+    assert matched("tickets de cobros", vocabulary) == {"category": "Pagos"}
+    assert matched("billing", vocabulary) == {"category": "Pagos"}
+    assert matched("facturación", vocabulary) == {}
+
+
+def test_a_shared_first_name_is_not_enough() -> None:
+    vocabulary = Vocabulary(
+        values={"agent": ["ana.gil@x.com", "ana.ruiz@x.com"]},
+        aliases={"agent": {"Ana Gil": "ana.gil@x.com", "Ana Ruiz": "ana.ruiz@x.com"}},
+    )
+    assert matched("tickets de Ana", vocabulary) == {}
+    assert matched("tickets de Ana Ruiz", vocabulary) == {"agent": "ana.ruiz@x.com"}
+
+
+def test_the_stored_spelling_is_what_the_filter_carries() -> None:
+    vocabulary = Vocabulary(values={"category": ["Facturación"]})
+    assert matched("tickets de FACTURACION", vocabulary) == {"category": "Facturación"}

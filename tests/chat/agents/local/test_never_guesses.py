@@ -1,0 +1,67 @@
+"""Every number in an answer comes from a tool result, the question, or the window's dates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from cschat.chat.agents.base import AgentRequest, DoneEvent, HistoryTurn, ToolResultEvent
+from cschat.chat.agents.local import numbers
+from cschat.chat.agents.local.agent import LocalAgent
+from tests.chat.agents.local.data import LUCIA, NOW, TZ, VOCABULARY, tickets
+from tests.chat.agents.local.memory_tools import MemoryTools
+from tests.chat.agents.local.test_eval_plans import DOC
+
+NUMBER = re.compile(r"\d[\d.,]*\d|\d")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+WITH_TOOLS = [q for q in DOC["questions"] if q["plan"]]
+
+
+def _leaves(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+def _allowed(results: list[dict[str, Any]], lang: Any) -> set[str]:
+    allowed = {"5"}  # the CSAT scale in "4,3 / 5"
+    values = [v for r in results for v in _leaves(r)]
+    for v in values:
+        if isinstance(v, bool) or v is None:
+            continue
+        if isinstance(v, int | float):
+            allowed.update({numbers.number(v, lang), numbers.hours(v, lang),
+                            numbers.minutes(v, lang)})  # fmt: skip
+        elif not DATE.match(str(v)):
+            allowed.update(NUMBER.findall(str(v)))
+    counts = [r["count"] for r in results if isinstance(r.get("count"), int)]
+    stats = [v for r in results for v in r.values() if isinstance(v, float)]
+    for a in counts + stats:
+        for b in counts + stats:
+            allowed.add(numbers.percent_change(a, b, lang) or "")
+    return allowed
+
+
+@pytest.mark.parametrize("case", WITH_TOOLS, ids=lambda q: q["id"])
+async def test_numbers_come_from_the_tools(case: dict[str, Any]) -> None:
+    history = tuple(HistoryTurn("user", h) for h in case["history"])
+    request = AgentRequest("s", case["text"], "Supervisor", LUCIA, NOW, TZ, history=history)
+    events = [e async for e in LocalAgent(VOCABULARY).run(request, MemoryTools(tickets()))]
+    done = events[-1]
+    assert isinstance(done, DoneEvent)
+    results = [dict(e.result) for e in events if isinstance(e, ToolResultEvent)]
+    allowed = _allowed(results, done.language)
+    sources = set(NUMBER.findall(" ".join([*allowed, case["text"], *case["history"]])))
+    # Window dates come from the plan and list ranks are ordinals; every other number must be
+    # found among the sources.
+    answer = re.sub(r"\d{4}-\d{2}-\d{2}(?:T[\d:]+Z)?|\bP90\b|^\d+\. ", "", done.text, flags=re.M)
+    for token in NUMBER.findall(answer):
+        assert token in sources, f"{token!r} in {done.text!r}"

@@ -1,0 +1,121 @@
+"""Periods relative to a given today, in both languages, including year boundaries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cschat.chat.agents.local.periods import BadPeriod, Period, find_periods
+from cschat.chat.agents.local.text import fold
+
+FRI = date(2026, 11, 27)
+JAN2 = date(2027, 1, 2)  # a Saturday in ISO week 2026-W53
+LEAP = date(2024, 3, 10)
+
+
+def windows(text: str, today: date) -> list[str]:
+    return [m.period.label() for m in find_periods(fold(text), today)]
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("hoy", FRI, ["2026-11-27..2026-11-27"]),
+        ("today", JAN2, ["2027-01-02..2027-01-02"]),
+        ("ayer", JAN2, ["2027-01-01..2027-01-01"]),
+        ("anteayer", date(2027, 1, 1), ["2026-12-30..2026-12-30"]),
+        ("esta semana", JAN2, ["2026-12-28..2027-01-02"]),
+        ("la semana pasada", JAN2, ["2026-12-21..2026-12-27"]),
+        ("this week", date(2026, 11, 23), ["2026-11-23..2026-11-23"]),
+        ("last week", date(2026, 11, 29), ["2026-11-16..2026-11-22"]),
+        ("este mes", JAN2, ["2027-01-01..2027-01-02"]),
+        ("el mes pasado", JAN2, ["2026-12-01..2026-12-31"]),
+        ("last month", LEAP, ["2024-02-01..2024-02-29"]),
+        ("este año", JAN2, ["2027-01-01..2027-01-02"]),
+        ("last year", JAN2, ["2026-01-01..2026-12-31"]),
+        ("últimos 7 días", FRI, ["2026-11-21..2026-11-27"]),
+        ("last 1 days", FRI, ["2026-11-27..2026-11-27"]),
+        ("past two weeks", FRI, ["2026-11-14..2026-11-27"]),
+        ("últimos tres meses", FRI, ["2026-08-28..2026-11-27"]),
+        ("last 3 months", date(2026, 5, 31), ["2026-03-01..2026-05-31"]),
+        ("en marzo", FRI, ["2026-03-01..2026-03-31"]),
+        ("en marzo", date(2026, 2, 10), ["2025-03-01..2025-03-31"]),
+        ("in November", FRI, ["2026-11-01..2026-11-27"]),
+        ("febrero de 2024", FRI, ["2024-02-01..2024-02-29"]),
+        ("February 2023", FRI, ["2023-02-01..2023-02-28"]),
+        ("marzo del 2024", FRI, ["2024-03-01..2024-03-31"]),
+        ("in may", FRI, ["2026-05-01..2026-05-31"]),
+        ("may I ask", FRI, []),
+        ("Q1 2024", FRI, ["2024-01-01..2024-03-31"]),
+        ("q4", FRI, ["2026-10-01..2026-11-27"]),
+        ("q4", date(2026, 6, 1), ["2025-10-01..2025-12-31"]),
+        ("2024-Q3", FRI, ["2024-07-01..2024-09-30"]),
+        ("primer trimestre de 2024", FRI, ["2024-01-01..2024-03-31"]),
+        ("tercer trimestre", FRI, ["2026-07-01..2026-09-30"]),
+        ("fourth quarter of 2025", FRI, ["2025-10-01..2025-12-31"]),
+        ("this quarter", FRI, ["2026-10-01..2026-11-27"]),
+        ("el trimestre pasado", date(2026, 2, 1), ["2025-10-01..2025-12-31"]),
+        ("del 1 al 15 de marzo", FRI, ["2026-03-01..2026-03-15"]),
+        ("del 1 al 15 de diciembre", FRI, ["2025-12-01..2025-12-15"]),
+        ("del 28 de diciembre al 3 de enero", date(2027, 1, 5), ["2026-12-28..2027-01-03"]),
+        ("entre el 1 y el 15 de marzo de 2024", FRI, ["2024-03-01..2024-03-15"]),
+        ("between 2024-03-01 and 2024-03-15", FRI, ["2024-03-01..2024-03-15"]),
+        ("2024-03-15..2024-03-01", FRI, ["2024-03-01..2024-03-15"]),
+        ("from March 1 to March 15, 2024", FRI, ["2024-03-01..2024-03-15"]),
+        ("between March 1 and 15", FRI, ["2026-03-01..2026-03-15"]),
+        ("March 1-15, 2024", FRI, ["2024-03-01..2024-03-15"]),
+        ("el 5 de marzo", FRI, ["2026-03-05..2026-03-05"]),
+        ("on March 5th, 2024", FRI, ["2024-03-05..2024-03-05"]),
+        ("on 5 March 2024", FRI, ["2024-03-05..2024-03-05"]),
+        ("el 2024-02-29", FRI, ["2024-02-29..2024-02-29"]),
+        ("en 2024", FRI, ["2024-01-01..2024-12-31"]),
+        ("in 2026", FRI, ["2026-01-01..2026-11-27"]),
+        ("desde septiembre", FRI, ["2026-09-01..2026-11-27"]),
+        ("since 2026-11-01", FRI, ["2026-11-01..2026-11-27"]),
+        ("esta semana frente a la semana pasada", FRI,
+         ["2026-11-23..2026-11-27", "2026-11-16..2026-11-22"]),
+        ("Q1 2025 vs Q1 2024", FRI, ["2025-01-01..2025-03-31", "2024-01-01..2024-03-31"]),
+        ("el lunes", FRI, ["2026-11-23..2026-11-23"]),
+        ("el viernes", FRI, ["2026-11-27..2026-11-27"]),
+        ("el viernes pasado", FRI, ["2026-11-20..2026-11-20"]),
+        ("last Friday", FRI, ["2026-11-20..2026-11-20"]),
+        ("on Sunday", FRI, ["2026-11-22..2026-11-22"]),
+        ("del 1 al 15 de este mes", FRI, ["2026-11-01..2026-11-15"]),
+        ("del 10 al 31 del mes pasado", JAN2, ["2026-12-10..2026-12-31"]),
+        ("la primera quincena de marzo", FRI, ["2026-03-01..2026-03-15"]),
+        ("second half of February 2024", FRI, ["2024-02-16..2024-02-29"]),
+        ("la segunda quincena de noviembre", FRI, ["2026-11-16..2026-11-27"]),
+        ("entre el lunes y el miércoles", FRI, ["2026-11-23..2026-11-25"]),
+        ("between yesterday and today", FRI, ["2026-11-26..2026-11-27"]),
+        ("desde el 1 de marzo hasta el 15 de abril", FRI, ["2026-03-01..2026-04-15"]),
+        ("ayer y hoy", FRI, ["2026-11-26..2026-11-26", "2026-11-27..2026-11-27"]),
+        ("ticket 1234", FRI, []),
+    ],
+)  # fmt: skip
+def test_windows(text: str, today: date, expected: list[str]) -> None:
+    assert windows(text, today) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["el 31 de febrero", "2023-02-29", "February 30, 2024", "del 1 al 31 de este mes"]
+)
+def test_dates_that_do_not_exist_are_refused(text: str) -> None:
+    with pytest.raises(BadPeriod):
+        find_periods(fold(text), FRI)
+
+
+@pytest.mark.parametrize(
+    ("period", "previous"),
+    [
+        (Period(date(2026, 11, 23), date(2026, 11, 27), "week"), "2026-11-16..2026-11-22"),
+        (Period(date(2026, 1, 1), date(2026, 1, 20), "month"), "2025-12-01..2025-12-31"),
+        (Period(date(2024, 3, 1), date(2024, 3, 31), "month"), "2024-02-01..2024-02-29"),
+        (Period(date(2026, 1, 1), date(2026, 3, 31), "quarter"), "2025-10-01..2025-12-31"),
+        (Period(date(2026, 1, 1), date(2026, 11, 27), "year"), "2025-01-01..2025-12-31"),
+        (Period(date(2026, 11, 21), date(2026, 11, 27), "days"), "2026-11-14..2026-11-20"),
+        (Period(date(2026, 11, 27), date(2026, 11, 27), "day"), "2026-11-26..2026-11-26"),
+    ],
+)
+def test_previous_period(period: Period, previous: str) -> None:
+    assert period.previous().label() == previous

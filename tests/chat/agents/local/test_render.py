@@ -1,0 +1,143 @@
+"""Answers from given tool results: exact text, locale numbers, window, time zone and filters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from cschat.chat.agents.local.intents import Question
+from cschat.chat.agents.local.periods import Period
+from cschat.chat.agents.local.planner import ToolCall, plan
+from cschat.chat.agents.local.render import render
+
+TODAY = date(2026, 11, 27)
+WEEK = Period(date(2026, 11, 23), date(2026, 11, 27), "week")
+TZ = "Europe/Madrid"
+
+
+def answer(question: Question, *results: dict[str, Any]) -> str:
+    calls = plan(question, TODAY)
+    assert len(calls) == len(results)
+    return render(question, calls, list(results), TZ)
+
+
+def test_count_in_spanish_groups_thousands_with_dots() -> None:
+    q = Question("es", "count", periods=(WEEK,), filters=(("category", "Billing"),))
+    assert answer(q, {"count": 12345}) == (
+        "Tickets resueltos: 12.345\n"
+        "Resueltos 2026-11-23..2026-11-27 (Europe/Madrid) · filtros: categoría = Billing"
+    )
+
+
+def test_count_in_english_groups_thousands_with_commas() -> None:
+    q = Question("en", "count", periods=(WEEK,), date_field="created",
+                 filters=(("channel", "Email"), ("priority", "High")))  # fmt: skip
+    assert answer(q, {"count": 12345, "data_as_of": "2026-11-27T09:00:00Z"}) == (
+        "Created tickets: 12,345\n"
+        "Created 2026-11-23..2026-11-27 (Europe/Madrid) · "
+        "filters: priority = High, channel = Email · data as of 2026-11-27T09:00:00Z"
+    )
+
+
+def test_the_window_the_tool_reports_wins() -> None:
+    q = Question("en", "count", periods=(WEEK,))
+    reported = {"count": 1, "window": {"start_date": "2026-11-23", "end_date": "2026-11-26"}}
+    assert answer(q, reported).splitlines()[1].startswith("Resolved 2026-11-23..2026-11-26 ")
+
+
+def test_open_tickets_name_the_status() -> None:
+    q = Question("en", "count", status="open")
+    assert answer(q, {"count": 7}) == (
+        "Open tickets: 7\nCreated: all time (Europe/Madrid) · status: open · no filters"
+    )
+
+
+def test_stats_in_spanish_with_decimal_commas() -> None:
+    stats = ("avg_hours", "p90_hours", "avg_first_response_minutes", "avg_csat")
+    q = Question("es", "stats", periods=(WEEK,), stats=stats)  # type: ignore[arg-type]
+    result = {"count": 1500, "avg_hours": 1234.25, "median_hours": 3.0, "p90_hours": 0.75,
+              "avg_first_response_minutes": 42.4, "avg_csat": 4.25}  # fmt: skip
+    assert answer(q, result) == (
+        "Tiempo medio de resolución: 1.234 h 15 min\n"
+        "P90 del tiempo de resolución: 45 min\n"
+        "Primera respuesta media: 42 min\n"
+        "CSAT medio: 4,2 / 5\n"
+        "Tickets considerados: 1.500\n"
+        "Resueltos 2026-11-23..2026-11-27 (Europe/Madrid) · sin filtros"
+    )
+
+
+def test_stats_without_data_say_so() -> None:
+    q = Question("en", "stats", stats=("median_hours",))
+    assert answer(q, {"count": 0, "median_hours": None}) == (
+        "Median resolution time: no data\nTickets counted: 0\n"
+        "Resolved: all time (Europe/Madrid) · no filters"
+    )
+
+
+def test_breakdown_with_a_metric_shows_counts() -> None:
+    q = Question("es", "breakdown", periods=(WEEK,), dimension="channel", stats=("avg_csat",))
+    rows = [
+        {"key": "Chat", "value": 4.56, "count": 1200},
+        {"key": "Email", "value": 3.0, "count": 3},
+    ]
+    assert answer(q, {"rows": rows}) == (
+        "CSAT medio por canal:\n1. Chat: 4,6 / 5 (1.200 tickets)\n2. Email: 3,0 / 5 (3 tickets)\n"
+        "Resueltos 2026-11-23..2026-11-27 (Europe/Madrid) · sin filtros"
+    )
+
+
+def test_empty_breakdown() -> None:
+    q = Question("en", "breakdown", dimension="team")
+    assert answer(q, {"rows": []}) == (
+        "Resolved tickets by team:\nNo tickets match the question.\n"
+        "Resolved: all time (Europe/Madrid) · no filters"
+    )
+
+
+def test_trend_lists_the_periods_the_tool_returns() -> None:
+    q = Question("en", "trend", periods=(WEEK,), interval="day", date_field="created")
+    series = [{"period": "2026-11-23", "value": 1500, "count": 1500},
+              {"period": "2026-11-24", "value": 2, "count": 2}]  # fmt: skip
+    assert answer(q, {"series": series}) == (
+        "Created tickets by day:\n- 2026-11-23: 1,500\n- 2026-11-24: 2\n"
+        "Created 2026-11-23..2026-11-27 (Europe/Madrid) · no filters"
+    )
+
+
+def test_compare_from_zero_gives_no_percent() -> None:
+    q = Question("en", "compare", periods=(WEEK,))
+    assert answer(q, {"count": 4}, {"count": 0}) == (
+        "Resolved tickets: 4 in 2026-11-23..2026-11-27 vs 0 in 2026-11-16..2026-11-22 "
+        "(no percent change: the second period is 0).\n"
+        "Resolved 2026-11-23..2026-11-27 and 2026-11-16..2026-11-22 (Europe/Madrid) · no filters"
+    )
+
+
+def test_compare_statistics_in_spanish() -> None:
+    q = Question("es", "compare", periods=(WEEK,), stats=("median_hours",))
+    assert answer(q, {"count": 9, "median_hours": 5.5}, {"count": 8, "median_hours": 4.0}) == (
+        "Mediana del tiempo de resolución: 5 h 30 min en 2026-11-23..2026-11-27 frente a 4 h en "
+        "2026-11-16..2026-11-22 (+37,5 %).\n"
+        "Resueltos 2026-11-23..2026-11-27 y 2026-11-16..2026-11-22 (Europe/Madrid) · sin filtros"
+    )
+
+
+def test_search_without_hits() -> None:
+    q = Question("es", "search", query="pantalla azul")
+    assert answer(q, {"tickets": []}) == (
+        "No encontré tickets parecidos a «pantalla azul».\n"
+        "Tickets: todo el historial (Europe/Madrid) · sin filtros"
+    )
+
+
+def test_one_ticket_in_spanish() -> None:
+    q = Question("es", "ticket", ticket_id=8)
+    ticket = {"id": 8, "subject": "Factura duplicada", "status": "closed", "category": "Billing",
+              "resolution": "Se anuló la factura."}  # fmt: skip
+    calls = plan(q, TODAY)
+    assert calls == [ToolCall("get_ticket", {"ticket_id": 8})]
+    assert render(q, calls, [ticket], TZ) == (
+        "Ticket #8: Factura duplicada\nEstado: closed · Categoría: Billing\n"
+        "Solución: Se anuló la factura."
+    )
