@@ -1,39 +1,43 @@
 """Who is calling: the signed-in user (cookie) or an API key, and what they may do.
 
 Everything above the auth layer depends only on `Principal` and these aliases, not the provider.
+Every route declares its access with one of them, or with `PublicRoute` (see `auth/access.py`).
 """
 
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
 
+from cschat.auth import service
+from cschat.auth.cookies import ID_TOKEN_COOKIE
+from cschat.auth.principal import Principal, Role
+from cschat.auth.providers.base import AuthProvider
+from cschat.auth.ratelimit import LoginLimiter
 from cschat.core.config import Settings
-from cschat.core.errors import Forbidden, Unauthorized
+from cschat.core.db import SessionDep
+from cschat.core.errors import Forbidden, ServiceUnavailable, Unauthorized
 
-Role = Literal["Agent", "Supervisor"]
+__all__ = [
+    "API_KEY_HEADER",
+    "CurrentUser",
+    "LimiterDep",
+    "Principal",
+    "ProviderDep",
+    "PublicRoute",
+    "Role",
+    "SettingsDep",
+    "SupervisorUser",
+    "current_user",
+    "key_or_supervisor",
+    "public",
+    "supervisor_user",
+]
+
 API_KEY_HEADER = "X-API-Key"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The caller of a request, as every service sees it."""
-
-    email: str
-    role: Role
-    user_id: str
-    groups: tuple[str, ...] = ()
-    given_name: str | None = None
-    family_name: str | None = None
-    via: Literal["cookie", "api_key"] = "cookie"
-    scopes: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def is_supervisor(self) -> bool:
-        return self.role == "Supervisor"
 
 
 def get_settings(request: Request) -> Settings:
@@ -44,9 +48,40 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def current_user(request: Request) -> Principal:
-    """The signed-in user from the `id_token` cookie (the identity issue implements sign-in)."""
-    raise Unauthorized("Sign in first: no valid session cookie.")
+def get_provider(request: Request) -> AuthProvider:
+    provider: AuthProvider = request.app.state.auth_provider
+    return provider
+
+
+ProviderDep = Annotated[AuthProvider, Depends(get_provider)]
+
+
+def get_limiter(request: Request) -> LoginLimiter:
+    limiter: LoginLimiter = request.app.state.login_limiter
+    return limiter
+
+
+LimiterDep = Annotated[LoginLimiter, Depends(get_limiter)]
+
+
+async def public() -> None:
+    """Marks a route as open to anyone (the one explicit opt-out of signing in)."""
+
+
+PublicRoute = Depends(public)
+
+
+async def current_user(request: Request, session: SessionDep) -> Principal:
+    """The signed-in, active user from the `id_token` cookie; 401 otherwise."""
+    token = request.cookies.get(ID_TOKEN_COOKIE)
+    if not token:
+        raise Unauthorized("Sign in first: no session cookie.")
+    provider = get_provider(request)
+    claims = await provider.verify_id_token(token)
+    try:
+        return await service.principal_from_claims(session, provider, claims)
+    except (SQLAlchemyError, OSError):
+        raise ServiceUnavailable("The database is unavailable: try again shortly.") from None
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
@@ -80,15 +115,16 @@ def api_key_principal(request: Request, settings: Settings) -> Principal | None:
     raise Unauthorized("The X-API-Key header is not a valid API key.")
 
 
-def key_or_supervisor(scope: str) -> object:
+def key_or_supervisor(scope: str) -> Any:
     """A dependency: an API key with `scope`, or a signed-in Supervisor."""
 
-    async def dependency(request: Request, settings: SettingsDep) -> Principal:
+    async def dependency(request: Request, settings: SettingsDep, session: SessionDep) -> Principal:
         key = api_key_principal(request, settings)
         if key is not None:
             if scope not in key.scopes:
                 raise Forbidden(f"This API key lacks the '{scope}' scope.")
             return key
-        return await supervisor_user(await current_user(request))
+        return await supervisor_user(await current_user(request, session))
 
+    dependency.access = "key_or_supervisor"  # type: ignore[attr-defined]
     return Depends(dependency)

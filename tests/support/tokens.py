@@ -1,0 +1,39 @@
+"""Hand-made ID tokens for the rejection tests: valid by default, one thing wrong on demand."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+from fastapi import FastAPI
+
+from cschat.auth.providers.local import AUDIENCE, ISSUER, LocalProvider
+
+
+def local_claims(email: str, **overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "sub-" + email,
+        "token_use": "id",
+        "email": email,
+        "cognito:groups": ["Agent"],
+        "iat": now,
+        "exp": now + 600,
+    }
+    claims.update(overrides)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def local_token(app: FastAPI, email: str, *, kid: str | None = None, **overrides: Any) -> str:
+    """Signed with the app's own key, like the local provider's tokens."""
+    provider = app.state.auth_provider
+    assert isinstance(provider, LocalProvider)
+    return jwt.encode(
+        local_claims(email, **overrides),
+        provider.key.private_key,
+        algorithm="RS256",
+        headers={"kid": kid or provider.key.kid},
+    )
