@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import time
 from typing import Any
 
@@ -37,3 +40,14 @@ def local_token(app: FastAPI, email: str, *, kid: str | None = None, **overrides
         algorithm="RS256",
         headers={"kid": kid or provider.key.kid},
     )
+
+
+def hs256_token(claims: dict[str, Any], secret: bytes, *, kid: str) -> str:
+    """HS256 by hand: PyJWT itself refuses to use a PEM key as an HMAC secret."""
+    header = jwt.utils.base64url_encode(
+        json.dumps({"alg": "HS256", "kid": kid, "typ": "JWT"}).encode()
+    )
+    body = jwt.utils.base64url_encode(json.dumps(claims).encode())
+    signing_input = header + b"." + body
+    signature = hmac.new(secret, signing_input, hashlib.sha256).digest()
+    return (signing_input + b"." + jwt.utils.base64url_encode(signature)).decode()
