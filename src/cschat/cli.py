@@ -8,11 +8,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.core.config import ConfigError, Settings, load_settings
 from cschat.core.errors import AppError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -187,7 +188,7 @@ async def test_refresh_uses_the_refresh_token_grant(
     email = cognito_pool.add_user(groups=("Supervisor",))
     assert (await cognito_sign_in(cognito_client, cognito_pool, email)).status_code == 200
     old = cognito_client.cookies.get("id_token")
-    time.sleep(1.1)  # moto stamps iat/exp in whole seconds
+    await asyncio.sleep(1.1)  # moto stamps iat/exp in whole seconds
     response = await cognito_client.post("/auth/refresh")
     assert response.status_code == 200, response.text
     assert cognito_client.cookies.get("id_token") != old

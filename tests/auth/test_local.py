@@ -289,7 +289,11 @@ async def test_expired_code_is_refused(app: FastAPI, client: httpx.AsyncClient) 
     page = httpx.URL((await client.get("/auth/login-url")).json()["url"])
     submitted = await client.post(
         "/auth/local/authorize",
-        data={"email": EMAIL, "password": TEST_PASSWORD, "redirect_uri": page.params["redirect_uri"]},
+        data={
+            "email": EMAIL,
+            "password": TEST_PASSWORD,
+            "redirect_uri": page.params["redirect_uri"],
+        },
     )
     code = parse_qs(urlsplit(submitted.headers["location"]).query)["code"][0]
     async with app.state.db.transaction() as session:

@@ -51,7 +51,7 @@ class CognitoTokenFake:
             region_name=self.region,
             endpoint_url=self.moto_endpoint,
             aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106
+            aws_secret_access_key="testing",
         )
 
     def sign_in(self, username: str, password: str) -> dict[str, Any]:
@@ -112,7 +112,8 @@ def _handler(fake: CognitoTokenFake) -> type[BaseHTTPRequestHandler]:
                 client_id=query["client_id"],
                 challenge=query.get("code_challenge"),
             )
-            target = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query.get('state', '')})}"
+            params = urlencode({"code": code, "state": query.get("state", "")})
+            target = f"{query['redirect_uri']}?{params}"
             self.send_response(302)
             self.send_header("Location", target)
             self.send_header("Content-Length", "0")
@@ -130,7 +131,11 @@ def _handler(fake: CognitoTokenFake) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length", "0"))
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
             fake.token_requests.append(
-                {"path": self.path, "form": form, "authorization": self.headers.get("Authorization")}
+                {
+                    "path": self.path,
+                    "form": form,
+                    "authorization": self.headers.get("Authorization"),
+                }
             )
             if not self._client_ok(form):
                 self._json(401, {"error": "invalid_client"})

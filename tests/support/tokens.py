@@ -14,14 +14,15 @@ from fastapi import FastAPI
 from cschat.auth.providers.local import AUDIENCE, ISSUER, LocalProvider
 
 
-def local_claims(email: str, **overrides: Any) -> dict[str, Any]:
+def local_claims(address: str, **overrides: Any) -> dict[str, Any]:
+    """Valid local-provider claims for `address`; an override of None drops that claim."""
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": ISSUER,
         "aud": AUDIENCE,
-        "sub": "sub-" + email,
+        "sub": "sub-" + address,
         "token_use": "id",
-        "email": email,
+        "email": address,
         "cognito:groups": ["Agent"],
         "iat": now,
         "exp": now + 600,
@@ -30,12 +31,12 @@ def local_claims(email: str, **overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in claims.items() if v is not None}
 
 
-def local_token(app: FastAPI, email: str, *, kid: str | None = None, **overrides: Any) -> str:
+def local_token(app: FastAPI, address: str, *, kid: str | None = None, **overrides: Any) -> str:
     """Signed with the app's own key, like the local provider's tokens."""
     provider = app.state.auth_provider
     assert isinstance(provider, LocalProvider)
     return jwt.encode(
-        local_claims(email, **overrides),
+        local_claims(address, **overrides),
         provider.key.private_key,
         algorithm="RS256",
         headers={"kid": kid or provider.key.kid},
