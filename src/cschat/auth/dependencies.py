@@ -18,7 +18,7 @@ from cschat.auth.principal import Principal, Role
 from cschat.auth.providers.base import AuthProvider
 from cschat.auth.ratelimit import LoginLimiter
 from cschat.core.config import Settings
-from cschat.core.db import SessionDep
+from cschat.core.db import get_database
 from cschat.core.errors import Forbidden, ServiceUnavailable, Unauthorized
 
 __all__ = [
@@ -71,7 +71,7 @@ async def public() -> None:
 PublicRoute = Depends(public)
 
 
-async def current_user(request: Request, session: SessionDep) -> Principal:
+async def current_user(request: Request) -> Principal:
     """The signed-in, active user from the `id_token` cookie; 401 otherwise."""
     token = request.cookies.get(ID_TOKEN_COOKIE)
     if not token:
@@ -79,7 +79,10 @@ async def current_user(request: Request, session: SessionDep) -> Principal:
     provider = get_provider(request)
     claims = await provider.verify_id_token(token)
     try:
-        return await service.principal_from_claims(session, provider, claims)
+        # A bare connection on the primary, not the request's session: one indexed read, no
+        # transaction to commit, and never a replica that may lag behind a just-disabled user.
+        async with get_database(request).engine.connect() as conn:
+            return await service.principal_from_claims(conn, provider, claims)
     except (SQLAlchemyError, OSError):
         raise ServiceUnavailable("The database is unavailable: try again shortly.") from None
 
@@ -118,13 +121,13 @@ def api_key_principal(request: Request, settings: Settings) -> Principal | None:
 def key_or_supervisor(scope: str) -> Any:
     """A dependency: an API key with `scope`, or a signed-in Supervisor."""
 
-    async def dependency(request: Request, settings: SettingsDep, session: SessionDep) -> Principal:
+    async def dependency(request: Request, settings: SettingsDep) -> Principal:
         key = api_key_principal(request, settings)
         if key is not None:
             if scope not in key.scopes:
                 raise Forbidden(f"This API key lacks the '{scope}' scope.")
             return key
-        return await supervisor_user(await current_user(request, session))
+        return await supervisor_user(await current_user(request))
 
     dependency.access = "key_or_supervisor"  # type: ignore[attr-defined]
     return Depends(dependency)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from anyio import to_thread
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from cschat.auth.principal import Principal, Role, role_from_groups
 from cschat.auth.providers.base import INVALID_TOKEN, AuthProvider, TokenSet
@@ -99,13 +99,13 @@ async def _admit_cognito(
 
 
 async def principal_from_claims(
-    session: AsyncSession, provider: AuthProvider, claims: dict[str, Any]
+    conn: AsyncConnection, provider: AuthProvider, claims: dict[str, Any]
 ) -> Principal:
     """The caller behind verified claims: the account must exist and be active right now."""
     email = claims.get("email")
     if not isinstance(email, str):
         raise Unauthorized(INVALID_TOKEN)
-    row = await users.identity_row(session, normalize_email(email))
+    row = await users.identity_row(conn, normalize_email(email))
     if row is None:
         raise Unauthorized("This account no longer exists: sign in again.")
     if row.status != "active":

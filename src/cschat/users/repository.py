@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Row, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from cschat.users.models import AllowlistEntry, User
 
-# The per-request identity check reads only these, through the unique index on email.
-_IDENTITY_COLUMNS = (
+# The per-request identity check: only these columns, through the unique index on email, built
+# once so each request skips statement construction and cache-key generation.
+_IDENTITY_QUERY = select(
     User.id,
     User.email,
     User.role,
@@ -19,7 +20,7 @@ _IDENTITY_COLUMNS = (
     User.given_name,
     User.family_name,
     User.cognito_sub,
-)
+).where(User.email == bindparam("email"))
 
 
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
@@ -30,9 +31,9 @@ async def get_by_id(session: AsyncSession, user_id: str) -> User | None:
     return await session.get(User, user_id)
 
 
-async def identity_row(session: AsyncSession, email: str) -> Row[Any] | None:
+async def identity_row(conn: AsyncConnection, email: str) -> Row[Any] | None:
     """The columns a request's identity needs, in one indexed lookup."""
-    result = await session.execute(select(*_IDENTITY_COLUMNS).where(User.email == email))
+    result = await conn.execute(_IDENTITY_QUERY, {"email": email})
     return cast("Row[Any] | None", result.first())
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.auth.jwks import JwksCache
 from cschat.auth.providers.base import INVALID_TOKEN, LoginRedirect, TokenSet
+from cschat.auth.token_cache import VerifiedTokens
 from cschat.core.config import Settings
 from cschat.core.errors import BadRequest, Unauthorized, UpstreamError, UpstreamTimeout
 from cschat.core.security import new_token
@@ -51,8 +52,12 @@ class CognitoProvider:
             http,
             unknown_kid_detail=INVALID_TOKEN,
         )
+        self._verified = VerifiedTokens(leeway_seconds=LEEWAY_SECONDS)
 
     async def verify_id_token(self, token: str) -> dict[str, Any]:
+        cached = self._verified.get(token)
+        if cached is not None:
+            return cached
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -75,6 +80,7 @@ class CognitoProvider:
             raise Unauthorized(INVALID_TOKEN) from None
         if claims.get("token_use") != "id":
             raise Unauthorized(INVALID_TOKEN)
+        self._verified.put(token, claims)
         return claims
 
     def _client_auth(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cschat.auth import repository
 from cschat.auth.keys import SigningKey
 from cschat.auth.providers.base import INVALID_TOKEN, LoginRedirect, TokenSet
+from cschat.auth.token_cache import VerifiedTokens
 from cschat.core.config import Settings
 from cschat.core.db import utcnow
 from cschat.core.errors import BadRequest, Unauthorized
@@ -24,6 +25,7 @@ from cschat.users.models import User
 ISSUER = "cschat-local"
 AUDIENCE = "cschat"
 CODE_TTL_SECONDS = 60
+LEEWAY_SECONDS = 5
 
 
 class RefreshTokenReused(Unauthorized):
@@ -44,8 +46,12 @@ class LocalProvider:
         self.settings = settings
         self.key = key
         self._jwks = {"keys": [key.jwk]}
+        self._verified = VerifiedTokens(leeway_seconds=LEEWAY_SECONDS)
 
     async def verify_id_token(self, token: str) -> dict[str, Any]:
+        cached = self._verified.get(token)
+        if cached is not None:
+            return cached
         try:
             header = jwt.get_unverified_header(token)
             if header.get("alg") != "RS256" or header.get("kid") != self.key.kid:
@@ -56,13 +62,14 @@ class LocalProvider:
                 algorithms=["RS256"],
                 audience=AUDIENCE,
                 issuer=ISSUER,
-                leeway=5,
+                leeway=LEEWAY_SECONDS,
                 options={"require": ["exp", "iat", "iss", "aud", "sub", "email", "token_use"]},
             )
         except jwt.PyJWTError:
             raise Unauthorized(INVALID_TOKEN) from None
         if claims.get("token_use") != "id":
             raise Unauthorized(INVALID_TOKEN)
+        self._verified.put(token, claims)
         return claims
 
     def login_redirect(self, *, base_url: str) -> LoginRedirect:

@@ -1,0 +1,169 @@
+"""`GET /auth/me` with a session cookie vs `GET /health`, on one real uvicorn server.
+
+Starts the app in a subprocess on a free loopback port (SQLite in a temporary folder unless
+--database-url names another database), signs a user in through `POST /auth/login`, then drives
+each endpoint with the same concurrent httpx client for a bounded time. Prints one JSON line with
+both rates and their ratio; the target is a ratio of at least 0.6 (verifying the RS256 cookie and
+the one indexed user lookup per request cost less than 40% of a bare request).
+
+    python bench/auth.py [--seconds 5] [--concurrency 16] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy.engine import make_url
+
+from cschat.auth.keys import generate_private_key_pem
+from cschat.core import migrate
+from cschat.core.config import DatabaseSettings
+from cschat.core.db import Database
+from cschat.users import service as users_service
+
+EMAIL = "bench@example.com"
+PASSWORD = "bench-password-0123"  # noqa: S105 (a throwaway account in a temporary database)
+ORIGIN = "http://localhost:3000"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def create_user(url: str) -> None:
+    db = Database(DatabaseSettings(DATABASE_URL=url))
+    try:
+        async with db.transaction() as session:
+            if await users_service.list_users(session):
+                return
+            await users_service.create_user(session, email=EMAIL, role="Agent", password=PASSWORD)
+    finally:
+        await db.dispose()
+
+
+async def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient(base_url=base) as client:
+        for _ in range(200):
+            if server.poll() is not None:
+                raise SystemExit("the server exited during start-up")
+            try:
+                if (await client.get("/health")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.05)
+    raise SystemExit("the server did not start in 10 s")
+
+
+async def rate(
+    base: str, path: str, cookies: httpx.Cookies, seconds: float, concurrency: int
+) -> float:
+    """Successful responses per second over `seconds`, `concurrency` requests in flight."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, cookies=cookies, limits=limits) as client:
+        deadline = time.perf_counter() + seconds
+        done = 0
+
+        async def worker() -> None:
+            nonlocal done
+            while time.perf_counter() < deadline:
+                response = await client.get(path)
+                if response.status_code != 200:
+                    raise SystemExit(f"{path} answered {response.status_code}: {response.text}")
+                done += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return done / (time.perf_counter() - start)
+
+
+async def measure(base: str, seconds: float, concurrency: int) -> dict[str, float]:
+    async with httpx.AsyncClient(base_url=base, headers={"Origin": ORIGIN}) as client:
+        login = await client.post("/auth/login", json={"email": EMAIL, "password": PASSWORD})
+        if login.status_code != 200:
+            raise SystemExit(f"sign-in failed: {login.status_code} {login.text}")
+        cookies = httpx.Cookies({"id_token": client.cookies["id_token"]})
+    await rate(base, "/health", cookies, 1.0, concurrency)  # warm-up
+    await rate(base, "/auth/me", cookies, 1.0, concurrency)
+    health = await rate(base, "/health", cookies, seconds, concurrency)
+    me = await rate(base, "/auth/me", cookies, seconds, concurrency)
+    return {"health": health, "me": me}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        migrate.upgrade(make_url(url).set(drivername=make_url(url).drivername))
+        asyncio.run(create_user(url))
+        port = free_port()
+        env = {
+            **os.environ,
+            "APP_ENV": "development",
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench-secret-key-" + "x" * 32,
+            "JWT_PRIVATE_KEY": generate_private_key_pem(),
+            "CORS_ORIGINS": ORIGIN,
+            "LOG_LEVEL": "WARNING",
+        }
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "cschat.main:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=tmp,
+            env=env,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            asyncio.run(wait_ready(base, server))
+            rates = asyncio.run(measure(base, args.seconds, args.concurrency))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    print(
+        json.dumps(
+            {
+                "bench": "auth",
+                "database": make_url(url).get_backend_name(),
+                "seconds": args.seconds,
+                "concurrency": args.concurrency,
+                "health_rps": round(rates["health"]),
+                "me_rps": round(rates["me"]),
+                "ratio_me_vs_health": round(rates["me"] / rates["health"], 2),
+                "target_ratio": 0.6,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
