@@ -6,7 +6,7 @@ each endpoint with the same concurrent httpx client for a bounded time. Prints o
 both rates and their ratio; the target is a ratio of at least 0.6 (verifying the RS256 cookie and
 the one indexed user lookup per request cost less than 40% of a bare request).
 
-    python bench/auth.py [--seconds 5] [--concurrency 16] [--database-url URL]
+    python bench/auth.py [--seconds 10] [--rounds 10] [--concurrency 16] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -68,45 +68,52 @@ async def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("the server did not start in 10 s")
 
 
-async def rate(
-    base: str, path: str, cookies: httpx.Cookies, seconds: float, concurrency: int
-) -> float:
-    """Successful responses per second over `seconds`, `concurrency` requests in flight."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, cookies=cookies, limits=limits) as client:
-        deadline = time.perf_counter() + seconds
-        done = 0
+async def count(
+    client: httpx.AsyncClient, path: str, seconds: float, concurrency: int
+) -> tuple[int, float]:
+    """Successful responses to `path` in `seconds` with `concurrency` requests in flight."""
+    deadline = time.perf_counter() + seconds
+    done = 0
 
-        async def worker() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                response = await client.get(path)
-                if response.status_code != 200:
-                    raise SystemExit(f"{path} answered {response.status_code}: {response.text}")
-                done += 1
+    async def worker() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            response = await client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}: {response.text}")
+            done += 1
 
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return done / (time.perf_counter() - start)
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return done, time.perf_counter() - start
 
 
-async def measure(base: str, seconds: float, concurrency: int) -> dict[str, float]:
+async def measure(base: str, seconds: float, concurrency: int, rounds: int) -> dict[str, float]:
+    """Rates of both paths, measured in alternating short rounds so load changes hit both."""
     async with httpx.AsyncClient(base_url=base, headers={"Origin": ORIGIN}) as client:
         login = await client.post("/auth/login", json={"email": EMAIL, "password": PASSWORD})
         if login.status_code != 200:
             raise SystemExit(f"sign-in failed: {login.status_code} {login.text}")
         cookies = httpx.Cookies({"id_token": client.cookies["id_token"]})
-    await rate(base, "/health", cookies, 1.0, concurrency)  # warm-up
-    await rate(base, "/auth/me", cookies, 1.0, concurrency)
-    health = await rate(base, "/health", cookies, seconds, concurrency)
-    me = await rate(base, "/auth/me", cookies, seconds, concurrency)
-    return {"health": health, "me": me}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    totals = {"/health": [0, 0.0], "/auth/me": [0, 0.0]}
+    async with httpx.AsyncClient(base_url=base, cookies=cookies, limits=limits) as client:
+        for path in totals:  # warm-up: connections, caches, first queries
+            await count(client, path, 0.5, concurrency)
+        for n in range(rounds):
+            order = list(totals) if n % 2 == 0 else list(reversed(totals))
+            for path in order:
+                done, elapsed = await count(client, path, seconds / rounds, concurrency)
+                totals[path][0] += done
+                totals[path][1] += elapsed
+    return {path: done / elapsed for path, (done, elapsed) in totals.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per endpoint, in total")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
@@ -145,7 +152,7 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             asyncio.run(wait_ready(base, server))
-            rates = asyncio.run(measure(base, args.seconds, args.concurrency))
+            rates = asyncio.run(measure(base, args.seconds, args.concurrency, args.rounds))
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -156,9 +163,9 @@ def main() -> None:
                 "database": make_url(url).get_backend_name(),
                 "seconds": args.seconds,
                 "concurrency": args.concurrency,
-                "health_rps": round(rates["health"]),
-                "me_rps": round(rates["me"]),
-                "ratio_me_vs_health": round(rates["me"] / rates["health"], 2),
+                "health_rps": round(rates["/health"]),
+                "me_rps": round(rates["/auth/me"]),
+                "ratio_me_vs_health": round(rates["/auth/me"] / rates["/health"], 2),
                 "target_ratio": 0.6,
             }
         )

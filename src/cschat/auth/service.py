@@ -110,6 +110,9 @@ async def principal_from_claims(
         raise Unauthorized("This account no longer exists: sign in again.")
     if row.status != "active":
         raise Unauthorized("This account is not active: sign in again once it is enabled.")
+    # The token must be for this very account, not an earlier one with the same email.
+    if provider.name == "local" and row.id != claims.get("sub"):
+        raise Unauthorized(INVALID_TOKEN)
     if provider.name == "cognito" and row.cognito_sub not in (None, claims.get("sub")):
         raise Unauthorized(INVALID_TOKEN)
     # The role comes from the account, so a role change applies on the next request; Cognito
