@@ -32,7 +32,7 @@ def local_claims(address: str, **overrides: Any) -> dict[str, Any]:
 
 
 def local_token(app: FastAPI, address: str, *, kid: str | None = None, **overrides: Any) -> str:
-    """Signed with the app's own key, like the local provider's tokens (pass the account's `sub`)."""
+    """Signed with the app's own key like local tokens; pass the account's `sub`."""
     provider = app.state.auth_provider
     assert isinstance(provider, LocalProvider)
     return jwt.encode(
