@@ -9,7 +9,7 @@ import httpx
 import jwt
 import structlog
 
-from cschat.core.errors import Unauthorized
+from cschat.core.errors import Unauthorized, UpstreamError
 
 log = structlog.get_logger(__name__)
 
@@ -41,7 +41,8 @@ class JwksCache:
         async with self._lock:
             found = self._keys.get(kid)
             if found is None and self._may_refetch():
-                await self._fetch()
+                if not await self._fetch() and not self._keys:
+                    raise UpstreamError("The identity provider's signing keys are unreachable.")
                 found = self._keys.get(kid)
         if found is None:
             raise Unauthorized(self.unknown_kid_detail)
@@ -53,7 +54,8 @@ class JwksCache:
             or time.monotonic() - self._fetched_at >= self.min_refetch_seconds
         )
 
-    async def _fetch(self) -> None:
+    async def _fetch(self) -> bool:
+        """Replace the keys with the published set; False (keys kept) when that fails."""
         self._fetched_at = time.monotonic()
         try:
             response = await self.http.get(self.url, timeout=5.0)
@@ -62,5 +64,6 @@ class JwksCache:
         except (httpx.HTTPError, ValueError, jwt.PyJWTError) as exc:
             # Keep the keys we had: a JWKS outage must not sign everyone out.
             log.warning("jwks_fetch_failed", url=self.url, error_type=type(exc).__name__)
-            return
+            return False
         self._keys = {k.key_id: k for k in key_set.keys if k.key_id}
+        return True

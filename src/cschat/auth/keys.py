@@ -43,9 +43,18 @@ def _dev_private_key_pem() -> str:
         return DEV_JWT_KEY_FILE.read_text()
     DEV_JWT_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
     pem = generate_private_key_pem()
-    fd = os.open(DEV_JWT_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Write then rename, so a second worker starting at the same time never reads half a key;
+    # if one got there first, everyone uses its key.
+    partial = DEV_JWT_KEY_FILE.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(pem)
+    try:
+        os.link(partial, DEV_JWT_KEY_FILE)
+    except FileExistsError:
+        pem = DEV_JWT_KEY_FILE.read_text()
+    finally:
+        partial.unlink()
     return pem
 
 
