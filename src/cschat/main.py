@@ -20,6 +20,7 @@ from cschat.core.db import Database
 from cschat.core.errors import install_error_handlers
 from cschat.core.logging import RequestContextMiddleware, configure_logging
 from cschat.health.endpoints import router as health_router
+from cschat.users.repository import identity_reader
 
 DESCRIPTION = """
 Ask questions about your support tickets in Spanish or English and get exact answers with the window
@@ -45,9 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.http = httpx.AsyncClient(follow_redirects=False)
         app.state.auth_provider = create_provider(settings, app.state.http)
         app.state.login_limiter = create_login_limiter(settings)
+        app.state.identity_reader = identity_reader(app.state.db.engine)
         try:
             yield
         finally:
+            await app.state.identity_reader.close()
             await app.state.login_limiter.store.close()
             await app.state.auth_provider.close()
             await app.state.http.aclose()

@@ -7,6 +7,7 @@ Every route declares its access with one of them, or with `PublicRoute` (see `au
 from __future__ import annotations
 
 import hmac
+import sqlite3
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -18,8 +19,8 @@ from cschat.auth.principal import Principal, Role
 from cschat.auth.providers.base import AuthProvider
 from cschat.auth.ratelimit import LoginLimiter
 from cschat.core.config import Settings
-from cschat.core.db import get_database
 from cschat.core.errors import Forbidden, ServiceUnavailable, Unauthorized
+from cschat.users.repository import IdentityReader
 
 __all__ = [
     "API_KEY_HEADER",
@@ -78,12 +79,12 @@ async def current_user(request: Request) -> Principal:
         raise Unauthorized("Sign in first: no session cookie.")
     provider = get_provider(request)
     claims = await provider.verify_id_token(token)
+    # Not the request's session: one indexed read on the primary with nothing to commit, and
+    # never a replica that may lag behind a just-disabled account.
+    reader: IdentityReader = request.app.state.identity_reader
     try:
-        # A bare connection on the primary, not the request's session: one indexed read, no
-        # transaction to commit, and never a replica that may lag behind a just-disabled user.
-        async with get_database(request).engine.connect() as conn:
-            return await service.principal_from_claims(conn, provider, claims)
-    except (SQLAlchemyError, OSError):
+        return await service.principal_from_claims(reader, provider, claims)
+    except (SQLAlchemyError, sqlite3.Error, OSError):
         raise ServiceUnavailable("The database is unavailable: try again shortly.") from None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from anyio import to_thread
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.auth.principal import Principal, Role, role_from_groups
 from cschat.auth.providers.base import INVALID_TOKEN, AuthProvider, TokenSet
@@ -15,6 +15,7 @@ from cschat.core.errors import Forbidden, RateLimited, Unauthorized
 from cschat.core.security import dummy_password_hash, verify_password
 from cschat.users import repository as users
 from cschat.users.models import User
+from cschat.users.repository import IdentityReader
 from cschat.users.service import normalize_email
 
 WRONG_CREDENTIALS = "Wrong email or password."
@@ -99,13 +100,13 @@ async def _admit_cognito(
 
 
 async def principal_from_claims(
-    conn: AsyncConnection, provider: AuthProvider, claims: dict[str, Any]
+    reader: IdentityReader, provider: AuthProvider, claims: dict[str, Any]
 ) -> Principal:
     """The caller behind verified claims: the account must exist and be active right now."""
     email = claims.get("email")
     if not isinstance(email, str):
         raise Unauthorized(INVALID_TOKEN)
-    row = await users.identity_row(conn, normalize_email(email))
+    row = await reader.find(normalize_email(email))
     if row is None:
         raise Unauthorized("This account no longer exists: sign in again.")
     if row.status != "active":

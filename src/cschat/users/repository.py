@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import Protocol
 
-from sqlalchemy import Row, bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+import aiosqlite
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from cschat.core.db import SQLITE_BUSY_TIMEOUT_MS
 from cschat.users.models import AllowlistEntry, User
 
 # The per-request identity check: only these columns, through the unique index on email, built
-# once so each request skips statement construction and cache-key generation.
+# once so each request skips statement construction.
 _IDENTITY_QUERY = select(
     User.id,
     User.email,
@@ -23,18 +27,91 @@ _IDENTITY_QUERY = select(
 ).where(User.email == bindparam("email"))
 
 
+@dataclass(frozen=True)
+class IdentityRow:
+    id: str
+    email: str
+    role: str
+    status: str
+    given_name: str | None
+    family_name: str | None
+    cognito_sub: str | None
+
+
+class IdentityReader(Protocol):
+    """Reads the account behind a session on every request: one indexed query."""
+
+    async def find(self, email: str) -> IdentityRow | None: ...
+
+    async def close(self) -> None: ...
+
+
+class EngineIdentityReader:
+    """A pooled connection per lookup (PostgreSQL: psycopg is natively async)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def find(self, email: str) -> IdentityRow | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(_IDENTITY_QUERY, {"email": email})).first()
+        return IdentityRow(*row) if row is not None else None
+
+    async def close(self) -> None:
+        return None
+
+
+class SqliteIdentityReader:
+    """One long-lived autocommit connection for SQLite files.
+
+    Through SQLAlchemy's aiosqlite adapter a lookup costs five hand-offs to the driver's thread
+    plus a rollback on return to the pool (~0.4 ms of CPU); one `execute_fetchall` on a
+    dedicated connection costs one (~0.03 ms). Autocommit means every SELECT sees the latest
+    committed data, so a disabled account is seen on the very next request.
+    """
+
+    def __init__(self, path: str, sql: str) -> None:
+        self.path = path
+        self.sql = sql
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def _connection(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            async with self._lock:
+                if self._conn is None:
+                    conn = await aiosqlite.connect(self.path, isolation_level=None)
+                    await conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                    self._conn = conn
+        return self._conn
+
+    async def find(self, email: str) -> IdentityRow | None:
+        rows = await (await self._connection()).execute_fetchall(self.sql, (email,))
+        for row in rows:
+            return IdentityRow(*row)
+        return None
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+
+def identity_reader(engine: AsyncEngine) -> IdentityReader:
+    """The fastest correct reader for this engine's database."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        sql = str(_IDENTITY_QUERY.compile(dialect=engine.dialect))
+        return SqliteIdentityReader(str(url.database), sql)
+    return EngineIdentityReader(engine)
+
+
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(User.email == email))
 
 
 async def get_by_id(session: AsyncSession, user_id: str) -> User | None:
     return await session.get(User, user_id)
-
-
-async def identity_row(conn: AsyncConnection, email: str) -> Row[Any] | None:
-    """The columns a request's identity needs, in one indexed lookup."""
-    result = await conn.execute(_IDENTITY_QUERY, {"email": email})
-    return cast("Row[Any] | None", result.first())
 
 
 async def list_users(session: AsyncSession) -> Sequence[User]:
