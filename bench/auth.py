@@ -2,9 +2,9 @@
 
 Starts the app in a subprocess on a free loopback port (SQLite in a temporary folder unless
 --database-url names another database), signs a user in through `POST /auth/login`, then drives
-each endpoint with the same concurrent httpx client for a bounded time. Prints one JSON line with
-both rates and their ratio; the target is a ratio of at least 0.6 (verifying the RS256 cookie and
-the one indexed user lookup per request cost less than 40% of a bare request).
+each endpoint with the same concurrent httpx client for a bounded time, in alternating rounds.
+Prints one JSON line: both rates and their ratio (target: at least 0.6), and the server process's
+CPU time per request of each, whose ratio does not depend on how fast the client is.
 
     python bench/auth.py [--seconds 10] [--rounds 10] [--concurrency 16] [--database-url URL]
 """
@@ -34,6 +34,12 @@ from cschat.users import service as users_service
 EMAIL = "bench@example.com"
 PASSWORD = "bench-password-0123"  # noqa: S105 (a throwaway account in a temporary database)
 ORIGIN = "http://localhost:3000"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -88,25 +94,32 @@ async def count(
     return done, time.perf_counter() - start
 
 
-async def measure(base: str, seconds: float, concurrency: int, rounds: int) -> dict[str, float]:
-    """Rates of both paths, measured in alternating short rounds so load changes hit both."""
+async def measure(
+    base: str, seconds: float, concurrency: int, rounds: int, server_pid: int
+) -> dict[str, dict[str, float]]:
+    """Rate and server CPU per request of both paths, in alternating rounds so load hits both."""
     async with httpx.AsyncClient(base_url=base, headers={"Origin": ORIGIN}) as client:
         login = await client.post("/auth/login", json={"email": EMAIL, "password": PASSWORD})
         if login.status_code != 200:
             raise SystemExit(f"sign-in failed: {login.status_code} {login.text}")
         cookies = httpx.Cookies({"id_token": client.cookies["id_token"]})
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    totals = {"/health": [0, 0.0], "/auth/me": [0, 0.0]}
+    totals = {"/health": [0, 0.0, 0.0], "/auth/me": [0, 0.0, 0.0]}
     async with httpx.AsyncClient(base_url=base, cookies=cookies, limits=limits) as client:
         for path in totals:  # warm-up: connections, caches, first queries
             await count(client, path, 0.5, concurrency)
         for n in range(rounds):
             order = list(totals) if n % 2 == 0 else list(reversed(totals))
             for path in order:
+                cpu_before = cpu_seconds(server_pid)
                 done, elapsed = await count(client, path, seconds / rounds, concurrency)
                 totals[path][0] += done
                 totals[path][1] += elapsed
-    return {path: done / elapsed for path, (done, elapsed) in totals.items()}
+                totals[path][2] += cpu_seconds(server_pid) - cpu_before
+    return {
+        path: {"rps": done / elapsed, "server_cpu_ms": cpu * 1000 / done}
+        for path, (done, elapsed, cpu) in totals.items()
+    }
 
 
 def main() -> None:
@@ -152,10 +165,13 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             asyncio.run(wait_ready(base, server))
-            rates = asyncio.run(measure(base, args.seconds, args.concurrency, args.rounds))
+            figures = asyncio.run(
+                measure(base, args.seconds, args.concurrency, args.rounds, server.pid)
+            )
         finally:
             server.terminate()
             server.wait(timeout=10)
+    health, me = figures["/health"], figures["/auth/me"]
     print(
         json.dumps(
             {
@@ -163,9 +179,12 @@ def main() -> None:
                 "database": make_url(url).get_backend_name(),
                 "seconds": args.seconds,
                 "concurrency": args.concurrency,
-                "health_rps": round(rates["/health"]),
-                "me_rps": round(rates["/auth/me"]),
-                "ratio_me_vs_health": round(rates["/auth/me"] / rates["/health"], 2),
+                "health_rps": round(health["rps"]),
+                "me_rps": round(me["rps"]),
+                "ratio_me_vs_health": round(me["rps"] / health["rps"], 2),
+                "health_server_cpu_ms": round(health["server_cpu_ms"], 3),
+                "me_server_cpu_ms": round(me["server_cpu_ms"], 3),
+                "cpu_ratio_health_vs_me": round(health["server_cpu_ms"] / me["server_cpu_ms"], 2),
                 "target_ratio": 0.6,
             }
         )

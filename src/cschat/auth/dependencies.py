@@ -7,11 +7,9 @@ Every route declares its access with one of them, or with `PublicRoute` (see `au
 from __future__ import annotations
 
 import hmac
-import sqlite3
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy.exc import SQLAlchemyError
 
 from cschat.auth import service
 from cschat.auth.cookies import ID_TOKEN_COOKIE
@@ -19,7 +17,7 @@ from cschat.auth.principal import Principal, Role
 from cschat.auth.providers.base import AuthProvider
 from cschat.auth.ratelimit import LoginLimiter
 from cschat.core.config import Settings
-from cschat.core.errors import Forbidden, ServiceUnavailable, Unauthorized
+from cschat.core.errors import Forbidden, Unauthorized
 from cschat.users.repository import IdentityReader
 
 __all__ = [
@@ -82,10 +80,7 @@ async def current_user(request: Request) -> Principal:
     # Not the request's session: one indexed read on the primary with nothing to commit, and
     # never a replica that may lag behind a just-disabled account.
     reader: IdentityReader = request.app.state.identity_reader
-    try:
-        return await service.principal_from_claims(reader, provider, claims)
-    except (SQLAlchemyError, sqlite3.Error, OSError):
-        raise ServiceUnavailable("The database is unavailable: try again shortly.") from None
+    return await service.principal_from_claims(reader, provider, claims)
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
