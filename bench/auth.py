@@ -7,6 +7,8 @@ Prints one JSON line: both rates and their ratio (target: at least 0.6), and the
 CPU time per request of each, whose ratio does not depend on how fast the client is.
 
     python bench/auth.py [--seconds 10] [--rounds 10] [--concurrency 16] [--database-url URL]
+
+--database-url names an existing database (it is migrated, and one account is added).
 """
 
 from __future__ import annotations
