@@ -234,6 +234,7 @@ async def test_logout_clears_cookies_and_revokes_the_refresh_token(
     for name in ("id_token", "refresh_token", "ui_hint"):
         assert cleared[name]["max-age"] == "0"
     assert cleared["refresh_token"]["path"] == "/auth"
+    assert cleared["id_token"]["httponly"] is True and cleared["refresh_token"]["httponly"] is True
     assert (await client.get("/auth/me")).status_code == 401
     async with make_client(app) as other:
         other.cookies.set("refresh_token", refresh_token, path="/auth")

@@ -48,12 +48,16 @@ def _set(
     )
 
 
-def _delete(response: Response, settings: Settings, name: str, *, path: str = "/") -> None:
+def _delete(
+    response: Response, settings: Settings, name: str, *, path: str = "/", httponly: bool = True
+) -> None:
+    # The same attributes as when set: some clients keep an HttpOnly cookie otherwise.
     response.delete_cookie(
         name,
         path=path,
         domain=settings.auth.cookie_domain,
         secure=settings.auth.cookie_secure,
+        httponly=httponly,
         samesite=settings.auth.cookie_samesite,
     )
 
@@ -86,7 +90,7 @@ def set_session(response: Response, settings: Settings, tokens: TokenSet, user: 
 def clear_session(response: Response, settings: Settings) -> None:
     _delete(response, settings, ID_TOKEN_COOKIE)
     _delete(response, settings, REFRESH_COOKIE, path=REFRESH_PATH)
-    _delete(response, settings, UI_HINT_COOKIE)
+    _delete(response, settings, UI_HINT_COOKIE, httponly=False)
 
 
 def read_ui_hint(value: str, settings: Settings) -> dict[str, Any] | None:
