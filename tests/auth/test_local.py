@@ -360,3 +360,20 @@ async def test_signing_key_survives_a_restart(
     async with second.router.lifespan_context(second), make_client(second) as client:
         client.cookies.set("id_token", token)
         assert (await client.get("/auth/me")).status_code == 200
+
+
+async def test_ui_hint_is_signed_with_ui_hint_secret(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings(UI_HINT_SECRET="ui-hint-secret-" + "h" * 32)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app), make_client(app) as client:
+        await create_user(app, email=EMAIL)
+        await _login(client)
+        value = client.cookies["ui_hint"].strip('"')
+    assert read_ui_hint(value, settings) is not None
+    body, _, mac = value.partition(".")
+    forged_body = body[:-2] + ("A" if body[-2] != "A" else "B") + body[-1]
+    assert read_ui_hint(f"{forged_body}.{mac}", settings) is None
+    other = make_settings()  # same SECRET_KEY, no UI_HINT_SECRET: a different key
+    assert read_ui_hint(value, other) is None
