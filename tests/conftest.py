@@ -19,11 +19,13 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.engine import URL, make_url
 
+from cschat.auth.keys import generate_private_key_pem
 from cschat.core import migrate
 from cschat.core.config import Settings, load_settings
 from cschat.main import create_app
 
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
+FRONTEND_ORIGIN = "http://localhost:3000"
 _counter = itertools.count()
 
 
@@ -85,8 +87,14 @@ def database_url(template_database: URL, tmp_path: Path) -> Iterator[URL]:
     _pg_execute(template_database, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def jwt_private_key() -> str:
+    """One RSA key per run for the local provider (generating one per test would be slow)."""
+    return generate_private_key_pem()
+
+
 @pytest.fixture
-def make_settings(database_url: URL) -> Callable[..., Settings]:
+def make_settings(database_url: URL, jwt_private_key: str) -> Callable[..., Settings]:
     """Settings for this test's database; keyword arguments override variables by name."""
 
     def build(**overrides: Any) -> Settings:
@@ -95,7 +103,8 @@ def make_settings(database_url: URL) -> Callable[..., Settings]:
             "DATABASE_URL": database_url.render_as_string(hide_password=False),
             "SECRET_KEY": TEST_SECRET_KEY,
             "APP_TIMEZONE": "UTC",
-            "CORS_ORIGINS": "http://localhost:3000",
+            "CORS_ORIGINS": FRONTEND_ORIGIN,
+            "JWT_PRIVATE_KEY": jwt_private_key,
         }
         environ.update({k: str(v) for k, v in overrides.items()})
         return load_settings(environ, env_file=None)
@@ -115,10 +124,17 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
         yield application
 
 
+def make_client(app: FastAPI, *, origin: str | None = FRONTEND_ORIGIN) -> httpx.AsyncClient:
+    """A client of the in-process app; it sends the front end's Origin, as a browser would."""
+    headers = {"Origin": origin} if origin else {}
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers=headers
+    )
+
+
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with make_client(app) as c:
         yield c
 
 
@@ -131,8 +147,7 @@ async def supervisor_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """A client signed in as an active Supervisor."""
     from tests.support.auth import sign_in
 
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with make_client(app) as c:
         await sign_in(app, c, email=SUPERVISOR_EMAIL, role="Supervisor")
         yield c
 
@@ -142,7 +157,6 @@ async def agent_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """A client signed in as an active Agent (one of the demo agents)."""
     from tests.support.auth import sign_in
 
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with make_client(app) as c:
         await sign_in(app, c, email=AGENT_EMAIL, role="Agent")
         yield c

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.core.config import ConfigError, Settings, load_settings
+from cschat.core.errors import AppError
 
 app = typer.Typer(help="cschat: analytics chat for customer-service teams.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+users_app = typer.Typer(help="Accounts (built-in sign-in and Cognito alike).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+T = TypeVar("T")
+DEMO_SUPERVISOR = ("supervisor@demo.cschat.dev", "Supervisor", "Sara", "Supervisora")
+# One of the demo agents, so signing in as them shows their own figures.
+DEMO_AGENT = ("lucia.fernandez@demo.cschat.dev", "Agent", "Lucía", "Fernández")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -112,6 +123,161 @@ def demo_seed(
         console.print(f"Loaded {loaded:,} demo tickets.")
     else:
         console.print("Demo tickets already present; nothing loaded (use --replace to reload).")
+    if settings.app.is_production:
+        return
+    table = Table("role", "email", "password", title="Demo accounts (development only)")
+    for email, role, given, family in (DEMO_SUPERVISOR, DEMO_AGENT):
+        password = secrets.token_urlsafe(12)
+        run_in_session(settings, _demo_account(email, role, given, family, password))
+        table.add_row(role, email, password)
+    console.print(table)
+    console.print("Passwords are new on every run of `cschat demo seed`.")
+
+
+def _demo_account(
+    email: str, role: str, given: str, family: str, password: str
+) -> Callable[[AsyncSession], Awaitable[None]]:
+    from cschat.users import service
+
+    async def ensure(session: AsyncSession) -> None:
+        try:
+            await service.create_user(
+                session,
+                email=email,
+                role=role,
+                password=password,
+                given_name=given,
+                family_name=family,
+            )
+        except AppError:
+            await service.set_password(session, email=email, password=password)
+            await service.set_role(session, email=email, role=role)
+            await service.set_status(session, email=email, status="active")
+
+    return ensure
+
+
+def run_in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one committed transaction; a rule broken is one red line and exit 1."""
+    from cschat.core.db import Database
+
+    async def run() -> T:
+        db = Database(settings.db)
+        try:
+            async with db.transaction() as session:
+                return await work(session)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(run())
+    except AppError as exc:
+        err_console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from None
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Email (unique, case-insensitive).")],
+    role: Annotated[str, typer.Option(help="Agent or Supervisor.")] = "Agent",
+    password: Annotated[
+        str | None, typer.Option(help="Password for built-in sign-in (at least 10 characters).")
+    ] = None,
+    generate: Annotated[bool, typer.Option(help="Generate a password and print it.")] = False,
+    given_name: Annotated[str | None, typer.Option(help="Given name.")] = None,
+    family_name: Annotated[str | None, typer.Option(help="Family name.")] = None,
+) -> None:
+    """Create an active account (with --password or --generate for built-in sign-in)."""
+    from cschat.users import service
+
+    if password is not None and generate:
+        err_console.print("[red]Give either --password or --generate, not both.[/red]")
+        raise typer.Exit(2)
+    if generate:
+        password = secrets.token_urlsafe(12)
+    settings = settings_or_exit()
+
+    async def create(session: AsyncSession) -> str:
+        user = await service.create_user(
+            session,
+            email=email,
+            role=role,
+            password=password,
+            given_name=given_name,
+            family_name=family_name,
+        )
+        return user.email
+
+    created = run_in_session(settings, create)
+    console.print(f"Created {role} {created}.")
+    if generate:
+        console.print(f"Password: [bold]{password}[/bold]")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List accounts with role, status and last sign-in."""
+    from cschat.users import service
+
+    settings = settings_or_exit()
+
+    async def rows(session: AsyncSession) -> list[tuple[str, ...]]:
+        return [
+            (
+                u.email,
+                u.role,
+                u.status,
+                " ".join(n for n in (u.given_name, u.family_name) if n),
+                u.last_sign_in_at.isoformat(timespec="seconds") if u.last_sign_in_at else "",
+            )
+            for u in await service.list_users(session)
+        ]
+
+    table = Table("email", "role", "status", "name", "last sign-in")
+    for row in run_in_session(settings, rows):
+        table.add_row(*row)
+    console.print(table)
+
+
+@users_app.command("set-role")
+def users_set_role(
+    email: Annotated[str, typer.Argument(help="The account's email.")],
+    role: Annotated[str, typer.Argument(help="Agent or Supervisor.")],
+) -> None:
+    """Change an account's role (applies on its next request)."""
+    from cschat.users import service
+
+    settings = settings_or_exit()
+
+    async def change(session: AsyncSession) -> None:
+        await service.set_role(session, email=email, role=role)
+
+    run_in_session(settings, change)
+    console.print(f"{email} is now {role}.")
+
+
+def _set_status(email: str, status: str) -> None:
+    from cschat.users import service
+
+    settings = settings_or_exit()
+
+    async def change(session: AsyncSession) -> None:
+        await service.set_status(session, email=email, status=status)
+
+    run_in_session(settings, change)
+    console.print(f"{email} is now {status}.")
+
+
+@users_app.command("disable")
+def users_disable(email: Annotated[str, typer.Argument(help="The account's email.")]) -> None:
+    """Disable an account: its sessions stop working on their next request."""
+    _set_status(email, "disabled")
+
+
+@users_app.command("enable")
+def users_enable(email: Annotated[str, typer.Argument(help="The account's email.")]) -> None:
+    """Enable (activate) an account."""
+    _set_status(email, "active")
 
 
 @app.command()

@@ -5,14 +5,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from cschat import __version__
+from cschat.auth.access import check_routes_declare_access
+from cschat.auth.csrf import CsrfMiddleware
+from cschat.auth.endpoints import router as auth_router
+from cschat.auth.providers.registry import create_provider
+from cschat.auth.ratelimit import create_login_limiter
 from cschat.core.config import Settings, load_settings
 from cschat.core.db import Database
 from cschat.core.errors import install_error_handlers
 from cschat.core.logging import RequestContextMiddleware, configure_logging
 from cschat.health.endpoints import router as health_router
+from cschat.users.repository import identity_reader
 
 DESCRIPTION = """
 Ask questions about your support tickets in Spanish or English and get exact answers with the window
@@ -21,6 +29,10 @@ and filters they came from. Errors are always `{"success": false, "error", "deta
 
 TAGS = [
     {"name": "health", "description": "Liveness, readiness and database health."},
+    {
+        "name": "auth",
+        "description": "Sign-in (built-in accounts or Cognito), session cookies, who am I.",
+    },
 ]
 
 
@@ -31,9 +43,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = Database(settings.db)
+        app.state.http = httpx.AsyncClient(follow_redirects=False)
+        app.state.auth_provider = create_provider(settings, app.state.http)
+        app.state.login_limiter = create_login_limiter(settings)
+        app.state.identity_reader = identity_reader(app.state.db.engine)
         try:
             yield
         finally:
+            await app.state.identity_reader.close()
+            await app.state.login_limiter.store.close()
+            await app.state.auth_provider.close()
+            await app.state.http.aclose()
             await app.state.db.dispose()
 
     app = FastAPI(
@@ -46,6 +66,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(health_router)
+    app.include_router(auth_router)
+    check_routes_declare_access(app)
+    # Last added runs first: request id, then CORS (answers preflights), then CSRF.
+    app.add_middleware(CsrfMiddleware, allowed_origins=settings.app.cors_origins)
+    cors_with_credentials = "*" not in settings.app.cors_origins
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.app.cors_origins,
+        allow_credentials=cors_with_credentials,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Content-Type", "X-API-Key", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+    )
     app.add_middleware(RequestContextMiddleware)
     return app
 

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 
 def import_all_models() -> None:
-    import cschat.tickets.models  # noqa: F401
+    import cschat.auth.models
+    import cschat.tickets.models
+    import cschat.users.models  # noqa: F401

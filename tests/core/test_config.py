@@ -101,6 +101,7 @@ def test_bad_value_fails_with_one_line_naming_the_variable(
         ({"SECRET_KEY": "short", "COOKIE_SECURE": "true"}, "SECRET_KEY"),
         ({"SECRET_KEY": "x" * 40}, "COOKIE_SECURE"),
         ({"SECRET_KEY": "x" * 40, "COOKIE_SECURE": "true", "CORS_ORIGINS": "*"}, "CORS_ORIGINS"),
+        ({"SECRET_KEY": "x" * 40, "COOKIE_SECURE": "true"}, "JWT_PRIVATE_KEY"),
     ],
 )
 def test_production_refuses_insecure_defaults(environ: dict[str, str], variable: str) -> None:
@@ -108,11 +109,55 @@ def test_production_refuses_insecure_defaults(environ: dict[str, str], variable:
         load_settings({"APP_ENV": "production", **environ}, env_file=None)
 
 
-def test_production_with_secure_values_loads() -> None:
+def test_production_with_secure_values_loads(jwt_private_key: str) -> None:
     settings = load_settings(
-        {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "COOKIE_SECURE": "true"}, env_file=None
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "x" * 40,
+            "COOKIE_SECURE": "true",
+            # One environment line with literal \n separators, as secret stores often hold it.
+            "JWT_PRIVATE_KEY": jwt_private_key.replace("\n", "\\n"),
+        },
+        env_file=None,
     )
     assert settings.app.is_production
+    assert settings.auth.jwt_private_key is not None
+    assert settings.auth.jwt_private_key.get_secret_value() == jwt_private_key
+
+
+@pytest.mark.parametrize("missing", ["COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "COGNITO_DOMAIN"])
+def test_cognito_provider_needs_its_settings(missing: str) -> None:
+    environ = {
+        "AUTH_PROVIDER": "cognito",
+        "COGNITO_USER_POOL_ID": "us-east-1_abc",
+        "COGNITO_CLIENT_ID": "client",
+        "COGNITO_DOMAIN": "x.auth.us-east-1.amazoncognito.com",
+    }
+    del environ[missing]
+    with pytest.raises(ConfigError, match=f"^{missing}: required when AUTH_PROVIDER=cognito"):
+        load_settings(environ, env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("domain", "expected"),
+    [
+        ("x.auth.us-east-1.amazoncognito.com", "https://x.auth.us-east-1.amazoncognito.com"),
+        ("http://127.0.0.1:9000/", "http://127.0.0.1:9000"),
+    ],
+)
+def test_cognito_domain_may_be_bare_or_a_url(domain: str, expected: str) -> None:
+    settings = load_settings(
+        {
+            "COGNITO_DOMAIN": domain,
+            "COGNITO_REGION": "eu-west-1",
+            "COGNITO_USER_POOL_ID": "eu-west-1_p",
+        },
+        env_file=None,
+    )
+    assert settings.cognito.domain_url() == expected
+    assert settings.cognito.issuer("us-east-1") == (
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_p"
+    )
 
 
 def test_dotenv_is_read_below_the_environment(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from cschat.core.config import Settings
 from cschat.main import create_app
+from tests.support.tokens import local_token
 
 
 async def serve(app: FastAPI) -> httpx.AsyncClient:
@@ -44,15 +45,18 @@ async def test_ready_and_db_health_are_503_when_database_is_down(
     app = create_app(make_settings(DATABASE_URL="postgresql://nobody@127.0.0.1:1/none"))
     async with app.router.lifespan_context(app), await serve(app) as client:
         ready = await client.get("/ready")
+        # A well-signed session cookie: checking the account needs the database, which is down.
+        client.cookies.set("id_token", local_token(app, "someone@example.com"))
         health = await client.get("/api/database/health")
     assert ready.status_code == 503
     assert ready.json()["database"] == "unreachable"
     assert health.status_code == 503
     assert health.json()["success"] is False
+    assert "database" in health.json()["detail"]
 
 
-async def test_database_health_in_seed_shape(client: httpx.AsyncClient) -> None:
-    response = await client.get("/api/database/health")
+async def test_database_health_in_seed_shape(agent_client: httpx.AsyncClient) -> None:
+    response = await agent_client.get("/api/database/health")
     assert response.status_code == 200
     assert response.json() == {"success": True, "message": "Base de datos conectada"}
 

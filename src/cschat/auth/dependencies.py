@@ -1,39 +1,42 @@
 """Who is calling: the signed-in user (cookie) or an API key, and what they may do.
 
 Everything above the auth layer depends only on `Principal` and these aliases, not the provider.
+Every route declares its access with one of them, or with `PublicRoute` (see `auth/access.py`).
 """
 
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from cschat.auth import service
+from cschat.auth.cookies import ID_TOKEN_COOKIE
+from cschat.auth.principal import Principal, Role
+from cschat.auth.providers.base import AuthProvider
+from cschat.auth.ratelimit import LoginLimiter
 from cschat.core.config import Settings
 from cschat.core.errors import Forbidden, Unauthorized
+from cschat.users.repository import IdentityReader
 
-Role = Literal["Agent", "Supervisor"]
+__all__ = [
+    "API_KEY_HEADER",
+    "CurrentUser",
+    "LimiterDep",
+    "Principal",
+    "ProviderDep",
+    "PublicRoute",
+    "Role",
+    "SettingsDep",
+    "SupervisorUser",
+    "current_user",
+    "key_or_supervisor",
+    "public",
+    "supervisor_user",
+]
+
 API_KEY_HEADER = "X-API-Key"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The caller of a request, as every service sees it."""
-
-    email: str
-    role: Role
-    user_id: str
-    groups: tuple[str, ...] = ()
-    given_name: str | None = None
-    family_name: str | None = None
-    via: Literal["cookie", "api_key"] = "cookie"
-    scopes: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def is_supervisor(self) -> bool:
-        return self.role == "Supervisor"
 
 
 def get_settings(request: Request) -> Settings:
@@ -44,9 +47,40 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+def get_provider(request: Request) -> AuthProvider:
+    provider: AuthProvider = request.app.state.auth_provider
+    return provider
+
+
+ProviderDep = Annotated[AuthProvider, Depends(get_provider)]
+
+
+def get_limiter(request: Request) -> LoginLimiter:
+    limiter: LoginLimiter = request.app.state.login_limiter
+    return limiter
+
+
+LimiterDep = Annotated[LoginLimiter, Depends(get_limiter)]
+
+
+async def public() -> None:
+    """Marks a route as open to anyone (the one explicit opt-out of signing in)."""
+
+
+PublicRoute = Depends(public)
+
+
 async def current_user(request: Request) -> Principal:
-    """The signed-in user from the `id_token` cookie (the identity issue implements sign-in)."""
-    raise Unauthorized("Sign in first: no valid session cookie.")
+    """The signed-in, active user from the `id_token` cookie; 401 otherwise."""
+    token = request.cookies.get(ID_TOKEN_COOKIE)
+    if not token:
+        raise Unauthorized("Sign in first: no session cookie.")
+    provider = get_provider(request)
+    claims = await provider.verify_id_token(token)
+    # Not the request's session: one indexed read on the primary with nothing to commit, and
+    # never a replica that may lag behind a just-disabled account.
+    reader: IdentityReader = request.app.state.identity_reader
+    return await service.principal_from_claims(reader, provider, claims)
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
@@ -80,7 +114,7 @@ def api_key_principal(request: Request, settings: Settings) -> Principal | None:
     raise Unauthorized("The X-API-Key header is not a valid API key.")
 
 
-def key_or_supervisor(scope: str) -> object:
+def key_or_supervisor(scope: str) -> Any:
     """A dependency: an API key with `scope`, or a signed-in Supervisor."""
 
     async def dependency(request: Request, settings: SettingsDep) -> Principal:
@@ -91,4 +125,5 @@ def key_or_supervisor(scope: str) -> object:
             return key
         return await supervisor_user(await current_user(request))
 
+    dependency.access = "key_or_supervisor"  # type: ignore[attr-defined]
     return Depends(dependency)

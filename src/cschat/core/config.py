@@ -138,6 +138,16 @@ class AuthSettings(_Group):
     oauth_redirect_uri: str = Field(
         "http://localhost:3000/login/callback", alias="OAUTH_REDIRECT_URI"
     )
+    jwt_private_key: SecretStr | None = Field(None, alias="JWT_PRIVATE_KEY")
+    login_max_failures_per_email: int = Field(5, alias="LOGIN_MAX_FAILURES_PER_EMAIL", ge=1)
+    login_max_failures_per_ip: int = Field(20, alias="LOGIN_MAX_FAILURES_PER_IP", ge=1)
+    login_failure_window_seconds: int = Field(900, alias="LOGIN_FAILURE_WINDOW_SECONDS", ge=1)
+
+    @field_validator("jwt_private_key", mode="before")
+    @classmethod
+    def _pem_newlines(cls, value: Any) -> Any:
+        # A PEM in one environment line usually arrives with literal "\n" separators.
+        return value.replace("\\n", "\n") if isinstance(value, str) else value
 
     @field_validator("cookie_samesite", mode="before")
     @classmethod
@@ -157,6 +167,19 @@ class CognitoSettings(_Group):
     client_secret: SecretStr | None = Field(None, alias="COGNITO_CLIENT_SECRET")
     domain: str | None = Field(None, alias="COGNITO_DOMAIN")
     jwks_url: str | None = Field(None, alias="COGNITO_JWKS_URL")
+
+    def effective_region(self, fallback: str) -> str:
+        return self.region or fallback
+
+    def issuer(self, fallback_region: str) -> str:
+        """The `iss` Cognito puts in its tokens (moto issues the same)."""
+        region = self.effective_region(fallback_region)
+        return f"https://cognito-idp.{region}.amazonaws.com/{self.user_pool_id}"
+
+    def domain_url(self) -> str:
+        """COGNITO_DOMAIN as a base URL: a bare domain means https."""
+        domain = (self.domain or "").rstrip("/")
+        return domain if "://" in domain else f"https://{domain}"
 
 
 class AwsSettings(_Group):
@@ -311,7 +334,25 @@ def load_settings(
             raise ConfigError(f"{variable}: {err['msg']}{got}") from None
     settings = Settings.model_validate(groups)
     _check_production(settings)
+    _check_auth_provider(settings)
     return settings
+
+
+def _check_auth_provider(settings: Settings) -> None:
+    if settings.auth.provider == "cognito":
+        cognito = settings.cognito
+        for variable, value in (
+            ("COGNITO_USER_POOL_ID", cognito.user_pool_id),
+            ("COGNITO_CLIENT_ID", cognito.client_id),
+            ("COGNITO_DOMAIN", cognito.domain),
+        ):
+            if not value:
+                raise ConfigError(f"{variable}: required when AUTH_PROVIDER=cognito")
+    elif settings.app.is_production and settings.auth.jwt_private_key is None:
+        raise ConfigError(
+            "JWT_PRIVATE_KEY: required (an RSA private key in PEM) when APP_ENV=production "
+            "and AUTH_PROVIDER=local"
+        )
 
 
 def _check_production(settings: Settings) -> None:

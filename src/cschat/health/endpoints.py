@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from cschat.auth.dependencies import CurrentUser, PublicRoute
 from cschat.core import metrics
 from cschat.core.db import DatabaseDep
 from cschat.health import service
@@ -14,7 +15,9 @@ from cschat.health import service
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", summary="Liveness: the process answers (no database)")
+@router.get(
+    "/health", summary="Liveness: the process answers (no database)", dependencies=[PublicRoute]
+)
 async def health() -> dict[str, Any]:
     return {"status": "ok"}
 
@@ -22,6 +25,7 @@ async def health() -> dict[str, Any]:
 @router.get(
     "/ready",
     summary="Readiness: database reachable and migrated to head",
+    dependencies=[PublicRoute],
     responses={503: {"description": "Database unreachable or not migrated"}},
 )
 async def ready(db: DatabaseDep) -> JSONResponse:
@@ -34,7 +38,7 @@ async def ready(db: DatabaseDep) -> JSONResponse:
     summary="Database health in the seed's shape",
     responses={503: {"description": "Database unreachable"}},
 )
-async def database_health(db: DatabaseDep) -> JSONResponse:
+async def database_health(db: DatabaseDep, _: CurrentUser) -> JSONResponse:
     ok = await service.database_reachable(db)
     if ok:
         return JSONResponse({"success": True, "message": "Base de datos conectada"})
@@ -43,7 +47,9 @@ async def database_health(db: DatabaseDep) -> JSONResponse:
     )
 
 
-@router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+@router.get(
+    "/metrics", summary="Prometheus metrics", include_in_schema=False, dependencies=[PublicRoute]
+)
 async def prometheus_metrics(_: Request) -> Response:
     body, content_type = metrics.render()
     return Response(body, media_type=content_type)

@@ -1,0 +1,271 @@
+"""/auth: sign-in (password or code flow), refresh, who am I, sign-out; the local JWKS."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from cschat.auth import cookies, service
+from cschat.auth.dependencies import (
+    CurrentUser,
+    LimiterDep,
+    ProviderDep,
+    PublicRoute,
+    SettingsDep,
+)
+from cschat.auth.pages import page_headers, sign_in_page
+from cschat.auth.providers.local import LocalProvider, RefreshTokenReused
+from cschat.auth.schemas import LoginCreate, LoginUrlRead, LogoutRead, MeRead, SignInRead
+from cschat.core.db import SessionDep
+from cschat.core.errors import (
+    AppError,
+    BadRequest,
+    NotFound,
+    Unauthorized,
+    Unprocessable,
+    describe_validation_errors,
+    error_body,
+)
+
+router = APIRouter(tags=["auth"])
+
+MAX_STATE_LENGTH = 512
+_LOGIN_BODY = {
+    "required": True,
+    "content": {
+        media: {"schema": LoginCreate.model_json_schema()}
+        for media in ("application/json", "application/x-www-form-urlencoded")
+    },
+}
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _credentials(request: Request) -> LoginCreate:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if content_type == "application/json":
+            data: Any = await request.json()
+        elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            data = dict(await request.form())
+        else:
+            raise BadRequest("Send email and password as JSON or as a form.")
+    except ValueError:
+        raise BadRequest("body: not valid JSON") from None
+    try:
+        return LoginCreate.model_validate(data)
+    except ValidationError as exc:
+        raise Unprocessable(describe_validation_errors(exc.errors())) from None
+
+
+def _local(provider: ProviderDep) -> LocalProvider:
+    if not isinstance(provider, LocalProvider):
+        raise NotFound("Built-in accounts are off (AUTH_PROVIDER=cognito): use /auth/login-url.")
+    return provider
+
+
+@router.post(
+    "/auth/login",
+    summary="Sign in with email and password (local provider)",
+    dependencies=[PublicRoute],
+    response_model=SignInRead,
+    openapi_extra={"requestBody": _LOGIN_BODY},
+    responses={
+        401: {"description": "Wrong email or password"},
+        429: {"description": "Too many failures"},
+    },
+)
+async def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    provider: ProviderDep,
+    limiter: LimiterDep,
+) -> Response:
+    local = _local(provider)
+    credentials = await _credentials(request)
+    user = await service.authenticate_password(
+        session,
+        limiter,
+        email=credentials.email,
+        password=credentials.password,
+        ip=client_ip(request),
+    )
+    tokens = await local.issue_tokens(session, user)
+    user = await service.admit(session, local, tokens)
+    response = JSONResponse(SignInRead(email=user.email, role=user.role).model_dump())
+    cookies.set_session(response, settings, tokens, user)
+    return response
+
+
+@router.get(
+    "/auth/login-url",
+    summary="Where to send the browser to sign in (hosted UI or built-in page)",
+    dependencies=[PublicRoute],
+    response_model=LoginUrlRead,
+)
+async def login_url(request: Request, settings: SettingsDep, provider: ProviderDep) -> Response:
+    redirect = provider.login_redirect(base_url=str(request.base_url))
+    response = JSONResponse(
+        LoginUrlRead(url=redirect.url, state=redirect.state, provider=provider.name).model_dump()
+    )
+    cookies.set_flow(response, settings, redirect)
+    return response
+
+
+def _checked_redirect(settings: SettingsDep, redirect_uri: str, state: str) -> None:
+    # Only the configured callback: anything else would make this page an open redirect.
+    if redirect_uri != settings.auth.oauth_redirect_uri:
+        raise BadRequest("redirect_uri: must be the configured OAUTH_REDIRECT_URI")
+    if len(state) > MAX_STATE_LENGTH:
+        raise BadRequest(f"state: at most {MAX_STATE_LENGTH} characters")
+
+
+@router.get(
+    "/auth/local/authorize",
+    summary="The built-in sign-in page of the code flow (local provider)",
+    dependencies=[PublicRoute],
+    response_class=HTMLResponse,
+)
+async def authorize_page(
+    settings: SettingsDep, provider: ProviderDep, redirect_uri: str, state: str = ""
+) -> HTMLResponse:
+    _local(provider)
+    _checked_redirect(settings, redirect_uri, state)
+    return HTMLResponse(
+        sign_in_page(redirect_uri=redirect_uri, state=state), headers=page_headers(redirect_uri)
+    )
+
+
+@router.post(
+    "/auth/local/authorize",
+    summary="Sign in on the built-in page; redirects to OAUTH_REDIRECT_URI with a code",
+    dependencies=[PublicRoute],
+    response_class=HTMLResponse,
+    responses={303: {"description": "Signed in: redirect with `code` and `state`"}},
+)
+async def authorize_submit(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    provider: ProviderDep,
+    limiter: LimiterDep,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1024)],
+    redirect_uri: Annotated[str, Form(max_length=2048)],
+    state: Annotated[str, Form(max_length=MAX_STATE_LENGTH)] = "",
+) -> Response:
+    local = _local(provider)
+    _checked_redirect(settings, redirect_uri, state)
+    try:
+        user = await service.authenticate_password(
+            session, limiter, email=email, password=password, ip=client_ip(request)
+        )
+    except AppError as exc:
+        page = sign_in_page(redirect_uri=redirect_uri, state=state, email=email, error=exc.detail)
+        headers = {**page_headers(redirect_uri), **(exc.headers or {})}
+        return HTMLResponse(page, status_code=exc.status_code, headers=headers)
+    code = await local.create_code(session, user=user, redirect_uri=redirect_uri)
+    separator = "&" if "?" in redirect_uri else "?"
+    target = f"{redirect_uri}{separator}{urlencode({'code': code, 'state': state})}"
+    return RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/auth/exchange",
+    summary="Trade the sign-in code for session cookies",
+    dependencies=[PublicRoute],
+    response_model=SignInRead,
+)
+async def exchange(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    provider: ProviderDep,
+    code: Annotated[str, Form(min_length=1, max_length=2048)],
+    state: Annotated[str | None, Form(max_length=MAX_STATE_LENGTH)] = None,
+) -> Response:
+    flow = cookies.read_flow(request, settings)
+    if state is not None and flow is not None and flow.get("state") != state:
+        raise BadRequest("state: does not match the sign-in this browser started")
+    verifier = flow.get("verifier") if flow else None
+    tokens = await provider.exchange_code(session, code=code, code_verifier=verifier)
+    user = await service.admit(session, provider, tokens)
+    response = JSONResponse(SignInRead(email=user.email, role=user.role).model_dump())
+    cookies.set_session(response, settings, tokens, user)
+    cookies.clear_flow(response, settings)
+    return response
+
+
+@router.post(
+    "/auth/refresh",
+    summary="New session cookies from the refresh-token cookie",
+    dependencies=[PublicRoute],
+    response_model=SignInRead,
+)
+async def refresh(
+    request: Request, session: SessionDep, settings: SettingsDep, provider: ProviderDep
+) -> Response:
+    presented = request.cookies.get(cookies.REFRESH_COOKIE)
+    if not presented:
+        raise Unauthorized("Sign in first: no refresh cookie.")
+    try:
+        tokens = await provider.refresh(session, presented)
+    except RefreshTokenReused as exc:
+        # Returned, not raised: the revocation of the whole chain must be committed.
+        response: Response = JSONResponse(error_body(exc.code, exc.detail), status_code=401)
+        cookies.clear_session(response, settings)
+        return response
+    user = await service.admit(session, provider, tokens)
+    response = JSONResponse(SignInRead(email=user.email, role=user.role).model_dump())
+    cookies.set_session(response, settings, tokens, user)
+    return response
+
+
+@router.get("/auth/me", summary="The signed-in user", response_model=MeRead)
+async def me(user: CurrentUser) -> MeRead:
+    return MeRead(
+        email=user.email,
+        groups=list(user.groups),
+        given_name=user.given_name,
+        family_name=user.family_name,
+        role=user.role,
+        status="active",
+    )
+
+
+@router.post(
+    "/auth/logout",
+    summary="Sign out: revoke the refresh token and clear the cookies",
+    dependencies=[PublicRoute],
+    response_model=LogoutRead,
+)
+async def logout(
+    request: Request, session: SessionDep, settings: SettingsDep, provider: ProviderDep
+) -> Response:
+    presented = request.cookies.get(cookies.REFRESH_COOKIE)
+    if presented:
+        await provider.revoke(session, presented)
+    response = JSONResponse(
+        LogoutRead(logout_url=provider.logout_url()).model_dump(exclude_none=True)
+    )
+    cookies.clear_session(response, settings)
+    return response
+
+
+@router.get(
+    "/.well-known/jwks.json",
+    summary="Public keys of the local provider's tokens",
+    dependencies=[PublicRoute],
+)
+async def jwks(provider: ProviderDep) -> Response:
+    keys = provider.jwks()
+    if keys is None:
+        raise NotFound("Tokens come from Cognito here: use the user pool's JWKS.")
+    return JSONResponse(keys, headers={"Cache-Control": "public, max-age=300"})

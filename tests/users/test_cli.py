@@ -1,0 +1,64 @@
+"""`cschat users ...` and the demo accounts of `cschat demo seed`, on a real database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import URL
+from typer.testing import CliRunner
+
+from cschat.cli import app
+from tests.conftest import TEST_SECRET_KEY
+
+
+@pytest.fixture
+def cli_env(database_url: URL, monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.chdir(str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", database_url.render_as_string(hide_password=False))
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.setenv("APP_ENV", "development")
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_users_commands_round_trip() -> None:
+    code, out = run(
+        "users", "create", "--email", "Ana@Example.com", "--role", "Supervisor", "--generate"
+    )
+    assert code == 0, out
+    assert "Created Supervisor ana@example.com" in out and "Password:" in out
+    code, out = run("users", "create", "--email", "ana@example.com", "--role", "Agent")
+    assert code == 1 and "already exists" in out
+    assert run("users", "set-role", "ana@example.com", "Agent")[0] == 0
+    assert run("users", "disable", "ANA@example.com")[0] == 0
+    code, out = run("users", "list")
+    assert code == 0 and "ana@example.com" in out and "disabled" in out and "Agent" in out
+    assert run("users", "enable", "ana@example.com")[0] == 0
+    assert "active" in run("users", "list")[1]
+    code, out = run("users", "set-role", "ana@example.com", "Boss")
+    assert code == 1 and "role:" in out
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_password_and_generate_are_exclusive() -> None:
+    code, out = run(
+        "users", "create", "--email", "a@example.com", "--password", "x" * 12, "--generate"
+    )
+    assert code == 2
+    assert "not both" in out
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_demo_seed_creates_demo_accounts_idempotently() -> None:
+    for _ in range(2):
+        code, out = run("demo", "seed", "--tickets", "50")
+        assert code == 0, out
+        assert "supervisor@demo.cschat.dev" in out
+        assert "lucia.fernandez@demo.cschat.dev" in out
+    code, out = run("users", "list")
+    # One row each (the table may shorten long emails to the terminal's width).
+    assert out.count("lucia.fernandez@") == 1
+    assert out.count("supervisor@demo") == 1
