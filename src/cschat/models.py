@@ -5,3 +5,13 @@ from __future__ import annotations
 
 def import_all_models() -> None:
     import cschat.tickets.models  # noqa: F401
+
+
+# Search objects the migrations create outside the ORM metadata (SQLite FTS5 table and its shadow
+# tables, PostgreSQL GIN expression index): autogenerate and the schema test must ignore them.
+UNMANAGED_PREFIXES = ("tickets_fts", "ix_tickets_search")
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic `include_name` hook: skip the search objects managed by raw SQL."""
+    return not (name or "").startswith(UNMANAGED_PREFIXES)
