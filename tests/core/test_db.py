@@ -20,7 +20,9 @@ async def test_models_and_migrations_agree(database_url: URL) -> None:
     async with engine.connect() as conn:
 
         def diff(sync_conn):  # type: ignore[no-untyped-def]
-            context = MigrationContext.configure(sync_conn, opts={"compare_type": True, "include_name": include_name})
+            context = MigrationContext.configure(
+                sync_conn, opts={"compare_type": True, "include_name": include_name}
+            )
             return compare_metadata(context, Base.metadata)
 
         differences = await conn.run_sync(diff)

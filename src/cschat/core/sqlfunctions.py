@@ -1,7 +1,7 @@
 """SQL helpers that must give identical answers on SQLite and PostgreSQL.
 
 SQLite has no time zones and no accent folding, so deterministic Python functions are registered on
-every SQLite connection; PostgreSQL gets the equivalent built-in expressions (see `tickets.queries`).
+every SQLite connection; PostgreSQL gets equivalent built-in expressions (see `tickets.queries`).
 """
 
 from __future__ import annotations

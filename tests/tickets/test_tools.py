@@ -1,0 +1,209 @@
+"""Each tool against an independent Python computation over the same rows, both engines, two zones."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cschat.core.db import Database
+from cschat.core.errors import BadRequest
+from cschat.tickets.tools import run_tool
+from tests.tickets.conftest import SUPERVISOR
+from tests.tickets.data import (
+    DEMO_NOW,
+    Reference,
+    all_tickets,
+    folded,
+    load_demo,
+    load_reference,
+    metric,
+    period_of,
+    quantile,
+)
+
+ZONES = ["UTC", "Europe/Madrid", "America/New_York"]
+METRICS = [
+    "count",
+    "avg_resolution_hours",
+    "median_resolution_hours",
+    "avg_first_response_minutes",
+    "avg_csat",
+]
+# Windows that straddle the 2024 DST changes (EU: Mar 31 and Oct 27; US: Mar 10 and Nov 3).
+WINDOWS = [
+    (date(2024, 3, 9), date(2024, 4, 2)),
+    (date(2024, 10, 26), date(2024, 11, 4)),
+    (date(2024, 10, 27), date(2024, 10, 27)),
+]
+
+
+def approx(value: float | None) -> Any:
+    return None if value is None else pytest.approx(value, rel=1e-9, abs=1e-9)
+
+
+async def _run(session: AsyncSession, tz: ZoneInfo, name: str, **params: Any) -> dict[str, Any]:
+    return await run_tool(name, params, session=session, principal=SUPERVISOR, tz=tz, now=DEMO_NOW)
+
+
+@pytest.fixture(params=["demo", "csv"])
+async def loaded(request: pytest.FixtureRequest, db: Database) -> tuple[str, Database]:
+    return request.param, db
+
+
+@pytest.mark.parametrize("zone", ZONES)
+async def test_counts_and_stats_match_reference(
+    zone: str, loaded: tuple[str, Database], session: AsyncSession
+) -> None:
+    kind, db = loaded
+    tz = ZoneInfo(zone)
+    await (load_demo(db.engine, tz) if kind == "demo" else load_reference(db.engine, tz))
+    ref = Reference(await all_tickets(db.engine), tz)
+
+    for start, end in [*WINDOWS, (None, None)]:
+        for date_field in ("resolved", "created"):
+            for status in (None, "open", "any"):
+                params: dict[str, Any] = {"date_field": date_field}
+                if start:
+                    params |= {"start_date": start.isoformat(), "end_date": end.isoformat()}
+                if status:
+                    params["status"] = status
+                got = await _run(session, tz, "count_tickets", **params)
+                want = ref.select(start=start, end=end, date_field=date_field, status=status)
+                assert got["count"] == len(want), (params, zone)
+        got = await _run(
+            session,
+            tz,
+            "resolution_stats",
+            **({"start_date": start.isoformat(), "end_date": end.isoformat()} if start else {}),
+        )
+        chosen = ref.select(start=start, end=end)
+        minutes = [t.resolution_minutes for t in chosen if t.resolution_minutes is not None]
+        assert got["count"] == len(chosen)
+        assert got["avg_hours"] == approx(metric(chosen, "avg_resolution_hours"))
+        assert got["median_hours"] == approx(metric(chosen, "median_resolution_hours"))
+        p90 = quantile(minutes, 0.9)
+        assert got["p90_hours"] == approx(None if p90 is None else p90 / 60)
+        assert got["avg_csat"] == approx(metric(chosen, "avg_csat"))
+        assert got["avg_first_response_minutes"] == approx(
+            metric(chosen, "avg_first_response_minutes")
+        )
+        assert got["window"]["timezone"] == zone
+    assert got["data_as_of"] is not None
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Madrid"])
+async def test_breakdowns_match_reference(
+    zone: str, loaded: tuple[str, Database], session: AsyncSession
+) -> None:
+    kind, db = loaded
+    tz = ZoneInfo(zone)
+    await (load_demo(db.engine, tz) if kind == "demo" else load_reference(db.engine, tz))
+    ref = Reference(await all_tickets(db.engine), tz)
+    start, end = WINDOWS[1]
+    for dimension in ("category", "priority", "channel", "agent", "team", "status"):
+        for name in METRICS:
+            got = await _run(
+                session,
+                tz,
+                "breakdown_tickets",
+                dimension=dimension,
+                metric=name,
+                start_date=start.isoformat(),
+                end_date=end.isoformat(),
+                date_field="created",
+                limit=500,
+            )
+            groups: dict[Any, list[Any]] = defaultdict(list)
+            for t in ref.select(start=start, end=end, date_field="created"):
+                groups[folded(getattr(t, dimension))].append(t)
+            assert got["total_groups"] == len(groups)
+            by_key = {folded(r["key"]): r for r in got["rows"]}
+            for key, members in groups.items():
+                assert by_key[key]["count"] == len(members)
+                assert by_key[key]["value"] == approx(metric(members, name)), (dimension, name)
+            values = [r["value"] for r in got["rows"] if r["value"] is not None]
+            assert values == sorted(values, reverse=True)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Madrid", "America/New_York"])
+@pytest.mark.parametrize("interval", ["day", "week", "month"])
+async def test_trend_groups_by_local_period(
+    zone: str, interval: str, loaded: tuple[str, Database], session: AsyncSession
+) -> None:
+    kind, db = loaded
+    tz = ZoneInfo(zone)
+    await (load_demo(db.engine, tz) if kind == "demo" else load_reference(db.engine, tz))
+    ref = Reference(await all_tickets(db.engine), tz)
+    start, end = date(2024, 3, 1), date(2024, 11, 8)
+    for name in ("count", "median_resolution_hours", "avg_csat"):
+        got = await _run(
+            session,
+            tz,
+            "ticket_trend",
+            interval=interval,
+            metric=name,
+            start_date=start.isoformat(),
+            end_date=end.isoformat(),
+        )
+        groups: dict[str, list[Any]] = defaultdict(list)
+        for t in ref.select(start=start, end=end):
+            groups[period_of(ref.local_day(t, "resolved"), interval)].append(t)
+        series = {p["period"]: p for p in got["series"]}
+        assert set(groups) <= set(series)
+        assert got["series"][0]["period"] == period_of(start, interval)
+        for period, point in series.items():
+            members = groups.get(period, [])
+            assert point["count"] == len(members), (period, zone)
+            expected = metric(members, name) if members or name == "count" else None
+            assert point["value"] == approx(expected)
+
+
+async def test_filters_fold_case_and_accents(db: Database, session: AsyncSession) -> None:
+    tz = ZoneInfo("Europe/Madrid")
+    await load_demo(db.engine, tz, count=800)
+    ref = Reference(await all_tickets(db.engine), tz)
+    got = await _run(
+        session,
+        tz,
+        "count_tickets",
+        date_field="created",
+        category="  bÍlling ",
+        priority="HIGH",
+        agent="LUCÍA FERNÁNDEZ",
+    )
+    want = [
+        t
+        for t in ref.select(date_field="created", category="billing", priority="high")
+        if t.agent == "lucia.fernandez@demo.cschat.dev"
+    ]
+    assert got["count"] == len(want) > 0
+    assert got["filters"] == {"category": "bÍlling", "priority": "HIGH", "agent": "LUCÍA FERNÁNDEZ"}
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "needle"),
+    [
+        ("nope", {}, "Unknown tool 'nope'"),
+        ("count_tickets", {"colour": "red"}, "unknown parameter 'colour'"),
+        ("count_tickets", {"start_date": "2024-13-01"}, "start_date"),
+        ("count_tickets", {"start_date": "2024-05-02", "end_date": "2024-05-01"}, "end_date"),
+        ("count_tickets", {"status": "done"}, "status"),
+        ("breakdown_tickets", {}, "dimension"),
+        ("breakdown_tickets", {"dimension": "colour"}, "dimension"),
+        ("breakdown_tickets", {"dimension": "team", "limit": 0}, "limit"),
+        ("ticket_trend", {"interval": "year"}, "interval"),
+        ("ticket_trend", {"interval": "day", "start_date": "1990-01-01"}, "interval"),
+        ("search_tickets", {"query": "!!!"}, "query"),
+        ("get_ticket", {}, "ticket_id"),
+    ],
+)
+async def test_bad_parameters_are_named(
+    name: str, params: dict[str, Any], needle: str, session: AsyncSession
+) -> None:
+    with pytest.raises(BadRequest, match=needle):
+        await _run(session, ZoneInfo("UTC"), name, **params)
