@@ -1,4 +1,4 @@
-"""Each tool against an independent Python computation over the same rows, both engines, two zones."""
+"""Each tool against an independent Python computation over the same rows: both engines, DST."""
 
 from __future__ import annotations
 

@@ -1,0 +1,88 @@
+"""Full-text search: ranked, accent-insensitive, and kept in sync with the tickets table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import delete, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cschat.core.db import Database
+from cschat.tickets.models import Ticket
+from cschat.tickets.tools import run_tool
+from tests.tickets.conftest import SUPERVISOR
+
+NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
+TEXTS = {
+    "A": ("Cobro duplicado en la facturación", "Me cobraron dos veces", "Reembolso emitido"),
+    "B": ("Password reset link expired", "The reset link does not work", "Sent a new link"),
+    "C": ("Facturación de junio", "Factura con IVA incorrecto", "Factura corregida"),
+    "D": ("Shipping delay", "Parcel is late", None),
+}
+
+
+async def _search(session: AsyncSession, **params: Any) -> list[str]:
+    result = await run_tool(
+        "search_tickets", params, session=session, principal=SUPERVISOR,
+        tz=ZoneInfo("UTC"), now=NOW,
+    )
+    return [r["external_id"] for r in result["results"]]
+
+
+@pytest.fixture
+async def seeded(db: Database) -> Database:
+    async with db.sessionmaker() as s:
+        for key, (subject, description, resolution) in TEXTS.items():
+            s.add(
+                Ticket(
+                    source="t", external_id=key, subject=subject, description=description,
+                    resolution=resolution, status="resolved" if resolution else "open",
+                    created_at=NOW, category="Billing" if key in "AC" else "Other",
+                )
+            )
+        await s.commit()
+    return db
+
+
+async def test_ranked_and_accent_insensitive(seeded: Database, session: AsyncSession) -> None:
+    # C mentions "factura" three times, A once; "facturacion" matches "facturación".
+    assert await _search(session, query="FACTURACION factura") == ["C", "A"]
+    assert await _search(session, query="reset link") == ["B"]
+    assert await _search(session, query="nothing-like-this") == []
+    assert await _search(session, query="factura", category="billing", status="open") == []
+
+
+async def test_search_follows_inserts_updates_and_deletes(
+    seeded: Database, session: AsyncSession
+) -> None:
+    async with seeded.sessionmaker() as s:
+        await s.execute(
+            update(Ticket).where(Ticket.external_id == "D").values(subject="Envío retrasado")
+        )
+        await s.execute(delete(Ticket).where(Ticket.external_id == "B"))
+        s.add(Ticket(source="t", external_id="E", subject="Reset de contraseña", status="new",
+                     created_at=NOW))
+        await s.commit()
+    assert await _search(session, query="envio") == ["D"]
+    assert await _search(session, query="shipping") == []
+    assert await _search(session, query="reset") == ["E"]
+
+
+async def test_postgres_search_uses_the_gin_index(
+    seeded: Database, session: AsyncSession
+) -> None:
+    if seeded.dialect != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from cschat.tickets.search import PG_DOCUMENT
+
+    await session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = (
+        await session.execute(
+            text(f"EXPLAIN SELECT id FROM tickets WHERE {PG_DOCUMENT} @@ "
+                 "to_tsquery('simple'::regconfig, 'factura')")
+        )
+    ).scalars().all()
+    assert "ix_tickets_search" in "\n".join(plan)
