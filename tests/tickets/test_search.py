@@ -26,8 +26,12 @@ TEXTS = {
 
 async def _search(session: AsyncSession, **params: Any) -> list[str]:
     result = await run_tool(
-        "search_tickets", params, session=session, principal=SUPERVISOR,
-        tz=ZoneInfo("UTC"), now=NOW,
+        "search_tickets",
+        params,
+        session=session,
+        principal=SUPERVISOR,
+        tz=ZoneInfo("UTC"),
+        now=NOW,
     )
     return [r["external_id"] for r in result["results"]]
 
@@ -38,9 +42,14 @@ async def seeded(db: Database) -> Database:
         for key, (subject, description, resolution) in TEXTS.items():
             s.add(
                 Ticket(
-                    source="t", external_id=key, subject=subject, description=description,
-                    resolution=resolution, status="resolved" if resolution else "open",
-                    created_at=NOW, category="Billing" if key in "AC" else "Other",
+                    source="t",
+                    external_id=key,
+                    subject=subject,
+                    description=description,
+                    resolution=resolution,
+                    status="resolved" if resolution else "open",
+                    created_at=NOW,
+                    category="Billing" if key in "AC" else "Other",
                 )
             )
         await s.commit()
@@ -63,26 +72,37 @@ async def test_search_follows_inserts_updates_and_deletes(
             update(Ticket).where(Ticket.external_id == "D").values(subject="Envío retrasado")
         )
         await s.execute(delete(Ticket).where(Ticket.external_id == "B"))
-        s.add(Ticket(source="t", external_id="E", subject="Reset de contraseña", status="new",
-                     created_at=NOW))
+        s.add(
+            Ticket(
+                source="t",
+                external_id="E",
+                subject="Reset de contraseña",
+                status="new",
+                created_at=NOW,
+            )
+        )
         await s.commit()
     assert await _search(session, query="envio") == ["D"]
     assert await _search(session, query="shipping") == []
     assert await _search(session, query="reset") == ["E"]
 
 
-async def test_postgres_search_uses_the_gin_index(
-    seeded: Database, session: AsyncSession
-) -> None:
+async def test_postgres_search_uses_the_gin_index(seeded: Database, session: AsyncSession) -> None:
     if seeded.dialect != "postgresql":
         pytest.skip("PostgreSQL only")
     from cschat.tickets.search import PG_DOCUMENT
 
     await session.execute(text("SET LOCAL enable_seqscan = off"))
     plan = (
-        await session.execute(
-            text(f"EXPLAIN SELECT id FROM tickets WHERE {PG_DOCUMENT} @@ "
-                 "to_tsquery('simple'::regconfig, 'factura')")
+        (
+            await session.execute(
+                text(
+                    f"EXPLAIN SELECT id FROM tickets WHERE {PG_DOCUMENT} @@ "
+                    "to_tsquery('simple'::regconfig, 'factura')"
+                )
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     assert "ix_tickets_search" in "\n".join(plan)

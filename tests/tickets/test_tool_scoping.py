@@ -52,9 +52,7 @@ async def test_agent_breakdown_by_agent_is_only_its_own_row(
 
 
 @pytest.mark.parametrize("who", [AGENT.email.upper(), "lucia fernandez", "LUCÍA Fernández"])
-async def test_agent_may_filter_on_itself(
-    who: str, ref: Reference, session: AsyncSession
-) -> None:
+async def test_agent_may_filter_on_itself(who: str, ref: Reference, session: AsyncSession) -> None:
     got = await _run(session, AGENT, "resolution_stats", agent=who)
     assert got["count"] == len(ref.select(agent_email=AGENT.email)) > 0
     assert got["filters"] == {"agent": AGENT.email}
