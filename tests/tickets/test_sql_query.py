@@ -1,4 +1,4 @@
-"""POST /data/query/sql: answers real SELECTs, refuses attacks with 400 and a reason, on both engines."""
+"""POST /data/query/sql: answers real SELECTs and refuses attacks with 400 and a reason."""
 
 from __future__ import annotations
 
