@@ -45,7 +45,7 @@ CSV_COLUMNS = (
 )
 
 
-async def load_demo(engine: AsyncEngine, tz: ZoneInfo, count: int = 3000, days: int = 240) -> None:
+async def load_demo(engine: AsyncEngine, tz: ZoneInfo, count: int = 2000, days: int = 240) -> None:
     await demo.seed(engine, count=count, days=days, seed=11, now=DEMO_NOW, tz=tz)
 
 
