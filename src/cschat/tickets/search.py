@@ -2,7 +2,8 @@
 
 Both engines use language-neutral tokenisation (FTS5 `unicode61 remove_diacritics 2`, PostgreSQL
 `simple` over accent-folded text): no stemming, so Spanish and English tickets are matched alike and
-"facturación" finds "facturacion". Words are OR-ed and ranked by relevance (bm25 / ts_rank).
+"facturación" finds "facturacion". Tickets holding every word come first; when none does, tickets
+holding any word. Either way they are ranked by relevance (bm25 / ts_rank).
 """
 
 from __future__ import annotations
@@ -45,17 +46,20 @@ async def search(
     words: Sequence[str],
     limit: int,
     conditions: Sequence[ColumnElement[bool]],
+    every: bool = True,
 ) -> list[tuple[Ticket, float]]:
-    """Tickets matching any of `words` and `conditions`, best first, with their score."""
+    """Tickets matching all (or any) of `words` and `conditions`, best first, with their score."""
     if dialect_of(session) == "postgresql":
         document: Any = literal_column(PG_DOCUMENT)
-        query = func.to_tsquery(literal_column("'simple'::regconfig"), " | ".join(words))
+        query = func.to_tsquery(
+            literal_column("'simple'::regconfig"), (" & " if every else " | ").join(words)
+        )
         score: Any = func.ts_rank(document, query)
         stmt = select(Ticket, score).where(document.op("@@")(query), *conditions)
     else:
         fts: Any = literal_column("tickets_fts")
         # Quoted terms: FTS5 reads them as plain strings, never as query syntax.
-        match = " OR ".join(f'"{word}"' for word in words)
+        match = (" AND " if every else " OR ").join(f'"{word}"' for word in words)
         score = -func.bm25(fts)
         stmt = (
             select(Ticket, score)

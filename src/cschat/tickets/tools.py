@@ -342,14 +342,18 @@ async def search_tickets(params: SearchParams, ctx: Context) -> dict[str, Any]:
         raise BadRequest("query: give at least one word to search for.")
     status = params.status or "any"
     selection = _selection(params, ctx, status=status, own_rows_only=True)
-    found = await search.search(
-        ctx.session,
-        words=words,
-        limit=params.limit,
-        conditions=selection.conditions(ctx.dialect),
-    )
+    conditions = selection.conditions(ctx.dialect)
+    found = await search.search(ctx.session, words=words, limit=params.limit, conditions=conditions)
+    matched = "all_words"
+    if not found and len(words) > 1:
+        matched = "any_word"
+        found = await search.search(
+            ctx.session, words=words, limit=params.limit, conditions=conditions, every=False
+        )
     results = [{**ticket_json(t), "score": score} for t, score in found]
-    return await _envelope(ctx, selection, query=params.query, terms=words, results=results)
+    return await _envelope(
+        ctx, selection, query=params.query, terms=words, matched=matched, results=results
+    )
 
 
 async def get_ticket(params: GetTicketParams, ctx: Context) -> dict[str, Any]:
