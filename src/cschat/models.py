@@ -7,9 +7,10 @@ def import_all_models() -> None:
     import cschat.tickets.models  # noqa: F401
 
 
-# Search objects the migrations create outside the ORM metadata (SQLite FTS5 table and its shadow
-# tables, PostgreSQL GIN expression index): autogenerate and the schema test must ignore them.
-UNMANAGED_PREFIXES = ("tickets_fts", "ix_tickets_search")
+# Engine-specific objects the migrations create outside the ORM metadata (SQLite FTS5 table and its
+# shadow tables, PostgreSQL GIN expression index and covering indexes): autogenerate and the schema
+# test must ignore them.
+UNMANAGED_PREFIXES = ("tickets_fts", "ix_tickets_search", "ix_tickets_cover_")
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

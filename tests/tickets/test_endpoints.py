@@ -183,3 +183,28 @@ async def test_query_refuses_agents_and_ingest_keys(
             assert "query" in response.json()["detail"]
             wrong = await client.get("/data/query", headers={"X-API-Key": "nope"})
             assert wrong.status_code == 401
+
+
+async def test_stats_follow_new_data(
+    app: FastAPI, ref: Reference, supervisor_client: httpx.AsyncClient
+) -> None:
+    first = (await supervisor_client.get("/api/database/stats")).json()
+    from cschat.tickets.models import Ticket
+
+    async with app.state.db.sessionmaker() as session:
+        session.add(
+            Ticket(
+                source="t",
+                external_id="new-1",
+                status="resolved",
+                category="Fresh",
+                created_at=NOW,
+                resolved_at=NOW,
+                resolution_minutes=30,
+            )
+        )
+        await session.commit()
+    second = (await supervisor_client.get("/api/database/stats")).json()
+    assert second["total_tickets"] == first["total_tickets"] + 1
+    assert {"category": "Fresh", "count": 1} in second["categories"]
+    assert second["resolved_this_week"] == first["resolved_this_week"] + 1

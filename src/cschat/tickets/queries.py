@@ -108,12 +108,18 @@ def fold_sql(column: Any, dialect: str) -> Any:
 
 
 def period_sql(column: Any, interval: Interval, tz: ZoneInfo, dialect: str) -> Any:
-    """First local day ('YYYY-MM-DD') of the day, ISO week or month of `column` in `tz`."""
+    """Start of the local day, ISO week or month of `column` in `tz` (group by this)."""
     unit: Any = literal_column(f"'{interval}'")
     if dialect == "sqlite":
         return func.cs_period(column, _zone_literal(tz), unit)
-    local = func.timezone(_zone_literal(tz), column)
-    return func.to_char(func.date_trunc(unit, local), literal_column("'YYYY-MM-DD'"))
+    return func.date_trunc(unit, func.timezone(_zone_literal(tz), column))
+
+
+def period_label(period: Any, dialect: str) -> Any:
+    """A grouped `period_sql` as 'YYYY-MM-DD' (formatted once per group, not per row)."""
+    if dialect == "sqlite":
+        return period
+    return func.to_char(period, literal_column("'YYYY-MM-DD'"))
 
 
 @dataclass(frozen=True)

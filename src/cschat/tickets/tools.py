@@ -37,6 +37,7 @@ from cschat.tickets.queries import (
     fold_sql,
     metric_columns,
     percentiles,
+    period_label,
     period_sql,
 )
 
@@ -269,14 +270,15 @@ async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
     selection = _selection(params, ctx, status=_default_status(params))
     conditions = selection.conditions(ctx.dialect)
     period = period_sql(selection.window.column, params.interval, ctx.tz, ctx.dialect)
-    stmt = select(period, *metric_columns()).where(*conditions).group_by(period)
+    label = period_label(period, ctx.dialect)
+    stmt = select(label, *metric_columns()).where(*conditions).group_by(period)
     totals: dict[str, Totals] = {}
     for row in (await ctx.session.execute(stmt)).all():
         totals.setdefault(row[0], Totals()).add(row)
     medians: dict[Any, list[float | None]] = {}
     if params.metric == "median_resolution_hours":
         medians = await percentiles(
-            ctx.session, Ticket.resolution_minutes, conditions, [0.5], key=period
+            ctx.session, Ticket.resolution_minutes, conditions, [0.5], key=label
         )
     seen = sorted(totals)
     today = ctx.now.astimezone(ctx.tz).date()
