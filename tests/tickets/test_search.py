@@ -89,22 +89,40 @@ async def test_search_follows_inserts_updates_and_deletes(
     assert await _search(session, query="reset") == ["E"]
 
 
-async def test_postgres_search_uses_the_gin_index(seeded: Database, session: AsyncSession) -> None:
+async def test_postgres_search_table_follows_every_write(
+    seeded: Database, session: AsyncSession
+) -> None:
     if seeded.dialect != "postgresql":
         pytest.skip("PostgreSQL only")
-    from cschat.tickets.search import PG_DOCUMENT
-
-    await session.execute(text("SET LOCAL enable_seqscan = off"))
-    plan = (
+    async with seeded.engine.begin() as conn:
+        # A multi-row upsert (the ingest path): one insert, one text change, one no-op.
+        await conn.execute(
+            text(
+                "INSERT INTO tickets (source, external_id, subject, status, created_at, "
+                "ingested_at, updated_at) VALUES "
+                "('t', 'F', 'Pedido perdido', 'new', now(), now(), now()), "
+                "('t', 'D', 'Paquete extraviado', 'open', now(), now(), now()), "
+                "('t', 'C', 'Facturación de junio', 'resolved', now(), now(), now()) "
+                "ON CONFLICT (source, external_id) DO UPDATE SET subject = EXCLUDED.subject"
+            )
+        )
+    assert await _search(session, query="pedido") == ["F"]
+    assert await _search(session, query="paquete") == ["D"]
+    assert await _search(session, query="shipping") == []
+    plan = "\n".join(
         (
             await session.execute(
                 text(
-                    f"EXPLAIN SELECT id FROM tickets WHERE {PG_DOCUMENT} @@ "
+                    "EXPLAIN SELECT ticket_id FROM ticket_search WHERE document @@ "
                     "to_tsquery('simple'::regconfig, 'factura')"
-                )
+                ).execution_options()
             )
-        )
-        .scalars()
-        .all()
+        ).scalars()
     )
-    assert "ix_tickets_search" in "\n".join(plan)
+    await session.rollback()
+    async with seeded.engine.begin() as conn:
+        count = (await conn.execute(text("SELECT count(*) FROM ticket_search"))).scalar_one()
+        assert count == 5
+        await conn.execute(text("TRUNCATE tickets"))
+        assert (await conn.execute(text("SELECT count(*) FROM ticket_search"))).scalar_one() == 0
+    assert "ticket_search" in plan

@@ -15,20 +15,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, column, func, literal_column, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cschat.core.sqlfunctions import FOLD_FROM, FOLD_TO, fold
+from cschat.core.sqlfunctions import fold
 from cschat.tickets.models import Ticket
 from cschat.tickets.queries import dialect_of
 
 MAX_TERMS = 16
 _WORD = re.compile(r"[^\W_]+")
 
-# Must stay textually identical to the GIN index of migration q001, or the index is not used.
-PG_DOCUMENT = (
-    "to_tsvector('simple'::regconfig, translate(coalesce(subject, '') || ' ' || "
-    "coalesce(description, '') || ' ' || coalesce(resolution, ''), "
-    f"'{FOLD_FROM}', '{FOLD_TO}'))"
-)
-
+_pg_search = table("ticket_search", column("ticket_id"), column("document"))
 _fts = table("tickets_fts", column("rowid"))
 
 
@@ -50,12 +44,28 @@ async def search(
 ) -> list[tuple[Ticket, float]]:
     """Tickets matching all (or any) of `words` and `conditions`, best first, with their score."""
     if dialect_of(session) == "postgresql":
-        document: Any = literal_column(PG_DOCUMENT)
         query = func.to_tsquery(
             literal_column("'simple'::regconfig"), (" & " if every else " | ").join(words)
         )
+        document: Any = _pg_search.c.document
         score: Any = func.ts_rank(document, query)
-        stmt = select(Ticket, score).where(document.op("@@")(query), *conditions)
+        if not conditions:
+            # Rank in the narrow search table first; only the winners touch `tickets`.
+            best = (
+                select(_pg_search.c.ticket_id, score.label("score"))
+                .where(document.op("@@")(query))
+                .order_by(score.desc(), _pg_search.c.ticket_id)
+                .limit(limit)
+                .subquery()
+            )
+            score = best.c.score
+            stmt = select(Ticket, score).join(best, best.c.ticket_id == Ticket.id)
+        else:
+            stmt = (
+                select(Ticket, score)
+                .join(_pg_search, _pg_search.c.ticket_id == Ticket.id)
+                .where(document.op("@@")(query), *conditions)
+            )
     else:
         fts: Any = literal_column("tickets_fts")
         # Quoted terms: FTS5 reads them as plain strings, never as query syntax.

@@ -1,10 +1,11 @@
-"""Full-text search (SQLite FTS5 / PostgreSQL GIN) and the indexes the analytics tools read.
+"""Full-text search (SQLite FTS5 / PostgreSQL tsvector + GIN) and the analytics indexes.
 
 Revision ID: q001
 Revises: 0001
 Create Date: 2026-11-27
 """
 
+# ruff: noqa: S608  (the SQL here is built from this file's constants only)
 from collections.abc import Sequence
 
 from alembic import op
@@ -14,15 +15,75 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Frozen copies of cschat.core.sqlfunctions.FOLD_FROM/FOLD_TO and of the expression that
-# cschat.tickets.search queries with: the GIN index is used only when the text is identical.
+# Frozen copy of cschat.core.sqlfunctions.FOLD_FROM/FOLD_TO (accent folding before tokenising).
 FOLD_FROM = "ÁÀÂÄÃÅáàâäãåÉÈÊËéèêëÍÌÎÏíìîïÓÒÔÖÕóòôöõÚÙÛÜúùûüÑñÇçÝýÿ"
 FOLD_TO = "AAAAAAaaaaaaEEEEeeeeIIIIiiiiOOOOOoooooUUUUuuuuNnCcYyy"
-PG_DOCUMENT = (
-    "to_tsvector('simple'::regconfig, translate(coalesce(subject, '') || ' ' || "
-    "coalesce(description, '') || ' ' || coalesce(resolution, ''), "
-    f"'{FOLD_FROM}', '{FOLD_TO}'))"
-)
+
+
+def pg_document(row: str) -> str:
+    """The tsvector of a ticket row (`row` is a table alias, NEW or a transition table)."""
+    return (
+        f"to_tsvector('simple'::regconfig, translate(coalesce({row}.subject, '') || ' ' || "
+        f"coalesce({row}.description, '') || ' ' || coalesce({row}.resolution, ''), "
+        f"'{FOLD_FROM}', '{FOLD_TO}'))"
+    )
+
+
+# PostgreSQL keeps the documents in a narrow side table: ranking reads stored vectors instead of
+# re-tokenising every matching ticket (20x faster on 1M tickets, see bench/stats.py), and the
+# ingest path needs no extra column. Statement-level triggers with transition tables keep it in
+# sync cheaply under COPY and multi-row INSERT; text updates are few and row-level.
+PG_UP = [
+    "CREATE TABLE ticket_search (ticket_id bigint PRIMARY KEY, document tsvector NOT NULL)",
+    "CREATE INDEX ix_ticket_search_document ON ticket_search USING gin (document)",
+    f"""CREATE FUNCTION ticket_search_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO ticket_search (ticket_id, document)
+  SELECT n.id, {pg_document("n")} FROM new_rows n
+  ON CONFLICT (ticket_id) DO UPDATE SET document = EXCLUDED.document;
+  RETURN NULL;
+END $$""",
+    f"""CREATE FUNCTION ticket_search_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO ticket_search (ticket_id, document) VALUES (NEW.id, {pg_document("NEW")})
+  ON CONFLICT (ticket_id) DO UPDATE SET document = EXCLUDED.document;
+  RETURN NULL;
+END $$""",
+    """CREATE FUNCTION ticket_search_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM ticket_search s USING old_rows o WHERE s.ticket_id = o.id;
+  RETURN NULL;
+END $$""",
+    """CREATE FUNCTION ticket_search_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  TRUNCATE ticket_search;
+  RETURN NULL;
+END $$""",
+    "CREATE TRIGGER ticket_search_insert AFTER INSERT ON tickets REFERENCING NEW TABLE AS "
+    "new_rows FOR EACH STATEMENT EXECUTE FUNCTION ticket_search_inserted()",
+    "CREATE TRIGGER ticket_search_update AFTER UPDATE OF subject, description, resolution "
+    "ON tickets FOR EACH ROW WHEN (OLD.subject IS DISTINCT FROM NEW.subject OR "
+    "OLD.description IS DISTINCT FROM NEW.description OR "
+    "OLD.resolution IS DISTINCT FROM NEW.resolution) "
+    "EXECUTE FUNCTION ticket_search_updated()",
+    "CREATE TRIGGER ticket_search_delete AFTER DELETE ON tickets REFERENCING OLD TABLE AS "
+    "old_rows FOR EACH STATEMENT EXECUTE FUNCTION ticket_search_deleted()",
+    "CREATE TRIGGER ticket_search_truncate AFTER TRUNCATE ON tickets "
+    "FOR EACH STATEMENT EXECUTE FUNCTION ticket_search_truncated()",
+    f"INSERT INTO ticket_search (ticket_id, document) SELECT t.id, {pg_document('t')} "
+    "FROM tickets t",
+]
+PG_DOWN = [
+    "DROP TRIGGER IF EXISTS ticket_search_truncate ON tickets",
+    "DROP TRIGGER IF EXISTS ticket_search_delete ON tickets",
+    "DROP TRIGGER IF EXISTS ticket_search_update ON tickets",
+    "DROP TRIGGER IF EXISTS ticket_search_insert ON tickets",
+    "DROP FUNCTION IF EXISTS ticket_search_truncated()",
+    "DROP FUNCTION IF EXISTS ticket_search_deleted()",
+    "DROP FUNCTION IF EXISTS ticket_search_updated()",
+    "DROP FUNCTION IF EXISTS ticket_search_inserted()",
+    "DROP TABLE IF EXISTS ticket_search",
+]
 
 # Covering indexes: windowed analytics become index-only scans on PostgreSQL instead of visiting
 # scattered heap pages (measured in bench/stats.py). SQLite has no INCLUDE; it keeps plain indexes.
@@ -65,10 +126,7 @@ def upgrade() -> None:
     # get_ticket looks tickets up by external id without knowing their source.
     op.create_index("ix_tickets_external_id", "tickets", ["external_id"])
     if op.get_bind().dialect.name == "postgresql":
-        # An expression index stays in sync with the table by construction: no trigger, no
-        # extra column for the ingest path to fill.
-        op.execute(f"CREATE INDEX ix_tickets_search ON tickets USING gin ({PG_DOCUMENT})")
-        for statement in PG_COVERING:
+        for statement in (*PG_UP, *PG_COVERING):
             op.execute(statement)
         return
     for statement in SQLITE_UP:
@@ -79,7 +137,8 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_tickets_cover_created")
         op.execute("DROP INDEX IF EXISTS ix_tickets_cover_resolved")
-        op.execute("DROP INDEX IF EXISTS ix_tickets_search")
+        for statement in PG_DOWN:
+            op.execute(statement)
     else:
         for statement in SQLITE_DOWN:
             op.execute(statement)
