@@ -210,3 +210,15 @@ async def test_bad_parameters_are_named(
 ) -> None:
     with pytest.raises(BadRequest, match=needle):
         await _run(session, ZoneInfo("UTC"), name, **params)
+
+
+def test_function_schemas_describe_every_tool() -> None:
+    from cschat.tickets.tools import ACTION_GROUP, TOOLS, function_schemas
+
+    schemas = {s["name"]: s for s in function_schemas()}
+    assert ACTION_GROUP == "tickets_analytics"
+    assert set(schemas) == set(TOOLS)
+    assert schemas["breakdown_tickets"]["parameters"]["required"] == ["dimension"]
+    assert schemas["ticket_trend"]["parameters"]["required"] == ["interval"]
+    assert "start_date" in schemas["count_tickets"]["parameters"]["properties"]
+    assert all(s["description"] for s in schemas.values())
