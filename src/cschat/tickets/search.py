@@ -12,18 +12,59 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, column, func, literal_column, select, table
-from sqlalchemy.ext.asyncio import AsyncSession
+import structlog
+from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from cschat.core.sqlfunctions import fold
 from cschat.tickets.models import Ticket
 from cschat.tickets.queries import dialect_of
 
+log = structlog.get_logger(__name__)
 MAX_TERMS = 16
+# SQLite indexes new tickets in batches past a watermark (see migration q001).
+_SQLITE_PENDING = text(
+    "SELECT EXISTS (SELECT 1 FROM tickets WHERE id > (SELECT last_id FROM tickets_fts_state))"
+)
+_SQLITE_CATCH_UP = (
+    text(
+        "INSERT INTO tickets_fts(rowid, subject, description, resolution) "
+        "SELECT id, subject, description, resolution FROM tickets "
+        "WHERE id > (SELECT last_id FROM tickets_fts_state) ORDER BY id"
+    ),
+    text(
+        "UPDATE tickets_fts_state "
+        "SET last_id = max(last_id, coalesce((SELECT max(id) FROM tickets), 0))"
+    ),
+)
 _WORD = re.compile(r"[^\W_]+")
 
 _pg_search = table("ticket_search", column("ticket_id"), column("document"))
 _fts = table("tickets_fts", column("rowid"))
+
+
+async def catch_up_sqlite(conn: AsyncConnection) -> None:
+    """Index tickets added since the last batch (SQLite); call inside a write transaction."""
+    for statement in _SQLITE_CATCH_UP:
+        await conn.execute(statement)
+
+
+async def _refresh_sqlite(session: AsyncSession) -> None:
+    bind = session.bind
+    engine = bind if isinstance(bind, AsyncEngine) else bind.engine if bind else None
+    if engine is None:
+        return
+    try:
+        async with engine.connect() as conn:
+            if not await conn.scalar(_SQLITE_PENDING):
+                return
+        async with engine.begin() as conn:
+            await catch_up_sqlite(conn)
+    except OperationalError:
+        # A long write (an ingest) holds the lock: search what is indexed; the next search or
+        # the loader's own catch-up indexes the rest.
+        log.warning("search_index_behind")
 
 
 def terms(query: str) -> list[str]:
@@ -67,6 +108,7 @@ async def search(
                 .where(document.op("@@")(query), *conditions)
             )
     else:
+        await _refresh_sqlite(session)
         fts: Any = literal_column("tickets_fts")
         # Quoted terms: FTS5 reads them as plain strings, never as query syntax.
         match = (" AND " if every else " OR ").join(f'"{word}"' for word in words)

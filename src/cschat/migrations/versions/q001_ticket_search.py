@@ -96,27 +96,40 @@ PG_COVERING = [
     f"CREATE INDEX ix_tickets_cover_created ON tickets (created_at) INCLUDE ({COVERED})",
 ]
 
+# SQLite has no statement-level triggers, and a row trigger into FTS5 cut bulk loading threefold
+# (measured: 23,800 -> 7,800 rows/s), while indexing in bulk runs at ~170,000 rows/s. So new rows
+# are indexed in batches (`cschat.tickets.search.catch_up_sqlite`, run before a search and by
+# bulk loaders), past a watermark kept in tickets_fts_state; row triggers handle only rows already
+# indexed (updates, deletes, and an insert that reuses an id at or below the watermark).
+INDEXED = "(SELECT last_id FROM tickets_fts_state)"
+FTS_DELETE = (
+    "INSERT INTO tickets_fts(tickets_fts, rowid, subject, description, resolution) "
+    "VALUES ('delete', old.id, old.subject, old.description, old.resolution);"
+)
+FTS_INSERT = (
+    "INSERT INTO tickets_fts(rowid, subject, description, resolution) "
+    "VALUES (new.id, new.subject, new.description, new.resolution);"
+)
 SQLITE_UP = [
     "CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, description, resolution, "
     "content='tickets', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TABLE tickets_fts_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
+    "last_id INTEGER NOT NULL)",
     "INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild')",
-    "CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN "
-    "INSERT INTO tickets_fts(rowid, subject, description, resolution) "
-    "VALUES (new.id, new.subject, new.description, new.resolution); END",
-    "CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN "
-    "INSERT INTO tickets_fts(tickets_fts, rowid, subject, description, resolution) "
-    "VALUES ('delete', old.id, old.subject, old.description, old.resolution); END",
+    "INSERT INTO tickets_fts_state (id, last_id) "
+    "VALUES (1, coalesce((SELECT max(id) FROM tickets), 0))",
+    f"CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets WHEN new.id <= {INDEXED} "
+    f"BEGIN {FTS_INSERT} END",
+    f"CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets WHEN old.id <= {INDEXED} "
+    f"BEGIN {FTS_DELETE} END",
     "CREATE TRIGGER tickets_fts_update AFTER UPDATE OF subject, description, resolution "
-    "ON tickets BEGIN "
-    "INSERT INTO tickets_fts(tickets_fts, rowid, subject, description, resolution) "
-    "VALUES ('delete', old.id, old.subject, old.description, old.resolution); "
-    "INSERT INTO tickets_fts(rowid, subject, description, resolution) "
-    "VALUES (new.id, new.subject, new.description, new.resolution); END",
+    f"ON tickets WHEN old.id <= {INDEXED} BEGIN {FTS_DELETE} {FTS_INSERT} END",
 ]
 SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS tickets_fts_update",
     "DROP TRIGGER IF EXISTS tickets_fts_delete",
     "DROP TRIGGER IF EXISTS tickets_fts_insert",
+    "DROP TABLE IF EXISTS tickets_fts_state",
     "DROP TABLE IF EXISTS tickets_fts",
 ]
 
