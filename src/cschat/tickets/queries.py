@@ -146,7 +146,8 @@ class Selection:
             conds.append(Ticket.status.not_in(RESOLVED_STATUSES))
         for field, value in self.filters.items():
             folded = fold(value)
-            if field == "agent":
+            if field == "agent" and "@" not in value:
+                # A name: agents are stored by email, with their name in attributes.
                 conds.append(
                     or_(
                         fold_sql(Ticket.agent, dialect) == folded,
