@@ -222,3 +222,28 @@ def test_function_schemas_describe_every_tool() -> None:
     assert schemas["ticket_trend"]["parameters"]["required"] == ["interval"]
     assert "start_date" in schemas["count_tickets"]["parameters"]["properties"]
     assert all(s["description"] for s in schemas.values())
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "start_utc", "end_utc"),
+    [
+        # Europe/Madrid falls back on 2024-10-27: that local day lasts 25 hours.
+        ("Europe/Madrid", "2024-10-27", "2024-10-26T22:00:00Z", "2024-10-27T23:00:00Z"),
+        # America/New_York springs forward on 2024-03-10: 23 hours.
+        ("America/New_York", "2024-03-10", "2024-03-10T05:00:00Z", "2024-03-11T04:00:00Z"),
+        ("UTC", "2024-03-10", "2024-03-10T00:00:00Z", "2024-03-11T00:00:00Z"),
+    ],
+)
+async def test_window_bounds_follow_dst(
+    zone: str, day: str, start_utc: str, end_utc: str, session: AsyncSession
+) -> None:
+    got = await _run(session, ZoneInfo(zone), "count_tickets", start_date=day, end_date=day)
+    assert got["window"] == {
+        "start_date": day,
+        "end_date": day,
+        "date_field": "resolved",
+        "timezone": zone,
+        "start_utc": start_utc,
+        "end_utc_exclusive": end_utc,
+    }
+    assert got["count"] == 0 and got["data_as_of"] is None
