@@ -124,6 +124,7 @@ async def _check_breakdowns(ref: Reference, session: AsyncSession) -> None:
             for t in ref.select(start=start, end=end, date_field="created"):
                 groups[folded(getattr(t, dimension))].append(t)
             assert got["total_groups"] == len(groups)
+            assert got["total_count"] == sum(len(m) for m in groups.values())
             by_key = {folded(r["key"]): r for r in got["rows"]}
             for key, members in groups.items():
                 assert by_key[key]["count"] == len(members)

@@ -58,23 +58,27 @@ async def compute_stats(
     month_start = today.replace(day=1)
     everything = {"date_field": "created", "status": "any"}
 
-    async def counts(dimension: str) -> list[dict[str, Any]]:
-        result = await tool(
+    async def breakdown(dimension: str) -> dict[str, Any]:
+        return await tool(
             "breakdown_tickets", dimension=dimension, limit=BREAKDOWN_LIMIT, **everything
         )
+
+    def counts(result: dict[str, Any]) -> list[dict[str, Any]]:
+        dimension = result["dimension"]
         return [{dimension: row["key"], "count": row["count"]} for row in result["rows"]]
 
-    total = await tool("count_tickets", **everything)
+    # The category breakdown covers every ticket (NULL is a group), so it also gives the total.
+    categories = await breakdown("category")
     open_now = await tool("count_tickets", date_field="created", status="open")
     week = await tool("count_tickets", start_date=week_start.isoformat())
     month = await tool("count_tickets", start_date=month_start.isoformat())
     resolution = await tool("resolution_stats")
     return {
         "success": True,
-        "total_tickets": total["count"],
-        "categories": await counts("category"),
-        "channels": await counts("channel"),
-        "priorities": await counts("priority"),
+        "total_tickets": categories["total_count"],
+        "categories": counts(categories),
+        "channels": counts(await breakdown("channel")),
+        "priorities": counts(await breakdown("priority")),
         "resolved_total": resolution["count"],
         "resolved_this_week": week["count"],
         "resolved_this_month": month["count"],

@@ -244,6 +244,7 @@ async def breakdown_tickets(params: BreakdownParams, ctx: Context) -> dict[str, 
         metric=params.metric,
         rows=rows[: params.limit],
         total_groups=len(rows),
+        total_count=sum(r["count"] for r in rows),
     )
 
 
@@ -301,11 +302,20 @@ async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[
     """Count, mean, median and p90 resolution hours, first response and CSAT (resolved)."""
     selection = _selection(params, ctx, status="resolved")
     conditions = selection.conditions(ctx.dialect)
-    row = (await ctx.session.execute(select(*metric_columns()).where(*conditions))).one()
+    columns = metric_columns()
+    if ctx.dialect == "postgresql":
+        # One scan: percentile_cont skips NULLs itself.
+        columns += [
+            func.percentile_cont(p).within_group(Ticket.resolution_minutes) for p in (0.5, 0.9)
+        ]
+    row = (await ctx.session.execute(select(*columns).where(*conditions))).one()
     totals = Totals()
     totals.add(row)
-    cuts = await percentiles(ctx.session, Ticket.resolution_minutes, conditions, [0.5, 0.9])
-    median, p90 = next(iter(cuts.values()), [None, None])
+    if ctx.dialect == "postgresql":
+        median, p90 = row[-2], row[-1]
+    else:
+        cuts = await percentiles(ctx.session, Ticket.resolution_minutes, conditions, [0.5, 0.9])
+        median, p90 = next(iter(cuts.values()), [None, None])
     return await _envelope(
         ctx,
         selection,
