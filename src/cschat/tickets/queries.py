@@ -20,7 +20,6 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
-    and_,
     case,
     cast,
     func,
@@ -269,7 +268,3 @@ async def data_as_of(session: AsyncSession) -> str | None:
     """The newest change to the ticket data (max updated_at; inserts set it too)."""
     latest = await session.scalar(select(func.max(Ticket.updated_at)))
     return _iso(latest)
-
-
-def all_of(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
-    return and_(*conditions) if conditions else and_(True)

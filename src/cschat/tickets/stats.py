@@ -25,11 +25,6 @@ CACHE_SECONDS = 60.0
 _cache: dict[tuple[str, str], tuple[float, tuple[Any, ...], dict[str, Any]]] = {}
 
 
-def clear_cache() -> None:
-    """Forget cached stats (benchmarks time the uncached path with it)."""
-    _cache.clear()
-
-
 async def database_stats(
     session: AsyncSession, *, principal: Principal, tz: ZoneInfo, now: datetime
 ) -> dict[str, Any]:
