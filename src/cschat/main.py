@@ -20,6 +20,7 @@ from cschat.core.db import Database
 from cschat.core.errors import install_error_handlers
 from cschat.core.logging import RequestContextMiddleware, configure_logging
 from cschat.health.endpoints import router as health_router
+from cschat.tickets.endpoints import router as tickets_router
 from cschat.users.repository import identity_reader
 
 DESCRIPTION = """
@@ -32,6 +33,11 @@ TAGS = [
     {
         "name": "auth",
         "description": "Sign-in (built-in accounts or Cognito), session cookies, who am I.",
+    },
+    {"name": "database", "description": "Ticket statistics for dashboards (Supervisor)."},
+    {
+        "name": "query",
+        "description": "Read-only structured queries and sandboxed SQL over the tickets.",
     },
 ]
 
@@ -67,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(auth_router)
+    app.include_router(tickets_router)
     check_routes_declare_access(app)
     # Last added runs first: request id, then CORS (answers preflights), then CSRF.
     app.add_middleware(CsrfMiddleware, allowed_origins=settings.app.cors_origins)

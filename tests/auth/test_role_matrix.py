@@ -34,6 +34,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/auth/me"): "user",
     ("POST", "/auth/logout"): "public",
     ("GET", "/.well-known/jwks.json"): "public",
+    ("GET", "/api/database/stats"): "supervisor",
+    ("GET", "/data/query"): "key_or_supervisor",
+    ("POST", "/data/query/sql"): "key_or_supervisor",
 }
 CALLERS = ("anonymous", "Agent", "Supervisor", "disabled")
 

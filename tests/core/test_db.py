@@ -10,7 +10,7 @@ from sqlalchemy.engine import URL
 from cschat.core.config import Settings
 from cschat.core.db import Base, Database, make_engine
 from cschat.core.migrate import current_revision, head_revision
-from cschat.models import import_all_models
+from cschat.models import import_all_models, include_name
 from cschat.tickets.models import Ticket
 
 
@@ -20,7 +20,9 @@ async def test_models_and_migrations_agree(database_url: URL) -> None:
     async with engine.connect() as conn:
 
         def diff(sync_conn):  # type: ignore[no-untyped-def]
-            context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                sync_conn, opts={"compare_type": True, "include_name": include_name}
+            )
             return compare_metadata(context, Base.metadata)
 
         differences = await conn.run_sync(diff)

@@ -84,6 +84,8 @@ class DatabaseSettings(_Group):
     pool_size: int = Field(10, alias="DB_POOL_SIZE", ge=1)
     max_overflow: int = Field(10, alias="DB_MAX_OVERFLOW", ge=0)
     echo: bool = Field(False, alias="DB_ECHO")
+    sql_max_rows: int = Field(10_000, alias="SQL_QUERY_MAX_ROWS", ge=1, le=1_000_000)
+    sql_timeout_seconds: float = Field(5.0, alias="SQL_QUERY_TIMEOUT_SECONDS", gt=0, le=300)
 
     @field_validator("url", "read_url")
     @classmethod

@@ -22,6 +22,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
 from cschat.core.config import DatabaseSettings
+from cschat.core.sqlfunctions import register_sqlite_functions
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -85,6 +86,7 @@ def make_engine(url: URL, settings: DatabaseSettings | None = None) -> AsyncEngi
             url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", register_sqlite_functions)
         return engine
     return create_async_engine(
         url,

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection, make_url
 
 from cschat.core.db import Base, make_engine
-from cschat.models import import_all_models
+from cschat.models import import_all_models, include_name
 
 import_all_models()
 target_metadata = Base.metadata
@@ -20,6 +20,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -210,4 +210,9 @@ async def seed(
             (*row, loaded_at, loaded_at)
             for row in generate(count=count, days=days, seed=seed, now=now, tz=tz)
         )
-        return await load_rows(conn, "tickets", (*COLUMNS, "ingested_at", "updated_at"), rows)
+        loaded = await load_rows(conn, "tickets", (*COLUMNS, "ingested_at", "updated_at"), rows)
+        if conn.dialect.name == "sqlite":
+            from cschat.tickets.search import catch_up_sqlite
+
+            await catch_up_sqlite(conn)
+        return loaded

@@ -53,6 +53,8 @@ class Ticket(Base):
         Index("ix_tickets_category", "category"),
         Index("ix_tickets_agent", "agent"),
         Index("ix_tickets_team", "team"),
+        Index("ix_tickets_updated_at", "updated_at"),
+        Index("ix_tickets_external_id", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -1,0 +1,201 @@
+"""Stats and analytics tools over 1,000,000 demo tickets on PostgreSQL vs the same raw SQL.
+
+For `GET /api/database/stats` (cached while the data is unchanged, and uncached) and each tool,
+times the service function the endpoint calls, in-process (the HTTP layer would need a real
+Supervisor sign-in, which the identity work adds), and the raw SQL that call sends, replayed with
+psycopg directly (statements captured from the engine). Tool windows: the last 30 local days.
+Prints one JSON line of p50s in ms and ratios. Targets: p50 <= 50 ms, ratio <= 2x.
+
+    python bench/stats.py [--rows N] [--runs N] [--keep NAME] [--server postgresql://...]
+
+`--keep NAME` reuses (or creates and keeps) database NAME, so a second run skips seeding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from cschat.auth.dependencies import Principal
+from cschat.core import migrate
+from cschat.core.db import make_engine
+from cschat.tickets import demo
+from cschat.tickets.stats import compute_stats, database_stats
+from cschat.tickets.tools import run_tool
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+TZ = ZoneInfo("Europe/Madrid")
+BOSS = Principal(email="boss@example.com", role="Supervisor", user_id="bench")
+LAST_30 = {
+    "start_date": (NOW.date() - timedelta(days=29)).isoformat(),
+    "end_date": NOW.date().isoformat(),
+}
+CASES: dict[str, tuple[str, dict[str, Any]]] = {
+    "count_tickets": ("count_tickets", LAST_30),
+    "breakdown_tickets": ("breakdown_tickets", {"dimension": "category", **LAST_30}),
+    "breakdown_median": (
+        "breakdown_tickets",
+        {"dimension": "priority", "metric": "median_resolution_hours", **LAST_30},
+    ),
+    "ticket_trend": ("ticket_trend", {"interval": "day", **LAST_30}),
+    "resolution_stats": ("resolution_stats", LAST_30),
+    "search_tickets": ("search_tickets", {"query": "cobro duplicado"}),
+}
+
+
+class Recorder:
+    """Collects the SQL statements an engine sends while `on` is set."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.on = False
+        self.statements: list[tuple[str, Any]] = []
+        event.listen(engine.sync_engine, "before_cursor_execute", self._record)
+
+    def _record(self, _c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+        if self.on:
+            self.statements.append((statement, params))
+
+
+async def p50(fn: Callable[[], Awaitable[Any]], runs: int) -> float:
+    await fn()  # warm-up: plans, caches, pool
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        await fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def raw_p50(dsn: str, statements: list[tuple[str, Any]], runs: int) -> float:
+    with psycopg.connect(dsn) as conn:
+        for sql, params in statements:
+            conn.execute(sql, params).fetchall()
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            for sql, params in statements:
+                conn.execute(sql, params).fetchall()
+            times.append((time.perf_counter() - start) * 1000)
+            conn.rollback()
+    return statistics.median(times)
+
+
+async def measure(url: str, dsn: str, runs: int, rows: int) -> dict[str, Any]:
+    engine = make_engine(make_url(url))
+    recorder = Recorder(engine)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    figures: dict[str, Any] = {}
+
+    calls: dict[str, Callable[[], Awaitable[Any]]] = {}
+
+    async def stats() -> Any:
+        async with sessions() as session:
+            return await database_stats(session, principal=BOSS, tz=TZ, now=NOW)
+
+    async def stats_uncached() -> Any:
+        async with sessions() as session:
+            return await compute_stats(session, principal=BOSS, tz=TZ, now=NOW)
+
+    # What a polling dashboard gets (data unchanged: the cached answer after one version check),
+    # and the full computation behind it.
+    calls["database_stats"] = stats
+    calls["database_stats_uncached"] = stats_uncached
+    middle = ("get_ticket", {"ticket_id": f"DEMO-{rows // 2:07d}"})
+    for label, (name, params) in {**CASES, "get_ticket": middle}.items():
+
+        async def call(name: str = name, params: dict[str, Any] = params) -> Any:
+            async with sessions() as session:
+                return await run_tool(name, params, session=session, principal=BOSS, tz=TZ, now=NOW)
+
+        calls[label] = call
+
+    for label, fn in calls.items():
+        ours = await p50(fn, runs)
+        recorder.statements, recorder.on = [], True
+        await fn()
+        recorder.on = False
+        raw = raw_p50(dsn, recorder.statements, runs)
+        figures[label] = {
+            "p50_ms": round(ours, 2),
+            "raw_sql_p50_ms": round(raw, 2),
+            "ratio": round(ours / raw, 2) if raw else None,
+            "statements": len(recorder.statements),
+        }
+    await engine.dispose()
+    return figures
+
+
+async def seed(url: str, rows: int) -> float:
+    engine = make_engine(make_url(url))
+    start = time.perf_counter()
+    await demo.seed(engine, count=rows, days=365, seed=1, now=NOW, tz=TZ, replace=True)
+    await engine.dispose()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--keep", help="reuse or create this database and keep it")
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432"),
+    )
+    args = parser.parse_args()
+    name = args.keep or f"bench_stats_{os.getpid()}"
+    admin, dsn = f"{args.server}/postgres", f"{args.server}/{name}"
+    url = dsn.replace("postgresql://", "postgresql+psycopg://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        migrate.upgrade(make_url(url))
+        with psycopg.connect(dsn) as conn:
+            count = conn.execute("SELECT count(*) FROM tickets").fetchone()
+        seeded = 0.0
+        if not count or count[0] != args.rows:
+            seeded = asyncio.run(seed(url, args.rows))
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute("VACUUM ANALYZE tickets")
+        figures = asyncio.run(measure(url, dsn, args.runs, args.rows))
+    finally:
+        if not args.keep:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    worst = max(f["p50_ms"] for f in figures.values())
+    worst_ratio = max(f["ratio"] or 0 for f in figures.values())
+    print(
+        json.dumps(
+            {
+                "bench": "stats",
+                "rows": args.rows,
+                "engine": "postgresql",
+                "timing": "in-process service functions (no HTTP), p50 of "
+                f"{args.runs} runs after a warm-up; raw = same statements via psycopg",
+                "seed_seconds": round(seeded, 1),
+                "results": figures,
+                "max_p50_ms": worst,
+                "max_ratio": worst_ratio,
+                "targets": {"p50_ms": 50, "ratio": 2.0},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

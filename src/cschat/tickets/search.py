@@ -1,0 +1,122 @@
+"""Full-text search over subject, description and resolution (SQLite FTS5 / PostgreSQL tsvector).
+
+Both engines use language-neutral tokenisation (FTS5 `unicode61 remove_diacritics 2`, PostgreSQL
+`simple` over accent-folded text): no stemming, so Spanish and English tickets are matched alike and
+"facturación" finds "facturacion". Tickets holding every word come first; when none does, tickets
+holding any word. Either way they are ranked by relevance (bm25 / ts_rank).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from cschat.core.sqlfunctions import fold
+from cschat.tickets.models import Ticket
+from cschat.tickets.queries import dialect_of
+
+log = structlog.get_logger(__name__)
+MAX_TERMS = 16
+# SQLite indexes new tickets in batches past a watermark (see migration q001).
+_SQLITE_PENDING = text(
+    "SELECT EXISTS (SELECT 1 FROM tickets WHERE id > (SELECT last_id FROM tickets_fts_state))"
+)
+_SQLITE_CATCH_UP = (
+    text(
+        "INSERT INTO tickets_fts(rowid, subject, description, resolution) "
+        "SELECT id, subject, description, resolution FROM tickets "
+        "WHERE id > (SELECT last_id FROM tickets_fts_state) ORDER BY id"
+    ),
+    text(
+        "UPDATE tickets_fts_state "
+        "SET last_id = max(last_id, coalesce((SELECT max(id) FROM tickets), 0))"
+    ),
+)
+_WORD = re.compile(r"[^\W_]+")
+
+_pg_search = table("ticket_search", column("ticket_id"), column("document"))
+_fts = table("tickets_fts", column("rowid"))
+
+
+async def catch_up_sqlite(conn: AsyncConnection) -> None:
+    """Index tickets added since the last batch (SQLite); call inside a write transaction."""
+    for statement in _SQLITE_CATCH_UP:
+        await conn.execute(statement)
+
+
+async def _refresh_sqlite(session: AsyncSession) -> None:
+    bind = session.bind
+    engine = bind if isinstance(bind, AsyncEngine) else bind.engine if bind else None
+    if engine is None:
+        return
+    try:
+        async with engine.connect() as conn:
+            if not await conn.scalar(_SQLITE_PENDING):
+                return
+        async with engine.begin() as conn:
+            await catch_up_sqlite(conn)
+    except OperationalError:
+        # A long write (an ingest) holds the lock: search what is indexed; the next search or
+        # the loader's own catch-up indexes the rest.
+        log.warning("search_index_behind")
+
+
+def terms(query: str) -> list[str]:
+    """The distinct folded words of a query, in order, at most MAX_TERMS."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(fold(query)):
+        seen.setdefault(word, None)
+    return list(seen)[:MAX_TERMS]
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    words: Sequence[str],
+    limit: int,
+    conditions: Sequence[ColumnElement[bool]],
+    every: bool = True,
+) -> list[tuple[Ticket, float]]:
+    """Tickets matching all (or any) of `words` and `conditions`, best first, with their score."""
+    if dialect_of(session) == "postgresql":
+        query = func.to_tsquery(
+            literal_column("'simple'::regconfig"), (" & " if every else " | ").join(words)
+        )
+        document: Any = _pg_search.c.document
+        score: Any = func.ts_rank(document, query)
+        if not conditions:
+            # Rank in the narrow search table first; only the winners touch `tickets`.
+            best = (
+                select(_pg_search.c.ticket_id, score.label("score"))
+                .where(document.op("@@")(query))
+                .order_by(score.desc(), _pg_search.c.ticket_id)
+                .limit(limit)
+                .subquery()
+            )
+            score = best.c.score
+            stmt = select(Ticket, score).join(best, best.c.ticket_id == Ticket.id)
+        else:
+            stmt = (
+                select(Ticket, score)
+                .join(_pg_search, _pg_search.c.ticket_id == Ticket.id)
+                .where(document.op("@@")(query), *conditions)
+            )
+    else:
+        await _refresh_sqlite(session)
+        fts: Any = literal_column("tickets_fts")
+        # Quoted terms: FTS5 reads them as plain strings, never as query syntax.
+        match = (" AND " if every else " OR ").join(f'"{word}"' for word in words)
+        score = -func.bm25(fts)
+        stmt = (
+            select(Ticket, score)
+            .join(_fts, _fts.c.rowid == Ticket.id)
+            .where(fts.op("MATCH")(match), *conditions)
+        )
+    stmt = stmt.order_by(score.desc(), Ticket.id).limit(limit)
+    return [(ticket, float(rank)) for ticket, rank in (await session.execute(stmt)).all()]

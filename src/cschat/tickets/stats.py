@@ -1,0 +1,90 @@
+"""`GET /api/database/stats`: the seed's totals plus dashboard figures, built on the tools.
+
+All-time aggregates over millions of tickets take a second or more, and dashboards poll, so
+results are kept per process while the data is unchanged: the key holds max(updated_at) and max(id)
+(two index lookups; every insert and update moves one of them) and the local day. Deletes do not
+move them, so an entry also expires after CACHE_SECONDS.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cschat.auth.dependencies import Principal
+from cschat.tickets.models import Ticket
+from cschat.tickets.tools import run_tool
+
+BREAKDOWN_LIMIT = 500
+CACHE_SECONDS = 60.0
+_cache: dict[tuple[str, str], tuple[float, tuple[Any, ...], dict[str, Any]]] = {}
+
+
+async def database_stats(
+    session: AsyncSession, *, principal: Principal, tz: ZoneInfo, now: datetime
+) -> dict[str, Any]:
+    """The stats below, reused while the data and the local day are unchanged."""
+    latest = (await session.execute(select(func.max(Ticket.updated_at), func.max(Ticket.id)))).one()
+    version = (*latest, now.astimezone(tz).date())
+    key = (session.get_bind().engine.url.render_as_string(hide_password=True), tz.key)
+    hit = _cache.get(key)
+    if hit and hit[1] == version and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[2]
+    result = await compute_stats(session, principal=principal, tz=tz, now=now)
+    _cache[key] = (time.monotonic(), version, result)
+    return result
+
+
+async def compute_stats(
+    session: AsyncSession, *, principal: Principal, tz: ZoneInfo, now: datetime
+) -> dict[str, Any]:
+    """Totals, breakdowns by category/channel/priority, this week/month and resolution times."""
+
+    async def tool(name: str, **params: Any) -> dict[str, Any]:
+        return await run_tool(name, params, session=session, principal=principal, tz=tz, now=now)
+
+    today = now.astimezone(tz).date()
+    week_start = today - timedelta(days=today.weekday())
+    month_start = today.replace(day=1)
+    everything = {"date_field": "created", "status": "any"}
+
+    async def breakdown(dimension: str) -> dict[str, Any]:
+        return await tool(
+            "breakdown_tickets", dimension=dimension, limit=BREAKDOWN_LIMIT, **everything
+        )
+
+    def counts(result: dict[str, Any]) -> list[dict[str, Any]]:
+        dimension = result["dimension"]
+        return [{dimension: row["key"], "count": row["count"]} for row in result["rows"]]
+
+    # The category breakdown covers every ticket (NULL is a group), so it also gives the total.
+    categories = await breakdown("category")
+    open_now = await tool("count_tickets", date_field="created", status="open")
+    week = await tool("count_tickets", start_date=week_start.isoformat())
+    month = await tool("count_tickets", start_date=month_start.isoformat())
+    resolution = await tool("resolution_stats")
+    return {
+        "success": True,
+        "total_tickets": categories["total_count"],
+        "categories": counts(categories),
+        "channels": counts(await breakdown("channel")),
+        "priorities": counts(await breakdown("priority")),
+        "resolved_total": resolution["count"],
+        "resolved_this_week": week["count"],
+        "resolved_this_month": month["count"],
+        "open_tickets": open_now["count"],
+        "avg_resolution_hours": resolution["avg_hours"],
+        "median_resolution_hours": resolution["median_hours"],
+        "timezone": tz.key,
+        "week_start": week_start.isoformat(),
+        "month_start": month_start.isoformat(),
+        "data_as_of": resolution["data_as_of"],
+        # Filled in once ingest batches and the HubSpot sync record their runs.
+        "last_ingest": None,
+        "last_sync": None,
+    }

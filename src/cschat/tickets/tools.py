@@ -1,0 +1,455 @@
+"""The analytics tools (DESIGN §7): one registry behind the chat agents, stats and /data/query.
+
+Every tool takes typed parameters, applies role scoping itself (an Agent never sees another agent's
+figures), and returns JSON carrying the exact window (local dates, UTC bounds, time zone), the
+filters and `data_as_of`. Windows: `start_date`/`end_date` are inclusive local dates in the caller's
+time zone; a missing bound is open (no dates at all = all time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cschat.auth.dependencies import Principal
+from cschat.core.errors import BadRequest, Forbidden, NotFound
+from cschat.core.sqlfunctions import fold, period_start
+from cschat.tickets import search
+from cschat.tickets.models import Ticket
+from cschat.tickets.queries import (
+    FILTER_FIELDS,
+    DateField,
+    Dimension,
+    Interval,
+    Selection,
+    Status,
+    Totals,
+    Window,
+    data_as_of,
+    dialect_of,
+    fold_sql,
+    metric_columns,
+    percentiles,
+    period_label,
+    period_sql,
+)
+
+ACTION_GROUP = "tickets_analytics"
+Metric = Literal[
+    "count",
+    "avg_resolution_hours",
+    "median_resolution_hours",
+    "avg_first_response_minutes",
+    "avg_csat",
+]
+MAX_PERIODS = 1000
+TEXT = Field(default=None, min_length=1, max_length=255)
+
+
+class ToolParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class WindowParams(ToolParams):
+    start_date: date | None = Field(None, description="First local day, YYYY-MM-DD (inclusive)")
+    end_date: date | None = Field(None, description="Last local day, YYYY-MM-DD (inclusive)")
+    date_field: DateField = Field("resolved", description="Which date the window applies to")
+    category: str | None = TEXT
+    priority: str | None = TEXT
+    channel: str | None = TEXT
+    agent: str | None = Field(None, min_length=1, max_length=255, description="Email or name")
+    team: str | None = TEXT
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WindowParams:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date must be on or after start_date")
+        return self
+
+
+class CountParams(WindowParams):
+    status: Status | None = Field(
+        None, description="resolved | open (not resolved/closed) | any; default by date_field"
+    )
+
+
+class BreakdownParams(CountParams):
+    dimension: Dimension
+    metric: Metric = "count"
+    limit: int = Field(10, ge=1, le=500)
+    order: Literal["desc", "asc"] = "desc"
+
+
+class TrendParams(CountParams):
+    interval: Interval
+    metric: Metric = "count"
+
+
+class ResolutionStatsParams(WindowParams):
+    pass
+
+
+class SearchParams(CountParams):
+    query: str = Field(min_length=1, max_length=500)
+    limit: int = Field(5, ge=1, le=50)
+    date_field: DateField = "created"
+
+
+class GetTicketParams(ToolParams):
+    ticket_id: str = Field(min_length=1, max_length=255, description="Our id or external id")
+
+
+@dataclass(frozen=True)
+class Context:
+    session: AsyncSession
+    principal: Principal
+    tz: ZoneInfo
+    now: datetime
+
+    @property
+    def dialect(self) -> str:
+        return dialect_of(self.session)
+
+
+Handler = Callable[[Any, Context], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    params: type[ToolParams]
+    handler: Handler
+
+
+def _filters(params: WindowParams) -> dict[str, str]:
+    return {f: v for f in FILTER_FIELDS if (v := getattr(params, f)) is not None}
+
+
+def _is_self(principal: Principal, value: str) -> bool:
+    names = {fold(principal.email)}
+    full_name = " ".join(p for p in (principal.given_name, principal.family_name) if p)
+    if full_name:
+        names.add(fold(full_name))
+    return fold(value) in names
+
+
+def _selection(
+    params: WindowParams, ctx: Context, *, status: Status, own_rows_only: bool = False
+) -> Selection:
+    """Window, filters and role scoping: an Agent's per-agent figures are always its own."""
+    filters = _filters(params)
+    own: str | None = None
+    if not ctx.principal.is_supervisor:
+        agent = filters.pop("agent", None)
+        if agent is not None and not _is_self(ctx.principal, agent):
+            raise Forbidden(
+                f"agent: an Agent may only see its own figures, not those of '{agent}'."
+            )
+        if agent is not None or own_rows_only:
+            own = ctx.principal.email
+    window = Window(params.start_date, params.end_date, params.date_field, ctx.tz)
+    return Selection(window=window, status=status, filters=filters, own_agent=own)
+
+
+def _default_status(params: CountParams) -> Status:
+    if params.status is not None:
+        return params.status
+    return "resolved" if params.date_field == "resolved" else "any"
+
+
+async def _envelope(ctx: Context, selection: Selection, **result: Any) -> dict[str, Any]:
+    filters: dict[str, Any] = dict(selection.filters)
+    if selection.own_agent is not None:
+        filters["agent"] = selection.own_agent
+    return {
+        **result,
+        "window": selection.window.to_json(),
+        "status": selection.status,
+        "filters": filters,
+        "scope": "own" if selection.own_agent else "all",
+        "data_as_of": await data_as_of(ctx.session),
+    }
+
+
+async def count_tickets(params: CountParams, ctx: Context) -> dict[str, Any]:
+    """How many tickets match the window, status and filters."""
+    selection = _selection(params, ctx, status=_default_status(params))
+    count = await ctx.session.scalar(
+        select(func.count()).select_from(Ticket).where(*selection.conditions(ctx.dialect))
+    )
+    return await _envelope(ctx, selection, count=int(count or 0))
+
+
+async def _grouped(
+    ctx: Context, selection: Selection, key: Any, metric: Metric
+) -> dict[Any, tuple[Any, Totals, float | None]]:
+    """Totals per folded key (spellings merged), with a display label and the median if asked."""
+    conditions = selection.conditions(ctx.dialect)
+    folded = fold_sql(key, ctx.dialect)
+    stmt = select(key, folded, *metric_columns()).where(*conditions).group_by(key)
+    # folded key -> [label, totals, rows behind the label]; the commonest spelling is the label.
+    groups: dict[Any, list[Any]] = {}
+    for row in (await ctx.session.execute(stmt)).all():
+        entry = groups.setdefault(row[1], [row[0], Totals(), -1])
+        if row.n > entry[2]:
+            entry[0], entry[2] = row[0], row.n
+        entry[1].add(row)
+    medians: dict[Any, list[float | None]] = {}
+    if metric == "median_resolution_hours":
+        medians = await percentiles(
+            ctx.session, Ticket.resolution_minutes, conditions, [0.5], key=folded
+        )
+    return {
+        k: (label, totals, _hours(medians.get(k, [None])[0]))
+        for k, (label, totals, _) in groups.items()
+    }
+
+
+def _hours(minutes: float | None) -> float | None:
+    return None if minutes is None else minutes / 60
+
+
+def _value(totals: Totals, median: float | None, metric: Metric) -> float | int | None:
+    if metric == "count":
+        return totals.n
+    if metric == "median_resolution_hours":
+        return median
+    return totals.value(metric)
+
+
+async def breakdown_tickets(params: BreakdownParams, ctx: Context) -> dict[str, Any]:
+    """The metric per category, priority, channel, agent, team or status."""
+    selection = _selection(
+        params, ctx, status=_default_status(params), own_rows_only=params.dimension == "agent"
+    )
+    groups = await _grouped(ctx, selection, getattr(Ticket, params.dimension), params.metric)
+    rows = [
+        {"key": label, "value": _value(totals, median, params.metric), "count": totals.n}
+        for label, totals, median in groups.values()
+    ]
+    sign = -1 if params.order == "desc" else 1
+    rows.sort(key=lambda r: (r["value"] is None, sign * (r["value"] or 0), str(r["key"] or "")))
+    return await _envelope(
+        ctx,
+        selection,
+        dimension=params.dimension,
+        metric=params.metric,
+        rows=rows[: params.limit],
+        total_groups=len(rows),
+        total_count=sum(r["count"] for r in rows),
+    )
+
+
+def _periods(first: date, last: date, interval: Interval) -> list[str]:
+    out, day = [], period_start(first, interval)
+    while day <= last:
+        out.append(day.isoformat())
+        if len(out) > MAX_PERIODS:
+            raise BadRequest(
+                f"interval: more than {MAX_PERIODS} {interval}s in the window; "
+                "narrow start_date/end_date or use a longer interval."
+            )
+        if interval == "day":
+            day += timedelta(days=1)
+        elif interval == "week":
+            day += timedelta(days=7)
+        else:
+            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return out
+
+
+async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
+    """The metric per local day, ISO week (Monday) or month, empty periods included."""
+    selection = _selection(params, ctx, status=_default_status(params))
+    conditions = selection.conditions(ctx.dialect)
+    period = period_sql(selection.window.column, params.interval, ctx.tz, ctx.dialect)
+    label = period_label(period, ctx.dialect)
+    stmt = select(label, *metric_columns()).where(*conditions).group_by(period)
+    totals: dict[str, Totals] = {}
+    for row in (await ctx.session.execute(stmt)).all():
+        totals.setdefault(row[0], Totals()).add(row)
+    medians: dict[Any, list[float | None]] = {}
+    if params.metric == "median_resolution_hours":
+        medians = await percentiles(
+            ctx.session, Ticket.resolution_minutes, conditions, [0.5], key=label
+        )
+    seen = sorted(totals)
+    today = ctx.now.astimezone(ctx.tz).date()
+    first = params.start_date or (date.fromisoformat(seen[0]) if seen else None)
+    last = params.end_date or (date.fromisoformat(seen[-1]) if seen else today)
+    keys = _periods(first, last, params.interval) if first and last else []
+    series = []
+    for key in keys:
+        group = totals.get(key, Totals())
+        median = _hours(medians.get(key, [None])[0])
+        series.append(
+            {"period": key, "value": _value(group, median, params.metric), "count": group.n}
+        )
+    return await _envelope(
+        ctx, selection, interval=params.interval, metric=params.metric, series=series
+    )
+
+
+async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[str, Any]:
+    """Count, mean, median and p90 resolution hours, first response and CSAT (resolved)."""
+    selection = _selection(params, ctx, status="resolved")
+    conditions = selection.conditions(ctx.dialect)
+    columns = metric_columns()
+    if ctx.dialect == "postgresql":
+        # One scan: percentile_cont skips NULLs itself.
+        columns += [
+            func.percentile_cont(p).within_group(Ticket.resolution_minutes) for p in (0.5, 0.9)
+        ]
+    row = (await ctx.session.execute(select(*columns).where(*conditions))).one()
+    totals = Totals()
+    totals.add(row)
+    if ctx.dialect == "postgresql":
+        median, p90 = row[-2], row[-1]
+    else:
+        cuts = await percentiles(ctx.session, Ticket.resolution_minutes, conditions, [0.5, 0.9])
+        median, p90 = next(iter(cuts.values()), [None, None])
+    return await _envelope(
+        ctx,
+        selection,
+        count=totals.n,
+        avg_hours=totals.value("avg_resolution_hours"),
+        median_hours=_hours(median),
+        p90_hours=_hours(p90),
+        avg_first_response_minutes=totals.value("avg_first_response_minutes"),
+        avg_csat=totals.value("avg_csat"),
+    )
+
+
+def ticket_json(ticket: Ticket) -> dict[str, Any]:
+    """The fields of a ticket the tools show."""
+    return {
+        "id": ticket.id,
+        "external_id": ticket.external_id,
+        "source": ticket.source,
+        "subject": ticket.subject,
+        "resolution": ticket.resolution,
+        "status": ticket.status,
+        "category": ticket.category,
+        "priority": ticket.priority,
+        "channel": ticket.channel,
+        "agent": ticket.agent,
+        "team": ticket.team,
+        "created_at": ticket.created_at.isoformat() if ticket.created_at else None,
+        "resolved_at": ticket.resolved_at.isoformat() if ticket.resolved_at else None,
+    }
+
+
+async def search_tickets(params: SearchParams, ctx: Context) -> dict[str, Any]:
+    """Tickets ranked by text relevance; an Agent searches only its own tickets."""
+    words = search.terms(params.query)
+    if not words:
+        raise BadRequest("query: give at least one word to search for.")
+    status = params.status or "any"
+    selection = _selection(params, ctx, status=status, own_rows_only=True)
+    conditions = selection.conditions(ctx.dialect)
+    found = await search.search(ctx.session, words=words, limit=params.limit, conditions=conditions)
+    matched = "all_words"
+    if not found and len(words) > 1:
+        matched = "any_word"
+        found = await search.search(
+            ctx.session, words=words, limit=params.limit, conditions=conditions, every=False
+        )
+    results = [{**ticket_json(t), "score": score} for t, score in found]
+    return await _envelope(
+        ctx, selection, query=params.query, terms=words, matched=matched, results=results
+    )
+
+
+async def get_ticket(params: GetTicketParams, ctx: Context) -> dict[str, Any]:
+    """One ticket by id or external id; an Agent gets only its own tickets."""
+    match = [Ticket.external_id == params.ticket_id]
+    if params.ticket_id.isdigit():
+        match.append(Ticket.id == int(params.ticket_id))
+    stmt = select(Ticket).where(or_(*match)).order_by(Ticket.id).limit(1)
+    if not ctx.principal.is_supervisor:
+        stmt = stmt.where(func.lower(Ticket.agent) == ctx.principal.email.lower())
+    ticket = await ctx.session.scalar(stmt)
+    if ticket is None:
+        raise NotFound(f"ticket_id: no ticket '{params.ticket_id}' that you may see.")
+    body = {
+        **ticket_json(ticket),
+        "description": ticket.description,
+        "customer": ticket.customer,
+        "first_response_minutes": ticket.first_response_minutes,
+        "resolution_minutes": ticket.resolution_minutes,
+        "csat": ticket.csat,
+        "language": ticket.language,
+        "tags": ticket.tags,
+        "attributes": ticket.attributes,
+    }
+    return {"ticket": body, "data_as_of": await data_as_of(ctx.session)}
+
+
+def _tool(name: str, params: type[ToolParams], handler: Any) -> Tool:
+    return Tool(name, (handler.__doc__ or "").strip(), params, handler)
+
+
+TOOLS: dict[str, Tool] = {
+    tool.name: tool
+    for tool in (
+        _tool("count_tickets", CountParams, count_tickets),
+        _tool("breakdown_tickets", BreakdownParams, breakdown_tickets),
+        _tool("ticket_trend", TrendParams, ticket_trend),
+        _tool("resolution_stats", ResolutionStatsParams, resolution_stats),
+        _tool("search_tickets", SearchParams, search_tickets),
+        _tool("get_ticket", GetTicketParams, get_ticket),
+    )
+}
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for err in error.errors()[:10]:
+        where = ".".join(str(p) for p in err["loc"]) or "parameters"
+        if err["type"] == "extra_forbidden":
+            parts.append(f"unknown parameter '{where}'")
+        else:
+            parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def parse_params(name: str, params: Mapping[str, Any]) -> ToolParams:
+    """Validate a tool's parameters; an unknown tool or a bad value is a BadRequest naming it."""
+    tool = TOOLS.get(name)
+    if tool is None:
+        raise BadRequest(f"Unknown tool '{name}'; known tools: {', '.join(TOOLS)}.")
+    try:
+        return tool.params.model_validate(dict(params))
+    except ValidationError as exc:
+        raise BadRequest(f"{name}: {_describe(exc)}") from None
+
+
+async def run_tool(
+    name: str,
+    params: Mapping[str, Any],
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    tz: ZoneInfo,
+    now: datetime,
+) -> dict[str, Any]:
+    """Validate `params` and run the tool `name` for `principal`; returns a JSON-able dict."""
+    parsed = parse_params(name, params)
+    result = await TOOLS[name].handler(parsed, Context(session, principal, tz, now))
+    return {"tool": name, **result}
+
+
+def function_schemas() -> list[dict[str, Any]]:
+    """JSON Schema of every tool's parameters (for agents that call functions)."""
+    return [
+        {"name": t.name, "description": t.description, "parameters": t.params.model_json_schema()}
+        for t in TOOLS.values()
+    ]

@@ -1,0 +1,146 @@
+"""Full-text search: ranked, accent-insensitive, and kept in sync with the tickets table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import delete, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cschat.core.db import Database
+from cschat.tickets.models import Ticket
+from cschat.tickets.tools import run_tool
+from tests.tickets.conftest import SUPERVISOR
+
+NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
+TEXTS = {
+    "A": ("Cobro duplicado en la facturación", "Me cobraron dos veces", "Reembolso emitido"),
+    "B": ("Password reset link expired", "The reset link does not work", "Sent a new link"),
+    "C": ("Facturación de junio", "Factura con IVA incorrecto", "Factura corregida"),
+    "D": ("Shipping delay", "Parcel is late", None),
+}
+
+
+async def _search(session: AsyncSession, **params: Any) -> list[str]:
+    result = await run_tool(
+        "search_tickets",
+        params,
+        session=session,
+        principal=SUPERVISOR,
+        tz=ZoneInfo("UTC"),
+        now=NOW,
+    )
+    return [r["external_id"] for r in result["results"]]
+
+
+@pytest.fixture
+async def seeded(db: Database) -> Database:
+    async with db.sessionmaker() as s:
+        for key, (subject, description, resolution) in TEXTS.items():
+            s.add(
+                Ticket(
+                    source="t",
+                    external_id=key,
+                    subject=subject,
+                    description=description,
+                    resolution=resolution,
+                    status="resolved" if resolution else "open",
+                    created_at=NOW,
+                    category="Billing" if key in "AC" else "Other",
+                )
+            )
+        await s.commit()
+    return db
+
+
+async def test_ranked_and_accent_insensitive(seeded: Database, session: AsyncSession) -> None:
+    # Every word first: only C holds both; "facturacion" matches "facturación".
+    assert await _search(session, query="FACTURACION factura") == ["C"]
+    # No ticket holds both words: any word, ranked (C says "factura" twice, A "cobro" once).
+    assert await _search(session, query="factura cobro") == ["C", "A"]
+    assert await _search(session, query="reset link") == ["B"]
+    assert await _search(session, query="nothing-like-this") == []
+    assert await _search(session, query="factura", category="billing", status="open") == []
+
+
+async def test_search_follows_inserts_updates_and_deletes(
+    seeded: Database, session: AsyncSession
+) -> None:
+    # A first search indexes A-D, so the changes below go through the sync triggers.
+    assert await _search(session, query="shipping") == ["D"]
+    async with seeded.sessionmaker() as s:
+        await s.execute(
+            update(Ticket).where(Ticket.external_id == "D").values(subject="Envío retrasado")
+        )
+        await s.execute(delete(Ticket).where(Ticket.external_id == "B"))
+        s.add(
+            Ticket(
+                source="t",
+                external_id="E",
+                subject="Reset de contraseña",
+                status="new",
+                created_at=NOW,
+            )
+        )
+        await s.commit()
+    assert await _search(session, query="envio") == ["D"]
+    assert await _search(session, query="shipping") == []
+    assert await _search(session, query="reset") == ["E"]
+
+    # SQLite may hand the highest id out again after a delete; the re-used id is indexed too.
+    async with seeded.sessionmaker() as s:
+        await s.execute(delete(Ticket).where(Ticket.external_id == "E"))
+        s.add(
+            Ticket(
+                source="t",
+                external_id="G",
+                subject="Garantía vencida",
+                status="new",
+                created_at=NOW,
+            )
+        )
+        await s.commit()
+    assert await _search(session, query="reset") == []
+    assert await _search(session, query="garantia") == ["G"]
+
+
+async def test_postgres_search_table_follows_every_write(
+    seeded: Database, session: AsyncSession
+) -> None:
+    if seeded.dialect != "postgresql":
+        pytest.skip("PostgreSQL only")
+    async with seeded.engine.begin() as conn:
+        # A multi-row upsert (the ingest path): one insert, one text change, one no-op.
+        await conn.execute(
+            text(
+                "INSERT INTO tickets (source, external_id, subject, status, created_at, "
+                "ingested_at, updated_at) VALUES "
+                "('t', 'F', 'Pedido perdido', 'new', now(), now(), now()), "
+                "('t', 'D', 'Paquete extraviado', 'open', now(), now(), now()), "
+                "('t', 'C', 'Facturación de junio', 'resolved', now(), now(), now()) "
+                "ON CONFLICT (source, external_id) DO UPDATE SET subject = EXCLUDED.subject"
+            )
+        )
+    assert await _search(session, query="pedido") == ["F"]
+    assert await _search(session, query="paquete") == ["D"]
+    assert await _search(session, query="shipping") == []
+    plan = "\n".join(
+        (
+            await session.execute(
+                text(
+                    "EXPLAIN SELECT ticket_id FROM ticket_search WHERE document @@ "
+                    "to_tsquery('simple'::regconfig, 'factura')"
+                ).execution_options()
+            )
+        ).scalars()
+    )
+    await session.rollback()
+    async with seeded.engine.begin() as conn:
+        count = (await conn.execute(text("SELECT count(*) FROM ticket_search"))).scalar_one()
+        assert count == 5
+        await conn.execute(text("TRUNCATE tickets"))
+        assert (await conn.execute(text("SELECT count(*) FROM ticket_search"))).scalar_one() == 0
+    assert "ticket_search" in plan

@@ -1,0 +1,250 @@
+"""Each tool against an independent Python computation over the same rows: both engines, DST."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cschat.core.db import Database
+from cschat.core.errors import BadRequest
+from cschat.tickets.tools import run_tool
+from tests.tickets.conftest import SUPERVISOR
+from tests.tickets.data import (
+    DEMO_NOW,
+    Reference,
+    all_tickets,
+    folded,
+    load_demo,
+    load_reference,
+    metric,
+    period_of,
+    quantile,
+)
+
+ZONES = ["UTC", "Europe/Madrid", "America/New_York"]
+METRICS = [
+    "count",
+    "avg_resolution_hours",
+    "median_resolution_hours",
+    "avg_first_response_minutes",
+    "avg_csat",
+]
+# Windows that straddle the 2024 DST changes (EU: Mar 31 and Oct 27; US: Mar 10 and Nov 3).
+WINDOWS = [
+    (date(2024, 3, 9), date(2024, 4, 2)),
+    (date(2024, 10, 26), date(2024, 11, 4)),
+    (date(2024, 10, 27), date(2024, 10, 27)),
+]
+
+
+def approx(value: float | None) -> Any:
+    return None if value is None else pytest.approx(value, rel=1e-9, abs=1e-9)
+
+
+async def _run(session: AsyncSession, tz: ZoneInfo, name: str, **params: Any) -> dict[str, Any]:
+    return await run_tool(name, params, session=session, principal=SUPERVISOR, tz=tz, now=DEMO_NOW)
+
+
+@pytest.fixture(params=["demo", "csv"])
+async def loaded(request: pytest.FixtureRequest, db: Database) -> tuple[str, Database]:
+    return request.param, db
+
+
+@pytest.mark.parametrize("zone", ZONES)
+async def test_tools_match_reference(
+    zone: str, loaded: tuple[str, Database], session: AsyncSession
+) -> None:
+    """One load per dataset and zone; every tool is then checked against the reference."""
+    kind, db = loaded
+    tz = ZoneInfo(zone)
+    await (load_demo(db.engine, tz) if kind == "demo" else load_reference(db.engine, tz))
+    ref = Reference(await all_tickets(db.engine), tz)
+    await _check_counts_and_stats(ref, session)
+    await _check_breakdowns(ref, session)
+    await _check_trends(ref, session)
+
+
+async def _check_counts_and_stats(ref: Reference, session: AsyncSession) -> None:
+    tz, zone = ref.tz, ref.tz.key
+
+    for start, end in [*WINDOWS, (None, None)]:
+        for date_field in ("resolved", "created"):
+            for status in (None, "open", "any"):
+                params: dict[str, Any] = {"date_field": date_field}
+                if start:
+                    params |= {"start_date": start.isoformat(), "end_date": end.isoformat()}
+                if status:
+                    params["status"] = status
+                got = await _run(session, tz, "count_tickets", **params)
+                want = ref.select(start=start, end=end, date_field=date_field, status=status)
+                assert got["count"] == len(want), (params, zone)
+        got = await _run(
+            session,
+            tz,
+            "resolution_stats",
+            **({"start_date": start.isoformat(), "end_date": end.isoformat()} if start else {}),
+        )
+        chosen = ref.select(start=start, end=end)
+        minutes = [t.resolution_minutes for t in chosen if t.resolution_minutes is not None]
+        assert got["count"] == len(chosen)
+        assert got["avg_hours"] == approx(metric(chosen, "avg_resolution_hours"))
+        assert got["median_hours"] == approx(metric(chosen, "median_resolution_hours"))
+        p90 = quantile(minutes, 0.9)
+        assert got["p90_hours"] == approx(None if p90 is None else p90 / 60)
+        assert got["avg_csat"] == approx(metric(chosen, "avg_csat"))
+        assert got["avg_first_response_minutes"] == approx(
+            metric(chosen, "avg_first_response_minutes")
+        )
+        assert got["window"]["timezone"] == zone
+    assert got["data_as_of"] is not None
+
+
+async def _check_breakdowns(ref: Reference, session: AsyncSession) -> None:
+    tz = ref.tz
+    start, end = WINDOWS[1]
+    for dimension in ("category", "priority", "channel", "agent", "team", "status"):
+        for name in METRICS:
+            got = await _run(
+                session,
+                tz,
+                "breakdown_tickets",
+                dimension=dimension,
+                metric=name,
+                start_date=start.isoformat(),
+                end_date=end.isoformat(),
+                date_field="created",
+                limit=500,
+            )
+            groups: dict[Any, list[Any]] = defaultdict(list)
+            for t in ref.select(start=start, end=end, date_field="created"):
+                groups[folded(getattr(t, dimension))].append(t)
+            assert got["total_groups"] == len(groups)
+            assert got["total_count"] == sum(len(m) for m in groups.values())
+            by_key = {folded(r["key"]): r for r in got["rows"]}
+            for key, members in groups.items():
+                assert by_key[key]["count"] == len(members)
+                assert by_key[key]["value"] == approx(metric(members, name)), (dimension, name)
+            values = [r["value"] for r in got["rows"] if r["value"] is not None]
+            assert values == sorted(values, reverse=True)
+
+
+async def _check_trends(ref: Reference, session: AsyncSession) -> None:
+    """Trends group by local day, ISO week and month, empty periods included."""
+    tz, zone = ref.tz, ref.tz.key
+    start, end = date(2024, 3, 1), date(2024, 11, 8)
+    for interval, name in [
+        ("day", "count"),
+        ("week", "median_resolution_hours"),
+        ("week", "count"),
+        ("month", "avg_csat"),
+        ("month", "median_resolution_hours"),
+    ]:
+        got = await _run(
+            session,
+            tz,
+            "ticket_trend",
+            interval=interval,
+            metric=name,
+            start_date=start.isoformat(),
+            end_date=end.isoformat(),
+        )
+        groups: dict[str, list[Any]] = defaultdict(list)
+        for t in ref.select(start=start, end=end):
+            groups[period_of(ref.local_day(t, "resolved"), interval)].append(t)
+        series = {p["period"]: p for p in got["series"]}
+        assert set(groups) <= set(series)
+        assert got["series"][0]["period"] == period_of(start, interval)
+        assert got["series"][-1]["period"] == period_of(end, interval)
+        for period, point in series.items():
+            members = groups.get(period, [])
+            assert point["count"] == len(members), (period, zone, interval)
+            expected = metric(members, name) if members or name == "count" else None
+            assert point["value"] == approx(expected), (period, zone, interval, name)
+
+
+async def test_filters_fold_case_and_accents(db: Database, session: AsyncSession) -> None:
+    tz = ZoneInfo("Europe/Madrid")
+    await load_demo(db.engine, tz, count=800)
+    ref = Reference(await all_tickets(db.engine), tz)
+    got = await _run(
+        session,
+        tz,
+        "count_tickets",
+        date_field="created",
+        category="  bÍlling ",
+        priority="HIGH",
+        agent="LUCÍA FERNÁNDEZ",
+    )
+    want = [
+        t
+        for t in ref.select(date_field="created", category="billing", priority="high")
+        if t.agent == "lucia.fernandez@demo.cschat.dev"
+    ]
+    assert got["count"] == len(want) > 0
+    assert got["filters"] == {"category": "bÍlling", "priority": "HIGH", "agent": "LUCÍA FERNÁNDEZ"}
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "needle"),
+    [
+        ("nope", {}, "Unknown tool 'nope'"),
+        ("count_tickets", {"colour": "red"}, "unknown parameter 'colour'"),
+        ("count_tickets", {"start_date": "2024-13-01"}, "start_date"),
+        ("count_tickets", {"start_date": "2024-05-02", "end_date": "2024-05-01"}, "end_date"),
+        ("count_tickets", {"status": "done"}, "status"),
+        ("breakdown_tickets", {}, "dimension"),
+        ("breakdown_tickets", {"dimension": "colour"}, "dimension"),
+        ("breakdown_tickets", {"dimension": "team", "limit": 0}, "limit"),
+        ("ticket_trend", {"interval": "year"}, "interval"),
+        ("ticket_trend", {"interval": "day", "start_date": "1990-01-01"}, "interval"),
+        ("search_tickets", {"query": "!!!"}, "query"),
+        ("get_ticket", {}, "ticket_id"),
+    ],
+)
+async def test_bad_parameters_are_named(
+    name: str, params: dict[str, Any], needle: str, session: AsyncSession
+) -> None:
+    with pytest.raises(BadRequest, match=needle):
+        await _run(session, ZoneInfo("UTC"), name, **params)
+
+
+def test_function_schemas_describe_every_tool() -> None:
+    from cschat.tickets.tools import ACTION_GROUP, TOOLS, function_schemas
+
+    schemas = {s["name"]: s for s in function_schemas()}
+    assert ACTION_GROUP == "tickets_analytics"
+    assert set(schemas) == set(TOOLS)
+    assert schemas["breakdown_tickets"]["parameters"]["required"] == ["dimension"]
+    assert schemas["ticket_trend"]["parameters"]["required"] == ["interval"]
+    assert "start_date" in schemas["count_tickets"]["parameters"]["properties"]
+    assert all(s["description"] for s in schemas.values())
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "start_utc", "end_utc"),
+    [
+        # Europe/Madrid falls back on 2024-10-27: that local day lasts 25 hours.
+        ("Europe/Madrid", "2024-10-27", "2024-10-26T22:00:00Z", "2024-10-27T23:00:00Z"),
+        # America/New_York springs forward on 2024-03-10: 23 hours.
+        ("America/New_York", "2024-03-10", "2024-03-10T05:00:00Z", "2024-03-11T04:00:00Z"),
+        ("UTC", "2024-03-10", "2024-03-10T00:00:00Z", "2024-03-11T00:00:00Z"),
+    ],
+)
+async def test_window_bounds_follow_dst(
+    zone: str, day: str, start_utc: str, end_utc: str, session: AsyncSession
+) -> None:
+    got = await _run(session, ZoneInfo(zone), "count_tickets", start_date=day, end_date=day)
+    assert got["window"] == {
+        "start_date": day,
+        "end_date": day,
+        "date_field": "resolved",
+        "timezone": zone,
+        "start_utc": start_utc,
+        "end_utc_exclusive": end_utc,
+    }
+    assert got["count"] == 0 and got["data_as_of"] is None
