@@ -13,6 +13,8 @@ from cschat.core.db import Database
 from cschat.core.errors import install_error_handlers
 from cschat.core.logging import RequestContextMiddleware, configure_logging
 from cschat.health.endpoints import router as health_router
+from cschat.integrations.hubspot.endpoints import router as hubspot_router
+from cschat.integrations.hubspot.runner import SyncRunner
 
 DESCRIPTION = """
 Ask questions about your support tickets in Spanish or English and get exact answers with the window
@@ -21,6 +23,7 @@ and filters they came from. Errors are always `{"success": false, "error", "deta
 
 TAGS = [
     {"name": "health", "description": "Liveness, readiness and database health."},
+    {"name": "hubspot", "description": "HubSpot ticket sync: start a run, read its status."},
 ]
 
 
@@ -31,9 +34,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = Database(settings.db)
+        app.state.hubspot = SyncRunner(app.state.db, settings.hubspot)
+        interval = settings.hubspot.sync_interval_minutes
+        if interval > 0 and settings.hubspot.token is not None:
+            app.state.hubspot.start_schedule(interval * 60)
         try:
             yield
         finally:
+            await app.state.hubspot.close()
             await app.state.db.dispose()
 
     app = FastAPI(
@@ -46,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(health_router)
+    app.include_router(hubspot_router)
     app.add_middleware(RequestContextMiddleware)
     return app
 
