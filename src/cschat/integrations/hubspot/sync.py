@@ -1,4 +1,13 @@
-"""Incremental, crash-safe HubSpot ticket sync."""
+"""Incremental, crash-safe HubSpot ticket sync.
+
+Tickets are read through the search API by `hs_lastmodifieddate` ascending, 200 per page, from
+the saved cursor minus a lag margin (HubSpot's search index trails writes by a few seconds). Each
+page is upserted and the cursor saved in one transaction, so a killed sync resumes where it was.
+The search API stops at 10,000 results per query; the sweep then restarts from the last timestamp
+it saw, and when 10,000 tickets share one timestamp it walks that timestamp by `hs_object_id`.
+Archived tickets (the list endpoint with `archived=true`) are deleted here, so analytics never
+count them.
+"""
 
 from __future__ import annotations
 
