@@ -49,28 +49,27 @@ async def upsert_tickets(
     if not by_key:
         return UpsertCounts()
     sources = {source for source, _ in by_key}
-    existing = set(
-        (
-            await executor.execute(
-                select(Ticket.source, Ticket.external_id).where(
-                    Ticket.source.in_(sources),
-                    Ticket.external_id.in_([external_id for _, external_id in by_key]),
-                )
-            )
-        ).tuples()
+    found = await executor.execute(
+        select(Ticket.source, Ticket.external_id).where(
+            Ticket.source.in_(sources),
+            Ticket.external_id.in_([external_id for _, external_id in by_key]),
+        )
     )
+    existing = {(source, external_id) for source, external_id in found}
     now = utcnow()
     values = [{**row, "ingested_at": now, "updated_at": now} for row in by_key.values()]
     insert = postgresql.insert if _dialect(executor) == "postgresql" else sqlite.insert
-    stmt = insert(Ticket).values(values)
+    # Core statement + executemany: compiled once and cached, sent as multi-row VALUES batches.
     table = Ticket.__table__
+    stmt = insert(table)
     changed = or_(*(table.c[name].is_distinct_from(stmt.excluded[name]) for name in DATA_COLUMNS))
     upsert = stmt.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS),
         set_={**{name: stmt.excluded[name] for name in DATA_COLUMNS}, "updated_at": now},
         where=changed,
-    ).returning(Ticket.source, Ticket.external_id)
-    written = set((await executor.execute(upsert)).tuples())
+    ).returning(table.c.source, table.c.external_id)
+    conn = await executor.connection() if isinstance(executor, AsyncSession) else executor
+    written = {(source, external_id) for source, external_id in await conn.execute(upsert, values)}
     inserted = len(written - existing)
     updated = len(written & existing)
     return UpsertCounts(inserted, updated, len(by_key) - inserted - updated)
