@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 from collections.abc import Callable
 
 from sqlalchemy import func, select
@@ -73,10 +74,8 @@ async def test_a_killed_sync_resumes_from_its_cursor_and_ends_exact(
             task.cancel()
 
     task = asyncio.create_task(runner.run(full=False, trigger="cli", on_progress=kill_after_five))
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await task
-    except asyncio.CancelledError:
-        pass
     async with db.sessionmaker() as session:
         killed = await repository.last_run(session, "hubspot")
         state = await session.get(SyncState, "hubspot")
@@ -157,7 +156,7 @@ async def test_the_dated_api_layout_syncs_the_same(
 async def test_full_rebuild_rereads_everything_and_keeps_counts_exact(
     fake_hubspot: FakeFactory, hubspot_settings: Callable[..., Settings]
 ) -> None:
-    fake, url = fake_hubspot(800)
+    _, url = fake_hubspot(800)
     settings = hubspot_settings(url)
     await sync_once(settings)
     rebuilt = await sync_once(settings, full=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -60,7 +60,7 @@ async def upsert_tickets(
     values = [{**row, "ingested_at": now, "updated_at": now} for row in by_key.values()]
     insert = postgresql.insert if _dialect(executor) == "postgresql" else sqlite.insert
     # Core statement + executemany: compiled once and cached, sent as multi-row VALUES batches.
-    table = Ticket.__table__
+    table = cast(Table, Ticket.__table__)
     stmt = insert(table)
     changed = or_(*(table.c[name].is_distinct_from(stmt.excluded[name]) for name in DATA_COLUMNS))
     upsert = stmt.on_conflict_do_update(
