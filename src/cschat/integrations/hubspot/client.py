@@ -30,8 +30,10 @@ SEARCH_PAGE_SIZE = 200  # the search API's maximum `limit`
 LIST_PAGE_SIZE = 100
 TEN_SECONDS = 10.0
 ONE_SECOND = 1.0
-# Requests leave slightly more than a window apart: the server measures arrival, not departure.
-WINDOW_MARGIN = 1.03
+# Requests leave slightly more than a window apart: the server measures arrival, not departure,
+# and arrival times jitter by a few milliseconds.
+WINDOW_MARGIN = 1.02
+WINDOW_PADDING_SECONDS = 0.01
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
@@ -87,7 +89,7 @@ class RollingWindow:
 
     def __init__(self, limit: int, window: float, *, clock: Clock, sleep: Sleep) -> None:
         self.limit = limit
-        self.window = window * WINDOW_MARGIN
+        self.window = window * WINDOW_MARGIN + WINDOW_PADDING_SECONDS
         self._clock = clock
         self._sleep = sleep
         self._sent: deque[float] = deque()
