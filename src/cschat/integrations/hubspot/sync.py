@@ -11,6 +11,8 @@ count them.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +27,7 @@ from cschat.integrations.hubspot.client import (
     SEARCH_PAGE_SIZE,
     SEARCH_RESULT_CAP,
     HubSpotClient,
+    HubSpotError,
     next_after,
 )
 from cschat.integrations.hubspot.mapping import (
@@ -162,24 +165,39 @@ class TicketSync:
             last_id = last[1]
 
     async def _pages(self, filters: list[dict[str, str]], sort: str) -> tuple[int, str] | None:
-        """Page one query; None when it ran out, else the last (timestamp, id) at the cap."""
-        after = 0
+        """Page one query; None when it ran out, else the last (timestamp, id) at the cap.
+
+        The next page is requested while this one is stored (the numeric `after` is known up
+        front), so HubSpot's latency and our database time overlap instead of adding up.
+        """
+
+        def fetch(after: int) -> asyncio.Task[dict[str, Any]]:
+            body = _search_body(filters, sort, self.properties, after)
+            return asyncio.create_task(self.client.search_tickets(body))
+
+        pending: asyncio.Task[dict[str, Any]] | None = fetch(0)
         last: tuple[int, str] | None = None
-        while True:
-            page = await self.client.search_tickets(
-                _search_body(filters, sort, self.properties, after)
-            )
-            if self._expected is None:
-                self._expected = int(page.get("total") or 0)
-            results: list[dict[str, Any]] = page.get("results") or []
-            if results:
-                last = await self._store(results)
-            nxt = next_after(page)
-            if nxt is None or not results:
-                return None
-            after = int(nxt)
-            if after + SEARCH_PAGE_SIZE > SEARCH_RESULT_CAP:
-                return last
+        try:
+            while pending is not None:
+                page = await pending
+                pending = None
+                if self._expected is None:
+                    self._expected = int(page.get("total") or 0)
+                results: list[dict[str, Any]] = page.get("results") or []
+                nxt = next_after(page)
+                at_cap = nxt is not None and int(nxt) + SEARCH_PAGE_SIZE > SEARCH_RESULT_CAP
+                if nxt is not None and results and not at_cap:
+                    pending = fetch(int(nxt))
+                if results:
+                    last = await self._store(results)
+                if at_cap and results:
+                    return last
+            return None
+        finally:
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, HubSpotError):
+                    await pending
 
     async def _store(self, results: list[dict[str, Any]]) -> tuple[int, str]:
         """Upsert one page and move the cursor, in one transaction."""
