@@ -30,6 +30,7 @@ from tests.fakes.hubspot import TOKEN, FakeHubSpot, serve
 from cschat.core import migrate
 from cschat.core.config import load_settings
 from cschat.core.db import Database
+from cschat.core.logging import configure_logging
 from cschat.integrations.hubspot.runner import SyncRunner
 
 SEARCH_PER_SECOND = 4
@@ -47,7 +48,6 @@ async def sync(database_url: str, url: str, **env: str) -> tuple[float, Any]:
             "DATABASE_URL": database_url,
             "HUBSPOT_BASE_URL": url,
             "HUBSPOT_TOKEN": TOKEN,
-            "LOG_LEVEL": "WARNING",
             **env,
         },
         env_file=None,
@@ -67,6 +67,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply HubSpot's windows")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
+    configure_logging(json=False, level="WARNING")
 
     with tempfile.TemporaryDirectory() as tmp:
         fast_db = args.database_url or f"sqlite+aiosqlite:///{tmp}/fast.db"
