@@ -2,77 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.core.db import utcnow
 from cschat.integrations.hubspot.models import SyncRun, SyncState
 from cschat.tickets.models import Ticket
-
-# Columns a sync may change; `ingested_at` keeps the first arrival.
-KEY_COLUMNS = ("source", "external_id")
-DATA_COLUMNS = tuple(
-    c.name
-    for c in Ticket.__table__.columns
-    if c.name not in ("id", "ingested_at", "updated_at") and c.name not in KEY_COLUMNS
-)
-
-
-@dataclass(frozen=True)
-class UpsertCounts:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def upserted(self) -> int:
-        return self.inserted + self.updated
-
-
-def _dialect(executor: AsyncSession | AsyncConnection) -> str:
-    if isinstance(executor, AsyncSession):
-        return executor.get_bind().dialect.name
-    return executor.dialect.name
-
-
-async def upsert_tickets(
-    executor: AsyncSession | AsyncConnection, rows: list[dict[str, Any]]
-) -> UpsertCounts:
-    """Insert or update rows by (source, external_id); rows whose values did not change are left
-    alone, so the counts say exactly what changed."""
-    by_key = {(r["source"], r["external_id"]): r for r in rows}  # last one wins within a batch
-    if not by_key:
-        return UpsertCounts()
-    sources = {source for source, _ in by_key}
-    found = await executor.execute(
-        select(Ticket.source, Ticket.external_id).where(
-            Ticket.source.in_(sources),
-            Ticket.external_id.in_([external_id for _, external_id in by_key]),
-        )
-    )
-    existing = {(source, external_id) for source, external_id in found}
-    now = utcnow()
-    values = [{**row, "ingested_at": now, "updated_at": now} for row in by_key.values()]
-    insert = postgresql.insert if _dialect(executor) == "postgresql" else sqlite.insert
-    # Core statement + executemany: compiled once and cached, sent as multi-row VALUES batches.
-    table = cast(Table, Ticket.__table__)
-    stmt = insert(table)
-    changed = or_(*(table.c[name].is_distinct_from(stmt.excluded[name]) for name in DATA_COLUMNS))
-    upsert = stmt.on_conflict_do_update(
-        index_elements=list(KEY_COLUMNS),
-        set_={**{name: stmt.excluded[name] for name in DATA_COLUMNS}, "updated_at": now},
-        where=changed,
-    ).returning(table.c.source, table.c.external_id)
-    conn = await executor.connection() if isinstance(executor, AsyncSession) else executor
-    written = {(source, external_id) for source, external_id in await conn.execute(upsert, values)}
-    inserted = len(written - existing)
-    updated = len(written & existing)
-    return UpsertCounts(inserted, updated, len(by_key) - inserted - updated)
 
 
 async def delete_tickets(session: AsyncSession, source: str, external_ids: list[str]) -> int:

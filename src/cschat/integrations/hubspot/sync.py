@@ -42,6 +42,7 @@ from cschat.integrations.hubspot.mapping import (
     stage_map,
     to_row,
 )
+from cschat.integrations.hubspot.upsert import upsert_tickets
 
 log = structlog.get_logger(__name__)
 
@@ -215,7 +216,7 @@ class TicketSync:
         last_id = str(props.get(OBJECT_ID) or newest["id"])
         cursor = max(self._cursor_ms or 0, last_ms)
         async with self.sessionmaker() as session:
-            counts = await repository.upsert_tickets(session, rows)
+            counts = await upsert_tickets(session, rows)
             await repository.save_cursor(session, SOURCE, cursor_ms=cursor, cursor_id=last_id)
             await repository.add_to_run(
                 session,
