@@ -110,8 +110,11 @@ def expected_tickets(fake: FakeHubSpot) -> dict[str, dict[str, Any]]:
 async def stored_tickets(settings: Settings) -> dict[str, dict[str, Any]]:
     """The hubspot rows of the tickets table in the same shape as `expected_tickets`."""
     db = Database(settings.db)
-    async with db.sessionmaker() as session:
-        rows = (await session.scalars(select(Ticket).where(Ticket.source == "hubspot"))).all()
+    async with db.engine.connect() as conn:
+        # Core rows, not ORM objects: 25,000 of them load in a fraction of the time.
+        rows = (
+            await conn.execute(select(Ticket.__table__).where(Ticket.source == "hubspot"))
+        ).all()
     await db.dispose()
     out = {}
     for t in rows:
