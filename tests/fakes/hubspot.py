@@ -146,7 +146,9 @@ class Limits:
 class FakeHubSpot:
     """The fake's state; every method is safe to call from the test thread while it serves."""
 
-    def __init__(self, tickets: int = 1000, *, seed: int = 7, owners: int = 12) -> None:
+    def __init__(
+        self, tickets: int = 1000, *, seed: int = 7, owners: int = 12, one_stamp: bool = False
+    ) -> None:
         self.lock = threading.RLock()
         self.token = TOKEN
         self.rng = random.Random(seed)
@@ -162,6 +164,10 @@ class FakeHubSpot:
         self.tickets: dict[str, FakeTicket] = {}
         for n in range(tickets):
             self._add_generated(n)
+        if one_stamp:
+            # A bulk import: every ticket carries the same modification time.
+            for ticket in self.tickets.values():
+                ticket.properties["hs_lastmodifieddate"] = str(BASE_MS - 1)
 
     # ---- data -------------------------------------------------------------------------------
     def _make_owners(self, count: int) -> list[dict[str, Any]]:

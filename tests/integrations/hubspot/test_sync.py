@@ -173,3 +173,14 @@ async def test_full_rebuild_rereads_everything_and_keeps_counts_exact(
     await db.dispose()
     assert state is not None and state.last_full_at is not None
     assert runs == 2
+
+
+async def test_more_than_10000_tickets_on_one_timestamp_are_walked_by_object_id(
+    fake_hubspot: FakeFactory, hubspot_settings: Callable[..., Settings]
+) -> None:
+    fake, url = fake_hubspot(10_150, one_stamp=True)
+    settings = hubspot_settings(url)
+    run = await sync_once(settings)
+    assert (run.status, run.inserted) == ("succeeded", 10_150), run.detail
+    assert run.fetched == 10_000 + 10_150, run.detail  # one capped window, then the walk
+    assert differences(expected_tickets(fake), await stored_tickets(settings)) == []

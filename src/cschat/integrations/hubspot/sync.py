@@ -75,6 +75,11 @@ def _search_body(
     }
 
 
+def _modified_ms(obj: dict[str, Any]) -> int:
+    props = obj.get("properties") or {}
+    return epoch_ms(props.get(MODIFIED) or obj.get("updatedAt")) or 0
+
+
 class TicketSync:
     """One sync run: sweep modified tickets, then remove archived ones."""
 
@@ -142,16 +147,16 @@ class TicketSync:
         window_start = start_ms
         while True:
             filters = [{"propertyName": MODIFIED, "operator": "GTE", "value": str(window_start)}]
-            last = await self._pages(filters, MODIFIED)
-            if last is None:
+            capped = await self._pages(filters, MODIFIED)
+            if capped is None:
                 return
-            last_ms = last[0]
-            if last_ms > window_start:
+            first_ms, last_ms, _ = capped
+            if last_ms > first_ms:
                 window_start = last_ms  # GTE: tickets sharing last_ms are read again, harmlessly
                 continue
             # 10,000 tickets with one timestamp: walk that timestamp by object id, then go past it.
-            await self._walk_timestamp(window_start)
-            window_start += 1
+            await self._walk_timestamp(last_ms)
+            window_start = last_ms + 1
 
     async def _walk_timestamp(self, moment_ms: int) -> None:
         last_id = "0"
@@ -160,13 +165,14 @@ class TicketSync:
                 {"propertyName": MODIFIED, "operator": "EQ", "value": str(moment_ms)},
                 {"propertyName": OBJECT_ID, "operator": "GT", "value": last_id},
             ]
-            last = await self._pages(filters, OBJECT_ID)
-            if last is None:
+            capped = await self._pages(filters, OBJECT_ID)
+            if capped is None:
                 return
-            last_id = last[1]
+            last_id = capped[2]
 
-    async def _pages(self, filters: list[dict[str, str]], sort: str) -> tuple[int, str] | None:
-        """Page one query; None when it ran out, else the last (timestamp, id) at the cap.
+    async def _pages(self, filters: list[dict[str, str]], sort: str) -> tuple[int, int, str] | None:
+        """Page one query; None when it ran out, else (first timestamp, last timestamp, last id)
+        when it reached the cap.
 
         The next page is requested while this one is stored (the numeric `after` is known up
         front), so HubSpot's latency and our database time overlap instead of adding up.
@@ -177,6 +183,7 @@ class TicketSync:
             return asyncio.create_task(self.client.search_tickets(body))
 
         pending: asyncio.Task[dict[str, Any]] | None = fetch(0)
+        first_ms: int | None = None
         last: tuple[int, str] | None = None
         try:
             while pending is not None:
@@ -190,9 +197,11 @@ class TicketSync:
                 if nxt is not None and results and not at_cap:
                     pending = fetch(int(nxt))
                 if results:
+                    if first_ms is None:
+                        first_ms = _modified_ms(results[0])
                     last = await self._store(results)
-                if at_cap and results:
-                    return last
+                if at_cap and first_ms is not None and last is not None:
+                    return first_ms, last[0], last[1]
             return None
         finally:
             if pending is not None:
@@ -211,9 +220,8 @@ class TicketSync:
                 errors += 1
                 log.warning("hubspot.skip_ticket", ticket_id=obj.get("id"), reason=str(exc))
         newest = results[-1]
-        props = newest.get("properties") or {}
-        last_ms = epoch_ms(props.get(MODIFIED) or newest.get("updatedAt")) or 0
-        last_id = str(props.get(OBJECT_ID) or newest["id"])
+        last_ms = _modified_ms(newest)
+        last_id = str((newest.get("properties") or {}).get(OBJECT_ID) or newest["id"])
         cursor = max(self._cursor_ms or 0, last_ms)
         async with self.sessionmaker() as session:
             counts = await upsert_tickets(session, rows)
