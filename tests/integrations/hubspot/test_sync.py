@@ -184,3 +184,21 @@ async def test_more_than_10000_tickets_on_one_timestamp_are_walked_by_object_id(
     assert (run.status, run.inserted) == ("succeeded", 10_150), run.detail
     assert run.fetched == 10_000 + 10_150, run.detail  # one capped window, then the walk
     assert differences(expected_tickets(fake), await stored_tickets(settings)) == []
+
+
+async def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(
+    fake_hubspot: FakeFactory, hubspot_settings: Callable[..., Settings]
+) -> None:
+    _, url = fake_hubspot(50)
+    settings = hubspot_settings(url)
+    db = Database(settings.db)
+    async with db.sessionmaker() as session:
+        dead = await repository.create_run(session, source="hubspot", mode="full", trigger="cli")
+        await session.commit()
+        dead_id = dead.id
+    run = await sync_once(settings)
+    async with db.sessionmaker() as session:
+        stale = await repository.get_run(session, dead_id)
+    await db.dispose()
+    assert run.status == "succeeded" and run.id != dead_id
+    assert stale is not None and stale.status == "interrupted" and stale.finished_at is not None
