@@ -60,6 +60,9 @@ async def test_supervisor_starts_a_background_sync_and_reads_its_status(
         assert body["configured"] is True
         assert body["cursor"] is not None
         assert body["next_run_at"] is None and body["interval_minutes"] == 0
+        metrics = (await client.get("/metrics")).text
+        assert 'cschat_hubspot_sync_runs_total{status="succeeded"}' in metrics
+        assert 'cschat_hubspot_tickets_total{change="inserted"}' in metrics
     assert differences(expected_tickets(fake), await stored(settings)) == []
 
 

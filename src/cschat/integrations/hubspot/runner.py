@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 import structlog
 from fastapi import Depends, Request
+from prometheus_client import Counter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -29,6 +30,11 @@ log = structlog.get_logger(__name__)
 ADVISORY_KEY = 0x68_75_62_73_79_6E_63  # "hubsync"
 Trigger = Literal["cli", "api", "schedule"]
 _LOCAL_HELD: set[str] = set()
+
+SYNC_RUNS = Counter("cschat_hubspot_sync_runs_total", "HubSpot sync runs by outcome", ["status"])
+SYNC_TICKETS = Counter(
+    "cschat_hubspot_tickets_total", "HubSpot tickets written by the sync", ["change"]
+)
 
 
 class SyncLock:
@@ -177,6 +183,8 @@ class SyncRunner:
                     on_progress=on_progress,
                 )
                 totals = await sync.run(full=full)
+                for change in ("inserted", "updated", "removed"):
+                    SYNC_TICKETS.labels(change).inc(getattr(totals, change))
                 detail = (
                     f"{totals.fetched} fetched, {totals.inserted} new, {totals.updated} changed, "
                     f"{totals.removed} removed; {client.stats.requests} requests, "
@@ -199,6 +207,7 @@ class SyncRunner:
                     await session.commit()
             finally:
                 await lock.release()
+            SYNC_RUNS.labels(status).inc()
             log.info("hubspot.sync_finished", run_id=run_id, status=status)
 
 
