@@ -90,12 +90,16 @@ async def test_only_one_runner_per_database_holds_the_sync_lock(
     settings = hubspot_settings("http://127.0.0.1:9")
     first, second = Database(settings.db), Database(settings.db)
     lock = SyncLock(first.engine)
+    assert not await SyncLock(second.engine).held_anywhere()
     assert await lock.acquire()
+    assert await SyncLock(second.engine).held_anywhere()
+    assert await SyncRunner(second, settings.hubspot).running()
     try:
         with pytest.raises(Exception, match="already running"):
             await SyncRunner(second, settings.hubspot).run(full=False, trigger="cli")
     finally:
         await lock.release()
+    assert not await SyncLock(second.engine).held_anywhere()
     relock = SyncLock(second.engine)
     assert await relock.acquire()
     await relock.release()

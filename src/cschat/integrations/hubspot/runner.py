@@ -62,6 +62,23 @@ class SyncLock:
         self._conn = conn
         return True
 
+    async def held_anywhere(self) -> bool:
+        """Whether some process holds the lock now, without taking it (for the status)."""
+        if self.engine.dialect.name != "postgresql":
+            return self.engine.url.render_as_string(hide_password=True) in _LOCAL_HELD
+        # A bigint advisory key shows in pg_locks as classid (high half) and objid (low half).
+        async with self.engine.connect() as conn:
+            held = await conn.scalar(
+                text(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND classid = :high AND objid = :low AND objsubid = 1 AND granted "
+                    "AND database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database()))"
+                ),
+                {"high": ADVISORY_KEY >> 32, "low": ADVISORY_KEY & 0xFFFFFFFF},
+            )
+        return bool(held)
+
     async def release(self) -> None:
         if self._local_key is not None:
             _LOCAL_HELD.discard(self._local_key)
@@ -101,6 +118,10 @@ class SyncRunner:
     @property
     def running_here(self) -> bool:
         return self._task is not None and not self._task.done()
+
+    async def running(self) -> bool:
+        """A sync runs here or in another process or replica on this database."""
+        return self.running_here or await SyncLock(self.db.engine).held_anywhere()
 
     async def start(self, *, full: bool, trigger: Trigger) -> int:
         """Begin a run in the background and return its id; Conflict while one runs anywhere."""

@@ -36,7 +36,7 @@ async def sync_status(
     )
     return HubSpotStatusRead(
         configured=runner.configured,
-        running=runner.running_here or (last is not None and last.status == "running"),
+        running=await runner.running(),
         cursor=cursor,
         last_full_at=state.last_full_at if state else None,
         interval_minutes=interval_minutes,
