@@ -1,4 +1,4 @@
-"""SQL for the HubSpot sync: the ticket upsert, the cursor and the run ledger."""
+"""SQL for the HubSpot sync: removals, counts, the cursor and the run ledger."""
 
 from __future__ import annotations
 
