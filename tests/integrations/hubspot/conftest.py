@@ -18,7 +18,12 @@ from cschat.tickets.models import Ticket
 from tests.fakes.hubspot import PIPELINES, TOKEN, FakeHubSpot, serve
 
 # Every wait (throttle windows, backoffs, Retry-After) at a thousandth: storms pass in milliseconds.
-FAST = {"HUBSPOT_TOKEN": TOKEN, "HUBSPOT_TIME_SCALE": "0.001"}
+# One extra property shows that whatever else is fetched lands in `attributes`.
+FAST = {
+    "HUBSPOT_TOKEN": TOKEN,
+    "HUBSPOT_TIME_SCALE": "0.001",
+    "HUBSPOT_EXTRA_PROPERTIES": "hs_ticket_language",
+}
 
 FakeFactory = Callable[..., tuple[FakeHubSpot, str]]
 

@@ -25,7 +25,6 @@ MAPPED_PROPERTIES = (
     "hs_pipeline_stage",
 )
 BOOKKEEPING_PROPERTIES = ("hs_lastmodifieddate", "hs_object_id")
-DEFAULT_EXTRA_PROPERTIES = ("hs_ticket_language",)
 
 CHANNELS = {"FORM": "Web"}  # HubSpot's source types, else title case (EMAIL -> Email)
 RESOLVED_WORDS = ("resolved", "solved")

@@ -32,7 +32,6 @@ from cschat.integrations.hubspot.client import (
 )
 from cschat.integrations.hubspot.mapping import (
     BOOKKEEPING_PROPERTIES,
-    DEFAULT_EXTRA_PROPERTIES,
     MAPPED_PROPERTIES,
     SOURCE,
     Owner,
@@ -103,7 +102,6 @@ class TicketSync:
                 [
                     *MAPPED_PROPERTIES,
                     *BOOKKEEPING_PROPERTIES,
-                    *DEFAULT_EXTRA_PROPERTIES,
                     *settings.extra_properties,
                 ]
             )
