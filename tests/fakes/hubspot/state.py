@@ -1,106 +1,38 @@
-"""A fake HubSpot CRM (tickets, ticket pipelines, owners) speaking HubSpot's wire format.
-
-A real HTTP server (Starlette under uvicorn in a thread, on a free loopback port) that follows the
-v3 reference specs: list with opaque cursors, search with filter groups, one sort, `total`, numeric
-`after` and a 400 past 10,000 results, pipelines whose stages carry `ticketState`/`isClosed`, paged
-owners (archived ones with `archived=true`), a Bearer check, switchable 429s shaped like
-HubSpot's (with `policyName`) and 5xx, optional enforcement of HubSpot's rolling limits, and both
-the `/crm/v3` and the dated (`/crm/objects/2026-03`) layouts. Tickets are generated
-deterministically from a seed.
-
-Demo: `python -m tests.fakes.hubspot --port 8765 --tickets 5000` then
-`HUBSPOT_BASE_URL=http://127.0.0.1:8765 HUBSPOT_TOKEN=fake-token cschat hubspot sync`.
-"""
+"""The fake's state: generated tickets, edits for tests, injected failures, limits, queries."""
 
 from __future__ import annotations
 
-import argparse
 import base64
 import random
 import threading
 import time
-import uuid
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
-TOKEN = "fake-token"
-SEARCH_CAP = 10_000
-BASE_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z: generated history ends here
-YEAR_MS = 365 * 86_400_000
-
-DEFAULT_PROPERTIES = ("createdate", "hs_lastmodifieddate", "hs_object_id")
-DATE_PROPERTIES = frozenset({"createdate", "hs_lastmodifieddate", "closed_date"})
-NUMERIC_PROPERTIES = frozenset({"hs_object_id", "time_to_close", "time_to_first_agent_reply"})
-
-# Pipeline "0" is HubSpot's default support pipeline (stages carry ticketState); "77" is a
-# custom one whose stages carry only isClosed, to exercise the fallback.
-PIPELINES: list[dict[str, Any]] = [
-    {
-        "id": "0",
-        "label": "Support Pipeline",
-        "displayOrder": 0,
-        "stages": [
-            {"id": "1", "label": "New", "metadata": {"ticketState": "OPEN", "isClosed": "false"}},
-            {
-                "id": "2",
-                "label": "Waiting on contact",
-                "metadata": {"ticketState": "OPEN", "isClosed": "false"},
-            },
-            {
-                "id": "3",
-                "label": "Waiting on us",
-                "metadata": {"ticketState": "OPEN", "isClosed": "false"},
-            },
-            {
-                "id": "4",
-                "label": "Closed",
-                "metadata": {"ticketState": "CLOSED", "isClosed": "true"},
-            },
-        ],
-    },
-    {
-        "id": "77",
-        "label": "Escalations",
-        "displayOrder": 1,
-        "stages": [
-            {"id": "771", "label": "Escalated", "metadata": {"isClosed": "false"}},
-            {"id": "772", "label": "In progress", "metadata": {"isClosed": "false"}},
-            {"id": "773", "label": "Resolved", "metadata": {"isClosed": "true"}},
-        ],
-    },
-]
-OPEN_STAGES = [("0", "1"), ("0", "2"), ("0", "3"), ("77", "771"), ("77", "772")]
-CLOSED_STAGES = [("0", "4"), ("0", "4"), ("0", "4"), ("77", "773")]
-
-TEAMS = [("11", "Billing Squad"), ("12", "Tech Support"), ("13", "Customer Care")]
-FIRST = ["Lucía", "Marco", "Ana", "Pedro", "Sofía", "Jorge", "Elena", "Raúl", "Nora", "Iván"]
-LAST = ["Fernández", "Rossi", "García", "López", "Martín", "Ruiz", "Díaz", "Moreno", "Vega", "Sanz"]
-CATEGORIES = ["BILLING_ISSUE", "PRODUCT_ISSUE", "GENERAL_INQUIRY", "FEATURE_REQUEST", None]
-PRIORITIES = ["LOW", "MEDIUM", "HIGH", "URGENT", None]
-SOURCES = ["EMAIL", "CHAT", "PHONE", "FORM", None]
-SUBJECTS = ["Refund not received", "Cannot log in", "Invoice wrong", "App crashes", "Late parcel"]
-
-
-def iso(ms: int) -> str:
-    """HubSpot's datetime property format: ISO 8601 UTC with milliseconds and `Z`."""
-    moment = datetime.fromtimestamp(ms / 1000, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-
-
-def _ms(value: str) -> int:
-    if value.lstrip("-").isdigit():
-        return int(value)
-    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+from tests.fakes.hubspot.catalog import (
+    BASE_MS,
+    CATEGORIES,
+    CLOSED_STAGES,
+    DATE_PROPERTIES,
+    DEFAULT_PROPERTIES,
+    FIRST,
+    LAST,
+    NUMERIC_PROPERTIES,
+    OPEN_STAGES,
+    PRIORITIES,
+    SEARCH_CAP,
+    SOURCES,
+    SUBJECTS,
+    TEAMS,
+    TOKEN,
+    YEAR_MS,
+    iso,
+    to_ms,
+)
+from tests.fakes.hubspot.errors import error, error_body, rate_limited
 
 
 @dataclass
@@ -300,7 +232,7 @@ class FakeHubSpot:
         with self.lock:
             self.limits = Limits(per_10s, search_per_second, scale)
 
-    def _injected_failure(self) -> JSONResponse | None:
+    def injected_failure(self) -> JSONResponse | None:
         with self.lock:
             kind = self.failures.popleft() if self.failures else None
             if kind is None and self.fail_every is not None:
@@ -315,7 +247,7 @@ class FakeHubSpot:
             )
         return error(int(kind), "Internal error", "INTERNAL_ERROR")
 
-    def _over_limit(self, search: bool) -> JSONResponse | None:
+    def over_limit(self, search: bool) -> JSONResponse | None:
         with self.lock:
             limits = self.limits
             if limits is None:
@@ -414,7 +346,7 @@ def _value(ticket: FakeTicket, name: str) -> str | None:
 
 def _coerce(name: str, value: str) -> Any:
     if name in DATE_PROPERTIES:
-        return _ms(value)
+        return to_ms(value)
     if name in NUMERIC_PROPERTIES:
         return int(value)
     return value
@@ -470,133 +402,3 @@ def _sort_key(sorts: list[Any]) -> Any:
         return (0, sign * value if isinstance(value, int) else value, int(ticket.id))
 
     return key
-
-
-def error_body(message: str, category: str) -> dict[str, Any]:
-    return {
-        "status": "error",
-        "message": message,
-        "correlationId": str(uuid.uuid4()),
-        "category": category,
-    }
-
-
-def error(status: int, message: str, category: str) -> JSONResponse:
-    return JSONResponse(error_body(message, category), status_code=status)
-
-
-def rate_limited(policy: str) -> JSONResponse:
-    label = {"TEN_SECONDLY_ROLLING": "ten_secondly_rolling", "SECONDLY": "secondly"}.get(
-        policy, "daily"
-    )
-    body = {
-        "status": "error",
-        "message": f"You have reached your {label} limit.",
-        "errorType": "RATE_LIMIT",
-        "correlationId": str(uuid.uuid4()),
-        "policyName": policy,
-        "groupName": "publicapi",
-    }
-    return JSONResponse(body, status_code=429)
-
-
-def create_app(state: FakeHubSpot) -> Starlette:
-    """The fake's HTTP app: both the /crm/v3 and the dated layouts."""
-
-    async def guard(request: Request, kind: str, search: bool = False) -> JSONResponse | None:
-        with state.lock:
-            state.requests[kind] = state.requests.get(kind, 0) + 1
-        if request.headers.get("authorization") != f"Bearer {state.token}":
-            return error(
-                401,
-                "Authentication credentials not found. This API supports OAuth 2.0 authentication.",
-                "INVALID_AUTHENTICATION",
-            )
-        return state._injected_failure() or state._over_limit(search)
-
-    async def search(request: Request) -> JSONResponse:
-        if (refused := await guard(request, "search", search=True)) is not None:
-            return refused
-        try:
-            body = await request.json()
-        except ValueError:
-            return error(400, "Invalid JSON body.", "VALIDATION_ERROR")
-        status, out = state.search(body)
-        return JSONResponse(out, status_code=status)
-
-    async def list_tickets(request: Request) -> JSONResponse:
-        if (refused := await guard(request, "list")) is not None:
-            return refused
-        return JSONResponse(state.list_page(dict(request.query_params)))
-
-    async def pipelines(request: Request) -> JSONResponse:
-        if (refused := await guard(request, "pipelines")) is not None:
-            return refused
-        if request.path_params.get("object_type", "tickets") != "tickets":
-            return JSONResponse({"results": []})
-        return JSONResponse({"results": PIPELINES})
-
-    async def owners(request: Request) -> JSONResponse:
-        if (refused := await guard(request, "owners")) is not None:
-            return refused
-        return JSONResponse(state.owners_page(dict(request.query_params)))
-
-    routes = []
-    for objects, pipes, owner_path in (
-        ("/crm/v3/objects/tickets", "/crm/v3/pipelines/{object_type}", "/crm/v3/owners"),
-        (
-            "/crm/objects/{version}/tickets",
-            "/crm/pipelines/{version}/{object_type}",
-            "/crm/owners/{version}",
-        ),
-    ):
-        routes += [
-            Route(f"{objects}/search", search, methods=["POST"]),
-            Route(objects, list_tickets, methods=["GET"]),
-            Route(pipes, pipelines, methods=["GET"]),
-            Route(owner_path, owners, methods=["GET"]),
-            Route(f"{owner_path}/", owners, methods=["GET"]),
-        ]
-    return Starlette(routes=routes)
-
-
-@contextmanager
-def serve(state: FakeHubSpot, port: int = 0) -> Iterator[str]:
-    """Serve the fake on 127.0.0.1 (a free port unless given); yields its base URL."""
-    config = uvicorn.Config(
-        create_app(state), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the fake HubSpot server did not start")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{bound}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Serve a fake HubSpot CRM for demos.")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--tickets", type=int, default=5000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--limits", action="store_true", help="enforce 100/10 s and 4 search/s")
-    args = parser.parse_args()
-    state = FakeHubSpot(args.tickets, seed=args.seed)
-    if args.limits:
-        state.enforce_limits()
-    with serve(state, args.port) as url:
-        print(f"fake HubSpot on {url} (token {TOKEN!r}, {args.tickets} tickets); Ctrl-C stops")
-        with suppress(KeyboardInterrupt):
-            threading.Event().wait()
-
-
-if __name__ == "__main__":
-    main()
