@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from tests.fakes.hubspot.catalog import PIPELINES
 from tests.fakes.hubspot.errors import error
-from tests.fakes.hubspot.state import FakeHubSpot
+from tests.fakes.hubspot.state import FAILURE_KINDS, FakeHubSpot
 
 
 def create_app(state: FakeHubSpot) -> Starlette:
@@ -59,7 +59,29 @@ def create_app(state: FakeHubSpot) -> Starlette:
             return refused
         return JSONResponse(state.owners_page(dict(request.query_params)))
 
-    routes = []
+    async def admin(request: Request) -> JSONResponse:
+        # Demo controls (not HubSpot's API): POST /_fake/{change|reopen|archive|create}?n=10,
+        # POST /_fake/fail?kind=ten_secondly&n=3.
+        action = request.path_params["action"]
+        try:
+            count = int(request.query_params.get("n", "1"))
+        except ValueError:
+            return error(400, "n must be an integer.", "VALIDATION_ERROR")
+        edits = {
+            "change": state.change,
+            "reopen": state.reopen,
+            "archive": state.archive,
+            "create": state.create,
+        }
+        if action in edits:
+            return JSONResponse({"ids": edits[action](count)})
+        kind = request.query_params.get("kind", "")
+        if action == "fail" and kind in FAILURE_KINDS:
+            state.fail_next(count, kind)
+            return JSONResponse({"queued": count, "kind": kind})
+        return error(404, f"unknown fake control {action!r}", "OBJECT_NOT_FOUND")
+
+    routes = [Route("/_fake/{action}", admin, methods=["POST"])]
     for objects, pipes, owner_path in (
         ("/crm/v3/objects/tickets", "/crm/v3/pipelines/{object_type}", "/crm/v3/owners"),
         (

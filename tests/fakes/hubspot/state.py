@@ -34,6 +34,8 @@ from tests.fakes.hubspot.catalog import (
 )
 from tests.fakes.hubspot.errors import error, error_body, rate_limited
 
+FAILURE_KINDS = ("ten_secondly", "secondly", "daily", "500", "502", "503")
+
 
 @dataclass
 class FakeTicket:

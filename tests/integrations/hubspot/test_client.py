@@ -159,3 +159,15 @@ async def test_fake_enforces_limits_and_the_client_stays_under_them(
             await client.search_tickets(body)
         assert client.stats.waited_seconds >= 0.2  # it did hold back
     assert fake.rate_limited <= 1
+
+
+async def test_the_fakes_demo_controls_edit_tickets_over_http(fake_hubspot: FakeFactory) -> None:
+    fake, url = fake_hubspot(30)
+    async with httpx.AsyncClient(base_url=url) as http:
+        changed = (await http.post("/_fake/change", params={"n": 4})).json()["ids"]
+        assert (await http.post("/_fake/fail", params={"kind": "503", "n": 2})).status_code == 200
+        assert (await http.post("/_fake/fail", params={"kind": "nope"})).status_code == 404
+        assert (await http.post("/_fake/change", params={"n": "x"})).status_code == 400
+    assert len(changed) == 4
+    assert all(fake.tickets[i].properties["hs_ticket_priority"] == "URGENT" for i in changed)
+    assert list(fake.failures) == ["503", "503"]
