@@ -9,7 +9,9 @@ the `/crm/v3` and the dated (`/crm/objects/2026-03`) layouts. Tickets are genera
 deterministically from a seed.
 
 Demo: `python -m tests.fakes.hubspot --port 8765 --tickets 5000` then
-`HUBSPOT_BASE_URL=http://127.0.0.1:8765 HUBSPOT_TOKEN=fake-token cschat hubspot sync`.
+`HUBSPOT_BASE_URL=http://127.0.0.1:8765 HUBSPOT_TOKEN=fake-token cschat hubspot sync`. Tests edit
+it through `FakeHubSpot` methods (change, reopen, archive, create, fail_next, enforce_limits);
+a demo through `POST /_fake/{change|reopen|archive|create}?n=N` and `POST /_fake/fail?kind=K&n=N`.
 """
 
 from tests.fakes.hubspot.catalog import PIPELINES, TOKEN
