@@ -58,7 +58,7 @@ async def test_supervisor_starts_a_background_sync_and_reads_its_status(
         assert (last["fetched"], last["inserted"], last["upserted"]) == (1200, 1200, 1200)
         assert body["tickets"] == 1200
         assert body["configured"] is True
-        assert body["cursor"] is not None
+        assert body["cursor"] is not None and body["cursor_ticket_id"] is not None
         assert body["next_run_at"] is None and body["interval_minutes"] == 0
         metrics = (await client.get("/metrics")).text
         assert 'cschat_hubspot_sync_runs_total{status="succeeded"}' in metrics

@@ -15,7 +15,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -114,10 +114,8 @@ class ClientStats:
     """Counts for logs, the run ledger and the benchmark."""
 
     requests: int = 0
-    search_requests: int = 0
     retries: int = 0
     waited_seconds: float = 0.0
-    by_status: dict[int, int] = field(default_factory=dict)
 
 
 class HubSpotClient:
@@ -224,7 +222,6 @@ class HubSpotClient:
             # Search is exempt from the ten-secondly limit and has its own per-second one.
             await (self._search if search else self._burst).acquire()
             self.stats.requests += 1
-            self.stats.search_requests += int(search)
             try:
                 response = await self._http.request(method, path, json=json, params=params)
             except httpx.TransportError as exc:
@@ -235,7 +232,6 @@ class HubSpotClient:
                 await self._retry(self._backoff(attempt), reason=type(exc).__name__, path=path)
                 continue
             status = response.status_code
-            self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
             if status < 300:
                 payload: dict[str, Any] = response.json()
                 return payload

@@ -107,7 +107,6 @@ class SyncRunner:
         self.settings = settings
         self.client_factory = client_factory or (lambda: HubSpotClient(settings))
         self.next_run_at: datetime | None = None
-        self.interval_seconds: float | None = None
         self._task: asyncio.Task[None] | None = None
         self._schedule: asyncio.Task[None] | None = None
 
@@ -148,7 +147,6 @@ class SyncRunner:
 
     def start_schedule(self, interval_seconds: float) -> None:
         """Run an incremental sync every `interval_seconds` (first one after one interval)."""
-        self.interval_seconds = interval_seconds
         self._schedule = asyncio.create_task(self._periodic(interval_seconds))
 
     async def close(self) -> None:

@@ -40,6 +40,7 @@ class HubSpotStatusRead(BaseModel):
     configured: bool
     running: bool
     cursor: datetime | None = Field(description="Newest hs_lastmodifieddate synced so far.")
+    cursor_ticket_id: str | None = Field(description="The last ticket of the batch it came from.")
     last_full_at: datetime | None
     interval_minutes: int
     next_run_at: datetime | None

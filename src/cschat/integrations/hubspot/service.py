@@ -38,6 +38,7 @@ async def sync_status(
         configured=runner.configured,
         running=await runner.running(),
         cursor=cursor,
+        cursor_ticket_id=state.cursor_id if state else None,
         last_full_at=state.last_full_at if state else None,
         interval_minutes=interval_minutes,
         next_run_at=runner.next_run_at,

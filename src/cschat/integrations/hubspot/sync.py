@@ -59,7 +59,6 @@ class Totals:
     updated: int = 0
     removed: int = 0
     errors: int = 0
-    batches: int = 0
 
 
 def _search_body(
@@ -240,7 +239,6 @@ class TicketSync:
         totals.inserted += counts.inserted
         totals.updated += counts.updated
         totals.errors += errors
-        totals.batches += 1
         if self.on_progress:
             self.on_progress(totals.fetched, self._expected)
         return last_ms, last_id
