@@ -16,6 +16,8 @@ from tests.support.auth import sign_in
 
 SYNC = "/api/integrations/hubspot/sync"
 STATUS = "/api/integrations/hubspot/status"
+# Cookie-authenticated POSTs carry the front end's Origin, as a browser sends it (CSRF check).
+BROWSER = {"Origin": "http://localhost:3000"}
 
 
 @asynccontextmanager
@@ -23,7 +25,9 @@ async def supervisor(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.A
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers=BROWSER
+        ) as c:
             await sign_in(app, c, email="boss@example.com", role="Supervisor")
             yield app, c
 
@@ -115,11 +119,13 @@ async def test_sync_needs_a_token_and_a_supervisor(
     app = create_app(make_settings())
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as anonymous:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t", headers=BROWSER
+        ) as anonymous:
             assert (await anonymous.get(STATUS)).status_code == 401
             await sign_in(app, anonymous, email="boss@example.com", role="Supervisor")
             refused = await anonymous.post(SYNC)
-            assert refused.status_code == 503
+            assert refused.status_code == 409
             assert "HUBSPOT_TOKEN" in refused.json()["detail"]
             status = (await anonymous.get(STATUS)).json()
             assert (status["configured"], status["last_run"], status["tickets"]) == (False, None, 0)

@@ -22,8 +22,7 @@ router = APIRouter(prefix="/api/integrations/hubspot", tags=["hubspot"])
     summary="Start a HubSpot sync in the background",
     status_code=202,
     responses={
-        409: {"description": "A sync is already running"},
-        503: {"description": "HUBSPOT_TOKEN is not set"},
+        409: {"description": "A sync is already running, or HUBSPOT_TOKEN is not set"},
     },
 )
 async def start_sync(

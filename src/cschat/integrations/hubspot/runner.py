@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from cschat.core.config import HubSpotSettings
 from cschat.core.db import Database, utcnow
-from cschat.core.errors import Conflict, ServiceUnavailable
+from cschat.core.errors import Conflict
 from cschat.integrations.hubspot import repository
 from cschat.integrations.hubspot.client import HubSpotClient, HubSpotError
 from cschat.integrations.hubspot.mapping import SOURCE
@@ -172,7 +172,8 @@ class SyncRunner:
 
     async def _begin(self, *, full: bool, trigger: Trigger) -> tuple[SyncLock, int]:
         if not self.configured:
-            raise ServiceUnavailable("HubSpot sync is not configured: set HUBSPOT_TOKEN.")
+            # A 409 (the server's state), not a 5xx: nothing is down, the integration is off.
+            raise Conflict("HubSpot sync is not configured: set HUBSPOT_TOKEN.")
         lock = SyncLock(self.db.engine)
         if not await lock.acquire():
             raise Conflict("A HubSpot sync is already running; wait for it to finish.")
