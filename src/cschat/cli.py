@@ -19,9 +19,11 @@ from cschat.core.errors import AppError
 app = typer.Typer(help="cschat: analytics chat for customer-service teams.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+hubspot_app = typer.Typer(help="HubSpot ticket sync.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts (built-in sign-in and Cognito alike).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
-users_app = typer.Typer(help="Accounts (built-in sign-in and Cognito alike).", no_args_is_help=True)
+app.add_typer(hubspot_app, name="hubspot")
 app.add_typer(users_app, name="users")
 
 T = TypeVar("T")
@@ -278,6 +280,45 @@ def users_disable(email: Annotated[str, typer.Argument(help="The account's email
 def users_enable(email: Annotated[str, typer.Argument(help="The account's email.")]) -> None:
     """Enable (activate) an account."""
     _set_status(email, "active")
+
+
+@hubspot_app.command("sync")
+def hubspot_sync(
+    full: Annotated[bool, typer.Option(help="Re-read every ticket from the start.")] = False,
+) -> None:
+    """Sync HubSpot tickets into the tickets table (incremental unless --full)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from cschat.core.db import Database
+    from cschat.core.errors import AppError
+    from cschat.integrations.hubspot.runner import SyncRunner
+
+    settings = settings_or_exit()
+
+    async def run(progress: Progress) -> tuple[str, str | None]:
+        task = progress.add_task("HubSpot tickets", total=None)
+
+        def advance(done: int, total: int | None) -> None:
+            progress.update(task, completed=done, total=max(total or 0, done) or None)
+
+        db = Database(settings.db)
+        try:
+            result = await SyncRunner(db, settings.hubspot).run(
+                full=full, trigger="cli", on_progress=advance
+            )
+        except AppError as exc:
+            return "refused", exc.detail
+        finally:
+            await db.dispose()
+        return result.status, result.detail
+
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        status, detail = asyncio.run(run(progress))
+    colour = "green" if status == "succeeded" else "red"
+    console.print(f"HubSpot sync [{colour}]{status}[/{colour}]: {detail or ''}")
+    if status != "succeeded":
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -20,6 +20,8 @@ from cschat.core.db import Database
 from cschat.core.errors import install_error_handlers
 from cschat.core.logging import RequestContextMiddleware, configure_logging
 from cschat.health.endpoints import router as health_router
+from cschat.integrations.hubspot.endpoints import router as hubspot_router
+from cschat.integrations.hubspot.runner import SyncRunner
 from cschat.tickets.endpoints import router as tickets_router
 from cschat.users.repository import identity_reader
 
@@ -39,6 +41,7 @@ TAGS = [
         "name": "query",
         "description": "Read-only structured queries and sandboxed SQL over the tickets.",
     },
+    {"name": "hubspot", "description": "HubSpot ticket sync: start a run, read its status."},
 ]
 
 
@@ -53,9 +56,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.auth_provider = create_provider(settings, app.state.http)
         app.state.login_limiter = create_login_limiter(settings)
         app.state.identity_reader = identity_reader(app.state.db.engine)
+        app.state.hubspot = SyncRunner(app.state.db, settings.hubspot)
+        interval = settings.hubspot.sync_interval_minutes
+        if interval > 0 and settings.hubspot.token is not None:
+            app.state.hubspot.start_schedule(interval * 60)
         try:
             yield
         finally:
+            await app.state.hubspot.close()
             await app.state.identity_reader.close()
             await app.state.login_limiter.store.close()
             await app.state.auth_provider.close()
@@ -74,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(tickets_router)
+    app.include_router(hubspot_router)
     check_routes_declare_access(app)
     # Last added runs first: request id, then CORS (answers preflights), then CSRF.
     app.add_middleware(CsrfMiddleware, allowed_origins=settings.app.cors_origins)

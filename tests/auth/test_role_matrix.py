@@ -37,6 +37,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/database/stats"): "supervisor",
     ("GET", "/data/query"): "key_or_supervisor",
     ("POST", "/data/query/sql"): "key_or_supervisor",
+    ("POST", "/api/integrations/hubspot/sync"): "supervisor",
+    ("GET", "/api/integrations/hubspot/status"): "supervisor",
 }
 CALLERS = ("anonymous", "Agent", "Supervisor", "disabled")
 

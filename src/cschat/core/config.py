@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from functools import cached_property
@@ -220,6 +221,33 @@ class HubSpotSettings(_Group):
     base_url: str = Field("https://api.hubapi.com", alias="HUBSPOT_BASE_URL")
     api_prefix: str = Field("/crm/v3", alias="HUBSPOT_API_PREFIX")
     sync_interval_minutes: int = Field(0, alias="HUBSPOT_SYNC_INTERVAL_MINUTES", ge=0)
+    # HubSpot's published limits; 0 turns a client-side throttle off (a fake, a raised limit).
+    requests_per_10s: int = Field(100, alias="HUBSPOT_REQUESTS_PER_10S", ge=0)
+    search_per_second: int = Field(4, alias="HUBSPOT_SEARCH_PER_SECOND", ge=0)
+    max_retries: int = Field(6, alias="HUBSPOT_MAX_RETRIES", ge=0)
+    timeout_seconds: float = Field(30.0, alias="HUBSPOT_TIMEOUT_SECONDS", gt=0)
+    lag_seconds: int = Field(120, alias="HUBSPOT_LAG_SECONDS", ge=0)
+    # Multiplies every wait (throttle windows, backoffs, Retry-After): tests and demos only.
+    time_scale: float = Field(1.0, alias="HUBSPOT_TIME_SCALE", gt=0, le=1)
+    extra_properties: list[str] = Field(default_factory=list, alias="HUBSPOT_EXTRA_PROPERTIES")
+
+    _split_properties = field_validator("extra_properties", mode="before")(_split_csv)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://api.hubapi.com")
+        return value.rstrip("/")
+
+    @field_validator("api_prefix")
+    @classmethod
+    def _known_prefix(cls, value: str) -> str:
+        if value.strip("/") == "crm/v3" or re.search(r"(^|/)\d{4}-\d{2}$", value.rstrip("/")):
+            return value
+        raise ValueError(
+            "expected /crm/v3 or a dated version such as 2026-03 or /crm/objects/2026-03"
+        )
 
 
 _GROUPS: dict[str, type[_Group]] = {

@@ -1,0 +1,70 @@
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from cschat.core.config import Settings
+from cschat.core.db import Database
+from cschat.integrations.hubspot.upsert import UpsertCounts, upsert_tickets
+from cschat.tickets.models import Ticket
+
+CREATED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def row(external_id: str, **changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "source": "hubspot",
+        "external_id": external_id,
+        "subject": f"Ticket {external_id}",
+        "description": None,
+        "resolution": None,
+        "category": "Billing",
+        "priority": "High",
+        "channel": "Email",
+        "status": "open",
+        "agent": "ana@example.com",
+        "team": "Care",
+        "customer": None,
+        "created_at": CREATED,
+        "first_response_at": None,
+        "first_response_minutes": 12.5,
+        "resolved_at": None,
+        "resolution_minutes": None,
+        "csat": None,
+        "language": None,
+        "tags": None,
+        "attributes": {"agent_name": "Ana", "stage": "New"},
+    }
+    return {**base, **changes}
+
+
+async def test_counts_say_exactly_what_changed(settings: Settings) -> None:
+    db = Database(settings.db)
+    async with db.sessionmaker() as session:
+        first = await upsert_tickets(session, [row("1"), row("2"), row("3")])
+        await session.commit()
+    async with db.sessionmaker() as session:
+        ingested = await session.scalar(select(Ticket.ingested_at).where(Ticket.external_id == "1"))
+    async with db.engine.begin() as conn:  # a plain connection works too
+        second = await upsert_tickets(
+            conn,
+            [
+                row("1"),  # unchanged
+                row("2", status="closed", resolved_at=CREATED, resolution_minutes=60.0),
+                row("3", attributes={"agent_name": "Ana", "stage": "Waiting"}),
+                row("4"),
+                row("4", subject="last one wins"),  # duplicate within a batch
+            ],
+        )
+    async with db.sessionmaker() as session:
+        stored = {t.external_id: t for t in (await session.scalars(select(Ticket))).all()}
+    await db.dispose()
+    assert first == UpsertCounts(inserted=3, updated=0, unchanged=0)
+    assert second == UpsertCounts(inserted=1, updated=2, unchanged=1)
+    assert second.upserted == 3
+    assert stored["2"].status == "closed" and stored["2"].resolved_at == CREATED
+    assert stored["3"].attributes == {"agent_name": "Ana", "stage": "Waiting"}
+    assert stored["4"].subject == "last one wins"
+    assert stored["1"].ingested_at == ingested  # the first arrival is kept
+    assert stored["2"].updated_at > stored["1"].updated_at
+    assert len(stored) == 4
