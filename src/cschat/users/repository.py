@@ -10,7 +10,7 @@ from typing import Protocol
 
 import aiosqlite
 import psycopg
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cschat.core.config import ConfigError
@@ -171,8 +171,73 @@ async def add(session: AsyncSession, user: User) -> User:
     return user
 
 
+async def search(
+    session: AsyncSession,
+    *,
+    role: str | None,
+    status: str | None,
+    text: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[User], int]:
+    """One page of users by email, and the total matching the filters."""
+    query = select(User)
+    if role is not None:
+        query = query.where(User.role == role)
+    if status is not None:
+        query = query.where(User.status == status)
+    if text:
+        needle = text.lower()
+        name = func.lower(
+            func.coalesce(User.given_name, "") + " " + func.coalesce(User.family_name, "")
+        )
+        query = query.where(
+            or_(
+                User.email.contains(needle, autoescape=True),
+                name.contains(needle, autoescape=True),
+            )
+        )
+    total = await session.scalar(query.with_only_columns(func.count()).order_by(None))
+    rows = await session.scalars(query.order_by(User.email).limit(limit).offset(offset))
+    return rows.all(), int(total or 0)
+
+
+async def other_active_supervisors(session: AsyncSession, user_id: str) -> int:
+    """Active Supervisors other than `user_id`, locked (PostgreSQL) so two demotions cannot race."""
+    ids = await session.scalars(
+        select(User.id)
+        .where(User.role == "Supervisor", User.status == "active", User.id != user_id)
+        .with_for_update()
+    )
+    return len(ids.all())
+
+
+async def delete(session: AsyncSession, user: User) -> None:
+    await session.delete(user)
+    await session.flush()
+
+
 async def allowlist_size(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(AllowlistEntry)) or 0)
+
+
+async def allowlist_entries(session: AsyncSession) -> Sequence[AllowlistEntry]:
+    return (await session.scalars(select(AllowlistEntry).order_by(AllowlistEntry.entry))).all()
+
+
+async def get_allowlist_entry(session: AsyncSession, entry: str) -> AllowlistEntry | None:
+    return await session.scalar(select(AllowlistEntry).where(AllowlistEntry.entry == entry))
+
+
+async def add_allowlist_entry(session: AsyncSession, entry: AllowlistEntry) -> AllowlistEntry:
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def delete_allowlist_entry(session: AsyncSession, entry: AllowlistEntry) -> None:
+    await session.delete(entry)
+    await session.flush()
 
 
 async def allowlist_matches(session: AsyncSession, candidates: Sequence[str]) -> bool:
