@@ -280,6 +280,27 @@ def users_enable(email: Annotated[str, typer.Argument(help="The account's email.
     _set_status(email, "active")
 
 
+@users_app.command("sync-roles")
+def users_sync_roles() -> None:
+    """Reconcile accounts, roles and disabled users with the Cognito user pool, both ways."""
+    from cschat.users.directory import create_directory
+    from cschat.users.sync import sync_roles
+
+    settings = settings_or_exit()
+    if settings.auth.provider != "cognito":
+        err_console.print("[red]sync-roles needs AUTH_PROVIDER=cognito.[/red]")
+        raise typer.Exit(2)
+    directory = create_directory(settings)
+
+    async def sync(session: AsyncSession) -> list[str]:
+        return await sync_roles(session, directory)
+
+    changes = run_in_session(settings, sync)
+    for line in changes:
+        console.print(line)
+    console.print(f"{len(changes)} change(s)." if changes else "Nothing to change.")
+
+
 @app.command()
 def check() -> None:
     """Show the configuration (secrets masked) and check each configured dependency."""
