@@ -51,9 +51,7 @@ async def page(
     session: AsyncSession, f: AuditFilter, *, limit: int, offset: int
 ) -> tuple[Sequence[AuditEvent], int]:
     """Newest first, with the total count of matching events."""
-    total = await session.scalar(
-        _filtered(select(AuditEvent), f).with_only_columns(func.count()).order_by(None)
-    )
+    total = await session.scalar(_filtered(select(func.count()).select_from(AuditEvent), f))
     rows = await session.scalars(
         _filtered(select(AuditEvent), f)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

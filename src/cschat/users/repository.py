@@ -197,7 +197,7 @@ async def search(
                 name.contains(needle, autoescape=True),
             )
         )
-    total = await session.scalar(query.with_only_columns(func.count()).order_by(None))
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(query.order_by(User.email).limit(limit).offset(offset))
     return rows.all(), int(total or 0)
 
