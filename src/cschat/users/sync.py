@@ -84,7 +84,8 @@ async def sync_roles(session: AsyncSession, directory: Directory) -> list[str]:
     return changes
 
 
-async def _sync_once(db: Database, directory: Directory) -> list[str]:
+async def sync_once(db: Database, directory: Directory) -> list[str]:
+    """One round in its own transaction, unless another replica holds the round's lock."""
     async with db.transaction() as session:
         if db.dialect == "postgresql":
             # Released at commit; another replica holding it means this round is theirs.
@@ -101,7 +102,7 @@ async def run_periodically(db: Database, directory: Directory, interval_minutes:
     while True:
         await asyncio.sleep(interval_minutes * 60)
         try:
-            changes = await _sync_once(db, directory)
+            changes = await sync_once(db, directory)
         except Exception as exc:  # a background loop must outlive one bad round
             log.warning("role_sync_failed", error_type=type(exc).__name__)
             continue
