@@ -1,4 +1,4 @@
-"""API keys: shown once, stored hashed, scoped, expiring, revocable, and INGEST_API_KEY still works."""
+"""API keys: shown once, stored hashed, scoped, expiring, revocable; INGEST_API_KEY still works."""
 
 from __future__ import annotations
 
