@@ -14,8 +14,12 @@ from tests.fakes.smtp import SmtpSink, smtp_server
 
 
 @pytest.fixture
-def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """boto3's default chain, as on a server; moto accepts any credentials."""
+def aws_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+    cognito_pool: CognitoPool,  # noqa: F811
+) -> None:
+    """boto's standard variables, as on a server: moto's endpoint, any credentials."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", cognito_pool.moto_endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
@@ -27,11 +31,6 @@ def smtp() -> Iterator[SmtpSink]:
         yield sink
 
 
-def admin_env(pool: CognitoPool) -> dict[str, str]:
-    """The app's Cognito settings, with the admin API pointed at moto."""
-    return {**pool.env(), "COGNITO_ENDPOINT_URL": pool.moto_endpoint}
-
-
 @pytest.fixture
 async def cognito_admin_app(
     make_settings: Callable[..., Settings],
@@ -39,6 +38,6 @@ async def cognito_admin_app(
     smtp: SmtpSink,
     aws_credentials: None,
 ) -> AsyncIterator[FastAPI]:
-    application = create_app(make_settings(**admin_env(cognito_pool), **smtp.env()))
+    application = create_app(make_settings(**cognito_pool.env(), **smtp.env()))
     async with application.router.lifespan_context(application):
         yield application

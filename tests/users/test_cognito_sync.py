@@ -20,7 +20,6 @@ from cschat.users.models import User
 from cschat.users.sync import ROLE_SYNC_LOCK_KEY, sync_once
 from tests.auth.conftest import CognitoPool
 from tests.conftest import TEST_SECRET_KEY
-from tests.users.conftest import admin_env
 
 
 def _email(label: str) -> str:
@@ -39,7 +38,7 @@ def cli_env(
     monkeypatch.setenv("DATABASE_URL", database_url.render_as_string(hide_password=False))
     monkeypatch.setenv("SECRET_KEY", TEST_SECRET_KEY)
     monkeypatch.setenv("APP_ENV", "development")
-    for name, value in admin_env(cognito_pool).items():
+    for name, value in cognito_pool.env().items():
         monkeypatch.setenv(name, value)
 
 
@@ -118,7 +117,7 @@ def test_sync_roles_needs_cognito(
 async def test_a_periodic_round_runs_once_per_cluster(
     make_settings: Callable[..., Settings], cognito_pool: CognitoPool, aws_credentials: None
 ) -> None:
-    settings = make_settings(**admin_env(cognito_pool), COGNITO_ROLE_SYNC_INTERVAL_MINUTES=5)
+    settings = make_settings(**cognito_pool.env(), COGNITO_ROLE_SYNC_INTERVAL_MINUTES=5)
     db = Database(settings.db)
     directory = create_directory(settings)
     console_made = cognito_pool.add_user(_email("periodic"))

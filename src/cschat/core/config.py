@@ -167,7 +167,6 @@ class CognitoSettings(_Group):
     client_secret: SecretStr | None = Field(None, alias="COGNITO_CLIENT_SECRET")
     domain: str | None = Field(None, alias="COGNITO_DOMAIN")
     jwks_url: str | None = Field(None, alias="COGNITO_JWKS_URL")
-    endpoint_url: str | None = Field(None, alias="COGNITO_ENDPOINT_URL")
     role_sync_interval_minutes: int = Field(0, alias="COGNITO_ROLE_SYNC_INTERVAL_MINUTES", ge=0)
 
     def effective_region(self, fallback: str) -> str:

@@ -29,12 +29,12 @@ class CognitoDirectory:
     name = "cognito"
 
     def __init__(self, settings: Settings) -> None:
+        # Endpoint and credentials come from boto's own chain (AWS_ENDPOINT_URL_<SERVICE>, roles).
         cognito = settings.cognito
         self.pool_id = cognito.user_pool_id or ""
         self._client: Any = boto3.client(
             "cognito-idp",
             region_name=cognito.effective_region(settings.aws.region),
-            endpoint_url=cognito.endpoint_url,
             config=Config(connect_timeout=5, read_timeout=15, retries={"max_attempts": 3}),
         )
 
