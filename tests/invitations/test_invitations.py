@@ -225,3 +225,11 @@ async def test_console_backend_withholds_bodies_in_production() -> None:
         await ConsoleBackend(show_body=False).send(mail)
         await ConsoleBackend(show_body=True).send(mail)
     assert [entry["body"] for entry in logs] == ["(withheld)", "secret link"]
+
+
+async def test_tokens_stay_out_of_the_access_log(client: httpx.AsyncClient) -> None:
+    with structlog.testing.capture_logs() as logs:
+        await client.get("/api/invitations/a-secret-token-value")
+    [line] = [entry for entry in logs if entry["event"] == "request"]
+    assert line["path"] == "/api/invitations/{token}"
+    assert "a-secret-token-value" not in str(logs)
