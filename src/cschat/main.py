@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from cschat import __version__
 from cschat.allowlist.endpoints import router as allowlist_router
 from cschat.apikeys.endpoints import router as apikeys_router
+from cschat.apikeys.repository import KeyReader
 from cschat.audit.endpoints import router as audit_router
 from cschat.auth.access import check_routes_declare_access
 from cschat.auth.csrf import CsrfMiddleware
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.auth_provider = create_provider(settings, app.state.http)
         app.state.login_limiter = create_login_limiter(settings)
         app.state.identity_reader = identity_reader(app.state.db.engine)
+        app.state.key_reader = KeyReader(app.state.db.engine)
         app.state.mailer = create_email_backend(settings)
         app.state.directory = create_directory(settings)
         role_sync = None
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await role_sync
             await app.state.identity_reader.close()
+            await app.state.key_reader.close()
             await app.state.login_limiter.store.close()
             await app.state.auth_provider.close()
             await app.state.http.aclose()

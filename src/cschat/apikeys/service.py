@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.apikeys import repository
 from cschat.apikeys.models import SCOPES, ApiKey
+from cschat.apikeys.repository import KeyReader
 from cschat.audit import service as audit
-from cschat.core.db import utcnow
+from cschat.core.db import Database, utcnow
 from cschat.core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from cschat.core.security import new_token, token_digest
 
@@ -102,20 +103,24 @@ async def revoke_key(
     return key
 
 
-async def authenticate(session: AsyncSession, presented: str) -> ApiKey:
-    """The live key matching `presented`; Unauthorized with the reason otherwise."""
+async def authenticate(
+    reader: KeyReader, db: Database, presented: str
+) -> tuple[int, str, list[str]]:
+    """(id, prefix, scopes) of the live key matching `presented`; Unauthorized with the reason."""
     if not presented.startswith(KEY_MARK) or len(presented) < PREFIX_LENGTH + 2:
         raise Unauthorized(NOT_A_KEY)
-    key = await repository.by_prefix(session, presented[:PREFIX_LENGTH])
+    prefix = presented[:PREFIX_LENGTH]
+    key = await reader.find(prefix)
     if key is None or not hmac.compare_digest(key.key_hash, token_digest(presented)):
         raise Unauthorized(NOT_A_KEY)
     now = utcnow()
     if key.revoked_at is not None:
-        raise Unauthorized(f"This API key ({key.prefix}) was revoked.")
+        raise Unauthorized(f"This API key ({prefix}) was revoked.")
     if key.expires_at is not None and key.expires_at <= now:
         raise Unauthorized(
-            f"This API key ({key.prefix}) expired on {key.expires_at:%Y-%m-%d %H:%M} UTC."
+            f"This API key ({prefix}) expired on {key.expires_at:%Y-%m-%d %H:%M} UTC."
         )
     if key.last_used_at is None or key.last_used_at < now - TOUCH_INTERVAL:
-        await repository.touch(session, key.id, now, now - TOUCH_INTERVAL)
-    return key
+        async with db.transaction() as session:
+            await repository.touch(session, key.id, now, now - TOUCH_INTERVAL)
+    return key.id, prefix, key.scopes

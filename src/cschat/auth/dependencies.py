@@ -117,14 +117,15 @@ async def api_key_principal(request: Request, settings: Settings) -> Principal |
             via="api_key",
             scopes=frozenset({"ingest"}),
         )
-    async with request.app.state.db.transaction() as session:
-        key = await apikeys.authenticate(session, presented)
+    key_id, prefix, scopes = await apikeys.authenticate(
+        request.app.state.key_reader, request.app.state.db, presented
+    )
     return Principal(
-        email=f"api-key:{key.prefix}",
+        email=f"api-key:{prefix}",
         role="Supervisor",
-        user_id=f"api-key:{key.id}",
+        user_id=f"api-key:{key_id}",
         via="api_key",
-        scopes=frozenset(key.scopes),
+        scopes=frozenset(scopes),
     )
 
 
