@@ -193,8 +193,6 @@ async def test_mail_server_down_is_502_and_nothing_is_kept(
 async def test_simultaneous_accepts_exactly_one_wins(
     mail_app: FastAPI, boss: httpx.AsyncClient, smtp: SmtpSink
 ) -> None:
-    if mail_app.state.db.dialect != "postgresql":
-        pytest.skip("PostgreSQL only (run with TEST_DATABASE_URL): SQLite serialises writers")
     await _invite(boss, "race@example.com")
     token = token_from(smtp.last_to("race@example.com"))
     clients = [make_client(mail_app) for _ in range(6)]
