@@ -239,6 +239,14 @@ def users_list() -> None:
     console.print(table)
 
 
+async def _audit(session: AsyncSession, action: str, target: str, before: str, after: str) -> None:
+    from cschat.audit import service as audit
+
+    await audit.record(
+        session, actor="cli", action=action, target=target, details={"from": before, "to": after}
+    )
+
+
 @users_app.command("set-role")
 def users_set_role(
     email: Annotated[str, typer.Argument(help="The account's email.")],
@@ -250,7 +258,10 @@ def users_set_role(
     settings = settings_or_exit()
 
     async def change(session: AsyncSession) -> None:
+        user = await service.get_user(session, email)
+        before = user.role
         await service.set_role(session, email=email, role=role)
+        await _audit(session, "user.role_change", user.email, before, role)
 
     run_in_session(settings, change)
     console.print(f"{email} is now {role}.")
@@ -262,7 +273,10 @@ def _set_status(email: str, status: str) -> None:
     settings = settings_or_exit()
 
     async def change(session: AsyncSession) -> None:
+        user = await service.get_user(session, email)
+        before = user.status
         await service.set_status(session, email=email, status=status)
+        await _audit(session, "user.status_change", user.email, before, status)
 
     run_in_session(settings, change)
     console.print(f"{email} is now {status}.")
