@@ -64,8 +64,8 @@ async def _issue(
     *,
     language: str,
     actor: str,
-) -> tuple[Invitation, str]:
-    """A new invitation row (older open ones revoked) and its token, and the mail sent."""
+) -> Invitation:
+    """A new invitation row (older open ones revoked), its token mailed and never stored."""
     now = utcnow()
     await repository.revoke_open_for_user(session, user.id, now)
     token = new_token(32)
@@ -94,7 +94,7 @@ async def _issue(
             expires_at=invitation.expires_at,
         )
     )
-    return invitation, token
+    return invitation
 
 
 async def invite(
@@ -139,7 +139,7 @@ async def invite(
     if sub and user.cognito_sub is None:
         user.cognito_sub = sub
     await session.flush()
-    invitation, _ = await _issue(session, admin, user, language=language, actor=actor)
+    invitation = await _issue(session, admin, user, language=language, actor=actor)
     await audit.record(
         session,
         actor=actor,
@@ -259,7 +259,7 @@ async def resend(
         raise Conflict(f"{old.email} already has an active account.")
     user.status = "pending"
     await admin.directory.set_enabled(email=user.email, enabled=True)
-    invitation, _ = await _issue(session, admin, user, language=old.language, actor=actor)
+    invitation = await _issue(session, admin, user, language=old.language, actor=actor)
     await audit.record(
         session,
         actor=actor,
