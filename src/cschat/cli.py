@@ -241,6 +241,14 @@ def users_list() -> None:
     console.print(table)
 
 
+async def _audit(session: AsyncSession, action: str, target: str, before: str, after: str) -> None:
+    from cschat.audit import service as audit
+
+    await audit.record(
+        session, actor="cli", action=action, target=target, details={"from": before, "to": after}
+    )
+
+
 @users_app.command("set-role")
 def users_set_role(
     email: Annotated[str, typer.Argument(help="The account's email.")],
@@ -252,7 +260,10 @@ def users_set_role(
     settings = settings_or_exit()
 
     async def change(session: AsyncSession) -> None:
+        user = await service.get_user(session, email)
+        before = user.role
         await service.set_role(session, email=email, role=role)
+        await _audit(session, "user.role_change", user.email, before, role)
 
     run_in_session(settings, change)
     console.print(f"{email} is now {role}.")
@@ -264,7 +275,10 @@ def _set_status(email: str, status: str) -> None:
     settings = settings_or_exit()
 
     async def change(session: AsyncSession) -> None:
+        user = await service.get_user(session, email)
+        before = user.status
         await service.set_status(session, email=email, status=status)
+        await _audit(session, "user.status_change", user.email, before, status)
 
     run_in_session(settings, change)
     console.print(f"{email} is now {status}.")
@@ -319,6 +333,27 @@ def hubspot_sync(
     console.print(f"HubSpot sync [{colour}]{status}[/{colour}]: {detail or ''}")
     if status != "succeeded":
         raise typer.Exit(1)
+
+
+@users_app.command("sync-roles")
+def users_sync_roles() -> None:
+    """Reconcile accounts, roles and disabled users with the Cognito user pool, both ways."""
+    from cschat.users.directory import create_directory
+    from cschat.users.sync import sync_roles
+
+    settings = settings_or_exit()
+    if settings.auth.provider != "cognito":
+        err_console.print("[red]sync-roles needs AUTH_PROVIDER=cognito.[/red]")
+        raise typer.Exit(2)
+    directory = create_directory(settings)
+
+    async def sync(session: AsyncSession) -> list[str]:
+        return await sync_roles(session, directory)
+
+    changes = run_in_session(settings, sync)
+    for line in changes:
+        console.print(line)
+    console.print(f"{len(changes)} change(s)." if changes else "Nothing to change.")
 
 
 @app.command()

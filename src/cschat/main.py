@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,6 +12,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from cschat import __version__
+from cschat.allowlist.endpoints import router as allowlist_router
+from cschat.apikeys.endpoints import router as apikeys_router
+from cschat.apikeys.repository import KeyReader
+from cschat.audit.endpoints import router as audit_router
 from cschat.auth.access import check_routes_declare_access
 from cschat.auth.csrf import CsrfMiddleware
 from cschat.auth.endpoints import router as auth_router
@@ -19,11 +25,16 @@ from cschat.core.config import Settings, load_settings
 from cschat.core.db import Database
 from cschat.core.errors import install_error_handlers
 from cschat.core.logging import RequestContextMiddleware, configure_logging
+from cschat.email.backends import create_email_backend
 from cschat.health.endpoints import router as health_router
 from cschat.integrations.hubspot.endpoints import router as hubspot_router
 from cschat.integrations.hubspot.runner import SyncRunner
+from cschat.invitations.endpoints import router as invitations_router
 from cschat.tickets.endpoints import router as tickets_router
+from cschat.users.directory import create_directory
+from cschat.users.endpoints import router as users_router
 from cschat.users.repository import identity_reader
+from cschat.users.sync import run_periodically
 
 DESCRIPTION = """
 Ask questions about your support tickets in Spanish or English and get exact answers with the window
@@ -42,6 +53,10 @@ TAGS = [
         "description": "Read-only structured queries and sandboxed SQL over the tickets.",
     },
     {"name": "hubspot", "description": "HubSpot ticket sync: start a run, read its status."},
+    {
+        "name": "admin",
+        "description": "Users, invitations, allowlist, API keys and the audit log (Supervisors).",
+    },
 ]
 
 
@@ -56,15 +71,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.auth_provider = create_provider(settings, app.state.http)
         app.state.login_limiter = create_login_limiter(settings)
         app.state.identity_reader = identity_reader(app.state.db.engine)
+        app.state.key_reader = KeyReader(app.state.db.engine)
+        app.state.mailer = create_email_backend(settings)
+        app.state.directory = create_directory(settings)
+        role_sync = None
+        interval = settings.cognito.role_sync_interval_minutes
+        if settings.auth.provider == "cognito" and interval > 0:
+            role_sync = asyncio.create_task(
+                run_periodically(app.state.db, app.state.directory, interval)
+            )
         app.state.hubspot = SyncRunner(app.state.db, settings.hubspot)
-        interval = settings.hubspot.sync_interval_minutes
-        if interval > 0 and settings.hubspot.token is not None:
-            app.state.hubspot.start_schedule(interval * 60)
+        hubspot_interval = settings.hubspot.sync_interval_minutes
+        if hubspot_interval > 0 and settings.hubspot.token is not None:
+            app.state.hubspot.start_schedule(hubspot_interval * 60)
         try:
             yield
         finally:
             await app.state.hubspot.close()
+            if role_sync is not None:
+                role_sync.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await role_sync
             await app.state.identity_reader.close()
+            await app.state.key_reader.close()
             await app.state.login_limiter.store.close()
             await app.state.auth_provider.close()
             await app.state.http.aclose()
@@ -83,6 +112,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(tickets_router)
     app.include_router(hubspot_router)
+    app.include_router(users_router)
+    app.include_router(invitations_router)
+    app.include_router(allowlist_router)
+    app.include_router(apikeys_router)
+    app.include_router(audit_router)
     check_routes_declare_access(app)
     # Last added runs first: request id, then CORS (answers preflights), then CSRF.
     app.add_middleware(CsrfMiddleware, allowed_origins=settings.app.cors_origins)

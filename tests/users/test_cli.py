@@ -40,6 +40,35 @@ def test_users_commands_round_trip() -> None:
     assert "active" in run("users", "list")[1]
     code, out = run("users", "set-role", "ana@example.com", "Boss")
     assert code == 1 and "role:" in out
+    # Changes made from the command line are audited too.
+    assert _audit_actions() == [
+        ("user.role_change", "ana@example.com"),
+        ("user.status_change", "ana@example.com"),
+        ("user.status_change", "ana@example.com"),
+    ]
+
+
+def _audit_actions() -> list[tuple[str, str | None]]:
+    import asyncio
+
+    from sqlalchemy import select
+
+    from cschat.audit.models import AuditEvent
+    from cschat.core.config import load_settings
+    from cschat.core.db import Database
+
+    async def read() -> list[tuple[str, str | None]]:
+        db = Database(load_settings().db)
+        try:
+            async with db.transaction() as session:
+                events = await session.scalars(
+                    select(AuditEvent).where(AuditEvent.actor == "cli").order_by(AuditEvent.id)
+                )
+                return [(e.action, e.target) for e in events]
+        finally:
+            await db.dispose()
+
+    return asyncio.run(read())
 
 
 @pytest.mark.usefixtures("cli_env")

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from cschat.apikeys import service as apikeys
 from cschat.auth import service
 from cschat.auth.cookies import ID_TOKEN_COOKIE
 from cschat.auth.principal import Principal, Role
@@ -95,8 +96,13 @@ async def supervisor_user(user: CurrentUser) -> Principal:
 SupervisorUser = Annotated[Principal, Depends(supervisor_user)]
 
 
-def api_key_principal(request: Request, settings: Settings) -> Principal | None:
-    """An `X-API-Key` caller, or None when the header is absent; a wrong key is a 401."""
+async def api_key_principal(request: Request, settings: Settings) -> Principal | None:
+    """An `X-API-Key` caller, or None when the header is absent; a wrong, revoked or expired
+    key is a 401 with the reason.
+
+    INGEST_API_KEY is an ingest-scoped key; others are looked up in `api_keys` by prefix (one
+    indexed read) and compared by hash in constant time.
+    """
     presented = request.headers.get(API_KEY_HEADER)
     if presented is None:
         return None
@@ -111,14 +117,23 @@ def api_key_principal(request: Request, settings: Settings) -> Principal | None:
             via="api_key",
             scopes=frozenset({"ingest"}),
         )
-    raise Unauthorized("The X-API-Key header is not a valid API key.")
+    key_id, prefix, scopes = await apikeys.authenticate(
+        request.app.state.key_reader, request.app.state.db, presented
+    )
+    return Principal(
+        email=f"api-key:{prefix}",
+        role="Supervisor",
+        user_id=f"api-key:{key_id}",
+        via="api_key",
+        scopes=frozenset(scopes),
+    )
 
 
 def key_or_supervisor(scope: str) -> Any:
     """A dependency: an API key with `scope`, or a signed-in Supervisor."""
 
     async def dependency(request: Request, settings: SettingsDep) -> Principal:
-        key = api_key_principal(request, settings)
+        key = await api_key_principal(request, settings)
         if key is not None:
             if scope not in key.scopes:
                 raise Forbidden(f"This API key lacks the '{scope}' scope.")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from cschat.audit import service as audit
 from cschat.auth import cookies, service
 from cschat.auth.dependencies import (
     CurrentUser,
@@ -45,6 +46,32 @@ _LOGIN_BODY = {
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+async def _login_failed(
+    session: SessionDep, request: Request, exc: AppError, *, email: str | None, method: str
+) -> None:
+    await audit.record_failure(
+        session,
+        actor=(email or "anonymous").strip().lower(),
+        action="auth.login_failed",
+        target=(email or "").strip().lower() or None,
+        details={"method": method, "reason": exc.code, "status": exc.status_code},
+        request=request,
+    )
+
+
+async def _login_succeeded(
+    session: SessionDep, request: Request, *, email: str, method: str
+) -> None:
+    await audit.record(
+        session,
+        actor=email,
+        action="auth.login",
+        target=email,
+        details={"method": method},
+        request=request,
+    )
 
 
 async def _credentials(request: Request) -> LoginCreate:
@@ -90,15 +117,20 @@ async def login(
 ) -> Response:
     local = _local(provider)
     credentials = await _credentials(request)
-    user = await service.authenticate_password(
-        session,
-        limiter,
-        email=credentials.email,
-        password=credentials.password,
-        ip=client_ip(request),
-    )
-    tokens = await local.issue_tokens(session, user)
-    user = await service.admit(session, local, tokens)
+    try:
+        user = await service.authenticate_password(
+            session,
+            limiter,
+            email=credentials.email,
+            password=credentials.password,
+            ip=client_ip(request),
+        )
+        tokens = await local.issue_tokens(session, user)
+        user = await service.admit(session, local, tokens)
+    except AppError as exc:
+        await _login_failed(session, request, exc, email=credentials.email, method="password")
+        raise
+    await _login_succeeded(session, request, email=user.email, method="password")
     response = JSONResponse(SignInRead(email=user.email, role=user.role).model_dump())
     cookies.set_session(response, settings, tokens, user)
     return response
@@ -168,6 +200,7 @@ async def authorize_submit(
             session, limiter, email=email, password=password, ip=client_ip(request)
         )
     except AppError as exc:
+        await _login_failed(session, request, exc, email=email, method="password")
         page = sign_in_page(redirect_uri=redirect_uri, state=state, email=email, error=exc.detail)
         headers = {**page_headers(redirect_uri), **(exc.headers or {})}
         return HTMLResponse(page, status_code=exc.status_code, headers=headers)
@@ -195,8 +228,17 @@ async def exchange(
     if state is not None and flow is not None and flow.get("state") != state:
         raise BadRequest("state: does not match the sign-in this browser started")
     verifier = flow.get("verifier") if flow else None
-    tokens = await provider.exchange_code(session, code=code, code_verifier=verifier)
-    user = await service.admit(session, provider, tokens)
+    tokens = None
+    try:
+        tokens = await provider.exchange_code(session, code=code, code_verifier=verifier)
+        user = await service.admit(session, provider, tokens)
+    except AppError as exc:
+        email = tokens.claims.get("email") if tokens is not None else None
+        await _login_failed(
+            session, request, exc, email=email if isinstance(email, str) else None, method="code"
+        )
+        raise
+    await _login_succeeded(session, request, email=user.email, method=f"code:{provider.name}")
     response = JSONResponse(SignInRead(email=user.email, role=user.role).model_dump())
     cookies.set_session(response, settings, tokens, user)
     cookies.clear_flow(response, settings)
@@ -252,11 +294,33 @@ async def logout(
     presented = request.cookies.get(cookies.REFRESH_COOKIE)
     if presented:
         await provider.revoke(session, presented)
+    email = await _session_email(request, provider)
+    if email is not None or presented:
+        await audit.record(
+            session,
+            actor=email or "anonymous",
+            action="auth.logout",
+            target=email,
+            request=request,
+        )
     response = JSONResponse(
         LogoutRead(logout_url=provider.logout_url()).model_dump(exclude_none=True)
     )
     cookies.clear_session(response, settings)
     return response
+
+
+async def _session_email(request: Request, provider: ProviderDep) -> str | None:
+    """Whose session is ending, if the ID-token cookie still says so (it may have expired)."""
+    token = request.cookies.get(cookies.ID_TOKEN_COOKIE)
+    if not token:
+        return None
+    try:
+        claims = await provider.verify_id_token(token)
+    except AppError:
+        return None
+    email = claims.get("email")
+    return email.strip().lower() if isinstance(email, str) else None
 
 
 @router.get(

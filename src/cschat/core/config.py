@@ -170,6 +170,7 @@ class CognitoSettings(_Group):
     client_secret: SecretStr | None = Field(None, alias="COGNITO_CLIENT_SECRET")
     domain: str | None = Field(None, alias="COGNITO_DOMAIN")
     jwks_url: str | None = Field(None, alias="COGNITO_JWKS_URL")
+    role_sync_interval_minutes: int = Field(0, alias="COGNITO_ROLE_SYNC_INTERVAL_MINUTES", ge=0)
 
     def effective_region(self, fallback: str) -> str:
         return self.region or fallback
@@ -209,6 +210,8 @@ class EmailSettings(_Group):
     smtp_password: SecretStr | None = Field(None, alias="SMTP_PASSWORD")
     smtp_starttls: bool = Field(False, alias="SMTP_STARTTLS")
     email_from: str = Field("cschat <no-reply@localhost>", alias="EMAIL_FROM")
+    default_language: Literal["es", "en"] = Field("es", alias="EMAIL_DEFAULT_LANGUAGE")
+    invitation_ttl_hours: int = Field(168, alias="INVITATION_TTL_HOURS", ge=1, le=24 * 90)
 
 
 class IngestSettings(_Group):

@@ -51,6 +51,11 @@ class Conflict(AppError):
     code = "Conflict"
 
 
+class Gone(AppError):
+    status_code = 410
+    code = "Gone"
+
+
 class PayloadTooLarge(AppError):
     status_code = 413
     code = "PayloadTooLarge"

@@ -92,10 +92,12 @@ class RequestContextMiddleware:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             observe_request(scope["method"], template, status, elapsed)
+            # A path that carries a secret (an invitation token) is logged as its template.
+            path = template if "{token}" in template else scope["path"]
             access_log.info(
                 "request",
                 method=scope["method"],
-                path=scope["path"],
+                path=path,
                 status=status,
                 latency_ms=round(elapsed * 1000, 2),
             )

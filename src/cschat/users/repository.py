@@ -6,12 +6,13 @@ import asyncio
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiosqlite
 import psycopg
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.sql import ClauseElement
 
 from cschat.core.config import ConfigError
 from cschat.core.db import SQLITE_BUSY_TIMEOUT_MS
@@ -28,7 +29,7 @@ _IDENTITY_QUERY = select(
     User.given_name,
     User.family_name,
     User.cognito_sub,
-).where(User.email == bindparam("email"))
+).where(User.email == bindparam("key"))
 
 
 @dataclass(frozen=True)
@@ -79,14 +80,19 @@ class SqliteIdentityReader:
                     self._conn = conn
         return self._conn
 
-    async def find(self, email: str) -> IdentityRow | None:
+    async def row(self, key: str) -> tuple[Any, ...] | None:
+        """The first row of the reader's query for `key`, or None."""
         try:
-            rows = await (await self._connection()).execute_fetchall(self.sql, (email,))
+            rows = await (await self._connection()).execute_fetchall(self.sql, (key,))
         except sqlite3.Error:
             raise ServiceUnavailable(DATABASE_DOWN) from None
         for row in rows:
-            return IdentityRow(*row)
+            return tuple(row)
         return None
+
+    async def find(self, email: str) -> IdentityRow | None:
+        row = await self.row(email)
+        return IdentityRow(*row) if row is not None else None
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -118,22 +124,26 @@ class PostgresIdentityReader:
                     )
         return self._conn
 
-    async def _query(self, email: str) -> tuple[object, ...] | None:
+    async def _query(self, key: str) -> tuple[Any, ...] | None:
         conn = await self._connection()
-        cursor = await conn.execute(self.sql, {"email": email})
+        cursor = await conn.execute(self.sql, {"key": key})
         return await cursor.fetchone()
 
-    async def find(self, email: str) -> IdentityRow | None:
+    async def row(self, key: str) -> tuple[Any, ...] | None:
+        """The first row of the reader's query for `key`, or None."""
         try:
             try:
-                row = await self._query(email)
+                return await self._query(key)
             except psycopg.OperationalError:
                 await self.close()
-                row = await self._query(email)
+                return await self._query(key)
         except psycopg.Error:
             await self.close()
             raise ServiceUnavailable(DATABASE_DOWN) from None
-        return IdentityRow(*row) if row is not None else None  # type: ignore[arg-type]
+
+    async def find(self, email: str) -> IdentityRow | None:
+        row = await self.row(email)
+        return IdentityRow(*row) if row is not None else None
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -143,8 +153,15 @@ class PostgresIdentityReader:
 
 def identity_reader(engine: AsyncEngine) -> IdentityReader:
     """A dedicated reader on the primary database of `engine`."""
+    return direct_reader(engine, _IDENTITY_QUERY)
+
+
+def direct_reader(
+    engine: AsyncEngine, statement: ClauseElement
+) -> SqliteIdentityReader | PostgresIdentityReader:
+    """A dedicated autocommit connection running `statement` (one `bindparam("key")`)."""
     url = engine.url
-    sql = str(_IDENTITY_QUERY.compile(dialect=engine.dialect))
+    sql = str(statement.compile(dialect=engine.dialect))
     if url.get_backend_name() == "postgresql":
         conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
         return PostgresIdentityReader(conninfo, sql)
@@ -171,8 +188,73 @@ async def add(session: AsyncSession, user: User) -> User:
     return user
 
 
+async def search(
+    session: AsyncSession,
+    *,
+    role: str | None,
+    status: str | None,
+    text: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[User], int]:
+    """One page of users by email, and the total matching the filters."""
+    query = select(User)
+    if role is not None:
+        query = query.where(User.role == role)
+    if status is not None:
+        query = query.where(User.status == status)
+    if text:
+        needle = text.lower()
+        name = func.lower(
+            func.coalesce(User.given_name, "") + " " + func.coalesce(User.family_name, "")
+        )
+        query = query.where(
+            or_(
+                User.email.contains(needle, autoescape=True),
+                name.contains(needle, autoescape=True),
+            )
+        )
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(query.order_by(User.email).limit(limit).offset(offset))
+    return rows.all(), int(total or 0)
+
+
+async def other_active_supervisors(session: AsyncSession, user_id: str) -> int:
+    """Active Supervisors other than `user_id`, locked (PostgreSQL) so two demotions cannot race."""
+    ids = await session.scalars(
+        select(User.id)
+        .where(User.role == "Supervisor", User.status == "active", User.id != user_id)
+        .with_for_update()
+    )
+    return len(ids.all())
+
+
+async def delete(session: AsyncSession, user: User) -> None:
+    await session.delete(user)
+    await session.flush()
+
+
 async def allowlist_size(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(AllowlistEntry)) or 0)
+
+
+async def allowlist_entries(session: AsyncSession) -> Sequence[AllowlistEntry]:
+    return (await session.scalars(select(AllowlistEntry).order_by(AllowlistEntry.entry))).all()
+
+
+async def get_allowlist_entry(session: AsyncSession, entry: str) -> AllowlistEntry | None:
+    return await session.scalar(select(AllowlistEntry).where(AllowlistEntry.entry == entry))
+
+
+async def add_allowlist_entry(session: AsyncSession, entry: AllowlistEntry) -> AllowlistEntry:
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def delete_allowlist_entry(session: AsyncSession, entry: AllowlistEntry) -> None:
+    await session.delete(entry)
+    await session.flush()
 
 
 async def allowlist_matches(session: AsyncSession, candidates: Sequence[str]) -> bool:

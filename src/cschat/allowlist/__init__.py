@@ -1,0 +1,1 @@
+"""The sign-in allowlist API (emails and whole domains)."""

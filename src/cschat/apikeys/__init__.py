@@ -1,0 +1,1 @@
+"""API keys for machines: hashed, prefixed, scoped, revocable."""

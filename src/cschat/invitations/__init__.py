@@ -1,0 +1,1 @@
+"""Invitations: a pending account, a single-use emailed token, acceptance."""

@@ -1,0 +1,140 @@
+"""/api/users: list, filter, search, page, read, update, delete; the last Supervisor stays."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.conftest import AGENT_EMAIL, SUPERVISOR_EMAIL, make_client
+from tests.support.audit import audit_trail
+from tests.support.auth import TEST_PASSWORD, create_user
+
+
+@pytest.fixture
+async def team(app: FastAPI, supervisor_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    await create_user(app, email="ana.garcia@example.com", given_name="Ana", family_name="García")
+    await create_user(app, email="bruno@example.com", given_name="Bruno", status="disabled")
+    await create_user(app, email="carla@example.com", role="Supervisor", status="pending")
+    return supervisor_client
+
+
+async def test_list_filters_search_and_pages(team: httpx.AsyncClient) -> None:
+    everyone = (await team.get("/api/users")).json()
+    assert everyone["total"] == 4
+    assert [u["email"] for u in everyone["users"]] == [
+        "ana.garcia@example.com",
+        "bruno@example.com",
+        "carla@example.com",
+        SUPERVISOR_EMAIL,
+    ]
+    assert set(everyone["users"][0]) >= {"email", "given_name", "family_name", "role", "status"}
+    supervisors = (await team.get("/api/users", params={"role": "Supervisor"})).json()
+    assert [u["email"] for u in supervisors["users"]] == ["carla@example.com", SUPERVISOR_EMAIL]
+    disabled = (await team.get("/api/users", params={"status": "disabled"})).json()
+    assert [u["email"] for u in disabled["users"]] == ["bruno@example.com"]
+    by_name = (await team.get("/api/users", params={"search": "GARCÍA"})).json()
+    by_email = (await team.get("/api/users", params={"search": "bruno@"})).json()
+    assert [u["email"] for u in by_name["users"]] == ["ana.garcia@example.com"]
+    assert [u["email"] for u in by_email["users"]] == ["bruno@example.com"]
+    # LIKE wildcards in the search are literal characters.
+    assert (await team.get("/api/users", params={"search": "%"})).json()["total"] == 0
+    page = (await team.get("/api/users", params={"limit": 2, "offset": 2})).json()
+    assert page["total"] == 4
+    assert [u["email"] for u in page["users"]] == ["carla@example.com", SUPERVISOR_EMAIL]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"role": "Boss"}, "role"), ({"status": "gone"}, "status"), ({"limit": 0}, "limit")],
+)
+async def test_bad_filters_name_the_parameter(
+    team: httpx.AsyncClient, params: dict[str, object], field: str
+) -> None:
+    response = await team.get("/api/users", params=params)
+    assert response.status_code == 422
+    assert field in response.json()["detail"]
+
+
+async def test_read_update_and_delete(app: FastAPI, team: httpx.AsyncClient) -> None:
+    got = await team.get("/api/users/ANA.GARCIA@example.com")
+    assert got.status_code == 200 and got.json()["given_name"] == "Ana"
+    assert (await team.get("/api/users/nobody@example.com")).status_code == 404
+    updated = await team.put(
+        "/api/users/ana.garcia@example.com",
+        json={"given_name": "Anabel", "role": "Supervisor", "status": "disabled"},
+    )
+    assert updated.status_code == 200, updated.text
+    assert (updated.json()["given_name"], updated.json()["role"], updated.json()["status"]) == (
+        "Anabel",
+        "Supervisor",
+        "disabled",
+    )
+    unknown_field = await team.put("/api/users/bruno@example.com", json={"email": "x@y.z"})
+    assert unknown_field.status_code == 422 and "email" in unknown_field.json()["detail"]
+    deleted = await team.delete("/api/users/bruno@example.com")
+    assert deleted.status_code == 200 and deleted.json()["email"] == "bruno@example.com"
+    assert (await team.get("/api/users/bruno@example.com")).status_code == 404
+    assert (await team.delete("/api/users/bruno@example.com")).status_code == 404
+    trail = await audit_trail(team, action="user.")
+    assert trail == [
+        ("user.update", "ana.garcia@example.com"),
+        ("user.role_change", "ana.garcia@example.com"),
+        ("user.status_change", "ana.garcia@example.com"),
+        ("user.delete", "bruno@example.com"),
+    ]
+    [update] = await _details(team, "user.update")
+    assert update == {"given_name": "Anabel"}
+
+
+async def _details(client: httpx.AsyncClient, action: str) -> list[dict[str, object]]:
+    items = (await client.get("/api/audit", params={"action": action})).json()["items"]
+    return [item["details"] for item in items]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PUT", "/api/users/{me}/role", {"role": "Agent"}),
+        ("PUT", "/api/users/{me}", {"role": "Agent"}),
+        ("PUT", "/api/users/{me}", {"status": "disabled"}),
+        ("DELETE", "/api/users/{me}", None),
+    ],
+)
+async def test_the_last_active_supervisor_stays(
+    app: FastAPI,
+    supervisor_client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    body: dict[str, str] | None,
+) -> None:
+    # A pending and a disabled Supervisor do not count.
+    await create_user(app, email="pending.boss@example.com", role="Supervisor", status="pending")
+    await create_user(app, email="old.boss@example.com", role="Supervisor", status="disabled")
+    url = path.format(me=SUPERVISOR_EMAIL)
+    refused = await supervisor_client.request(method, url, json=body)
+    assert refused.status_code == 409, refused.text
+    assert "last active Supervisor" in refused.json()["detail"]
+    assert (await supervisor_client.get("/auth/me")).json()["role"] == "Supervisor"
+    await create_user(app, email="second.boss@example.com", role="Supervisor")
+    allowed = await supervisor_client.request(method, url, json=body)
+    assert allowed.status_code == 200, allowed.text
+
+
+async def test_agents_cannot_administer(agent_client: httpx.AsyncClient) -> None:
+    assert (await agent_client.get("/api/users")).status_code == 403
+    response = await agent_client.put(f"/api/users/{AGENT_EMAIL}/role", json={"role": "Supervisor"})
+    assert response.status_code == 403
+
+
+async def test_a_deleted_user_is_cut_off(
+    app: FastAPI, supervisor_client: httpx.AsyncClient
+) -> None:
+    await create_user(app, email="leaving@example.com")
+    async with make_client(app) as leaving:
+        signed_in = await leaving.post(
+            "/auth/login", json={"email": "leaving@example.com", "password": TEST_PASSWORD}
+        )
+        assert signed_in.status_code == 200
+        assert (await supervisor_client.delete("/api/users/leaving@example.com")).status_code == 200
+        assert (await leaving.get("/auth/me")).status_code == 401
