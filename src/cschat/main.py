@@ -13,6 +13,7 @@ from cschat.core.db import Database
 from cschat.core.errors import install_error_handlers
 from cschat.core.logging import RequestContextMiddleware, configure_logging
 from cschat.health.endpoints import router as health_router
+from cschat.tickets.ingest.endpoints import router as ingest_router
 
 DESCRIPTION = """
 Ask questions about your support tickets in Spanish or English and get exact answers with the window
@@ -21,6 +22,10 @@ and filters they came from. Errors are always `{"success": false, "error", "deta
 
 TAGS = [
     {"name": "health", "description": "Liveness, readiness and database health."},
+    {
+        "name": "ingest",
+        "description": "Stream tickets in (JSON, NDJSON, CSV) with a column mapping; upsert.",
+    },
 ]
 
 
@@ -46,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(health_router)
+    app.include_router(ingest_router)
     app.add_middleware(RequestContextMiddleware)
     return app
 

@@ -1,0 +1,252 @@
+"""Incremental parsers: bytes in as they arrive, complete records out, memory bounded by one chunk.
+
+Each `feed(chunk)` returns the records completed by that chunk as `(row, items)` pairs (row =
+1-based record number, CSV header not counted) or a `RowError` for a record that cannot be read
+at all. `close()` returns what the end of the body completes. A body that cannot go on (broken
+JSON) raises `BodyError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+import ijson
+
+from cschat.tickets.ingest.normalise import RowError
+
+Record = tuple[int, Iterable[tuple[str, Any]]] | RowError
+FORMATS = ("csv", "ndjson", "json")
+MEDIA_TYPES = {
+    "application/json": "json",
+    "application/x-ndjson": "ndjson",
+    "application/ndjson": "ndjson",
+    "application/jsonl": "ndjson",
+    "text/csv": "csv",
+}
+
+
+class BodyError(ValueError):
+    """The body cannot be parsed any further; the message says where."""
+
+
+class Parser(Protocol):
+    mapping: Any
+
+    def feed(self, chunk: bytes) -> list[Record]: ...
+
+    def close(self) -> list[Record]: ...
+
+
+class _Lines:
+    """Splits bytes into complete lines, keeping the unfinished tail for the next chunk."""
+
+    def __init__(self) -> None:
+        self._tail = b""
+        self._first = True
+
+    def split(self, chunk: bytes, final: bool = False) -> list[bytes]:
+        data = self._tail + chunk
+        end = len(data) if final else data.rfind(b"\n") + 1
+        self._tail = data[end:]
+        if not end:
+            return []
+        lines = data[:end].split(b"\n")
+        if lines[-1] == b"":
+            lines.pop()
+        if self._first and lines:
+            self._first = False
+            lines[0] = lines[0].removeprefix(b"\xef\xbb\xbf")
+        return lines
+
+
+class CsvParser:
+    """RFC 4180 CSV with a header row; quoted fields may span lines."""
+
+    mapping = None
+
+    def __init__(self) -> None:
+        self._lines = _Lines()
+        self._header: list[str] | None = None
+        self._pending: list[bytes] = []
+        self._quotes = 0
+        self._row = 0
+
+    def _records(self, lines: list[bytes]) -> list[bytes]:
+        # A record ends at a newline when it holds an even number of quotes (RFC 4180 escaping).
+        records = []
+        pending = self._pending
+        for line in lines:
+            quotes = line.count(b'"')
+            if pending:
+                pending.append(line)
+                self._quotes += quotes
+                if self._quotes % 2 == 0:
+                    records.append(b"\n".join(pending))
+                    pending.clear()
+            elif quotes % 2:
+                pending.append(line)
+                self._quotes = quotes
+            else:
+                records.append(line)
+        return records
+
+    def _parse(self, records: list[bytes]) -> list[Record]:
+        out: list[Record] = []
+        for raw in records:
+            try:
+                text = raw.decode()
+                fields = next(csv.reader((text,), strict=True), [])
+            except UnicodeDecodeError:
+                self._row += 1
+                out.append(RowError(self._row, None, "not valid UTF-8"))
+                continue
+            except csv.Error as exc:
+                self._row += 1
+                out.append(RowError(self._row, None, f"broken CSV quoting: {exc}"))
+                continue
+            if not fields or fields == [""]:
+                continue
+            if self._header is None:
+                self._header = [name.strip() for name in fields]
+                duplicates = sorted({n for n in self._header if self._header.count(n) > 1})
+                if duplicates:
+                    raise BodyError(f"CSV header repeats column(s): {', '.join(duplicates)}")
+                continue
+            self._row += 1
+            if len(fields) != len(self._header):
+                out.append(
+                    RowError(
+                        self._row,
+                        None,
+                        f"has {len(fields)} fields, the header has {len(self._header)}",
+                    )
+                )
+                continue
+            out.append((self._row, zip(self._header, fields, strict=True)))
+        return out
+
+    def feed(self, chunk: bytes) -> list[Record]:
+        return self._parse(self._records(self._lines.split(chunk)))
+
+    def close(self) -> list[Record]:
+        out = self._parse(self._records(self._lines.split(b"", final=True)))
+        if self._pending:
+            self._row += 1
+            self._pending.clear()
+            out.append(RowError(self._row, None, "broken CSV quoting: a quoted field never ends"))
+        return out
+
+
+class NdjsonParser:
+    """One JSON object per line; blank lines are skipped."""
+
+    mapping = None
+
+    def __init__(self) -> None:
+        self._lines = _Lines()
+        self._row = 0
+
+    def _parse(self, lines: list[bytes]) -> list[Record]:
+        out: list[Record] = []
+        for line in lines:
+            if not line.strip():
+                continue
+            self._row += 1
+            try:
+                value = json.loads(line)
+            except ValueError as exc:
+                out.append(RowError(self._row, None, f"not valid JSON: {exc}"))
+                continue
+            out.append(_object(self._row, value))
+        return out
+
+    def feed(self, chunk: bytes) -> list[Record]:
+        return self._parse(self._lines.split(chunk))
+
+    def close(self) -> list[Record]:
+        return self._parse(self._lines.split(b"", final=True))
+
+
+def _object(row: int, value: Any) -> Record:
+    if not isinstance(value, dict):
+        return RowError(row, None, "expected a JSON object")
+    return (row, value.items())
+
+
+class JsonParser:
+    """A JSON array of objects, or `{"mapping": {...}, "tickets": [...]}` (mapping first)."""
+
+    def __init__(self) -> None:
+        self.mapping: Any = None
+        self._items: list[Any] = ijson.sendable_list()
+        self._mappings: list[Any] = ijson.sendable_list()
+        self._coros: list[Any] = []
+        self._row = 0
+        self._started = False
+        self._head = b""
+
+    def _start(self, chunk: bytes) -> bytes:
+        head = (self._head + chunk).lstrip(b"\xef\xbb\xbf \t\r\n")
+        if not head:
+            self._head = b""
+            return b""
+        self._started = True
+        if head[:1] == b"[":
+            self._coros = [ijson.items_coro(self._items, "item", use_float=True)]
+        elif head[:1] == b"{":
+            self._coros = [
+                ijson.items_coro(self._items, "tickets.item", use_float=True),
+                ijson.items_coro(self._mappings, "mapping", use_float=True),
+            ]
+        else:
+            raise BodyError('expected a JSON array of tickets or {"tickets": [...]}')
+        return head
+
+    def _drain(self) -> list[Record]:
+        if self._mappings:
+            if self._row:
+                raise BodyError('"mapping" must come before "tickets" in the JSON body')
+            self.mapping = self._mappings[0]
+            del self._mappings[:]
+        out: list[Record] = []
+        for value in self._items:
+            self._row += 1
+            out.append(_object(self._row, value))
+        del self._items[:]
+        return out
+
+    def _send(self, chunk: bytes, close: bool = False) -> None:
+        try:
+            for coro in self._coros:
+                if chunk:
+                    coro.send(chunk)
+                if close:
+                    coro.close()
+        except ijson.JSONError as exc:
+            first_line = str(exc).splitlines()[0] if str(exc) else "unexpected end"
+            raise BodyError(f"not valid JSON after row {self._row}: {first_line}") from None
+
+    def feed(self, chunk: bytes) -> list[Record]:
+        if not self._started:
+            chunk = self._start(chunk)
+        self._send(chunk)
+        return self._drain()
+
+    def close(self) -> list[Record]:
+        if not self._started:
+            return []
+        self._send(b"", close=True)
+        return self._drain()
+
+
+def make_parser(fmt: str) -> Parser:
+    """A fresh parser for `csv`, `ndjson` or `json`."""
+    parsers: dict[str, type[Parser]] = {
+        "csv": CsvParser,
+        "ndjson": NdjsonParser,
+        "json": JsonParser,
+    }
+    return parsers[fmt]()
