@@ -8,7 +8,7 @@ cookies); tests that use `sign_in` need no change then.
 from __future__ import annotations
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from cschat.auth.dependencies import Principal, Role, current_user
 
@@ -16,7 +16,7 @@ from cschat.auth.dependencies import Principal, Role, current_user
 async def sign_in(app: FastAPI, client: httpx.AsyncClient, *, email: str, role: Role) -> None:
     principal = Principal(email=email, role=role, user_id=f"user-{email}", groups=(role,))
 
-    async def fixed() -> Principal:
+    async def fixed(request: Request) -> Principal:
         return principal
 
     app.dependency_overrides[current_user] = fixed

@@ -89,6 +89,9 @@ def key_or_supervisor(scope: str) -> object:
             if scope not in key.scopes:
                 raise Forbidden(f"This API key lacks the '{scope}' scope.")
             return key
-        return await supervisor_user(await current_user(request))
+        # Called directly rather than injected (a key must win before any cookie check), so
+        # look up overrides of `current_user` the way FastAPI's injection would.
+        resolve = request.app.dependency_overrides.get(current_user, current_user)
+        return await supervisor_user(await resolve(request))
 
     return Depends(dependency)

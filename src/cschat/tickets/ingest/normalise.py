@@ -96,6 +96,8 @@ class Normaliser:
         self.default_source = default_source
         self._plans: dict[str, tuple[int, str, float]] = {}
         self._statuses: dict[str, str | None] = {}
+        # Missing required values are reported under the caller's column name when mapped.
+        self._names = {t: c for c, t in mapping.columns.items() if t is not None}
 
     def _plan(self, column: str) -> tuple[int, str, float]:
         plan = self._plans.get(column)
@@ -199,7 +201,7 @@ class Normaliser:
         errors: list[RowError],
     ) -> None:
         def column(target: str) -> str:
-            return fields[target][1] if target in fields else target
+            return fields[target][1] if target in fields else self._names.get(target, target)
 
         reported = {error.field for error in errors}
         if not out.get("external_id") and column("external_id") not in reported:
