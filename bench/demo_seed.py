@@ -1,7 +1,8 @@
 """Demo seed into PostgreSQL vs `psql \\copy` of the same generated rows.
 
-Prints one JSON line: rows, seconds, rows/s for `cschat demo seed` (generation + COPY), and the ratio
-to `psql \\copy` loading the same rows from a file into the same table. Target: 1,000,000 rows <= 60 s.
+Prints one JSON line: rows, seconds, rows/s for `cschat demo seed` (generation + COPY), and the
+ratio to `psql \\copy` loading the same rows from a file into the same table. Target: 1,000,000
+rows <= 60 s.
 
     python bench/demo_seed.py [--rows N] [--server postgresql://postgres@127.0.0.1:5432]
 """

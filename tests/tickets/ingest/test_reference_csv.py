@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -13,7 +14,14 @@ from sqlalchemy import func, select, text
 from cschat.core.config import Settings
 from cschat.core.db import Database
 from cschat.tickets.models import Ticket
-from tests.tickets.ingest.conftest import KEY, REFERENCE_CSV
+from tests.tickets.ingest.conftest import INGEST_KEY, KEY, REFERENCE_CSV
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    """Bigger batches than the other ingest tests: 5,000 rows, a few dozen batches."""
+    return make_settings(INGEST_API_KEY=INGEST_KEY, INGEST_BATCH_ROWS=300)
+
 
 STATUS = {"Resolved": "resolved", "In Progress": "in_progress", "Escalated": "escalated"}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,6 +34,8 @@ MAX_ERRORS = 100
 _FOLD = re.compile(r"[\s_\-]+")
 _ALLOWED_STATUSES = ", ".join(STATUSES)
 _DROP, _ATTR, _FIELD = 0, 1, 2
+Converter = Callable[[Any], Any]
+Plan = tuple[int, str, Converter | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +52,12 @@ class FieldError(ValueError):
 
 
 def _text(value: Any, limit: int | None) -> str:
-    if isinstance(value, (bool, dict, list)):
+    if type(value) is str:
+        out = value
+    elif isinstance(value, (bool, dict, list)):
         raise FieldError("expected text")
-    out = value if isinstance(value, str) else str(value)
+    else:
+        out = str(value)
     if "\x00" in out:
         raise FieldError("contains a NUL character")
     if limit is not None and len(out) > limit:
@@ -87,32 +92,64 @@ def _tags(value: Any) -> list[str]:
     raise FieldError("expected a list of strings or comma-separated text")
 
 
+def _object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise FieldError("expected a JSON object")
+    return value
+
+
+def _text_of(limit: int | None, strip: bool = False) -> Converter:
+    if strip:
+        return lambda value: _text(value, limit).strip()
+    return lambda value: _text(value, limit)
+
+
+def _minutes(scale: float) -> Converter:
+    def convert(value: Any) -> float:
+        minutes = _number(value) * scale
+        if minutes < 0:
+            raise FieldError("must not be negative")
+        return minutes
+
+    return convert
+
+
 class Normaliser:
     """Turns records into rows for `upsert_tickets`; one instance per upload (it caches plans)."""
 
     def __init__(self, mapping: Mapping, *, tz: ZoneInfo, default_source: str) -> None:
         self.mapping = mapping
         self.tz = tz
+        self._naive_utc = tz.key in ("UTC", "Etc/UTC")
         self.default_source = default_source
-        self._plans: dict[str, tuple[int, str, float]] = {}
+        self._plans: dict[str, Plan] = {}
         self._statuses: dict[str, str | None] = {}
         # Missing required values are reported under the caller's column name when mapped.
         self._names = {t: c for c, t in mapping.columns.items() if t is not None}
+        self._converters: dict[str, Converter] = {
+            **{name: _text_of(limit) for name, limit in TEXT_FIELDS.items()},
+            **dict.fromkeys(DATE_FIELDS, self._datetime),
+            "csat": _csat,
+            "status": self._status,
+            "tags": _tags,
+            "attributes": _object,
+            "source": _text_of(64, strip=True),
+            "external_id": _text_of(255, strip=True),
+        }
 
-    def _plan(self, column: str) -> tuple[int, str, float]:
-        plan = self._plans.get(column)
-        if plan is not None:
-            return plan
+    def _plan(self, column: str) -> Plan:
         name = column.strip()
         target = self.mapping.columns.get(name, name if name in TARGETS else f"attributes.{name}")
+        plan: Plan
         if target is None:
-            plan = (_DROP, "", 1.0)
+            plan = (_DROP, "", None)
         elif target.startswith(ATTRIBUTE_PREFIX):
-            plan = (_ATTR, target[len(ATTRIBUTE_PREFIX) :], 1.0)
+            plan = (_ATTR, target[len(ATTRIBUTE_PREFIX) :], None)
         elif target in DURATION_FIELDS:
-            plan = (_FIELD, *DURATION_FIELDS[target])
+            stored, scale = DURATION_FIELDS[target]
+            plan = (_FIELD, stored, _minutes(scale))
         else:
-            plan = (_FIELD, target, 1.0)
+            plan = (_FIELD, target, self._converters[target])
         self._plans[column] = plan
         return plan
 
@@ -124,6 +161,8 @@ class Normaliser:
         except ValueError:
             raise FieldError(f"not an ISO 8601 date or date-time: {value[:40]!r}") from None
         if moment.tzinfo is None:
+            if self._naive_utc:
+                return moment.replace(tzinfo=UTC)
             # zoneinfo with fold=0: gap times take the pre-transition offset, folds the first one.
             moment = moment.replace(tzinfo=self.tz)
         return moment.astimezone(UTC)
@@ -147,48 +186,28 @@ class Normaliser:
         self, row: int, items: Iterable[tuple[str, Any]]
     ) -> tuple[Any, ...] | list[RowError]:
         """The row tuple, or the errors found in this record."""
-        fields: dict[str, tuple[Any, str, float]] = {}
+        out: dict[str, Any] = {}
+        given: dict[str, str] = {}
         attributes: dict[str, Any] = {}
+        errors: list[RowError] = []
+        plans = self._plans
         for column, raw in items:
             if raw is None or raw == "":
                 continue
-            kind, target, scale = self._plans.get(column) or self._plan(column)
-            if kind == _FIELD:
-                fields[target] = (raw, column, scale)
+            kind, target, convert = plans.get(column) or self._plan(column)
+            if convert is not None:
+                given[target] = column
+                try:
+                    out[target] = convert(raw)
+                except FieldError as exc:
+                    errors.append(RowError(row, column, str(exc)))
             elif kind == _ATTR:
                 attributes[target] = raw
-        errors: list[RowError] = []
-        out: dict[str, Any] = {}
-        for target, (raw, column, scale) in fields.items():
-            try:
-                if target in TEXT_FIELDS:
-                    out[target] = _text(raw, TEXT_FIELDS[target])
-                elif target in DATE_FIELDS:
-                    out[target] = self._datetime(raw)
-                elif scale != 1.0 or target.endswith("_minutes"):
-                    minutes = _number(raw) * scale
-                    if minutes < 0:
-                        raise FieldError("must not be negative")
-                    out[target] = minutes
-                elif target == "csat":
-                    out[target] = _csat(raw)
-                elif target == "status":
-                    out[target] = self._status(raw)
-                elif target == "tags":
-                    out[target] = _tags(raw)
-                elif target == "attributes":
-                    if not isinstance(raw, dict):
-                        raise FieldError("expected a JSON object")
-                    attributes = {**raw, **attributes}
-                elif target == "source":
-                    out[target] = _text(raw, 64).strip()
-                else:
-                    out[target] = _text(raw, 255).strip()
-            except FieldError as exc:
-                errors.append(RowError(row, column, str(exc)))
-        self._derive(row, out, fields, errors)
+        self._derive(row, out, given, errors)
         if errors:
             return errors
+        if "attributes" in out:
+            attributes = {**out["attributes"], **attributes}
         out["source"] = out.get("source") or self.default_source
         out["attributes"] = attributes or None
         return tuple(map(out.get, UPSERT_COLUMNS))
@@ -197,11 +216,11 @@ class Normaliser:
         self,
         row: int,
         out: dict[str, Any],
-        fields: dict[str, tuple[Any, str, float]],
+        given: dict[str, str],
         errors: list[RowError],
     ) -> None:
         def column(target: str) -> str:
-            return fields[target][1] if target in fields else self._names.get(target, target)
+            return given.get(target) or self._names.get(target, target)
 
         reported = {error.field for error in errors}
         if not out.get("external_id") and column("external_id") not in reported:
@@ -213,7 +232,7 @@ class Normaliser:
             return
         resolved = out.get("resolved_at")
         status = out.get("status")
-        if status is None and "status" not in fields:
+        if status is None and "status" not in given:
             status = out["status"] = "resolved" if resolved is not None else "new"
         for moment, minutes in (
             ("resolved_at", "resolution_minutes"),
@@ -223,11 +242,11 @@ class Normaliser:
             if at is not None:
                 if at < created:
                     errors.append(RowError(row, column(moment), "is before the creation time"))
-                elif out.get(minutes) is None and minutes not in fields:
+                elif out.get(minutes) is None and minutes not in given:
                     out[minutes] = (at - created).total_seconds() / 60
             elif (
                 out.get(minutes) is not None
-                and moment not in fields
+                and moment not in given
                 and (moment == "first_response_at" or status in RESOLVED_STATUSES)
             ):
                 out[moment] = created + timedelta(minutes=out[minutes])

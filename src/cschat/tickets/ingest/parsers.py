@@ -70,74 +70,96 @@ class CsvParser:
     def __init__(self) -> None:
         self._lines = _Lines()
         self._header: list[str] | None = None
-        self._pending: list[bytes] = []
+        self._pending: list[str] = []
         self._quotes = 0
         self._row = 0
 
-    def _records(self, lines: list[bytes]) -> list[bytes]:
+    def _records(self, lines: list[bytes]) -> tuple[list[str], bool]:
+        """Complete records as text, and whether some line was not UTF-8 (marked `_BAD_LINE`)."""
+        try:
+            texts = b"\n".join(lines).decode().split("\n") if lines else []
+            broken = False
+        except UnicodeDecodeError:
+            texts, broken = [_decode(line) for line in lines], True
         # A record ends at a newline when it holds an even number of quotes (RFC 4180 escaping).
-        records = []
+        records: list[str] = []
         pending = self._pending
-        for line in lines:
-            quotes = line.count(b'"')
+        for text in texts:
+            quotes = text.count('"')
             if pending:
-                pending.append(line)
+                pending.append(text)
                 self._quotes += quotes
                 if self._quotes % 2 == 0:
-                    records.append(b"\n".join(pending))
+                    records.append("\n".join(pending))
                     pending.clear()
             elif quotes % 2:
-                pending.append(line)
+                pending.append(text)
                 self._quotes = quotes
             else:
-                records.append(line)
-        return records
+                records.append(text)
+        return records, broken
 
-    def _parse(self, records: list[bytes]) -> list[Record]:
+    def _parse(self, records: list[str], broken: bool) -> list[Record]:
         out: list[Record] = []
-        for raw in records:
-            try:
-                text = raw.decode()
-                fields = next(csv.reader((text,), strict=True), [])
-            except UnicodeDecodeError:
-                self._row += 1
-                out.append(RowError(self._row, None, "not valid UTF-8"))
-                continue
-            except csv.Error as exc:
-                self._row += 1
-                out.append(RowError(self._row, None, f"broken CSV quoting: {exc}"))
-                continue
-            if not fields or fields == [""]:
-                continue
-            if self._header is None:
-                self._header = [name.strip() for name in fields]
-                duplicates = sorted({n for n in self._header if self._header.count(n) > 1})
-                if duplicates:
-                    raise BodyError(f"CSV header repeats column(s): {', '.join(duplicates)}")
-                continue
-            self._row += 1
-            if len(fields) != len(self._header):
-                out.append(
-                    RowError(
-                        self._row,
-                        None,
-                        f"has {len(fields)} fields, the header has {len(self._header)}",
-                    )
-                )
-                continue
-            out.append((self._row, zip(self._header, fields, strict=True)))
+        if broken:
+            for record in records:
+                if _BAD_LINE in record:
+                    self._row += 1
+                    out.append(RowError(self._row, None, "not valid UTF-8"))
+                else:
+                    self._parse_run([record], out)
+        else:
+            self._parse_run(records, out)
         return out
 
+    def _parse_run(self, records: list[str], out: list[Record]) -> None:
+        remaining = iter(records)
+        while True:
+            try:
+                for fields in csv.reader(remaining, strict=True):
+                    self._take(fields, out)
+                return
+            except csv.Error as exc:
+                # The reader consumed the broken record; a new reader goes on after it.
+                self._row += 1
+                out.append(RowError(self._row, None, f"broken CSV quoting: {exc}"))
+
+    def _take(self, fields: list[str], out: list[Record]) -> None:
+        if not fields or fields == [""]:
+            return
+        if self._header is None:
+            self._header = [name.strip() for name in fields]
+            duplicates = sorted({n for n in self._header if self._header.count(n) > 1})
+            if duplicates:
+                raise BodyError(f"CSV header repeats column(s): {', '.join(duplicates)}")
+            return
+        self._row += 1
+        if len(fields) != len(self._header):
+            message = f"has {len(fields)} fields, the header has {len(self._header)}"
+            out.append(RowError(self._row, None, message))
+            return
+        out.append((self._row, zip(self._header, fields, strict=True)))
+
     def feed(self, chunk: bytes) -> list[Record]:
-        return self._parse(self._records(self._lines.split(chunk)))
+        return self._parse(*self._records(self._lines.split(chunk)))
 
     def close(self) -> list[Record]:
-        out = self._parse(self._records(self._lines.split(b"", final=True)))
+        out = self._parse(*self._records(self._lines.split(b"", final=True)))
         if self._pending:
             self._row += 1
             self._pending.clear()
             out.append(RowError(self._row, None, "broken CSV quoting: a quoted field never ends"))
         return out
+
+
+_BAD_LINE = "\x00not-utf-8\x00"
+
+
+def _decode(line: bytes) -> str:
+    try:
+        return line.decode()
+    except UnicodeDecodeError:
+        return _BAD_LINE
 
 
 class NdjsonParser:
