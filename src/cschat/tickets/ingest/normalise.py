@@ -222,7 +222,7 @@ class Normaliser:
         def column(target: str) -> str:
             return given.get(target) or self._names.get(target, target)
 
-        reported = {error.field for error in errors}
+        reported = {error.field for error in errors} if errors else ()
         if not out.get("external_id") and column("external_id") not in reported:
             errors.append(RowError(row, column("external_id"), "a ticket id is required"))
         created = out.get("created_at")

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 import ijson
+import orjson
 
 from cschat.tickets.ingest.normalise import RowError
 
@@ -178,10 +179,14 @@ class NdjsonParser:
                 continue
             self._row += 1
             try:
-                value = json.loads(line)
-            except ValueError as exc:
-                out.append(RowError(self._row, None, f"not valid JSON: {exc}"))
-                continue
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                # orjson refuses a few valid documents (huge integers); json gives the message.
+                try:
+                    value = json.loads(line)
+                except ValueError as exc:
+                    out.append(RowError(self._row, None, f"not valid JSON: {exc}"))
+                    continue
             out.append(_object(self._row, value))
         return out
 
