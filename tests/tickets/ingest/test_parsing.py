@@ -151,3 +151,10 @@ def test_mapping_text_forms() -> None:
     assert preset.columns["ticket_id"] == "external_id"
     with pytest.raises(mapping.MappingError, match="not col=field"):
         mapping.parse("a")
+
+
+def test_nul_characters_in_kept_columns_are_refused() -> None:
+    base = {"external_id": "1", "created_at": "2024-07-01T10:00:00Z"}
+    assert normalise({**base, "note": "a\x00"})["errors"] == [("note", "contains a NUL character")]
+    nested = normalise({**base, "attributes": {"k": ["x\x00"]}})["errors"]
+    assert nested == [("attributes", "contains a NUL character")]

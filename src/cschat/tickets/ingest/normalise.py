@@ -95,7 +95,20 @@ def _tags(value: Any) -> list[str]:
 def _object(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise FieldError("expected a JSON object")
+    if _has_nul(value):
+        raise FieldError("contains a NUL character")
     return value
+
+
+def _has_nul(value: Any) -> bool:
+    """PostgreSQL text and jsonb cannot hold U+0000."""
+    if type(value) is str:
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any("\x00" in key or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def _text_of(limit: int | None, strip: bool = False) -> Converter:
@@ -202,6 +215,8 @@ class Normaliser:
                 except FieldError as exc:
                     errors.append(RowError(row, column, str(exc)))
             elif kind == _ATTR:
+                if _has_nul(raw):
+                    errors.append(RowError(row, column, "contains a NUL character"))
                 attributes[target] = raw
         self._derive(row, out, given, errors)
         if errors:
