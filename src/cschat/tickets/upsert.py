@@ -46,8 +46,6 @@ UPSERT_COLUMNS = (
     "attributes",
 )
 VALUE_COLUMNS = tuple(c for c in UPSERT_COLUMNS if c not in KEY_COLUMNS)
-# SQLite's default limit on bound parameters is 32766; stay far below it.
-_SQLITE_KEYS_PER_QUERY = 900
 
 Row = Sequence[Any]
 _DATETIMES = tuple(
@@ -91,6 +89,10 @@ WITH merged AS (
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged
 """  # noqa: S608
+_SQLITE_EXISTING = (
+    "SELECT count(*) FROM tickets WHERE source = ? "
+    "AND external_id IN (SELECT value FROM json_each(?))"
+)
 _MARKS = ", ".join("?" * (len(UPSERT_COLUMNS) + 2))
 _SQLITE_UPSERT = f"""
 INSERT INTO tickets ({_ALL}, ingested_at, updated_at) VALUES ({_MARKS})
@@ -144,29 +146,24 @@ async def _upsert_postgresql(
     return UpsertCounts(inserted, updated, len(rows) - inserted - updated)
 
 
-async def _existing_keys(conn: AsyncConnection, rows: Sequence[Row]) -> int:
+async def _existing_keys(driver: Any, rows: Sequence[Row]) -> int:
     by_source: dict[str, list[str]] = {}
     for row in rows:
         by_source.setdefault(row[0], []).append(row[1])
-    driver = (await conn.get_raw_connection()).driver_connection
-    assert driver is not None
     found = 0
+    # One query per source (the ids travel as one JSON array): few round trips per batch.
     for source, ids in by_source.items():
-        for start in range(0, len(ids), _SQLITE_KEYS_PER_QUERY):
-            chunk = ids[start : start + _SQLITE_KEYS_PER_QUERY]
-            sql = (
-                "SELECT count(*) FROM tickets WHERE source = ? "  # noqa: S608
-                f"AND external_id IN ({', '.join('?' * len(chunk))})"
-            )
-            async with driver.execute(sql, (source, *chunk)) as cursor:
-                (count,) = await cursor.fetchone()
-            found += count
+        async with driver.execute(_SQLITE_EXISTING, (source, _json_text(ids))) as cursor:
+            (count,) = await cursor.fetchone()
+        found += count
     return found
 
 
 def _sqlite_datetime(value: datetime) -> str:
     # UTCDateTime's SQLite storage format (naive UTC, microseconds); isoformat beats strftime.
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _sqlite_params(row: Row, stamp: str) -> list[Any]:
@@ -184,9 +181,12 @@ def _sqlite_params(row: Row, stamp: str) -> list[Any]:
 
 
 async def _upsert_sqlite(conn: AsyncConnection, rows: Sequence[Row], now: datetime) -> UpsertCounts:
-    existing = await _existing_keys(conn, rows)
     driver = (await conn.get_raw_connection()).driver_connection
     assert driver is not None
+    if not driver.in_transaction:
+        # Take the write lock before counting, so no other writer can add these keys meanwhile.
+        await driver.execute("BEGIN IMMEDIATE")
+    existing = await _existing_keys(driver, rows)
     stamp = _sqlite_datetime(now)
     params = [_sqlite_params(row, stamp) for row in rows]
     before = driver.total_changes

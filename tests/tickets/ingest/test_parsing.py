@@ -158,3 +158,15 @@ def test_nul_characters_in_kept_columns_are_refused() -> None:
     assert normalise({**base, "note": "a\x00"})["errors"] == [("note", "contains a NUL character")]
     nested = normalise({**base, "attributes": {"k": ["x\x00"]}})["errors"]
     assert nested == [("attributes", "contains a NUL character")]
+
+
+def test_runaway_quotes_and_endless_lines_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cschat.tickets.ingest import parsers
+
+    monkeypatch.setattr(parsers, "MAX_RECORD_BYTES", 200)
+    body = b'id,subject\n1,"opens\n' + b"more text\n" * 40 + b"2,fine\n"
+    out = feed_in_pieces("csv", body, 16)
+    assert isinstance(out[0], RowError) and "quoted field runs past" in out[0].message
+    assert out[-1] == (out[-1][0], {"id": "2", "subject": "fine"})
+    with pytest.raises(BodyError, match="line is longer"):
+        feed_in_pieces("ndjson", b"x" * 1000, 10)

@@ -20,6 +20,7 @@ from cschat.tickets.ingest.normalise import RowError
 
 Record = tuple[int, Iterable[tuple[str, Any]]] | RowError
 FORMATS = ("csv", "ndjson", "json")
+MAX_RECORD_BYTES = 8 * 2**20
 MEDIA_TYPES = {
     "application/json": "json",
     "application/x-ndjson": "ndjson",
@@ -45,16 +46,24 @@ class _Lines:
     """Splits bytes into complete lines, keeping the unfinished tail for the next chunk."""
 
     def __init__(self) -> None:
-        self._tail = b""
+        self._tail: list[bytes] = []
+        self._tail_size = 0
         self._first = True
 
     def split(self, chunk: bytes, final: bool = False) -> list[bytes]:
-        data = self._tail + chunk
-        end = len(data) if final else data.rfind(b"\n") + 1
-        self._tail = data[end:]
-        if not end:
+        # Only the new chunk is searched, so a long line costs linear time, not quadratic.
+        end = len(chunk) if final else chunk.rfind(b"\n") + 1
+        if not end and not final:
+            self._tail.append(chunk)
+            self._tail_size += len(chunk)
+            if self._tail_size > MAX_RECORD_BYTES:
+                raise BodyError(f"a line is longer than {_MB} MB")
             return []
-        lines = data[:end].split(b"\n")
+        data = b"".join((*self._tail, chunk[:end]))
+        self._tail, self._tail_size = [chunk[end:]], len(chunk) - end
+        if not data:
+            return []
+        lines = data.split(b"\n")
         if lines[-1] == b"":
             lines.pop()
         if self._first and lines:
@@ -72,6 +81,7 @@ class CsvParser:
         self._lines = _Lines()
         self._header: list[str] | None = None
         self._pending: list[str] = []
+        self._pending_size = 0
         self._quotes = 0
         self._row = 0
 
@@ -90,23 +100,33 @@ class CsvParser:
             if pending:
                 pending.append(text)
                 self._quotes += quotes
+                self._pending_size += len(text)
                 if self._quotes % 2 == 0:
                     records.append("\n".join(pending))
+                    pending.clear()
+                elif self._pending_size > MAX_RECORD_BYTES:
+                    # A quote that never closes: report it once and read on from the next line.
+                    records.append(_RUNAWAY)
                     pending.clear()
             elif quotes % 2:
                 pending.append(text)
                 self._quotes = quotes
+                self._pending_size = len(text)
             else:
                 records.append(text)
-        return records, broken
+        return records, broken or _RUNAWAY in records
 
-    def _parse(self, records: list[str], broken: bool) -> list[Record]:
+    def _parse(self, records: list[str], slow: bool) -> list[Record]:
         out: list[Record] = []
-        if broken:
+        if slow:
             for record in records:
                 if _BAD_LINE in record:
                     self._row += 1
                     out.append(RowError(self._row, None, "not valid UTF-8"))
+                elif record is _RUNAWAY:
+                    self._row += 1
+                    message = f"broken CSV quoting: a quoted field runs past {_MB} MB"
+                    out.append(RowError(self._row, None, message))
                 else:
                     self._parse_run([record], out)
         else:
@@ -154,6 +174,8 @@ class CsvParser:
 
 
 _BAD_LINE = "\x00not-utf-8\x00"
+_RUNAWAY = "\x00runaway-quote\x00"
+_MB = MAX_RECORD_BYTES // 2**20
 
 
 def _decode(line: bytes) -> str:
