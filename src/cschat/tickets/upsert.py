@@ -1,9 +1,9 @@
 """Upsert ticket rows by `(source, external_id)` with exact inserted/updated/unchanged counts.
 
 Callers (ingest, the HubSpot sync) pass tuples in `UPSERT_COLUMNS` order with Python values
-(aware UTC datetimes, lists, dicts) and own the transaction. A row whose columns all equal the
-stored ones is left alone, so `updated_at` moves only on a real change; `ingested_at` keeps the
-first ingest time.
+(aware UTC datetimes, float minutes, int CSAT, lists, dicts) and own the transaction. A row whose
+columns all equal the stored ones is left alone, so `updated_at` moves only on a real change;
+`ingested_at` keeps the first ingest time.
 """
 
 from __future__ import annotations
@@ -52,6 +52,18 @@ _DATETIMES = tuple(
     UPSERT_COLUMNS.index(c) for c in ("created_at", "first_response_at", "resolved_at")
 )
 _JSON = tuple(UPSERT_COLUMNS.index(c) for c in ("tags", "attributes"))
+# Binary COPY needs each column's type; the rest are text (varchar takes text's format).
+_PG_COLUMN_TYPES = {
+    "created_at": "timestamptz",
+    "first_response_at": "timestamptz",
+    "resolved_at": "timestamptz",
+    "first_response_minutes": "float8",
+    "resolution_minutes": "float8",
+    "csat": "int2",
+    "tags": "jsonb",
+    "attributes": "jsonb",
+}
+_PG_TYPES = [_PG_COLUMN_TYPES.get(c, "text") for c in UPSERT_COLUMNS]
 
 
 @dataclass
@@ -111,6 +123,13 @@ async def upsert_tickets(conn: AsyncConnection, rows: Sequence[Row]) -> UpsertCo
     return await _upsert_sqlite(conn, rows, now)
 
 
+def _json_bytes(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # e.g. integers beyond 64 bits, which orjson refuses
+        return json.dumps(value, ensure_ascii=False).encode()
+
+
 def _json_text(value: Any) -> str:
     try:
         return orjson.dumps(value).decode()
@@ -119,13 +138,15 @@ def _json_text(value: Any) -> str:
 
 
 async def _copy_stage(conn: AsyncConnection, rows: Sequence[Row]) -> None:
-    # psycopg formats rows in C (write_row), several times cheaper than building COPY text here.
+    # Binary COPY with psycopg's C row writer: a fraction of the CPU of building COPY text here,
+    # and less parsing for the server.
     driver = (await conn.get_raw_connection()).driver_connection
     assert driver is not None
-    sql = f"COPY ingest_stage ({_ALL}) FROM STDIN"
+    sql = f"COPY ingest_stage ({_ALL}) FROM STDIN (FORMAT BINARY)"
     async with driver.cursor() as cursor:
-        set_json_dumps(_json_text, context=cursor)
+        set_json_dumps(_json_bytes, context=cursor)
         async with cursor.copy(sql) as copy:
+            copy.set_types(_PG_TYPES)
             for row in rows:
                 values = list(row)
                 for index in _JSON:

@@ -200,7 +200,6 @@ class Normaliser:
     ) -> tuple[Any, ...] | list[RowError]:
         """The row tuple, or the errors found in this record."""
         out: dict[str, Any] = {}
-        given: dict[str, str] = {}
         attributes: dict[str, Any] = {}
         errors: list[RowError] = []
         plans = self._plans
@@ -209,7 +208,6 @@ class Normaliser:
                 continue
             kind, target, convert = plans.get(column) or self._plan(column)
             if convert is not None:
-                given[target] = column
                 try:
                     out[target] = convert(raw)
                 except FieldError as exc:
@@ -218,7 +216,7 @@ class Normaliser:
                 if _has_nul(raw):
                     errors.append(RowError(row, column, "contains a NUL character"))
                 attributes[target] = raw
-        self._derive(row, out, given, errors)
+        self._derive(row, out, errors)
         if errors:
             return errors
         if "attributes" in out:
@@ -231,23 +229,24 @@ class Normaliser:
         self,
         row: int,
         out: dict[str, Any],
-        given: dict[str, str],
         errors: list[RowError],
     ) -> None:
+        # A value given but invalid is already an error (and the row is refused), so "missing"
+        # below means absent from `out`; names follow the caller's mapping.
         def column(target: str) -> str:
-            return given.get(target) or self._names.get(target, target)
+            return self._names.get(target, target)
 
-        reported = {error.field for error in errors} if errors else ()
-        if not out.get("external_id") and column("external_id") not in reported:
+        if errors:
+            return
+        if not out.get("external_id"):
             errors.append(RowError(row, column("external_id"), "a ticket id is required"))
         created = out.get("created_at")
         if created is None:
-            if column("created_at") not in reported:
-                errors.append(RowError(row, column("created_at"), "a creation time is required"))
+            errors.append(RowError(row, column("created_at"), "a creation time is required"))
             return
         resolved = out.get("resolved_at")
         status = out.get("status")
-        if status is None and "status" not in given:
+        if status is None:
             status = out["status"] = "resolved" if resolved is not None else "new"
         for moment, minutes in (
             ("resolved_at", "resolution_minutes"),
@@ -257,11 +256,9 @@ class Normaliser:
             if at is not None:
                 if at < created:
                     errors.append(RowError(row, column(moment), "is before the creation time"))
-                elif out.get(minutes) is None and minutes not in given:
+                elif out.get(minutes) is None:
                     out[minutes] = (at - created).total_seconds() / 60
-            elif (
-                out.get(minutes) is not None
-                and moment not in given
-                and (moment == "first_response_at" or status in RESOLVED_STATUSES)
+            elif out.get(minutes) is not None and (
+                moment == "first_response_at" or status in RESOLVED_STATUSES
             ):
                 out[moment] = created + timedelta(minutes=out[minutes])

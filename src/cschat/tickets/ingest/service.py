@@ -166,8 +166,15 @@ class _Run:
         if self.options.on_error == "reject_all" and self.tally.rejected:
             return  # nothing will be committed: stop writing, keep reading for the report
         await self.wait()
-        if batch:
+        if not batch:
+            return
+        if self.conn.dialect.name == "postgresql":
+            # PostgreSQL merges in its own process: parse the next batch meanwhile.
             self.pending = asyncio.create_task(self._write(batch))
+        else:
+            # aiosqlite steps in a thread that takes the GIL back for every row; parsing at the
+            # same time starves it (each hand-over waits a switch interval), so write in turn.
+            self.tally.counts.add(await self._write(batch))
 
     async def _write(self, batch: list[tuple[Any, ...]]) -> UpsertCounts:
         if self.options.on_error == "reject_all":
