@@ -30,7 +30,7 @@ from cschat.tickets.ingest import repository
 from cschat.tickets.ingest.normalise import MAX_ERRORS, Normaliser, RowError
 from cschat.tickets.ingest.parsers import BodyError, Parser, Record, make_parser
 from cschat.tickets.ingest.schemas import IngestRead, OnError, RowErrorRead
-from cschat.tickets.upsert import UpsertCounts, upsert_tickets
+from cschat.tickets.upsert import UpsertCounts, bulk_cache, upsert_tickets
 
 log = structlog.get_logger(__name__)
 DEFAULT_SOURCE = "ingest"
@@ -309,7 +309,8 @@ async def _process(
         if reject_all:
             await conn.begin()
         try:
-            await _consume(parser, chunks, run, hasher, on_progress)
+            async with bulk_cache(conn):
+                await _consume(parser, chunks, run, hasher, on_progress)
         except BodyError as exc:
             await run.flush()
             await run.wait()
