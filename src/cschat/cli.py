@@ -6,6 +6,7 @@ import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -354,6 +355,45 @@ def users_sync_roles() -> None:
     for line in changes:
         console.print(line)
     console.print(f"{len(changes)} change(s)." if changes else "Nothing to change.")
+
+
+@app.command()
+def ingest(
+    file: Annotated[
+        Path, typer.Argument(help="CSV, NDJSON or JSON file.", exists=True, dir_okay=False)
+    ],
+    map: Annotated[
+        str | None,
+        typer.Option("--map", help="Mapping: @preset, a JSON file, JSON text or col=field,..."),
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Default source of the rows.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="IANA zone for naive times (default APP_TIMEZONE).")
+    ] = None,
+    on_error: Annotated[
+        str, typer.Option(help="skip (keep good rows) or reject_all (all or nothing).")
+    ] = "skip",
+    format: Annotated[
+        str | None, typer.Option("--format", help="csv, ndjson or json (default: by extension).")
+    ] = None,
+) -> None:
+    """Ingest a ticket export (the same path as POST /data/ingest)."""
+    from cschat.tickets.ingest import cli as ingest_cli
+
+    settings = settings_or_exit()
+    code = ingest_cli.run(
+        settings,
+        file,
+        map_option=map,
+        source=source,
+        timezone=timezone,
+        on_error=on_error,
+        fmt=format,
+        console=console,
+        err_console=err_console,
+    )
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()

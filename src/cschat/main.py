@@ -31,6 +31,7 @@ from cschat.integrations.hubspot.endpoints import router as hubspot_router
 from cschat.integrations.hubspot.runner import SyncRunner
 from cschat.invitations.endpoints import router as invitations_router
 from cschat.tickets.endpoints import router as tickets_router
+from cschat.tickets.ingest.endpoints import router as ingest_router
 from cschat.users.directory import create_directory
 from cschat.users.endpoints import router as users_router
 from cschat.users.repository import identity_reader
@@ -56,6 +57,10 @@ TAGS = [
     {
         "name": "admin",
         "description": "Users, invitations, allowlist, API keys and the audit log (Supervisors).",
+    },
+    {
+        "name": "ingest",
+        "description": "Stream tickets in (JSON, NDJSON, CSV) with a column mapping; upsert.",
     },
 ]
 
@@ -117,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(allowlist_router)
     app.include_router(apikeys_router)
     app.include_router(audit_router)
+    app.include_router(ingest_router)
     check_routes_declare_access(app)
     # Last added runs first: request id, then CORS (answers preflights), then CSRF.
     app.add_middleware(CsrfMiddleware, allowed_origins=settings.app.cors_origins)
@@ -129,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Content-Type", "X-API-Key", "X-Request-ID"],
         expose_headers=["X-Request-ID", "Retry-After"],
     )
+
     app.add_middleware(RequestContextMiddleware)
     return app
 

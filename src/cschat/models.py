@@ -9,6 +9,7 @@ def import_all_models() -> None:
     import cschat.auth.models
     import cschat.integrations.hubspot.models
     import cschat.invitations.models
+    import cschat.tickets.ingest.models
     import cschat.tickets.models
     import cschat.users.models  # noqa: F401
 

@@ -57,6 +57,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/api/api-keys"): "supervisor",
     ("DELETE", "/api/api-keys/{key_id}"): "supervisor",
     ("GET", "/api/audit"): "supervisor",
+    ("POST", "/data/ingest"): "key_or_supervisor",
 }
 CALLERS = ("anonymous", "Agent", "Supervisor", "disabled")
 

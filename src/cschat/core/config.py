@@ -217,6 +217,7 @@ class EmailSettings(_Group):
 class IngestSettings(_Group):
     api_key: SecretStr | None = Field(None, alias="INGEST_API_KEY")
     max_body_bytes: int = Field(100 * 1024 * 1024, alias="INGEST_MAX_BODY_BYTES", gt=0)
+    batch_rows: int = Field(10_000, alias="INGEST_BATCH_ROWS", gt=0)
 
 
 class HubSpotSettings(_Group):

@@ -61,6 +61,11 @@ class PayloadTooLarge(AppError):
     code = "PayloadTooLarge"
 
 
+class UnsupportedMediaType(AppError):
+    status_code = 415
+    code = "UnsupportedMediaType"
+
+
 class Unprocessable(AppError):
     status_code = 422
     code = "ValidationError"

@@ -1,0 +1,301 @@
+"""Incremental parsers: bytes in as they arrive, complete records out, memory bounded by one chunk.
+
+Each `feed(chunk)` returns the records completed by that chunk as `(row, items)` pairs (row =
+1-based record number, CSV header not counted) or a `RowError` for a record that cannot be read
+at all. `close()` returns what the end of the body completes. A body that cannot go on (broken
+JSON) raises `BodyError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+import ijson
+import orjson
+
+from cschat.tickets.ingest.normalise import RowError
+
+Record = tuple[int, Iterable[tuple[str, Any]]] | RowError
+FORMATS = ("csv", "ndjson", "json")
+MAX_RECORD_BYTES = 8 * 2**20
+MEDIA_TYPES = {
+    "application/json": "json",
+    "application/x-ndjson": "ndjson",
+    "application/ndjson": "ndjson",
+    "application/jsonl": "ndjson",
+    "text/csv": "csv",
+}
+
+
+class BodyError(ValueError):
+    """The body cannot be parsed any further; the message says where."""
+
+
+class Parser(Protocol):
+    mapping: Any
+
+    def feed(self, chunk: bytes) -> list[Record]: ...
+
+    def close(self) -> list[Record]: ...
+
+
+class _Lines:
+    """Splits bytes into complete lines, keeping the unfinished tail for the next chunk."""
+
+    def __init__(self) -> None:
+        self._tail: list[bytes] = []
+        self._tail_size = 0
+        self._first = True
+
+    def split(self, chunk: bytes, final: bool = False) -> list[bytes]:
+        # Only the new chunk is searched, so a long line costs linear time, not quadratic.
+        end = len(chunk) if final else chunk.rfind(b"\n") + 1
+        if not end and not final:
+            self._tail.append(chunk)
+            self._tail_size += len(chunk)
+            if self._tail_size > MAX_RECORD_BYTES:
+                raise BodyError(f"a line is longer than {_MB} MB")
+            return []
+        data = b"".join((*self._tail, chunk[:end]))
+        self._tail, self._tail_size = [chunk[end:]], len(chunk) - end
+        if not data:
+            return []
+        lines = data.split(b"\n")
+        if lines[-1] == b"":
+            lines.pop()
+        if self._first and lines:
+            self._first = False
+            lines[0] = lines[0].removeprefix(b"\xef\xbb\xbf")
+        return lines
+
+
+class CsvParser:
+    """RFC 4180 CSV with a header row; quoted fields may span lines."""
+
+    mapping = None
+
+    def __init__(self) -> None:
+        self._lines = _Lines()
+        self._header: list[str] | None = None
+        self._pending: list[str] = []
+        self._pending_size = 0
+        self._quotes = 0
+        self._row = 0
+
+    def _records(self, lines: list[bytes]) -> tuple[list[str], bool]:
+        """Complete records as text, and whether some line was not UTF-8 (marked `_BAD_LINE`)."""
+        try:
+            texts = b"\n".join(lines).decode().split("\n") if lines else []
+            broken = False
+        except UnicodeDecodeError:
+            texts, broken = [_decode(line) for line in lines], True
+        # A record ends at a newline when it holds an even number of quotes (RFC 4180 escaping).
+        records: list[str] = []
+        pending = self._pending
+        for text in texts:
+            quotes = text.count('"')
+            if pending:
+                pending.append(text)
+                self._quotes += quotes
+                self._pending_size += len(text)
+                if self._quotes % 2 == 0:
+                    records.append("\n".join(pending))
+                    pending.clear()
+                elif self._pending_size > MAX_RECORD_BYTES:
+                    # A quote that never closes: report it once and read on from the next line.
+                    records.append(_RUNAWAY)
+                    pending.clear()
+            elif quotes % 2:
+                pending.append(text)
+                self._quotes = quotes
+                self._pending_size = len(text)
+            else:
+                records.append(text)
+        return records, broken or _RUNAWAY in records
+
+    def _parse(self, records: list[str], slow: bool) -> list[Record]:
+        out: list[Record] = []
+        if slow:
+            for record in records:
+                if _BAD_LINE in record:
+                    self._row += 1
+                    out.append(RowError(self._row, None, "not valid UTF-8"))
+                elif record is _RUNAWAY:
+                    self._row += 1
+                    message = f"broken CSV quoting: a quoted field runs past {_MB} MB"
+                    out.append(RowError(self._row, None, message))
+                else:
+                    self._parse_run([record], out)
+        else:
+            self._parse_run(records, out)
+        return out
+
+    def _parse_run(self, records: list[str], out: list[Record]) -> None:
+        remaining = iter(records)
+        while True:
+            try:
+                for fields in csv.reader(remaining, strict=True):
+                    self._take(fields, out)
+                return
+            except csv.Error as exc:
+                # The reader consumed the broken record; a new reader goes on after it.
+                self._row += 1
+                out.append(RowError(self._row, None, f"broken CSV quoting: {exc}"))
+
+    def _take(self, fields: list[str], out: list[Record]) -> None:
+        if not fields or fields == [""]:
+            return
+        if self._header is None:
+            self._header = [name.strip() for name in fields]
+            duplicates = sorted({n for n in self._header if self._header.count(n) > 1})
+            if duplicates:
+                raise BodyError(f"CSV header repeats column(s): {', '.join(duplicates)}")
+            return
+        self._row += 1
+        if len(fields) != len(self._header):
+            message = f"has {len(fields)} fields, the header has {len(self._header)}"
+            out.append(RowError(self._row, None, message))
+            return
+        out.append((self._row, zip(self._header, fields, strict=True)))
+
+    def feed(self, chunk: bytes) -> list[Record]:
+        return self._parse(*self._records(self._lines.split(chunk)))
+
+    def close(self) -> list[Record]:
+        out = self._parse(*self._records(self._lines.split(b"", final=True)))
+        if self._pending:
+            self._row += 1
+            self._pending.clear()
+            out.append(RowError(self._row, None, "broken CSV quoting: a quoted field never ends"))
+        return out
+
+
+_BAD_LINE = "\x00not-utf-8\x00"
+_RUNAWAY = "\x00runaway-quote\x00"
+_MB = MAX_RECORD_BYTES // 2**20
+
+
+def _decode(line: bytes) -> str:
+    try:
+        return line.decode()
+    except UnicodeDecodeError:
+        return _BAD_LINE
+
+
+class NdjsonParser:
+    """One JSON object per line; blank lines are skipped."""
+
+    mapping = None
+
+    def __init__(self) -> None:
+        self._lines = _Lines()
+        self._row = 0
+
+    def _parse(self, lines: list[bytes]) -> list[Record]:
+        out: list[Record] = []
+        for line in lines:
+            if not line.strip():
+                continue
+            self._row += 1
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                # orjson refuses a few valid documents (huge integers); json gives the message.
+                try:
+                    value = json.loads(line)
+                except ValueError as exc:
+                    out.append(RowError(self._row, None, f"not valid JSON: {exc}"))
+                    continue
+            out.append(_object(self._row, value))
+        return out
+
+    def feed(self, chunk: bytes) -> list[Record]:
+        return self._parse(self._lines.split(chunk))
+
+    def close(self) -> list[Record]:
+        return self._parse(self._lines.split(b"", final=True))
+
+
+def _object(row: int, value: Any) -> Record:
+    if not isinstance(value, dict):
+        return RowError(row, None, "expected a JSON object")
+    return (row, value.items())
+
+
+class JsonParser:
+    """A JSON array of objects, or `{"mapping": {...}, "tickets": [...]}` (mapping first)."""
+
+    def __init__(self) -> None:
+        self.mapping: Any = None
+        self._items: list[Any] = ijson.sendable_list()
+        self._mappings: list[Any] = ijson.sendable_list()
+        self._coros: list[Any] = []
+        self._row = 0
+        self._started = False
+        self._head = b""
+
+    def _start(self, chunk: bytes) -> bytes:
+        head = (self._head + chunk).lstrip(b"\xef\xbb\xbf \t\r\n")
+        if not head:
+            self._head = b""
+            return b""
+        self._started = True
+        if head[:1] == b"[":
+            self._coros = [ijson.items_coro(self._items, "item", use_float=True)]
+        elif head[:1] == b"{":
+            self._coros = [
+                ijson.items_coro(self._items, "tickets.item", use_float=True),
+                ijson.items_coro(self._mappings, "mapping", use_float=True),
+            ]
+        else:
+            raise BodyError('expected a JSON array of tickets or {"tickets": [...]}')
+        return head
+
+    def _drain(self) -> list[Record]:
+        if self._mappings:
+            if self._row:
+                raise BodyError('"mapping" must come before "tickets" in the JSON body')
+            self.mapping = self._mappings[0]
+            del self._mappings[:]
+        out: list[Record] = []
+        for value in self._items:
+            self._row += 1
+            out.append(_object(self._row, value))
+        del self._items[:]
+        return out
+
+    def _send(self, chunk: bytes, close: bool = False) -> None:
+        try:
+            for coro in self._coros:
+                if chunk:
+                    coro.send(chunk)
+                if close:
+                    coro.close()
+        except ijson.JSONError as exc:
+            first_line = str(exc).splitlines()[0] if str(exc) else "unexpected end"
+            raise BodyError(f"not valid JSON after row {self._row}: {first_line}") from None
+
+    def feed(self, chunk: bytes) -> list[Record]:
+        if not self._started:
+            chunk = self._start(chunk)
+        self._send(chunk)
+        return self._drain()
+
+    def close(self) -> list[Record]:
+        if not self._started:
+            return []
+        self._send(b"", close=True)
+        return self._drain()
+
+
+def make_parser(fmt: str) -> Parser:
+    """A fresh parser for `csv`, `ndjson` or `json`."""
+    parsers: dict[str, type[Parser]] = {
+        "csv": CsvParser,
+        "ndjson": NdjsonParser,
+        "json": JsonParser,
+    }
+    return parsers[fmt]()

@@ -1,0 +1,369 @@
+"""Ingest: stream -> parser -> normaliser -> batched upsert, with a record and Idempotency-Key.
+
+Used by `POST /data/ingest` and `cschat ingest` alike. With `on_error=skip` every batch is its own
+transaction, committed as soon as it is written (an upload that breaks off keeps the batches
+already committed, plus the complete records received before the break). With
+`on_error=reject_all` the whole upload is one transaction, committed only when no record was
+refused.
+
+This service commits (per batch) on purpose: a per-request session could not keep earlier batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import structlog
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from cschat.core.errors import AppError, BadRequest, Conflict, Unprocessable
+from cschat.tickets.ingest import mapping as mappings
+from cschat.tickets.ingest import repository
+from cschat.tickets.ingest.normalise import MAX_ERRORS, Normaliser, RowError
+from cschat.tickets.ingest.parsers import BodyError, Parser, Record, make_parser
+from cschat.tickets.ingest.schemas import IngestRead, OnError, RowErrorRead
+from cschat.tickets.upsert import UpsertCounts, bulk_cache, upsert_tickets
+
+log = structlog.get_logger(__name__)
+DEFAULT_SOURCE = "ingest"
+YIELD_EVERY = 500
+
+
+class UploadInterrupted(BadRequest):
+    """The client went away before the body ended (a 400 nobody reads, not a server error)."""
+
+    def __init__(self) -> None:
+        super().__init__("The upload ended before the body was complete.")
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """What the caller asked for besides the body."""
+
+    format: str
+    map: str | None = None
+    source: str | None = None
+    timezone: str | None = None
+    on_error: OnError = "skip"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who ingests: `id` scopes Idempotency-Keys, `name` is shown in the record."""
+
+    id: str
+    name: str
+
+
+@dataclass
+class IngestOutcome:
+    """The reply to send (a stored one when `replayed`)."""
+
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool = False
+    batch_id: int | None = None
+
+
+@dataclass
+class _Tally:
+    received: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    counts: UpsertCounts = field(default_factory=UpsertCounts)
+
+    def refuse(self, errors: list[RowError]) -> None:
+        self.rejected += 1
+        room = MAX_ERRORS - len(self.errors)
+        if room > 0:
+            self.errors.extend(errors[:room])
+
+    def numbers(self) -> dict[str, int]:
+        return {"received": self.received, **asdict(self.counts), "rejected": self.rejected}
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return mappings.zone(name)
+    except mappings.MappingError as exc:
+        raise Unprocessable(str(exc)) from None
+
+
+class _Run:
+    """One upload being written: batches of unique keys, at most one batch in flight."""
+
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        options: IngestOptions,
+        *,
+        app_tz: ZoneInfo,
+        batch_rows: int,
+    ) -> None:
+        self.conn = conn
+        self.options = options
+        self.app_tz = app_tz
+        self.batch_rows = batch_rows
+        self.tally = _Tally()
+        try:
+            self.mapping = mappings.parse(options.map)
+        except mappings.MappingError as exc:
+            raise Unprocessable(f"map: {exc}") from None
+        self.tz = _zone(options.timezone) if options.timezone else None
+        self.normaliser = self._normaliser()
+        self.batch: list[tuple[Any, ...]] = []
+        self.keys: set[tuple[str, str]] = set()
+        self.pending: asyncio.Task[UpsertCounts] | None = None
+
+    def _normaliser(self) -> Normaliser:
+        tz = self.tz or self.mapping.timezone or self.app_tz
+        source = self.options.source or self.mapping.source or DEFAULT_SOURCE
+        return Normaliser(self.mapping, tz=tz, default_source=source)
+
+    def use_body_mapping(self, data: Any) -> None:
+        if not self.mapping.is_empty:
+            raise BodyError("give the mapping once: in the map parameter or in the body")
+        try:
+            self.mapping = mappings.from_object(data)
+        except mappings.MappingError as exc:
+            raise BodyError(f"mapping: {exc}") from None
+        self.normaliser = self._normaliser()
+
+    async def take(self, records: list[Record]) -> None:
+        tally, normalise = self.tally, self.normaliser.normalise
+        for count, record in enumerate(records, 1):
+            if count % YIELD_EVERY == 0:
+                # Let the batch being written go on (its awaits resume here), so writing
+                # overlaps with parsing instead of waiting for a whole chunk.
+                await asyncio.sleep(0)
+            tally.received += 1
+            if isinstance(record, RowError):
+                tally.refuse([record])
+                continue
+            row = normalise(*record)
+            if isinstance(row, list):
+                tally.refuse(row)
+                continue
+            key = (row[0], row[1])
+            if key in self.keys:
+                # One statement may not touch a row twice: apply repeats in order.
+                await self.flush()
+            self.keys.add(key)
+            self.batch.append(row)
+            if len(self.batch) >= self.batch_rows:
+                await self.flush()
+
+    async def flush(self) -> None:
+        batch, self.batch, self.keys = self.batch, [], set()
+        if self.options.on_error == "reject_all" and self.tally.rejected:
+            return  # nothing will be committed: stop writing, keep reading for the report
+        await self.wait()
+        if not batch:
+            return
+        if self.conn.dialect.name == "postgresql":
+            # PostgreSQL merges in its own process: parse the next batch meanwhile.
+            self.pending = asyncio.create_task(self._write(batch))
+        else:
+            # aiosqlite steps in a thread that takes the GIL back for every row; parsing at the
+            # same time starves it (each hand-over waits a switch interval), so write in turn.
+            self.tally.counts.add(await self._write(batch))
+
+    async def _write(self, batch: list[tuple[Any, ...]]) -> UpsertCounts:
+        if self.options.on_error == "reject_all":
+            return await upsert_tickets(self.conn, batch)
+        async with self.conn.begin():
+            return await upsert_tickets(self.conn, batch)
+
+    async def wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self.tally.counts.add(await pending)
+
+    async def settle(self) -> None:
+        """Let the batch in flight finish (valid rows); its error is not the one to report."""
+        with contextlib.suppress(Exception):
+            await self.wait()
+
+
+def _fingerprint(options: IngestOptions) -> hashlib._Hash:
+    hasher = hashlib.sha256(json.dumps(asdict(options), sort_keys=True).encode())
+    hasher.update(b"\0")
+    return hasher
+
+
+def _reply(run: _Run, *, batch_id: int, detail: str | None) -> tuple[int, dict[str, Any]]:
+    tally = run.tally
+    numbers = tally.numbers()
+    errors = [RowErrorRead(row=e.row, field=e.field, message=e.message) for e in tally.errors]
+    body = IngestRead(success=detail is None, errors=errors, batch_id=batch_id, **numbers)
+    if detail is None:
+        return 200, body.model_dump()
+    failure = {"success": False, "error": "ValidationError", "detail": detail}
+    return 422, {**body.model_dump(), **failure}
+
+
+async def _consume(
+    parser: Parser,
+    chunks: AsyncIterator[bytes],
+    run: _Run,
+    hasher: hashlib._Hash,
+    on_progress: Callable[[int], None] | None,
+) -> None:
+    async for chunk in chunks:
+        hasher.update(chunk)
+        records = parser.feed(chunk)
+        if parser.mapping is not None:
+            run.use_body_mapping(parser.mapping)
+            parser.mapping = None
+        await run.take(records)
+        if on_progress is not None:
+            on_progress(len(chunk))
+    await run.take(parser.close())
+    await run.flush()
+    await run.wait()
+
+
+async def _replay(
+    chunks: AsyncIterator[bytes], hasher: hashlib._Hash, stored_hash: str | None
+) -> bool:
+    async for chunk in chunks:
+        hasher.update(chunk)
+    return hasher.hexdigest() == stored_hash
+
+
+async def ingest(
+    engine: AsyncEngine,
+    chunks: AsyncIterator[bytes],
+    *,
+    options: IngestOptions,
+    caller: Caller,
+    app_tz: ZoneInfo,
+    batch_rows: int,
+    idempotency_key: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> IngestOutcome:
+    """Read, check and upsert one upload; the reply counts every record."""
+    hasher = _fingerprint(options)
+    async with engine.connect() as conn:
+        run = _Run(conn, options, app_tz=app_tz, batch_rows=batch_rows)
+        record = {
+            "source": options.source or run.mapping.source or DEFAULT_SOURCE,
+            "format": options.format,
+            "on_error": options.on_error,
+            "caller": caller.name[:255],
+            "caller_id": caller.id[:255],
+            "idempotency_key": idempotency_key,
+        }
+        async with conn.begin():
+            earlier = (
+                await repository.find_by_key(conn, caller_id=caller.id, key=idempotency_key)
+                if idempotency_key
+                else None
+            )
+        if earlier is not None and earlier.response is not None:
+            if await _replay(chunks, hasher, earlier.request_hash):
+                return IngestOutcome(
+                    earlier.response_status or 200, earlier.response, True, earlier.id
+                )
+            raise Unprocessable(
+                "This Idempotency-Key was already used for a different request (body or "
+                "parameters); use a new key."
+            )
+        if earlier is not None and earlier.status == "running":
+            raise Conflict("A request with this Idempotency-Key is still being processed.")
+        try:
+            async with conn.begin():
+                if earlier is not None:
+                    batch_id = earlier.id
+                    await repository.restart(conn, batch_id, **record)
+                else:
+                    batch_id = await repository.start(conn, **record)
+        except IntegrityError:
+            raise Conflict(
+                "A request with this Idempotency-Key is still being processed."
+            ) from None
+        return await _process(conn, run, chunks, hasher, batch_id, on_progress)
+
+
+async def _process(
+    conn: AsyncConnection,
+    run: _Run,
+    chunks: AsyncIterator[bytes],
+    hasher: hashlib._Hash,
+    batch_id: int,
+    on_progress: Callable[[int], None] | None,
+) -> IngestOutcome:
+    parser = make_parser(run.options.format)
+    reject_all = run.options.on_error == "reject_all"
+    detail: str | None = None
+    status = "completed"
+    try:
+        if reject_all:
+            await conn.begin()
+        try:
+            async with bulk_cache(conn):
+                await _consume(parser, chunks, run, hasher, on_progress)
+        except BodyError as exc:
+            await run.flush()
+            await run.wait()
+            detail = str(exc)
+        if reject_all and (run.tally.rejected or detail):
+            await conn.rollback()
+            run.tally.counts = UpsertCounts()
+            detail = detail or (
+                f"{run.tally.rejected} of {run.tally.received} rows were refused; "
+                "nothing was written (on_error=reject_all)."
+            )
+        elif reject_all:
+            await conn.commit()
+        if detail is not None:
+            status = "rejected"
+    except UploadInterrupted:
+        await _stop(conn, run, batch_id, "interrupted", keep_complete=not reject_all)
+        raise
+    except (Exception, asyncio.CancelledError) as exc:
+        await _stop(conn, run, batch_id, "failed", keep_complete=False)
+        if not isinstance(exc, AppError):
+            log.error("ingest_failed", batch_id=batch_id, error_type=type(exc).__name__)
+        raise
+    status_code, body = _reply(run, batch_id=batch_id, detail=detail)
+    async with conn.begin():
+        await repository.finish(
+            conn,
+            batch_id,
+            status=status,
+            request_hash=hasher.hexdigest(),
+            response_status=status_code,
+            response=body,
+            **run.tally.numbers(),
+        )
+    log.info("ingest_finished", batch_id=batch_id, status=status, **run.tally.numbers())
+    return IngestOutcome(status_code, body, batch_id=batch_id)
+
+
+async def _stop(
+    conn: AsyncConnection, run: _Run, batch_id: int, status: str, *, keep_complete: bool
+) -> None:
+    """Record an upload that did not finish; with `skip`, write the complete records first."""
+    try:
+        if keep_complete:
+            await run.flush()
+            await run.wait()
+        else:
+            await run.settle()
+    finally:
+        if conn.in_transaction():
+            await conn.rollback()
+        if not keep_complete and run.options.on_error == "reject_all":
+            run.tally.counts = UpsertCounts()
+        async with conn.begin():
+            await repository.finish(conn, batch_id, status=status, **run.tally.numbers())
+        log.info("ingest_stopped", batch_id=batch_id, status=status, **run.tally.numbers())

@@ -1,0 +1,20 @@
+"""Ingest tests: an ingest API key and small batches, so batch boundaries are exercised."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cschat.core.config import Settings
+
+INGEST_KEY = "ingest-test-key-0123456789"
+KEY = {"X-API-Key": INGEST_KEY}
+BATCH_ROWS = 40
+REFERENCE_CSV = Path(__file__).resolve().parents[4] / "shared" / "data" / "support_tickets_2024.csv"
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings(INGEST_API_KEY=INGEST_KEY, INGEST_BATCH_ROWS=BATCH_ROWS)

@@ -1,0 +1,172 @@
+"""Parsers and the normaliser on their own: chunk boundaries, time zones, DST, derivations."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cschat.tickets.ingest import mapping
+from cschat.tickets.ingest.normalise import Normaliser, RowError
+from cschat.tickets.ingest.parsers import BodyError, make_parser
+from cschat.tickets.upsert import UPSERT_COLUMNS
+
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+def feed_in_pieces(fmt: str, body: bytes, size: int) -> list[Any]:
+    parser = make_parser(fmt)
+    out: list[Any] = []
+    for start in range(0, len(body), size):
+        out.extend(parser.feed(body[start : start + size]))
+    out.extend(parser.close())
+    return [r if isinstance(r, RowError) else (r[0], dict(r[1])) for r in out]
+
+
+CSV = (
+    "\ufeffid,subject,notes\r\n"
+    '1,"Hola, ¿qué tal?","two\nlines ""quoted"""\r\n'
+    "\r\n"
+    "2,Ünïcode ✓,last"  # no final newline
+).encode()
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 10_000])
+def test_csv_records_survive_any_chunking(size: int) -> None:
+    assert feed_in_pieces("csv", CSV, size) == [
+        (1, {"id": "1", "subject": "Hola, ¿qué tal?", "notes": 'two\nlines "quoted"'}),
+        (2, {"id": "2", "subject": "Ünïcode ✓", "notes": "last"}),
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 5, 10_000])
+def test_json_and_ndjson_records_survive_any_chunking(size: int) -> None:
+    rows = [{"id": i, "subject": "¿qué? ✓", "n": 1.5} for i in range(3)]
+    as_json = json.dumps({"tickets": rows}, ensure_ascii=False).encode()
+    as_ndjson = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
+    expected = [(i + 1, row) for i, row in enumerate(rows)]
+    assert feed_in_pieces("json", as_json, size) == expected
+    assert feed_in_pieces("ndjson", as_ndjson, size) == expected
+
+
+def test_bad_records_are_row_errors_and_broken_json_stops() -> None:
+    out = feed_in_pieces("ndjson", b'{"id": 1}\n{"id": \n[1]\n', 4)
+    assert out[0] == (1, {"id": 1})
+    assert [(e.row, e.field) for e in out[1:]] == [(2, None), (3, None)]
+    assert "object" in out[2].message
+    with pytest.raises(BodyError, match="not valid JSON after row 1"):
+        feed_in_pieces("json", b'[{"id": 1}, {"id": ]', 3)
+    with pytest.raises(BodyError, match="expected a JSON array"):
+        feed_in_pieces("json", b'"hello"', 3)
+    with pytest.raises(BodyError, match="repeats column"):
+        feed_in_pieces("csv", b"id,id\n1,2\n", 100)
+
+
+def normalise(row: dict[str, Any], tz: ZoneInfo = MADRID, **mapped: Any) -> dict[str, Any]:
+    normaliser = Normaliser(mapping.from_object(mapped or {}), tz=tz, default_source="ingest")
+    out = normaliser.normalise(1, row.items())
+    if isinstance(out, list):
+        return {"errors": [(e.field, e.message) for e in out]}
+    return dict(zip(UPSERT_COLUMNS, out, strict=True))
+
+
+def test_naive_times_read_in_the_zone_offsets_respected() -> None:
+    assert normalise({"external_id": "1", "created_at": "2024-07-01 12:00"})[
+        "created_at"
+    ] == datetime(2024, 7, 1, 10, tzinfo=UTC)
+    assert normalise({"external_id": "1", "created_at": "2024-07-01T12:00:00-05:00"})[
+        "created_at"
+    ] == datetime(2024, 7, 1, 17, tzinfo=UTC)
+    assert normalise({"external_id": "1", "created_at": "2024-07-01T12:00:00Z"})[
+        "created_at"
+    ] == datetime(2024, 7, 1, 12, tzinfo=UTC)
+    assert normalise({"external_id": "1", "created_at": "2024-12-01"})["created_at"] == datetime(
+        2024, 11, 30, 23, tzinfo=UTC
+    )
+
+
+def test_dst_gap_moves_forward_and_fold_takes_the_first_occurrence() -> None:
+    # 2024-03-31 02:30 does not exist in Madrid (clocks jump 02:00 -> 03:00).
+    gap = normalise({"external_id": "1", "created_at": "2024-03-31 02:30"})["created_at"]
+    assert gap == datetime(2024, 3, 31, 1, 30, tzinfo=UTC)
+    assert gap.astimezone(MADRID).strftime("%H:%M %Z") == "03:30 CEST"
+    # 2024-10-27 02:30 happens twice in Madrid: the first one (CEST, UTC+2) is taken.
+    fold = normalise({"external_id": "1", "created_at": "2024-10-27 02:30"})["created_at"]
+    assert fold == datetime(2024, 10, 27, 0, 30, tzinfo=UTC)
+
+
+def test_durations_and_times_derive_each_other() -> None:
+    base = {"external_id": "1", "created_at": "2024-07-01T10:00:00Z"}
+    both = normalise({**base, "resolved_at": "2024-07-01T12:30:00Z", "first_response_seconds": 90})
+    assert both["resolution_minutes"] == 150.0 and both["status"] == "resolved"
+    assert both["first_response_minutes"] == 1.5
+    assert both["first_response_at"] == datetime(2024, 7, 1, 10, 1, 30, tzinfo=UTC)
+    closed = normalise({**base, "status": "Closed", "resolution_hours": "0.5"})
+    assert closed["resolved_at"] == datetime(2024, 7, 1, 10, 30, tzinfo=UTC)
+    open_ = normalise({**base, "status": "open", "resolution_hours": 2})
+    assert open_["resolved_at"] is None and open_["resolution_minutes"] == 120.0
+    assert open_["status"] == "open"
+    assert normalise(base)["status"] == "new"
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "words"),
+    [
+        ({"csat": "4.5"}, "csat", "whole number"),
+        ({"csat": True}, "csat", "number"),
+        ({"resolution_minutes": "nan"}, "resolution_minutes", "finite"),
+        ({"subject": {"a": 1}}, "subject", "text"),
+        ({"priority": "x" * 65}, "priority", "64"),
+        ({"created_at": 1700000000}, "created_at", "ISO 8601"),
+        ({"status": "Done"}, "status", "allowed"),
+        ({"tags": 5}, "tags", "list"),
+        ({"subject": "a\x00b"}, "subject", "NUL"),
+        ({"external_id": " "}, "external_id", "required"),
+    ],
+)
+def test_wrong_values_name_their_field(row: dict[str, Any], field: str, words: str) -> None:
+    base = {"external_id": "1", "created_at": "2024-07-01T10:00:00Z"}
+    errors = normalise({**base, **row})["errors"]
+    assert [f for f, _ in errors] == [field]
+    assert words in errors[0][1]
+
+
+def test_status_map_and_attribute_renames() -> None:
+    out = normalise(
+        {"external_id": "1", "created_at": "2024-07-01", "estado": "Cerrado", "pais": "ES"},
+        columns={"estado": "status", "pais": "attributes.country"},
+        status_map={"cerrado": "closed"},
+    )
+    assert out["status"] == "closed" and out["attributes"] == {"country": "ES"}
+
+
+def test_mapping_text_forms() -> None:
+    short = mapping.parse("a=external_id, b=created_at ,c=-")
+    assert short.columns == {"a": "external_id", "b": "created_at", "c": None}
+    assert mapping.parse('{"a": "subject"}').columns == {"a": "subject"}
+    preset = mapping.parse("@customer-support-analytics")
+    assert preset.columns["ticket_id"] == "external_id"
+    with pytest.raises(mapping.MappingError, match="not col=field"):
+        mapping.parse("a")
+
+
+def test_nul_characters_in_kept_columns_are_refused() -> None:
+    base = {"external_id": "1", "created_at": "2024-07-01T10:00:00Z"}
+    assert normalise({**base, "note": "a\x00"})["errors"] == [("note", "contains a NUL character")]
+    nested = normalise({**base, "attributes": {"k": ["x\x00"]}})["errors"]
+    assert nested == [("attributes", "contains a NUL character")]
+
+
+def test_runaway_quotes_and_endless_lines_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cschat.tickets.ingest import parsers
+
+    monkeypatch.setattr(parsers, "MAX_RECORD_BYTES", 200)
+    body = b'id,subject\n1,"opens\n' + b"more text\n" * 40 + b"2,fine\n"
+    out = feed_in_pieces("csv", body, 16)
+    assert isinstance(out[0], RowError) and "quoted field runs past" in out[0].message
+    assert out[-1] == (out[-1][0], {"id": "2", "subject": "fine"})
+    with pytest.raises(BodyError, match="line is longer"):
+        feed_in_pieces("ndjson", b"x" * 1000, 10)

@@ -1,0 +1,75 @@
+"""The ingest service without HTTP: Idempotency-Key while running and after an interruption."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from cschat.core.config import Settings
+from cschat.core.db import Database
+from cschat.core.errors import Conflict
+from cschat.tickets.ingest import service
+from cschat.tickets.ingest.models import IngestBatch
+from cschat.tickets.models import Ticket
+
+CALLER = service.Caller(id="user-1", name="one@example.com")
+OPTIONS = service.IngestOptions(format="ndjson")
+FIRST = b'{"external_id": "a", "created_at": "2024-01-01"}\n'
+SECOND = b'{"external_id": "b", "created_at": "2024-01-02"}\n'
+
+
+async def run(db: Database, chunks: AsyncIterator[bytes], key: str) -> service.IngestOutcome:
+    return await service.ingest(
+        db.engine,
+        chunks,
+        options=OPTIONS,
+        caller=CALLER,
+        app_tz=ZoneInfo("UTC"),
+        batch_rows=1,
+        idempotency_key=key,
+    )
+
+
+async def test_same_key_while_running_is_409_and_an_interrupted_key_can_retry(
+    settings: Settings,
+) -> None:
+    db = Database(settings.db)
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow() -> AsyncIterator[bytes]:
+        yield FIRST
+        started.set()  # the batch row exists before the body is read
+        await release.wait()
+        raise service.UploadInterrupted
+
+    async def whole() -> AsyncIterator[bytes]:
+        yield FIRST
+        yield SECOND
+
+    first = asyncio.create_task(run(db, slow(), "k1"))
+    await started.wait()
+    assert await _batch_status(db) == "running"
+    with pytest.raises(Conflict, match="still being processed"):
+        await run(db, whole(), "k1")
+    release.set()
+    with pytest.raises(service.UploadInterrupted):
+        await first
+    assert await _batch_status(db) == "interrupted"
+
+    retried = await run(db, whole(), "k1")
+    assert retried.status_code == 200 and not retried.replayed
+    assert (retried.body["inserted"], retried.body["unchanged"]) == (1, 1)
+    assert await _batch_status(db) == "completed"
+    async with db.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Ticket)) == 2
+        assert await session.scalar(select(func.count()).select_from(IngestBatch)) == 1
+    await db.dispose()
+
+
+async def _batch_status(db: Database) -> str | None:
+    async with db.sessionmaker() as session:
+        return await session.scalar(select(IngestBatch.status))
