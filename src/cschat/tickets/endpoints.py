@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
+from cschat.audit import service as audit
 from cschat.auth.dependencies import Principal, SettingsDep, SupervisorUser, key_or_supervisor
-from cschat.core.db import DatabaseDep, ReadSessionDep
+from cschat.core.db import DatabaseDep, ReadSessionDep, SessionDep
+from cschat.core.errors import AppError
 from cschat.tickets import query, stats
 from cschat.tickets.schemas import (
     DatabaseStatsRead,
@@ -20,6 +22,7 @@ from cschat.tickets.schemas import (
 )
 
 router = APIRouter()
+AUDITED_SQL_CHARS = 2000
 QUERY_CALLER = key_or_supervisor("query")
 QueryCaller = Annotated[Principal, QUERY_CALLER]
 
@@ -70,6 +73,30 @@ async def structured_query(
     response_model=SqlQueryRead,
 )
 async def sql_query(
-    body: SqlQueryCreate, db: DatabaseDep, caller: QueryCaller, settings: SettingsDep
+    request: Request,
+    body: SqlQueryCreate,
+    db: DatabaseDep,
+    session: SessionDep,
+    caller: QueryCaller,
+    settings: SettingsDep,
 ) -> dict[str, Any]:
-    return await query.run_sql(body.sql, db=db, settings=settings.db, principal=caller)
+    audited = {"sql": body.sql[:AUDITED_SQL_CHARS], "via": caller.via}
+    try:
+        result = await query.run_sql(body.sql, db=db, settings=settings.db)
+    except AppError as exc:
+        await audit.record_failure(
+            session,
+            actor=caller.email,
+            action="query.sql",
+            details={**audited, "refused": exc.detail},
+            request=request,
+        )
+        raise
+    await audit.record(
+        session,
+        actor=caller.email,
+        action="query.sql",
+        details={**audited, "row_count": result["row_count"], "truncated": result["truncated"]},
+        request=request,
+    )
+    return result

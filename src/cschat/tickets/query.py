@@ -100,9 +100,7 @@ def csv_lines(columns: list[str], rows: list[list[Any]]) -> Iterator[str]:
         buffer.truncate()
 
 
-async def run_sql(
-    sql: str, *, db: Database, settings: DatabaseSettings, principal: Principal
-) -> dict[str, Any]:
+async def run_sql(sql: str, *, db: Database, settings: DatabaseSettings) -> dict[str, Any]:
     """Check and run one read-only SELECT; `{columns, rows, row_count, truncated}`."""
     engine = db.read_engine
     checked = check_sql(sql, engine.dialect.name)
@@ -114,13 +112,4 @@ async def run_sql(
         if not path or path == ":memory:":
             raise BadRequest("sql: SQL queries need a file-backed SQLite database.")
         result = await sql_runner.run_sqlite(path, checked, cap=cap, seconds=seconds)
-    # The audit log records these once it exists; until then, the structured log does.
-    log.info(
-        "query.sql",
-        actor=principal.email,
-        via=principal.via,
-        chars=len(sql),
-        row_count=len(result.rows),
-        truncated=result.truncated,
-    )
     return result.to_json()

@@ -91,5 +91,5 @@ class DatabaseStatsRead(BaseModel):
     week_start: str
     month_start: str
     data_as_of: str | None
-    last_ingest: str | None
-    last_sync: str | None
+    last_ingest: dict[str, Any] | None
+    last_sync: dict[str, Any] | None

@@ -17,6 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.auth.dependencies import Principal
+from cschat.integrations.hubspot.mapping import SOURCE as HUBSPOT_SOURCE
+from cschat.integrations.hubspot.repository import last_run as last_sync_run
+from cschat.tickets.ingest.repository import last_ingest
 from cschat.tickets.models import Ticket
 from cschat.tickets.tools import run_tool
 
@@ -34,10 +37,34 @@ async def database_stats(
     key = (session.get_bind().engine.url.render_as_string(hide_password=True), tz.key)
     hit = _cache.get(key)
     if hit and hit[1] == version and time.monotonic() - hit[0] < CACHE_SECONDS:
-        return hit[2]
-    result = await compute_stats(session, principal=principal, tz=tz, now=now)
-    _cache[key] = (time.monotonic(), version, result)
-    return result
+        result = hit[2]
+    else:
+        result = await compute_stats(session, principal=principal, tz=tz, now=now)
+        _cache[key] = (time.monotonic(), version, result)
+    # Not cached: a run that changed nothing still counts as the latest one.
+    return {**result, **(await latest_runs(session))}
+
+
+async def latest_runs(session: AsyncSession) -> dict[str, Any]:
+    """The last finished ingest request and the last HubSpot sync run."""
+    ingest = await last_ingest(session)
+    sync = await last_sync_run(session, HUBSPOT_SOURCE)
+    return {
+        "last_ingest": ingest.model_dump(mode="json") if ingest else None,
+        "last_sync": (
+            {
+                "source": sync.source,
+                "status": sync.status,
+                "started_at": sync.started_at.isoformat(),
+                "finished_at": sync.finished_at.isoformat() if sync.finished_at else None,
+                "fetched": sync.fetched,
+                "upserted": sync.upserted,
+                "errors": sync.errors,
+            }
+            if sync
+            else None
+        ),
+    }
 
 
 async def compute_stats(
@@ -84,7 +111,4 @@ async def compute_stats(
         "week_start": week_start.isoformat(),
         "month_start": month_start.isoformat(),
         "data_as_of": resolution["data_as_of"],
-        # Filled in once ingest batches and the HubSpot sync record their runs.
-        "last_ingest": None,
-        "last_sync": None,
     }

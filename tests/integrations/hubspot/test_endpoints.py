@@ -67,6 +67,15 @@ async def test_supervisor_starts_a_background_sync_and_reads_its_status(
         metrics = (await client.get("/metrics")).text
         assert 'cschat_hubspot_sync_runs_total{status="succeeded"}' in metrics
         assert 'cschat_hubspot_tickets_total{change="inserted"}' in metrics
+        audited = (await client.get("/api/audit", params={"action": "hubspot.sync"})).json()
+        assert audited["total"] == 1
+        event = audited["items"][0]
+        assert event["target"] == f"sync_run:{run_id}"
+        assert event["details"]["status"] == "succeeded"
+        assert "@" in event["actor"]
+        stats = (await client.get("/api/database/stats")).json()
+        assert stats["last_sync"]["status"] == "succeeded"
+        assert stats["last_sync"]["fetched"] == 1200
     assert differences(expected_tickets(fake), await stored(settings)) == []
 
 

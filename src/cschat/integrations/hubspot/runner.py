@@ -16,6 +16,7 @@ from prometheus_client import Counter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from cschat.audit import service as audit
 from cschat.core.config import HubSpotSettings
 from cschat.core.db import Database, utcnow
 from cschat.core.errors import Conflict
@@ -122,10 +123,12 @@ class SyncRunner:
         """A sync runs here or in another process or replica on this database."""
         return self.running_here or await SyncLock(self.db.engine).held_anywhere()
 
-    async def start(self, *, full: bool, trigger: Trigger) -> int:
+    async def start(self, *, full: bool, trigger: Trigger, actor: str | None = None) -> int:
         """Begin a run in the background and return its id; Conflict while one runs anywhere."""
         lock, run_id = await self._begin(full=full, trigger=trigger)
-        self._task = asyncio.create_task(self._execute(lock, run_id, full=full, on_progress=None))
+        self._task = asyncio.create_task(
+            self._execute(lock, run_id, full=full, on_progress=None, actor=actor or trigger)
+        )
         return run_id
 
     async def run(
@@ -133,7 +136,7 @@ class SyncRunner:
     ) -> SyncRun:
         """Run to the end in the foreground; Conflict while one runs anywhere."""
         lock, run_id = await self._begin(full=full, trigger=trigger)
-        await self._execute(lock, run_id, full=full, on_progress=on_progress)
+        await self._execute(lock, run_id, full=full, on_progress=on_progress, actor=trigger)
         async with self.db.sessionmaker() as session:
             run = await repository.get_run(session, run_id)
         assert run is not None
@@ -167,8 +170,8 @@ class SyncRunner:
                 log.info("hubspot.scheduled_sync", run_id=run.id, status=run.status)
             except Conflict:
                 log.info("hubspot.scheduled_sync_skipped", reason="another sync is running")
-            except Exception:
-                log.exception("hubspot.scheduled_sync_failed")
+            except Exception as exc:
+                log.error("hubspot.scheduled_sync_failed", error_type=type(exc).__name__)
 
     async def _begin(self, *, full: bool, trigger: Trigger) -> tuple[SyncLock, int]:
         if not self.configured:
@@ -190,7 +193,13 @@ class SyncRunner:
             raise
 
     async def _execute(
-        self, lock: SyncLock, run_id: int, *, full: bool, on_progress: Progress | None
+        self,
+        lock: SyncLock,
+        run_id: int,
+        *,
+        full: bool,
+        on_progress: Progress | None,
+        actor: str,
     ) -> None:
         status, detail, failed = "succeeded", None, 0
         try:
@@ -216,7 +225,7 @@ class SyncRunner:
             status, detail = "interrupted", "The sync was cancelled; the next run resumes it."
             raise
         except Exception as exc:
-            log.exception("hubspot.sync_failed", run_id=run_id)
+            log.error("hubspot.sync_failed", run_id=run_id, error_type=type(exc).__name__)
             status, detail, failed = "failed", f"Unexpected {type(exc).__name__}; see the log.", 1
         finally:
             try:
@@ -224,6 +233,13 @@ class SyncRunner:
                     if failed:
                         await repository.add_to_run(session, run_id, errors=failed)
                     await repository.finish_run(session, run_id, status=status, detail=detail)
+                    await audit.record(
+                        session,
+                        actor=actor,
+                        action="hubspot.sync",
+                        target=f"sync_run:{run_id}",
+                        details={"status": status, "full": full, "detail": detail},
+                    )
                     await session.commit()
             finally:
                 await lock.release()

@@ -18,7 +18,7 @@ log = structlog.get_logger(__name__)
 
 async def start_sync(runner: SyncRunner, *, full: bool, user: Principal) -> int:
     """Start a background sync for a Supervisor; Conflict while one runs."""
-    run_id = await runner.start(full=full, trigger="api")
+    run_id = await runner.start(full=full, trigger="api", actor=user.email)
     log.info("hubspot.sync_requested", run_id=run_id, full=full, actor=user.email)
     return run_id
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
+from cschat.audit import service as audit
 from cschat.auth.dependencies import Principal, SettingsDep, key_or_supervisor
 from cschat.core.db import DatabaseDep
 from cschat.core.errors import PayloadTooLarge, UnsupportedMediaType
@@ -17,6 +18,7 @@ from cschat.tickets.ingest.parsers import MEDIA_TYPES
 from cschat.tickets.ingest.schemas import IngestRead, OnError
 
 router = APIRouter(prefix="/data", tags=["ingest"])
+AUDITED_COUNTS = ("received", "inserted", "updated", "unchanged", "rejected")
 IngestCaller = Annotated[Principal, key_or_supervisor("ingest")]
 
 _BODY_DOC = {
@@ -95,5 +97,20 @@ async def ingest(
         batch_rows=settings.ingest.batch_rows,
         idempotency_key=idempotency_key,
     )
+    if not outcome.replayed:
+        async with db.transaction() as session:
+            await audit.record(
+                session,
+                actor=caller.email,
+                action="ingest.batch",
+                target=source or "ingest",
+                details={
+                    "status_code": outcome.status_code,
+                    "format": fmt,
+                    "on_error": on_error,
+                    **{k: outcome.body.get(k) for k in AUDITED_COUNTS},
+                },
+                request=request,
+            )
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
