@@ -12,7 +12,6 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from cschat.tickets import demo
 from cschat.tickets.bulk import load_rows
 from cschat.tickets.models import RESOLVED_STATUSES, Ticket
+from tests.support.reference import REFERENCE_CSV
 
-REFERENCE_CSV = Path("/work/shared/data/support_tickets_2024.csv")
 DEMO_NOW = datetime(2024, 11, 10, 12, 0, tzinfo=UTC)
 CSV_COLUMNS = (
     "source",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,6 @@ from cschat.core.config import Settings
 INGEST_KEY = "ingest-test-key-0123456789"
 KEY = {"X-API-Key": INGEST_KEY}
 BATCH_ROWS = 40
-REFERENCE_CSV = Path(__file__).resolve().parents[4] / "shared" / "data" / "support_tickets_2024.csv"
 
 
 @pytest.fixture
