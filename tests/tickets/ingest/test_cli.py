@@ -17,7 +17,7 @@ from cschat.core.db import Database
 from cschat.tickets.ingest.models import IngestBatch
 from cschat.tickets.models import Ticket
 from tests.conftest import TEST_SECRET_KEY
-from tests.tickets.ingest.conftest import REFERENCE_CSV
+from tests.support.reference import REFERENCE_CSV
 
 
 @pytest.fixture

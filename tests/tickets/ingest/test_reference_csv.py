@@ -14,7 +14,8 @@ from sqlalchemy import func, select, text
 from cschat.core.config import Settings
 from cschat.core.db import Database
 from cschat.tickets.models import Ticket
-from tests.tickets.ingest.conftest import INGEST_KEY, KEY, REFERENCE_CSV
+from tests.support.reference import REFERENCE_CSV
+from tests.tickets.ingest.conftest import INGEST_KEY, KEY
 
 
 @pytest.fixture
