@@ -15,7 +15,12 @@ from cschat.auth.csrf import CsrfMiddleware
 from cschat.auth.endpoints import router as auth_router
 from cschat.auth.providers.registry import create_provider
 from cschat.auth.ratelimit import create_login_limiter
-from cschat.core.config import Settings, load_settings
+from cschat.chat.agent_endpoints import router as agent_router
+from cschat.chat.agents.registry import create_agent
+from cschat.chat.endpoints import router as chat_router
+from cschat.chat.ratelimit import create_message_limiter
+from cschat.chat.vocabulary import VocabularyCache, merged_synonyms
+from cschat.core.config import Settings, load_settings, load_synonyms
 from cschat.core.db import Database
 from cschat.core.errors import install_error_handlers
 from cschat.core.logging import RequestContextMiddleware, configure_logging
@@ -39,6 +44,11 @@ TAGS = [
         "name": "query",
         "description": "Read-only structured queries and sandboxed SQL over the tickets.",
     },
+    {
+        "name": "chat",
+        "description": "Ask about your tickets (JSON or Server-Sent Events); sessions, feedback.",
+    },
+    {"name": "agent", "description": "Which agent provider answers, and a connection check."},
 ]
 
 
@@ -53,9 +63,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.auth_provider = create_provider(settings, app.state.http)
         app.state.login_limiter = create_login_limiter(settings)
         app.state.identity_reader = identity_reader(app.state.db.engine)
+        synonyms_file = settings.chat.synonyms_file
+        synonyms = merged_synonyms(load_synonyms(synonyms_file) if synonyms_file else None)
+        vocabulary = VocabularyCache(app.state.db.read_sessionmaker, synonyms)
+        app.state.agent = create_agent(settings.agent, vocabulary=vocabulary)
+        app.state.message_limiter = create_message_limiter(settings)
         try:
             yield
         finally:
+            await app.state.message_limiter.store.close()
             await app.state.identity_reader.close()
             await app.state.login_limiter.store.close()
             await app.state.auth_provider.close()
@@ -74,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(tickets_router)
+    app.include_router(chat_router)
+    app.include_router(agent_router)
     check_routes_declare_access(app)
     # Last added runs first: request id, then CORS (answers preflights), then CSRF.
     app.add_middleware(CsrfMiddleware, allowed_origins=settings.app.cors_origins)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def import_all_models() -> None:
     import cschat.auth.models
+    import cschat.chat.models
     import cschat.tickets.models
     import cschat.users.models  # noqa: F401
 
