@@ -55,6 +55,8 @@ async def _prepare(
                 session, user, body, history_turns=settings.chat.history_turns, now=now
             )
     except IntegrityError:
+        if body.client_message_id is None:
+            raise
         raise Conflict(
             "client_message_id: this message is being answered; send it again to get the answer."
         ) from None

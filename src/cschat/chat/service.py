@@ -111,6 +111,8 @@ async def begin(
             updated_at=now,
         )
         session.add(chat)
+        # No ORM relationship orders the inserts: the session row must exist first.
+        await session.flush()
     chat.updated_at = now
     question = None
     if body.client_message_id is not None:
