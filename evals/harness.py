@@ -100,7 +100,9 @@ async def grade(
         intent = f"intent={case['capability']};"
         ok = not any(s["type"] == "tool_call" for s in steps) and intent in steps[0]["rationale"]
         return Graded(case, ok, "" if ok else "not recognised")
-    calls = [{"tool": s["tool"], "params": s["parameters"]} for s in steps if s["type"] == "tool_call"]
+    calls = [
+        {"tool": s["tool"], "params": s["parameters"]} for s in steps if s["type"] == "tool_call"
+    ]
     results = [s["observation"] for s in steps if s["type"] == "observation"]
     plan = case["plan"]
     if calls[: len(plan)] != plan:

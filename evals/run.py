@@ -28,7 +28,9 @@ async def run(url: str, *, fresh: bool) -> float:
     try:
         if fresh:
             await dataset.load(engine)
-        graded = await evaluate(async_sessionmaker(engine, expire_on_commit=False), load_questions())
+        graded = await evaluate(
+            async_sessionmaker(engine, expire_on_commit=False), load_questions()
+        )
     finally:
         await engine.dispose()
     for g in graded:

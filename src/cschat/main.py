@@ -19,8 +19,8 @@ from cschat.chat.agent_endpoints import router as agent_router
 from cschat.chat.agents.registry import create_agent
 from cschat.chat.endpoints import router as chat_router
 from cschat.chat.ratelimit import create_message_limiter
-from cschat.chat.vocabulary import VocabularyCache, merged_synonyms
-from cschat.core.config import Settings, load_settings, load_synonyms
+from cschat.chat.vocabulary import VocabularyCache, configured_synonyms
+from cschat.core.config import Settings, load_settings
 from cschat.core.db import Database
 from cschat.core.errors import install_error_handlers
 from cschat.core.logging import RequestContextMiddleware, configure_logging
@@ -63,8 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.auth_provider = create_provider(settings, app.state.http)
         app.state.login_limiter = create_login_limiter(settings)
         app.state.identity_reader = identity_reader(app.state.db.engine)
-        synonyms_file = settings.chat.synonyms_file
-        synonyms = merged_synonyms(load_synonyms(synonyms_file) if synonyms_file else None)
+        synonyms = configured_synonyms(settings.chat)
         vocabulary = VocabularyCache(app.state.db.read_sessionmaker, synonyms)
         app.state.agent = create_agent(settings.agent, vocabulary=vocabulary)
         app.state.message_limiter = create_message_limiter(settings)

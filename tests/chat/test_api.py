@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -10,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from cschat.core.config import Settings
+from cschat.core.config import ConfigError, Settings
 from cschat.main import create_app
 from tests.chat.conftest import SignedIn
 from tests.conftest import make_client
@@ -33,8 +36,6 @@ async def test_answer_is_exact_traced_and_stored(chat_app: FastAPI, signed_in: S
     assert response.status_code == 200, response.text
     body = response.json()
     reference = Reference(await all_tickets(chat_app.state.db.engine), TZ)
-    from datetime import date
-
     expected = len(reference.select(start=date(2024, 10, 1), end=date(2024, 10, 31)))
     assert expected > 0
     assert body["success"] is True and body["provider"] == "local"
@@ -129,7 +130,9 @@ async def test_feedback_validation(signed_in: SignedIn) -> None:
     question_id = answer["message_id"] - 1
     on_question = await lucia.post(f"/api/chat/messages/{question_id}/feedback", json=rate_up())
     assert on_question.status_code == 400 and "message_id" in on_question.json()["detail"]
-    assert (await lucia.post("/api/chat/messages/999999/feedback", json=rate_up())).status_code == 404
+    assert (
+        await lucia.post("/api/chat/messages/999999/feedback", json=rate_up())
+    ).status_code == 404
 
 
 def rate_up() -> dict[str, str]:
@@ -236,3 +239,30 @@ async def test_vocabulary_follows_new_data(
         app.state.agent._vocabulary._checked = 0.0  # the next call checks data_as_of again
         check = (await boss.post("/api/agent/test-connection")).json()
         assert check["message"] != "Local agent ready; 0 known filter values."
+
+
+async def test_synonyms_file_extends_the_map(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    synonyms = tmp_path / "synonyms.json"
+    synonyms.write_text(json.dumps({"category": {"Billing": ["dinerillos"]}}), encoding="utf-8")
+    app = create_app(make_settings(APP_TIMEZONE="Europe/Madrid", AGENT_SYNONYMS_FILE=synonyms))
+    async with app.router.lifespan_context(app), make_client(app) as boss:
+        await load_demo(app.state.db.engine, TZ, count=50, days=30)
+        await sign_in(app, boss, email=BOSS, role="Supervisor")
+        body = (await ask(boss, "¿Cuántos tickets de dinerillos se resolvieron?")).json()
+        assert body["trace"][1]["parameters"]["category"] == "Billing"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [("{", "not valid JSON"), ('{"colour": {}}', "expected an object keyed by"),
+     ('{"category": {"Billing": "x"}}', "list of phrases")],
+)  # fmt: skip
+def test_bad_synonyms_file_stops_start_up(
+    make_settings: Callable[..., Settings], tmp_path: Path, content: str, reason: str
+) -> None:
+    synonyms = tmp_path / "synonyms.json"
+    synonyms.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"AGENT_SYNONYMS_FILE.*{reason}"):
+        make_settings(AGENT_SYNONYMS_FILE=synonyms)

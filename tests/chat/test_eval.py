@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from cschat.chat.agents.local.agent import LocalAgent
+from cschat.chat.vocabulary import VocabularyCache, merged_synonyms
 from cschat.core.db import make_engine
 from evals import dataset, reference
 from evals.harness import accuracy, evaluate, grade, load_questions
-from cschat.chat.agents.local.agent import LocalAgent
-from cschat.chat.vocabulary import VocabularyCache, merged_synonyms
 
 DOC = load_questions()
 

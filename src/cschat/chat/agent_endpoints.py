@@ -13,8 +13,10 @@ from cschat.chat.schemas import AgentInfoRead, ConnectionCheckRead
 router = APIRouter(tags=["agent"])
 
 
-@router.get("/api/agent/info", summary="The agent provider and its ids", response_model=AgentInfoRead)
-async def agent_info(agent: AgentDep, _: CurrentUser) -> dict[str, Any]:
+@router.get(
+    "/api/agent/info", summary="The agent provider and its ids", response_model=AgentInfoRead
+)
+async def agent_info(agent: AgentDep, _user: CurrentUser) -> dict[str, Any]:
     return await agent.info()
 
 
@@ -23,6 +25,6 @@ async def agent_info(agent: AgentDep, _: CurrentUser) -> dict[str, Any]:
     summary="Check that the agent provider answers (Supervisor)",
     response_model=ConnectionCheckRead,
 )
-async def test_connection(agent: AgentDep, _: SupervisorUser) -> dict[str, Any]:
+async def check_agent_connection(agent: AgentDep, _user: SupervisorUser) -> dict[str, Any]:
     check = await agent.test_connection()
     return {"success": check.success, "message": check.message, "agent_info": check.agent_info}

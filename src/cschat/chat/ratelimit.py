@@ -25,8 +25,7 @@ class MessageLimiter:
         wait = await self.store.blocked_for(key, self.per_minute)
         if wait:
             raise RateLimited(
-                f"Too many messages: at most {self.per_minute} per minute; "
-                f"try again in {wait} s.",
+                f"Too many messages: at most {self.per_minute} per minute; try again in {wait} s.",
                 retry_after=wait,
             )
         await self.store.add_failure(key, WINDOW_SECONDS)

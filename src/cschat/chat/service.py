@@ -119,9 +119,7 @@ async def begin(
         # Sent before but never answered (the client went away): answer that question now.
         question = await repository.by_client_id(session, owner, body.client_message_id, "user")
         if question is not None and question.session_id != chat.id:
-            raise BadRequest(
-                "client_message_id: already used for a message of another session."
-            )
+            raise BadRequest("client_message_id: already used for a message of another session.")
     if question is None:
         question = ChatMessage(
             session_id=chat.id,
@@ -242,9 +240,7 @@ async def readable_session(
 async def own_session(session: AsyncSession, principal: Principal, session_id: str) -> ChatSession:
     """One's own session; a Supervisor may read others' but not change them."""
     chat = await repository.get_session(session, session_id)
-    if chat is None or (
-        chat.owner_email != owner_key(principal) and not principal.is_supervisor
-    ):
+    if chat is None or (chat.owner_email != owner_key(principal) and not principal.is_supervisor):
         raise NotFound(f"session_id: no session '{session_id}'.")
     if chat.owner_email != owner_key(principal):
         raise Forbidden("Only the owner may change or delete a session.")
@@ -266,7 +262,11 @@ async def delete(session: AsyncSession, principal: Principal, session_id: str) -
 
 
 async def give_feedback(
-    session: AsyncSession, principal: Principal, message_id: int, body: FeedbackCreate, now: datetime
+    session: AsyncSession,
+    principal: Principal,
+    message_id: int,
+    body: FeedbackCreate,
+    now: datetime,
 ) -> ChatMessage:
     """Rate one of one's own answers; rating again replaces the earlier rating."""
     message = await repository.get_message(session, message_id)

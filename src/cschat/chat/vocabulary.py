@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cschat.chat.agents.local.filters import DEFAULT_SYNONYMS, DIMENSIONS, Vocabulary
+from cschat.core.config import ChatSettings, load_synonyms
 from cschat.tickets.models import Ticket
 from cschat.tickets.queries import data_as_of
 
@@ -32,6 +33,12 @@ def merged_synonyms(extra: Synonyms | None) -> Synonyms:
     return out
 
 
+def configured_synonyms(settings: ChatSettings) -> Synonyms:
+    """The built-in map plus `AGENT_SYNONYMS_FILE`, when set."""
+    path = settings.synonyms_file
+    return merged_synonyms(load_synonyms(path) if path else None)
+
+
 async def read_vocabulary(session: AsyncSession, synonyms: Synonyms) -> Vocabulary:
     """Distinct non-empty values per dimension and `{agent name: agent}` from the tickets."""
     values: dict[str, list[str]] = {}
@@ -41,9 +48,7 @@ async def read_vocabulary(session: AsyncSession, synonyms: Synonyms) -> Vocabula
         values[dimension] = sorted(v for v in rows if v and v.strip())
     name = Ticket.attributes["agent_name"].as_string()
     stmt = select(Ticket.agent, name).where(Ticket.agent.is_not(None), name.is_not(None))
-    names = {
-        row[1]: row[0] for row in (await session.execute(stmt.distinct())).all() if row[1]
-    }
+    names = {row[1]: row[0] for row in (await session.execute(stmt.distinct())).all() if row[1]}
     return Vocabulary(values=values, aliases={"agent": names}, synonyms=synonyms)
 
 
@@ -70,7 +75,10 @@ class VocabularyCache:
         if self._vocabulary is not None and time.monotonic() - self._checked < self._check_every:
             return self._vocabulary
         async with self._lock:
-            if self._vocabulary is not None and time.monotonic() - self._checked < self._check_every:
+            if (
+                self._vocabulary is not None
+                and time.monotonic() - self._checked < self._check_every
+            ):
                 return self._vocabulary
             async with self._sessionmaker() as session:
                 as_of = await data_as_of(session)

@@ -150,7 +150,7 @@ class Agent(Protocol):
     def run(self, request: AgentRequest, tools: ToolRunner) -> AsyncIterator[AgentEvent]: ...
 
     async def info(self) -> dict[str, Any]:
-        """`{agent_id, agent_alias_id, region, arn, provider}` (ids null where they do not apply)."""
+        """`{agent_id, agent_alias_id, region, arn, provider}`; ids null where they do not apply."""
         ...
 
     async def test_connection(self) -> ConnectionCheck:

@@ -63,7 +63,12 @@ def parse(
     ticket = rx.TICKET_ID.search(folded)
     external = rx.EXTERNAL_ID.search(text)
     if ticket or external:
-        ticket_id: int | str = external[1] if external else int(ticket[1] or ticket[2])
+        ticket_id: int | str
+        if external:
+            ticket_id = external[1]
+        else:
+            assert ticket is not None
+            ticket_id = int(ticket[1] or ticket[2])
         if rx.SEARCH.search(folded):
             # "Tickets parecidos al ticket 42": search with that ticket's subject.
             found = rx.SEARCH_LIMIT.search(folded)
