@@ -9,12 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.auth.dependencies import CurrentUser, Principal, SettingsDep
 from cschat.chat import repository, service, sse
 from cschat.chat.agents.base import TextDelta, TraceEvent
 from cschat.chat.dependencies import AgentDep, MessageLimiterDep
-from cschat.chat.ratelimit import MessageLimiter
 from cschat.chat.schemas import (
     ChatCreate,
     ChatRead,
@@ -26,7 +26,6 @@ from cschat.chat.schemas import (
     SessionUpdate,
 )
 from cschat.chat.tools import SessionToolRunner
-from cschat.core.config import Settings
 from cschat.core.db import Database, DatabaseDep, ReadSessionDep, SessionDep
 from cschat.core.errors import Conflict, Forbidden
 
@@ -34,40 +33,39 @@ router = APIRouter(tags=["chat"])
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-async def _prepare(
-    body: ChatCreate,
-    user: Principal,
-    db: Database,
-    settings: Settings,
-    limiter: MessageLimiter,
-) -> tuple[dict[str, Any] | None, service.Turn | None, datetime]:
-    """Validate, return a stored answer for a repeated send, else count and store the question."""
-    service.check_length(body.message, settings.chat.max_message_chars)
+async def _replay(body: ChatCreate, user: Principal, db: Database) -> dict[str, Any] | None:
+    """The stored answer to a repeated `client_message_id`, if there is one."""
+    if body.client_message_id is None:
+        return None
     async with db.sessionmaker() as session:
         found = await service.stored_answer(session, user, body)
-    if found is not None:
-        return service.answer_json(found[1], replayed=True), None, datetime.now(UTC)
-    await limiter.take(user.email)
-    now = datetime.now(UTC)
+    return service.answer_json(found[1], replayed=True) if found else None
+
+
+async def _finish(
+    session: AsyncSession, turn: service.Turn, outcome: service.Outcome, provider: str
+) -> dict[str, Any]:
+    """Write question and answer in one commit; a concurrent duplicate send is a 409."""
+    if outcome.error is not None:
+        # A failed tool query may have aborted the transaction the tools shared (PostgreSQL).
+        await session.rollback()
     try:
-        async with db.transaction() as session:
-            turn = await service.begin(
-                session, user, body, history_turns=settings.chat.history_turns, now=now
-            )
-    except IntegrityError:
-        if body.client_message_id is None:
-            raise
-        raise Conflict(
-            "client_message_id: this message is being answered; send it again to get the answer."
-        ) from None
-    return None, turn, now
-
-
-async def _store(db: Database, turn: service.Turn, outcome: service.Outcome, provider: str) -> Any:
-    async with db.transaction() as session:
-        return await service.finish(
+        answer = await service.finish(
             session, turn, outcome, provider=provider, now=datetime.now(UTC)
         )
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise Conflict(
+            "client_message_id or session_id: used by a message sent at the same time; "
+            "send it again to get the stored answer."
+        ) from None
+    return service.answer_json(answer)
+
+
+def _tools_session(db: Database, session: AsyncSession, read: AsyncSession) -> AsyncSession:
+    # Without a replica the request's own connection serves the tools too: one checkout less.
+    return session if db.read_engine is db.engine else read
 
 
 @router.post(
@@ -80,20 +78,25 @@ async def chat(
     body: ChatCreate,
     user: CurrentUser,
     db: DatabaseDep,
-    read: ReadSessionDep,
     settings: SettingsDep,
     agent: AgentDep,
     limiter: MessageLimiterDep,
 ) -> Any:
-    replay, turn, now = await _prepare(body, user, db, settings, limiter)
-    if turn is None:
+    service.check_length(body.message, settings.chat.max_message_chars)
+    if (replay := await _replay(body, user, db)) is not None:
         return replay
-    outcome = service.Outcome()
-    request = service.agent_request(turn, user, tz=settings.app.timezone, now=now)
-    tools = SessionToolRunner(read, user, settings.app.tz, now)
-    async for _ in service.run_agent(agent, request, tools, outcome):
-        pass
-    answer = service.answer_json(await _store(db, turn, outcome, agent.name))
+    await limiter.take(user.email)
+    now = datetime.now(UTC)
+    async with db.sessionmaker() as session, db.read_sessionmaker() as read:
+        turn = await service.begin(
+            session, user, body, history_turns=settings.chat.history_turns, now=now
+        )
+        outcome = service.Outcome()
+        request = service.agent_request(turn, user, tz=settings.app.timezone, now=now)
+        tools = SessionToolRunner(_tools_session(db, session, read), user, settings.app.tz, now)
+        async for _ in service.run_agent(agent, request, tools, outcome):
+            pass
+        answer = await _finish(session, turn, outcome, agent.name)
     if outcome.error is not None:
         failure = {"error": outcome.error, "detail": outcome.text, **answer}
         return JSONResponse(failure, status_code=500)
@@ -107,7 +110,7 @@ async def chat(
     responses={
         200: {
             "content": {"text/event-stream": {}},
-            "description": "Events `session`, `delta`*, `trace`*, then `done` or `error`",
+            "description": "Events `session`, `trace`*, `delta`*, then `done` or `error`",
         }
     },
 )
@@ -119,29 +122,46 @@ async def chat_stream(
     agent: AgentDep,
     limiter: MessageLimiterDep,
 ) -> StreamingResponse:
-    replay, turn, now = await _prepare(body, user, db, settings, limiter)
+    service.check_length(body.message, settings.chat.max_message_chars)
+    replay = await _replay(body, user, db)
+    if replay is None:
+        await limiter.take(user.email)
+    now = datetime.now(UTC)
+    session = db.sessionmaker()
+    # Validation and ownership errors are plain JSON responses, before the stream starts.
+    try:
+        turn = None
+        if replay is None:
+            turn = await service.begin(
+                session, user, body, history_turns=settings.chat.history_turns, now=now
+            )
+    except BaseException:
+        await session.close()
+        raise
 
     async def events() -> AsyncIterator[str]:
-        if turn is None:
-            assert replay is not None
-            yield sse.event("session", {"session_id": replay["session_id"], "replayed": True})
-            yield sse.event("delta", {"text": replay["response"]})
-            yield sse.event("done" if replay["success"] else "error", replay)
-            return
-        yield sse.event(
-            "session",
-            {"session_id": turn.chat.id, "question_id": turn.question.id, "replayed": False},
-        )
-        outcome = service.Outcome()
-        request = service.agent_request(turn, user, tz=settings.app.timezone, now=now)
-        async with db.read_sessionmaker() as read:
-            tools = SessionToolRunner(read, user, settings.app.tz, now)
+        async with session, db.read_sessionmaker() as read:
+            if turn is None:
+                assert replay is not None
+                yield sse.event("session", {"session_id": replay["session_id"], "replayed": True})
+                yield sse.event("delta", {"text": replay["response"]})
+                yield sse.event("done" if replay["success"] else "error", replay)
+                return
+            yield sse.event("session", {"session_id": turn.chat.id, "replayed": False})
+            outcome = service.Outcome()
+            request = service.agent_request(turn, user, tz=settings.app.timezone, now=now)
+            tools = SessionToolRunner(_tools_session(db, session, read), user, settings.app.tz, now)
             async for event in service.run_agent(agent, request, tools, outcome):
                 if isinstance(event, TextDelta):
                     yield sse.event("delta", {"text": event.text})
                 elif isinstance(event, TraceEvent):
                     yield sse.event("trace", event.step.to_dict())
-        answer = service.answer_json(await _store(db, turn, outcome, agent.name))
+            try:
+                answer = await _finish(session, turn, outcome, agent.name)
+            except Conflict as exc:
+                failure = {"success": False, "error": exc.code, "detail": exc.detail}
+                yield sse.event("error", failure)
+                return
         if outcome.error is None:
             yield sse.event("done", answer)
         else:

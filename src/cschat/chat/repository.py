@@ -38,12 +38,12 @@ async def messages(session: AsyncSession, session_id: str) -> Sequence[ChatMessa
 
 
 async def recent_messages(
-    session: AsyncSession, session_id: str, *, limit: int, before_id: int
+    session: AsyncSession, session_id: str, *, limit: int
 ) -> list[ChatMessage]:
-    """The last `limit` messages before `before_id`, oldest first."""
+    """The session's last `limit` messages, oldest first."""
     rows = await session.scalars(
         select(ChatMessage)
-        .where(ChatMessage.session_id == session_id, ChatMessage.id < before_id)
+        .where(ChatMessage.session_id == session_id)
         .order_by(ChatMessage.id.desc())
         .limit(limit)
     )

@@ -40,6 +40,7 @@ class Turn:
     chat: ChatSession
     question: ChatMessage
     history: tuple[HistoryTurn, ...]
+    is_new: bool
 
 
 @dataclass
@@ -95,12 +96,18 @@ async def begin(
     history_turns: int,
     now: datetime,
 ) -> Turn:
-    """Find or open the session, store the question, and read the turns before it."""
+    """Find (or name) the session and read the turns before the question; nothing written yet.
+
+    Question and answer are written together by `finish`, in one transaction, so a request costs
+    one commit; a question whose answer never got stored (client gone) can simply be sent again.
+    """
     owner = owner_key(principal)
     chat = await repository.get_session(session, body.session_id) if body.session_id else None
     if chat is not None and chat.owner_email != owner:
         # Someone else's session: indistinguishable from a free id taken by another user.
         raise NotFound(f"session_id: no session '{body.session_id}' of yours.")
+    history: tuple[HistoryTurn, ...] = ()
+    is_new = chat is None
     if chat is None:
         chat = ChatSession(
             id=body.session_id or uuid.uuid4().hex,
@@ -110,36 +117,22 @@ async def begin(
             created_at=now,
             updated_at=now,
         )
-        session.add(chat)
-        # No ORM relationship orders the inserts: the session row must exist first.
-        await session.flush()
-    chat.updated_at = now
-    question = None
-    if body.client_message_id is not None:
-        # Sent before but never answered (the client went away): answer that question now.
-        question = await repository.by_client_id(session, owner, body.client_message_id, "user")
-        if question is not None and question.session_id != chat.id:
-            raise BadRequest("client_message_id: already used for a message of another session.")
-    if question is None:
-        question = ChatMessage(
-            session_id=chat.id,
-            owner_email=owner,
-            role="user",
-            content=body.message,
-            client_message_id=body.client_message_id,
-            created_at=now,
+    else:
+        earlier = await repository.recent_messages(session, chat.id, limit=history_turns)
+        history = tuple(
+            HistoryTurn("user" if m.role == "user" else "assistant", m.content)
+            for m in earlier
+            if m.error is None
         )
-        session.add(question)
-    await session.flush()
-    earlier = await repository.recent_messages(
-        session, chat.id, limit=history_turns, before_id=question.id
+    question = ChatMessage(
+        session_id=chat.id,
+        owner_email=owner,
+        role="user",
+        content=body.message,
+        client_message_id=body.client_message_id,
+        created_at=now,
     )
-    history = tuple(
-        HistoryTurn("user" if m.role == "user" else "assistant", m.content)
-        for m in earlier
-        if m.error is None
-    )
-    return Turn(chat, question, history)
+    return Turn(chat, question, history, is_new=is_new)
 
 
 def agent_request(turn: Turn, principal: Principal, *, tz: str, now: datetime) -> AgentRequest:
@@ -184,10 +177,16 @@ async def run_agent(
 async def finish(
     session: AsyncSession, turn: Turn, outcome: Outcome, *, provider: str, now: datetime
 ) -> ChatMessage:
-    """Store the answer (or the failure) with its trace, provider and latency."""
+    """Store the session (if new), the question and the answer (or the failure) with its trace."""
+    if turn.is_new:
+        session.add(turn.chat)
+        # No ORM relationship orders the inserts: the session row must exist first.
+        await session.flush()
+    turn.chat.updated_at = now
+    session.add(turn.question)
     answer = ChatMessage(
-        session_id=turn.chat.id,
-        owner_email=turn.chat.owner_email,
+        session_id=turn.question.session_id,
+        owner_email=turn.question.owner_email,
         role="assistant",
         content=outcome.text,
         trace=outcome.trace,
