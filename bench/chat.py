@@ -45,8 +45,9 @@ from cschat.tickets import demo
 from cschat.tickets.tools import run_tool
 from cschat.users import service as users_service
 
+# The server helpers of the sibling benchmark bench/auth.py.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from auth import free_port, wait_ready  # noqa: E402 (a sibling benchmark's helpers)
+from auth import free_port, wait_ready
 
 TZ_NAME = "Europe/Madrid"
 TZ = ZoneInfo(TZ_NAME)
