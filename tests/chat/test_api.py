@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from datetime import date
@@ -266,3 +267,21 @@ def test_bad_synonyms_file_stops_start_up(
     synonyms.write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=f"AGENT_SYNONYMS_FILE.*{reason}"):
         make_settings(AGENT_SYNONYMS_FILE=synonyms)
+
+
+async def test_simultaneous_sends_of_one_client_message_id_store_one_answer(
+    chat_app: FastAPI, signed_in: SignedIn
+) -> None:
+    lucia = await signed_in(LUCIA)
+    sends = [ask(lucia, "Tickets by channel", client_message_id="twice") for _ in range(2)]
+    first, second = await asyncio.gather(*sends)
+    statuses = sorted([first.status_code, second.status_code])
+    assert statuses in ([200, 200], [200, 409]), (first.text, second.text)
+    if statuses == [200, 409]:
+        conflict = first if first.status_code == 409 else second
+        assert "client_message_id" in conflict.json()["detail"]
+    again = (await ask(lucia, "Tickets by channel", client_message_id="twice")).json()
+    assert again["replayed"] is True
+    async with chat_app.state.db.transaction() as session:
+        count = await session.scalar(text("SELECT count(*) FROM chat_messages"))
+    assert count == 2
