@@ -42,7 +42,7 @@ bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 eval: install
-	@if [ -f evals/run.py ]; then $(BIN)/python evals/run.py; else echo "no evaluation set yet"; fi
+	$(BIN)/python -m evals.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
