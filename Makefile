@@ -30,19 +30,19 @@ test-pg: install
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/cschat_test} $(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench evals
+	$(BIN)/ruff format --check src tests bench evals
 	$(BIN)/mypy
 
 fmt: install
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench evals
+	$(BIN)/ruff format src tests bench evals
 
 bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 eval: install
-	@if [ -f evals/run.py ]; then $(BIN)/python evals/run.py; else echo "no evaluation set yet"; fi
+	$(BIN)/python -m evals.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

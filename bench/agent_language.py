@@ -25,9 +25,10 @@ from cschat.chat.agents.local.text import fold
 
 EVALS = Path(__file__).parents[1] / "evals" / "questions.json"
 RESULT = {"count": 1234, "rows": [{"key": "Billing", "value": 10, "count": 10}],
-          "series": [{"period": "2026-W48", "value": 3, "count": 3}], "tickets": [],
+          "series": [{"period": "2026-W48", "value": 3, "count": 3}], "results": [],
           "avg_hours": 5.5, "median_hours": 4.0, "p90_hours": 20.0,
-          "avg_first_response_minutes": 30.0, "avg_csat": 4.2}  # fmt: skip
+          "avg_first_response_minutes": 30.0, "avg_csat": 4.2,
+          "ticket": {"id": 42, "subject": "Cobro duplicado"}}  # fmt: skip
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:

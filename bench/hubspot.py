@@ -25,13 +25,12 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fakes
 
-from tests.fakes.hubspot import TOKEN, FakeHubSpot, serve
-
 from cschat.core import migrate
 from cschat.core.config import load_settings
 from cschat.core.db import Database
 from cschat.core.logging import configure_logging
 from cschat.integrations.hubspot.runner import SyncRunner
+from tests.fakes.hubspot import TOKEN, FakeHubSpot, serve
 
 SEARCH_PER_SECOND = 4
 PER_10S = 100

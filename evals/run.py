@@ -1,52 +1,57 @@
-"""`make eval`: how many evaluation questions get exactly their expected tool plan, per capability.
+"""`make eval`: every evaluation question through the local agent on a real database.
 
-Expected values computed from data are added to `questions.json` once the analytics tools exist;
-until then a question is right when its language, intent and tool plan are exactly as expected.
+Loads the evaluation tickets (`evals/dataset.py`) into a fresh SQLite file, or into an empty
+migrated database given with `--database-url`, and prints accuracy per capability.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
+import asyncio
 import sys
-from collections import Counter
-from datetime import datetime
+import tempfile
 from pathlib import Path
 
-from cschat.chat.agents.base import AgentRequest, HistoryTurn
-from cschat.chat.agents.local.agent import understand
-from cschat.chat.agents.local.filters import Vocabulary
-from cschat.chat.agents.local.planner import plan
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
-NO_TOOLS = {"greeting", "help", "unknown"}
+from cschat.core.db import make_engine
+from cschat.core.migrate import upgrade
+from evals import dataset
+from evals.harness import accuracy, evaluate, load_questions
+
+TARGET = 0.95
+
+
+async def run(url: str, *, fresh: bool) -> float:
+    engine = make_engine(make_url(url))
+    try:
+        if fresh:
+            await dataset.load(engine)
+        graded = await evaluate(
+            async_sessionmaker(engine, expire_on_commit=False), load_questions()
+        )
+    finally:
+        await engine.dispose()
+    for g in graded:
+        if not g.ok:
+            print(f"MISS {g.case['id']}: {g.case['text']} -> {g.why}")
+    scores = accuracy(graded)
+    for capability, (right, total) in sorted(scores.items(), key=lambda kv: kv[0] == "overall"):
+        print(f"{capability:12} {right:4}/{total:<4} {right / total:7.1%}")
+    right, total = scores["overall"]
+    return right / total
 
 
 def main() -> int:
-    doc = json.loads((Path(__file__).parent / "questions.json").read_text(encoding="utf-8"))
-    vocabulary = Vocabulary(
-        values=doc["vocabulary"]["values"], aliases=doc["vocabulary"]["aliases"]
-    )
-    now = datetime.fromisoformat(doc["now"])
-    total: Counter[str] = Counter()
-    right: Counter[str] = Counter()
-    for case in doc["questions"]:
-        history = tuple(HistoryTurn("user", h) for h in case["history"])
-        request = AgentRequest("eval", case["text"], doc["role"], doc["user_email"], now,
-                               doc["tz"], history=history)  # fmt: skip
-        question = understand(request, vocabulary)
-        ok = question.language == case["lang"]
-        ok = ok and [c.to_dict() for c in plan(question, now.date())] == case["plan"]
-        if case["capability"] in NO_TOOLS:
-            ok = ok and question.intent == case["capability"]
-        total[case["capability"]] += 1
-        right[case["capability"]] += ok
-        if not ok:
-            print(f"MISS {case['id']}: {case['text']}")
-    for capability in sorted(total):
-        share = right[capability] / total[capability]
-        print(f"{capability:12} {right[capability]:4}/{total[capability]:<4} {share:7.1%}")
-    overall = sum(right.values()) / sum(total.values())
-    print(f"{'overall':12} {sum(right.values()):4}/{sum(total.values()):<4} {overall:7.1%}")
-    return 0 if overall >= 0.95 else 1
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", help="an empty database to migrate and load")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'eval.db'}"
+        upgrade(make_url(url))
+        overall = asyncio.run(run(url, fresh=True))
+    return 0 if overall >= TARGET else 1
 
 
 if __name__ == "__main__":

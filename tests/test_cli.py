@@ -34,6 +34,7 @@ def test_check_masks_secrets_and_reports_the_database(database_url: URL) -> None
     )
     assert result.exit_code == 0, result.output
     assert "database: ok" in result.output
+    assert "agent (local): ok; Local agent ready" in result.output
     for secret in ("hunter2", "ingest-secret-value", "k" * 40):
         assert secret not in result.output
 

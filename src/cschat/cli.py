@@ -399,6 +399,9 @@ def ingest(
 @app.command()
 def check() -> None:
     """Show the configuration (secrets masked) and check each configured dependency."""
+    from cschat.chat.agents.base import ConnectionCheck
+    from cschat.chat.agents.registry import create_agent
+    from cschat.chat.vocabulary import VocabularyCache, configured_synonyms
     from cschat.core.db import Database
     from cschat.health.service import database_reachable, readiness
 
@@ -409,15 +412,26 @@ def check() -> None:
             table.add_row(group, name, "" if value is None else str(value))
     console.print(table)
 
-    async def probe() -> tuple[bool, dict[str, object]]:
+    async def probe() -> tuple[bool, dict[str, object], ConnectionCheck | None]:
         db = Database(settings.db)
         try:
-            return await database_reachable(db), await readiness(db)
+            reachable, ready = await database_reachable(db), await readiness(db)
+            agent = None
+            if reachable and ready["ready"]:
+                synonyms = configured_synonyms(settings.chat)
+                vocabulary = VocabularyCache(db.read_sessionmaker, synonyms)
+                agent = await create_agent(settings.agent, vocabulary=vocabulary).test_connection()
+            return reachable, ready, agent
         finally:
             await db.dispose()
 
-    reachable, ready = asyncio.run(probe())
+    reachable, ready, agent = asyncio.run(probe())
     status = "[green]ok[/green]" if reachable else "[red]unreachable[/red]"
     console.print(f"database: {status}; revision {ready['revision']} (head {ready['head']})")
     if not (reachable and ready["ready"]):
+        raise typer.Exit(1)
+    assert agent is not None
+    verdict = "[green]ok[/green]" if agent.success else "[red]failed[/red]"
+    console.print(f"agent ({agent.agent_info['provider']}): {verdict}; {agent.message}")
+    if not agent.success:
         raise typer.Exit(1)

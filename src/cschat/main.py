@@ -21,6 +21,11 @@ from cschat.auth.csrf import CsrfMiddleware
 from cschat.auth.endpoints import router as auth_router
 from cschat.auth.providers.registry import create_provider
 from cschat.auth.ratelimit import create_login_limiter
+from cschat.chat.agent_endpoints import router as agent_router
+from cschat.chat.agents.registry import create_agent
+from cschat.chat.endpoints import router as chat_router
+from cschat.chat.ratelimit import create_message_limiter
+from cschat.chat.vocabulary import VocabularyCache, configured_synonyms
 from cschat.core.config import Settings, load_settings
 from cschat.core.db import Database
 from cschat.core.errors import install_error_handlers
@@ -62,6 +67,11 @@ TAGS = [
         "name": "ingest",
         "description": "Stream tickets in (JSON, NDJSON, CSV) with a column mapping; upsert.",
     },
+    {
+        "name": "chat",
+        "description": "Ask about your tickets (JSON or Server-Sent Events); sessions, feedback.",
+    },
+    {"name": "agent", "description": "Which agent provider answers, and a connection check."},
 ]
 
 
@@ -79,6 +89,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.key_reader = KeyReader(app.state.db.engine)
         app.state.mailer = create_email_backend(settings)
         app.state.directory = create_directory(settings)
+        synonyms = configured_synonyms(settings.chat)
+        vocabulary = VocabularyCache(app.state.db.read_sessionmaker, synonyms)
+        app.state.agent = create_agent(settings.agent, vocabulary=vocabulary)
+        app.state.message_limiter = create_message_limiter(settings)
         role_sync = None
         interval = settings.cognito.role_sync_interval_minutes
         if settings.auth.provider == "cognito" and interval > 0:
@@ -97,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 role_sync.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await role_sync
+            await app.state.message_limiter.store.close()
             await app.state.identity_reader.close()
             await app.state.key_reader.close()
             await app.state.login_limiter.store.close()
@@ -123,6 +138,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(apikeys_router)
     app.include_router(audit_router)
     app.include_router(ingest_router)
+    app.include_router(chat_router)
+    app.include_router(agent_router)
     check_routes_declare_access(app)
     # Last added runs first: request id, then CORS (answers preflights), then CSRF.
     app.add_middleware(CsrfMiddleware, allowed_origins=settings.app.cors_origins)

@@ -7,6 +7,7 @@ def import_all_models() -> None:
     import cschat.apikeys.models
     import cschat.audit.models
     import cschat.auth.models
+    import cschat.chat.models
     import cschat.integrations.hubspot.models
     import cschat.invitations.models
     import cschat.tickets.ingest.models

@@ -58,6 +58,15 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("DELETE", "/api/api-keys/{key_id}"): "supervisor",
     ("GET", "/api/audit"): "supervisor",
     ("POST", "/data/ingest"): "key_or_supervisor",
+    ("POST", "/api/chat"): "user",
+    ("POST", "/api/chat/stream"): "user",
+    ("GET", "/api/chat/sessions"): "user",
+    ("GET", "/api/chat/sessions/{session_id}"): "user",
+    ("PATCH", "/api/chat/sessions/{session_id}"): "user",
+    ("DELETE", "/api/chat/sessions/{session_id}"): "user",
+    ("POST", "/api/chat/messages/{message_id}/feedback"): "user",
+    ("GET", "/api/agent/info"): "user",
+    ("POST", "/api/agent/test-connection"): "supervisor",
 }
 CALLERS = ("anonymous", "Agent", "Supervisor", "disabled")
 

@@ -202,6 +202,39 @@ class AgentSettings(_Group):
     bedrock_retry_delay: float = Field(2.0, alias="BEDROCK_RETRY_DELAY", ge=0)
 
 
+class ChatSettings(_Group):
+    rate_limit_per_minute: int = Field(30, alias="CHAT_RATE_LIMIT_PER_MINUTE", ge=1)
+    max_message_chars: int = Field(2000, alias="CHAT_MAX_MESSAGE_CHARS", ge=1, le=100_000)
+    history_turns: int = Field(10, alias="CHAT_HISTORY_TURNS", ge=0, le=100)
+    synonyms_file: Path | None = Field(None, alias="AGENT_SYNONYMS_FILE")
+
+    @field_validator("synonyms_file")
+    @classmethod
+    def _synonyms_readable(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            load_synonyms(value)
+        return value
+
+
+def load_synonyms(path: Path) -> dict[str, dict[str, list[str]]]:
+    """`{dimension: {stored value: [phrases]}}` from a JSON file; ValueError says what is wrong."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read {path} ({exc.strerror})") from None
+    except ValueError as exc:
+        raise ValueError(f"{path} is not valid JSON ({exc})") from None
+    dimensions = ("category", "priority", "channel", "agent", "team")
+    if not isinstance(data, dict) or not set(data) <= set(dimensions):
+        raise ValueError(f"{path}: expected an object keyed by {', '.join(dimensions)}")
+    for dimension, values in data.items():
+        if not isinstance(values, dict) or not all(
+            isinstance(v, list) and all(isinstance(p, str) for p in v) for v in values.values()
+        ):
+            raise ValueError(f"{path}: {dimension} must map each value to a list of phrases")
+    return data
+
+
 class EmailSettings(_Group):
     backend: Literal["console", "smtp"] = Field("console", alias="EMAIL_BACKEND")
     smtp_host: str = Field("localhost", alias="SMTP_HOST")
@@ -261,6 +294,7 @@ _GROUPS: dict[str, type[_Group]] = {
     "cognito": CognitoSettings,
     "aws": AwsSettings,
     "agent": AgentSettings,
+    "chat": ChatSettings,
     "email": EmailSettings,
     "ingest": IngestSettings,
     "hubspot": HubSpotSettings,
@@ -276,6 +310,7 @@ class Settings(BaseModel):
     cognito: CognitoSettings
     aws: AwsSettings
     agent: AgentSettings
+    chat: ChatSettings
     email: EmailSettings
     ingest: IngestSettings
     hubspot: HubSpotSettings

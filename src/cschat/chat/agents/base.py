@@ -133,9 +133,26 @@ AgentEvent = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ConnectionCheck:
+    """The outcome of `Agent.test_connection`: whether the provider answers, and which one it is."""
+
+    success: bool
+    message: str
+    agent_info: dict[str, Any]
+
+
 class Agent(Protocol):
     """A chat agent provider; `run` streams events and ends with one DoneEvent or ErrorEvent."""
 
     name: str
 
     def run(self, request: AgentRequest, tools: ToolRunner) -> AsyncIterator[AgentEvent]: ...
+
+    async def info(self) -> dict[str, Any]:
+        """`{agent_id, agent_alias_id, region, arn, provider}`; ids null where they do not apply."""
+        ...
+
+    async def test_connection(self) -> ConnectionCheck:
+        """Check that the provider can answer, without asking it a question."""
+        ...

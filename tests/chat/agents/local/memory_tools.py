@@ -159,11 +159,11 @@ class MemoryTools:
             {k: (t[k].isoformat() if isinstance(t[k], datetime) else t[k]) for k in keys if k in t}
             for _, _, t in scored[: p.get("limit", 5)]
         ]
-        return {"tickets": hits, **self._envelope(p)}
+        return {"results": hits, **self._envelope(p)}
 
     def get_ticket(self, p: dict[str, Any]) -> dict[str, Any]:
         for t in self.tickets:
-            if t["id"] == p["ticket_id"]:
+            if str(t["id"]) == p["ticket_id"]:
                 if self.role != "Supervisor" and t["agent"] != self.email:
                     raise Forbidden("agents may only see their own tickets")
                 shown = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in t.items()}

@@ -287,7 +287,7 @@ async def test_a_result_missing_its_fields_ends_in_an_error_not_a_made_up_number
 async def test_similar_to_a_ticket_reads_it_then_searches_its_subject() -> None:
     _, events, tools = await ask("Find 2 tickets similar to ticket #2")
     assert tools.calls == [
-        ("get_ticket", {"ticket_id": 2}),
+        ("get_ticket", {"ticket_id": "2"}),
         ("search_tickets", {"query": "Cobro duplicado tras cambiar de tarjeta", "limit": 3}),
     ]
     done = events[-1]

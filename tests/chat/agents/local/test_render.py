@@ -125,7 +125,7 @@ def test_compare_statistics_in_spanish() -> None:
 
 def test_search_without_hits() -> None:
     q = Question("es", "search", query="pantalla azul")
-    assert answer(q, {"tickets": []}) == (
+    assert answer(q, {"results": []}) == (
         "No encontré tickets parecidos a «pantalla azul».\n"
         "Tickets: todo el historial (Europe/Madrid) · sin filtros"
     )
@@ -136,8 +136,8 @@ def test_one_ticket_in_spanish() -> None:
     ticket = {"id": 8, "subject": "Factura duplicada", "status": "closed", "category": "Billing",
               "resolution": "Se anuló la factura."}  # fmt: skip
     calls = plan(q, TODAY)
-    assert calls == [ToolCall("get_ticket", {"ticket_id": 8})]
-    assert render(q, calls, [ticket], TZ) == (
+    assert calls == [ToolCall("get_ticket", {"ticket_id": "8"})]
+    assert render(q, calls, [{"ticket": ticket, "data_as_of": None}], TZ) == (
         "Ticket #8: Factura duplicada\nEstado: closed · Categoría: Billing\n"
         "Solución: Se anuló la factura."
     )

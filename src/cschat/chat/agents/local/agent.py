@@ -13,6 +13,7 @@ from cschat.chat.agents.base import (
     AgentEvent,
     AgentRequest,
     CitationEvent,
+    ConnectionCheck,
     DoneEvent,
     ErrorEvent,
     TextDelta,
@@ -96,6 +97,28 @@ class LocalAgent:
             return self._vocabulary
         return await self._vocabulary()
 
+    async def info(self) -> dict[str, Any]:
+        """No cloud agent behind this provider: the ids are null."""
+        return {
+            "agent_id": None,
+            "agent_alias_id": None,
+            "region": None,
+            "arn": None,
+            "provider": self.name,
+        }
+
+    async def test_connection(self) -> ConnectionCheck:
+        """Ready when the data's filter values can be read (the only thing it depends on)."""
+        try:
+            vocabulary = await self._current_vocabulary()
+        except Exception as exc:
+            log.error("agent.vocabulary_failed", error=type(exc).__name__)
+            failed = "The local agent cannot read the ticket data."
+            return ConnectionCheck(False, failed, await self.info())
+        known = sum(len(v) for v in vocabulary.values.values())
+        message = f"Local agent ready; {known} known filter values."
+        return ConnectionCheck(True, message, await self.info())
+
     async def run(self, request: AgentRequest, tools: ToolRunner) -> AsyncIterator[AgentEvent]:
         """Answer one message as a stream of events ending in DoneEvent or ErrorEvent."""
         question = understand(request, await self._current_vocabulary())
@@ -163,10 +186,10 @@ def _refusal(exc: AppError, language: Language) -> str:
 
 
 def _citation(call: ToolCall, result: Mapping[str, Any]) -> CitationEvent:
-    tickets = result.get("tickets", result.get("results"))
+    tickets = result.get("results")
     ids: tuple[str, ...] = ()
     if call.name == "get_ticket":
-        ids = (str(result.get("ticket", result).get("id")),)
+        ids = (str(result["ticket"]["id"]),)
     elif isinstance(tickets, list):
         ids = tuple(str(t.get("id")) for t in tickets)
     as_of = result.get("data_as_of")

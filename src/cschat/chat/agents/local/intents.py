@@ -61,8 +61,14 @@ def parse(
     language = detect_language(text, default_language)
     folded = fold(text)
     ticket = rx.TICKET_ID.search(folded)
-    if ticket:
-        ticket_id = int(ticket[1] or ticket[2])
+    external = rx.EXTERNAL_ID.search(text)
+    if ticket or external:
+        ticket_id: int | str
+        if external:
+            ticket_id = external[1]
+        else:
+            assert ticket is not None
+            ticket_id = int(ticket[1] or ticket[2])
         if rx.SEARCH.search(folded):
             # "Tickets parecidos al ticket 42": search with that ticket's subject.
             found = rx.SEARCH_LIMIT.search(folded)

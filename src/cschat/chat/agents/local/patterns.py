@@ -25,6 +25,10 @@ HELP = _rx(
 TICKET_ID = _rx(
     r"(?:ticket|caso|case|incidencia)\s*(?:#|n[ou]m(?:ero)?\.?|id|number|no\.)?\s*#?\s*(\d+)|#(\d+)"
 )
+# External ids as the source writes them ("ticket TKT-000002"); matched on the original text.
+EXTERNAL_ID = re.compile(
+    r"\b(?:ticket|caso|case|incidencia)\s*#?\s*([A-Za-z]{2,10}-\d{2,})\b", re.IGNORECASE
+)
 SEARCH = _rx(
     r"similar(?:es)?|parecid[oa]s?|como\s+se\s+(?:resolvi\w*|soluciona\w*|arregl\w*)|"
     r"how\s+(?:was|were|did\s+we|do\s+we|to|can\s+we|have\s+we)\s+(?P<x>(?:\w+\s+){0,6}?)"

@@ -98,7 +98,7 @@ def plan(question: Question, today: date) -> list[ToolCall]:
     if question.intent not in _ANSWERED_BY_TOOLS:
         return []
     if question.intent == "ticket" or (question.intent == "search" and question.query is None):
-        return [ToolCall("get_ticket", {"ticket_id": question.ticket_id})]
+        return [ToolCall("get_ticket", {"ticket_id": str(question.ticket_id)})]
     if question.intent == "compare" and not compares_values(question):
         return [
             ToolCall(_compare_tool(question), _scope(question, period, filters))
@@ -142,7 +142,7 @@ def next_call(question: Question, results: Sequence[Mapping[str, Any]]) -> ToolC
     """A call that depends on an earlier result: tickets similar to the one just read."""
     if question.intent != "search" or question.query is not None or len(results) != 1:
         return None
-    subject = results[0].get("ticket", results[0]).get("subject")
+    subject = results[0]["ticket"].get("subject")
     if not subject:
         return None
     # One more than asked: the ticket itself is usually the best match and is left out.

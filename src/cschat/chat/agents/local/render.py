@@ -269,7 +269,7 @@ def _search(
     query = query or question.query
     tickets = [
         ticket
-        for ticket in result.get("tickets", result.get("results", []))
+        for ticket in result.get("results", [])
         if exclude is None or str(ticket.get("id")) != str(exclude)
     ][: question.limit or 5]
     if not tickets:
@@ -286,7 +286,7 @@ def _search(
 
 
 def _ticket(result: Result, lang: Language) -> str:
-    ticket = result.get("ticket", result)
+    ticket = result["ticket"]
     lines = [f"Ticket #{ticket.get('id')}: {ticket.get('subject', '')}"]
     facts = [
         f"{label}: {ticket[k]}" for k, label in TICKET_FIELDS[lang] if ticket.get(k) is not None

@@ -1,0 +1,234 @@
+"""`POST /api/chat` latency with the local agent over 1,000,000 demo tickets on PostgreSQL.
+
+Seeds demo tickets around the evaluation's `now` (same day as the clock, so "today", "this week"
+and "last month" hold data), starts the app with uvicorn on a free loopback port, signs a real
+Supervisor in through `POST /auth/login`, then asks every evaluation question without history
+(the evaluation mix), one at a time, `--rounds` times: p50 and p95 of the client-side latency.
+
+Baseline: the SQL of the same tool calls. The tool calls each answer made (from its trace) are
+run again in-process with the statements captured, and those statements are replayed with psycopg
+on one connection; p50 and p95 of that raw time per question. Prints one JSON line.
+Targets: p50 <= 50 ms and p50 <= 2x the raw SQL p50.
+
+    python bench/chat.py [--rows 1000000] [--rounds 3] [--keep NAME] [--server postgresql://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import psycopg
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from cschat.auth.dependencies import Principal
+from cschat.auth.keys import generate_private_key_pem
+from cschat.core import migrate
+from cschat.core.db import make_engine
+from cschat.core.errors import AppError
+from cschat.tickets import demo
+from cschat.tickets.tools import run_tool
+from cschat.users import service as users_service
+
+# The server helpers of the sibling benchmark bench/auth.py.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from auth import free_port, wait_ready
+
+TZ_NAME = "Europe/Madrid"
+TZ = ZoneInfo(TZ_NAME)
+EMAIL = "bench-supervisor@example.com"
+PASSWORD = "bench-password-0123"  # noqa: S105 (a throwaway account in a throwaway database)
+ORIGIN = "http://localhost:3000"
+QUESTIONS = Path(__file__).resolve().parents[1] / "evals" / "questions.json"
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
+
+
+async def prepare(url: str, rows: int) -> float:
+    """Seed `rows` demo tickets (unless there) and the Supervisor account; seconds spent."""
+    engine = make_engine(make_url(url))
+    start = time.perf_counter()
+    try:
+        now = datetime.now(UTC)
+        await demo.seed(engine, count=rows, days=365, seed=1, now=now, tz=TZ)
+        async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+            if not any(u.email == EMAIL for u in await users_service.list_users(session)):
+                await users_service.create_user(
+                    session, email=EMAIL, role="Supervisor", password=PASSWORD
+                )
+            await session.commit()
+    finally:
+        await engine.dispose()
+    return time.perf_counter() - start
+
+
+async def ask_all(base: str, questions: list[str], rounds: int) -> tuple[list[float], list[Any]]:
+    """Latency in ms of every question, `rounds` times, and the answers of the last round."""
+    async with httpx.AsyncClient(base_url=base, headers={"Origin": ORIGIN}, timeout=60) as client:
+        login = await client.post("/auth/login", json={"email": EMAIL, "password": PASSWORD})
+        if login.status_code != 200:
+            raise SystemExit(f"sign-in failed: {login.status_code} {login.text}")
+        for text in questions[:5]:  # warm-up: vocabulary, pools, plans
+            await client.post("/api/chat", json={"message": text})
+        times, answers = [], []
+        for n in range(rounds):
+            for text in questions:
+                start = time.perf_counter()
+                response = await client.post("/api/chat", json={"message": text})
+                times.append((time.perf_counter() - start) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"{text!r}: {response.status_code} {response.text[:300]}")
+                if n == rounds - 1:
+                    answers.append(response.json())
+    return times, answers
+
+
+async def capture(url: str, answers: list[Any]) -> list[list[tuple[str, Any]]]:
+    """The SQL statements of each answer's tool calls, run again in-process."""
+    engine = make_engine(make_url(url))
+    captured: list[tuple[str, Any]] = []
+
+    def record(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+        captured.append((statement, params))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    boss = Principal(email=EMAIL, role="Supervisor", user_id="bench")
+    now = datetime.now(UTC)
+    out = []
+    try:
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        for answer in answers:
+            captured.clear()
+            for step in answer["trace"]:
+                if step["type"] != "tool_call":
+                    continue
+                async with sessions() as session:
+                    # A missing ticket is an answer too: its query counts like any other.
+                    with contextlib.suppress(AppError):
+                        await run_tool(step["tool"], step["parameters"], session=session,
+                                       principal=boss, tz=TZ, now=now)  # fmt: skip
+            out.append(list(captured))
+    finally:
+        await engine.dispose()
+    return out
+
+
+def replay(dsn: str, per_question: list[list[tuple[str, Any]]], rounds: int) -> list[float]:
+    """Raw time in ms of each question's statements through psycopg, `rounds` times."""
+    times = []
+    with psycopg.connect(dsn) as conn:
+        for statements in per_question:  # warm-up
+            for sql, params in statements:
+                conn.execute(sql, params).fetchall()
+        conn.rollback()
+        for _ in range(rounds):
+            for statements in per_question:
+                start = time.perf_counter()
+                for sql, params in statements:
+                    conn.execute(sql, params).fetchall()
+                conn.rollback()
+                times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def serve(url: str, tmp: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "APP_ENV": "development",
+        "APP_TIMEZONE": TZ_NAME,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-secret-key-" + "x" * 32,
+        "JWT_PRIVATE_KEY": generate_private_key_pem(),
+        "CORS_ORIGINS": ORIGIN,
+        "LOG_LEVEL": "WARNING",
+        "CHAT_RATE_LIMIT_PER_MINUTE": "1000000",
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "cschat.main:create_app",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+               "--no-access-log"]  # fmt: skip
+    return subprocess.Popen(command, cwd=tmp, env=env), f"http://127.0.0.1:{port}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--keep", help="reuse or create this database and keep it")
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432"),
+    )
+    args = parser.parse_args()
+    doc = json.loads(QUESTIONS.read_text(encoding="utf-8"))
+    questions = [q["text"] for q in doc["questions"] if not q["history"]]
+    name = args.keep or f"bench_chat_{os.getpid()}"
+    admin, dsn = f"{args.server}/postgres", f"{args.server}/{name}"
+    url = dsn.replace("postgresql://", "postgresql+psycopg://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        migrate.upgrade(make_url(url))
+        seeded = asyncio.run(prepare(url, args.rows))
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE tickets")
+            conn.execute("DELETE FROM chat_sessions")  # earlier runs' answers (--keep)
+        with tempfile.TemporaryDirectory() as tmp:
+            server, base = serve(url, tmp)
+            try:
+                asyncio.run(wait_ready(base, server))
+                ours, answers = asyncio.run(ask_all(base, questions, args.rounds))
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+        raw = replay(dsn, asyncio.run(capture(url, answers)), args.rounds)
+    finally:
+        if not args.keep:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    p50, p95 = statistics.median(ours), percentile(ours, 0.95)
+    raw_p50, raw_p95 = statistics.median(raw), percentile(raw, 0.95)
+    print(
+        json.dumps(
+            {
+                "bench": "chat",
+                "rows": args.rows,
+                "engine": "postgresql",
+                "questions": len(questions),
+                "requests": len(ours),
+                "timing": "client-side POST /api/chat on uvicorn, one at a time; raw = the "
+                "same tool calls' statements via psycopg",
+                "seed_seconds": round(seeded, 1),
+                "p50_ms": round(p50, 1),
+                "p95_ms": round(p95, 1),
+                "raw_sql_p50_ms": round(raw_p50, 1),
+                "raw_sql_p95_ms": round(raw_p95, 1),
+                "ratio_p50": round(p50 / raw_p50, 2) if raw_p50 else None,
+                "ratio_p95": round(p95 / raw_p95, 2) if raw_p95 else None,
+                "targets": {"p50_ms": 50, "ratio": 2.0},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
