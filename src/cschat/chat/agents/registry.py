@@ -12,10 +12,19 @@ class AgentNotAvailable(ConfigError):
     """The configured provider exists in the contract but is not built yet."""
 
 
-def create_agent(settings: AgentSettings, *, vocabulary: Vocabulary | VocabularySource) -> Agent:
+def create_agent(
+    settings: AgentSettings,
+    *,
+    vocabulary: Vocabulary | VocabularySource,
+    region: str = "us-east-1",
+) -> Agent:
     """The agent `AGENT_PROVIDER` names; `vocabulary` gives the local agent the data's values."""
     if settings.provider == "local":
         return LocalAgent(vocabulary)
+    if settings.provider == "bedrock":
+        from cschat.chat.agents.bedrock.agent import BedrockAgent
+
+        return BedrockAgent(settings, region=region)
     raise AgentNotAvailable(
         f"AGENT_PROVIDER: {settings.provider!r} is not available yet; use 'local'"
     )
