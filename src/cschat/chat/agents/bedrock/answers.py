@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from cschat.auth.principal import Principal
 from cschat.chat.agents.base import AgentEvent, AgentRequest, CitationEvent, TextDelta
@@ -28,7 +28,7 @@ async def vocabulary(db: Database) -> Vocabulary:
     async with db.sessionmaker() as session:
         for name in DIMENSIONS:
             column = getattr(Ticket, name)
-            rows = await session.scalars(select(distinct(column)).where(column.is_not(None)))
+            rows = await session.scalars(select(column).where(column.is_not(None)).distinct())
             values[name] = sorted(rows)
     return Vocabulary(values=values)
 
