@@ -214,7 +214,7 @@ class BedrockAgent:
         parts: list[str] = []
         control_result: tuple[str, list[dict[str, Any]]] | None = None
         try:
-            for _ in range(MAX_CONTROL_ROUNDS + 1):
+            for round_no in range(MAX_CONTROL_ROUNDS + 1):
                 params = invoke_params(self.settings, request, return_control=control_result)
                 attempt = _Attempt()
                 attempt.text_sent = bool(parts)  # no retry of a later round after text went out
@@ -225,6 +225,8 @@ class BedrockAgent:
                 if attempt.control is None:
                     yield DoneEvent("".join(parts), language, tuple(trace))
                     return
+                if round_no == MAX_CONTROL_ROUNDS:
+                    break
                 results = []
                 for call in control.invocations(attempt.control):
                     trace.append(TraceStep("tool_call", tool=call.function, parameters=call.params))

@@ -46,6 +46,7 @@ class EmulatorConfig:
     exception_after_chunks: int = 1
     exception_times: int = 0
     alias_status: str = "PREPARED"
+    endless_control: bool = False  # ask for the same function again on every result
 
     def update(self, values: dict[str, Any]) -> None:
         names = {f.name for f in fields(self)}
@@ -80,8 +81,7 @@ def _error(code: str, message: str) -> Response:
 @dataclass
 class _Pending:
     outbox: asyncio.Queue[Any]
-    future: asyncio.Future[dict[str, Any]]
-    task: asyncio.Task[None]
+    request: tuple[str, str, dict[str, Any], asyncio.Future[dict[str, Any]]]
 
 
 class Emulator:
@@ -130,13 +130,17 @@ class Emulator:
         pending = self.pending.pop(str(state.get("invocationId")), None)
         if pending is None:
             return None
+        if self.config.endless_control:
+            pending.outbox.put_nowait(pending.request)
+            return pending.outbox
+        future = pending.request[3]
         results = state.get("returnControlInvocationResults") or [{}]
         result = results[0].get("functionResult") or {}
         text = ((result.get("responseBody") or {}).get("TEXT") or {}).get("body", "")
         if result.get("responseState") == "FAILURE":
-            pending.future.set_exception(answers.failed_result(text))
+            future.set_exception(answers.failed_result(text))
         else:
-            pending.future.set_result(json.loads(text))
+            future.set_result(json.loads(text))
         return pending.outbox
 
 
@@ -201,9 +205,9 @@ async def _frames(
     chunks = 0
     while (event := await outbox.get()) is not None:
         if isinstance(event, tuple):  # the agent wants a tool run by the client
-            _, name, params, future = event
+            _, name, params, _future = event
             invocation_id = str(uuid.uuid4())
-            emulator.pending[invocation_id] = _Pending(outbox, future, asyncio.current_task())  # type: ignore[arg-type]
+            emulator.pending[invocation_id] = _Pending(outbox, event)
             parameters = [{"name": k, "type": _type(v), "value": _text(v)} for k, v in params.items()]
             yield eventstream.event("returnControl", {"invocationId": invocation_id,
                 "invocationInputs": [{"functionInvocationInput": {"actionGroup": ACTION_GROUP,
