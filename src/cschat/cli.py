@@ -303,5 +303,90 @@ def check() -> None:
     reachable, ready = asyncio.run(probe())
     status = "[green]ok[/green]" if reachable else "[red]unreachable[/red]"
     console.print(f"database: {status}; revision {ready['revision']} (head {ready['head']})")
-    if not (reachable and ready["ready"]):
+    agent_ok = settings.agent.provider != "bedrock" or _check_bedrock(settings)
+    if not (reachable and ready["ready"] and agent_ok):
         raise typer.Exit(1)
+
+
+def _check_bedrock(settings: Settings) -> bool:
+    """Print the Bedrock agent's info and the result of a test connection."""
+    from cschat.chat.agents.bedrock.agent import BedrockAgent
+
+    try:
+        agent = BedrockAgent(settings.agent, region=settings.aws.region)
+    except ConfigError as exc:
+        console.print(f"bedrock: [red]{exc}[/red]")
+        return False
+
+    async def probe() -> tuple[dict[str, object], bool, str]:
+        info = await agent.info()
+        result = await agent.test_connection()
+        return info, result.success, result.message
+
+    try:
+        info, success, message = asyncio.run(probe())
+    finally:
+        agent.close()
+    colour = "green" if success else "red"
+    console.print(
+        f"bedrock: agent {info['agent_id']} alias {info['agent_alias_id']} in {info['region']}: "
+        f"[{colour}]{message}[/{colour}]"
+    )
+    return success
+
+
+bedrock_app = typer.Typer(help="Amazon Bedrock Agent: schema and local emulator.", no_args_is_help=True)
+app.add_typer(bedrock_app, name="bedrock")
+
+
+@bedrock_app.command("schema")
+def bedrock_schema() -> None:
+    """Print the tickets_analytics action group's function schema (JSON, Bedrock's format)."""
+    import json
+
+    from cschat.chat.agents.bedrock.schema import action_group_schema
+
+    typer.echo(json.dumps(action_group_schema(), indent=2, ensure_ascii=False))
+
+
+@bedrock_app.command("emulator")
+def bedrock_emulator(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 4010,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    mode: Annotated[
+        str, typer.Option(help="direct (tools run here) | return_control | echo (no database).")
+    ] = "direct",
+    latency: Annotated[float, typer.Option(help="Seconds before each response starts.")] = 0.0,
+    chunk_delay: Annotated[float, typer.Option(help="Seconds between chunks.")] = 0.0,
+    throttle_before: Annotated[int, typer.Option(help="Throttle the next N invocations.")] = 0,
+    exception_mid_stream: Annotated[
+        str | None, typer.Option(help="In-stream exception type, e.g. internalServerException.")
+    ] = None,
+    exception_after_chunks: Annotated[int, typer.Option(help="Chunks before that exception.")] = 1,
+) -> None:
+    """Serve a Bedrock Agent emulator (faults can also be changed at POST /_emulator/config)."""
+    import uvicorn
+
+    from cschat.chat.agents.bedrock.emulator import EmulatorConfig, create_emulator_app
+    from cschat.core.db import Database
+
+    if mode not in ("direct", "return_control", "echo"):
+        err_console.print("[red]--mode must be direct, return_control or echo.[/red]")
+        raise typer.Exit(2)
+    settings = settings_or_exit()
+    config = EmulatorConfig(
+        mode=mode,  # type: ignore[arg-type]
+        latency=latency,
+        chunk_delay=chunk_delay,
+        throttle_before=throttle_before,
+        exception_mid_stream=exception_mid_stream,
+        exception_after_chunks=exception_after_chunks,
+        exception_times=1_000_000 if exception_mid_stream else 0,
+    )
+    db = None if mode == "echo" else Database(settings.db)
+    emulator = create_emulator_app(db, tz=settings.app.timezone, config=config)
+    console.print(
+        f"Bedrock Agent emulator on [bold]http://{host}:{port}[/bold]; point boto at it with "
+        f"AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME=http://{host}:{port}"
+    )
+    uvicorn.run(emulator, host=host, port=port, log_level="warning", backlog=4096)
