@@ -335,7 +335,9 @@ def _check_bedrock(settings: Settings) -> bool:
     return success
 
 
-bedrock_app = typer.Typer(help="Amazon Bedrock Agent: schema and local emulator.", no_args_is_help=True)
+bedrock_app = typer.Typer(
+    help="Amazon Bedrock Agent: schema and local emulator.", no_args_is_help=True
+)
 app.add_typer(bedrock_app, name="bedrock")
 
 

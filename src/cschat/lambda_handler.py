@@ -29,7 +29,7 @@ class _Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db = Database(settings.db)
-        # One loop for the container's life: pooled connections belong to the loop they were made on.
+        # One loop for the container's life: pooled connections belong to their loop.
         self.loop = asyncio.new_event_loop()
 
 
@@ -50,8 +50,9 @@ def principal_of(attributes: dict[str, Any]) -> Principal | None:
     if not email or role not in ("Agent", "Supervisor"):
         return None
     groups = tuple(g for g in str(attributes.get("groups") or "").split(",") if g)
-    return Principal(email=email, role=role, user_id=str(attributes.get("user_id") or email),
-                     groups=groups)  # fmt: skip
+    return Principal(
+        email=email, role=role, user_id=str(attributes.get("user_id") or email), groups=groups
+    )
 
 
 def _response(event: dict[str, Any], body: str, state: str | None = None) -> dict[str, Any]:
@@ -81,8 +82,14 @@ async def handle(event: dict[str, Any], runtime: _Runtime) -> dict[str, Any]:
 
     async def tools(name: str, params: Any) -> dict[str, Any]:
         async with runtime.db.transaction() as session:
-            return await run_tool(name, params, session=session, principal=principal,
-                                  tz=runtime.settings.app.tz, now=datetime.now(UTC))  # fmt: skip
+            return await run_tool(
+                name,
+                params,
+                session=session,
+                principal=principal,
+                tz=runtime.settings.app.tz,
+                now=datetime.now(UTC),
+            )
 
     _, result = await run(call, tools)
     function_result = result["functionResult"]

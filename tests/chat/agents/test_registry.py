@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from cschat.chat.agents.bedrock.agent import BedrockAgent
 from cschat.chat.agents.local.agent import LocalAgent
 from cschat.chat.agents.local.filters import Vocabulary
-from cschat.chat.agents.bedrock.agent import BedrockAgent
 from cschat.chat.agents.registry import create_agent
 from cschat.core.config import AgentSettings, ConfigError
 
@@ -28,5 +28,7 @@ def test_bedrock_creates_the_bedrock_provider() -> None:
 
 def test_bedrock_without_ids_names_the_variable() -> None:
     settings = AgentSettings.model_validate({"AGENT_PROVIDER": "bedrock"})
-    with pytest.raises(ConfigError, match="^BEDROCK_AGENT_ID: required when AGENT_PROVIDER=bedrock$"):
+    with pytest.raises(
+        ConfigError, match=r"^BEDROCK_AGENT_ID: required when AGENT_PROVIDER=bedrock$"
+    ):
         create_agent(settings, vocabulary=Vocabulary(values={}))

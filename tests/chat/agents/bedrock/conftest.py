@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,15 +19,17 @@ from cschat.tickets.tools import run_tool
 from tests.fakes.bedrock import emulator_server
 from tests.tickets.data import DEMO_NOW, load_demo
 
-SUPERVISOR = Principal(email="sara@example.com", role="Supervisor", user_id="u-1", groups=("Supervisors",))
+SUPERVISOR = Principal(
+    email="sara@example.com", role="Supervisor", user_id="u-1", groups=("Supervisors",)
+)
 
 
 @pytest.fixture
-async def seeded(settings: Settings) -> AsyncIterator[Settings]:
+async def seeded(settings: Settings) -> Settings:
     engine = make_engine(settings.db.effective_url(), settings.db)
     await load_demo(engine, ZoneInfo("UTC"), count=300, days=60)
     await engine.dispose()
-    yield settings
+    return settings
 
 
 @pytest.fixture
@@ -49,9 +51,14 @@ def make_agent(
     made: list[BedrockAgent] = []
 
     def build(**overrides: Any) -> BedrockAgent:
-        env = {"AGENT_PROVIDER": "bedrock", "BEDROCK_AGENT_ID": "AGENT12345",
-               "BEDROCK_AGENT_ALIAS_ID": "ALIAS12345", "BEDROCK_RETRY_DELAY": "0.01",
-               "BEDROCK_MAX_RETRIES": "1", **overrides}  # fmt: skip
+        env = {
+            "AGENT_PROVIDER": "bedrock",
+            "BEDROCK_AGENT_ID": "AGENT12345",
+            "BEDROCK_AGENT_ALIAS_ID": "ALIAS12345",
+            "BEDROCK_RETRY_DELAY": "0.01",
+            "BEDROCK_MAX_RETRIES": "1",
+            **overrides,
+        }
         agent = BedrockAgent(make_settings(**env).agent, region="us-east-1")
         made.append(agent)
         return agent
@@ -72,11 +79,19 @@ class DbTools:
     async def __call__(self, name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         self.calls.append((name, dict(params)))
         async with self.db.sessionmaker() as session:
-            return await run_tool(name, params, session=session, principal=self.principal,
-                                  tz=ZoneInfo("UTC"), now=DEMO_NOW)  # fmt: skip
+            return await run_tool(
+                name,
+                params,
+                session=session,
+                principal=self.principal,
+                tz=ZoneInfo("UTC"),
+                now=DEMO_NOW,
+            )
 
 
-def request(text: str, *, principal: Principal = SUPERVISOR, session_id: str = "sess-1") -> AgentRequest:
+def request(
+    text: str, *, principal: Principal = SUPERVISOR, session_id: str = "sess-1"
+) -> AgentRequest:
     return AgentRequest(
         session_id=session_id,
         text=text,

@@ -18,9 +18,13 @@ runner = CliRunner()
 
 async def test_info_names_the_agent(make_agent: Callable[..., BedrockAgent]) -> None:
     info = await make_agent(BEDROCK_AGENT_ARN="arn:aws:bedrock:eu-west-1:1:agent/AGENT12345").info()
-    assert info == {"provider": "bedrock", "agent_id": "AGENT12345",
-                    "agent_alias_id": "ALIAS12345", "region": "us-east-1",
-                    "arn": "arn:aws:bedrock:eu-west-1:1:agent/AGENT12345"}  # fmt: skip
+    assert info == {
+        "provider": "bedrock",
+        "agent_id": "AGENT12345",
+        "agent_alias_id": "ALIAS12345",
+        "region": "us-east-1",
+        "arn": "arn:aws:bedrock:eu-west-1:1:agent/AGENT12345",
+    }
 
 
 async def test_connection_ok_when_prepared_and_answering(
@@ -41,17 +45,26 @@ async def test_connection_fails_when_not_prepared_or_denied(
     emulator[1].config.update({"mode": "echo", "alias_status": "NOT_PREPARED"})
     result = await make_agent().test_connection()
     assert not result.success and "NOT_PREPARED" in result.message
-    emulator[1].config.update({"alias_status": "PREPARED", "error_before": "AccessDeniedException",
-                               "error_before_times": 1})  # fmt: skip
+    emulator[1].config.update(
+        {
+            "alias_status": "PREPARED",
+            "error_before": "AccessDeniedException",
+            "error_before_times": 1,
+        }
+    )
     denied = await make_agent().test_connection()
     assert not denied.success and "bedrock:InvokeAgent" in denied.message
 
 
 def test_cli_check_includes_bedrock(database_url: URL, emulator: tuple[str, Emulator]) -> None:
     emulator[1].config.update({"mode": "echo"})
-    env = {"DATABASE_URL": database_url.render_as_string(hide_password=False),
-           "AGENT_PROVIDER": "bedrock", "BEDROCK_AGENT_ID": "AGENT12345",
-           "BEDROCK_AGENT_ALIAS_ID": "ALIAS12345", "SECRET_KEY": "k" * 40}  # fmt: skip
+    env = {
+        "DATABASE_URL": database_url.render_as_string(hide_password=False),
+        "AGENT_PROVIDER": "bedrock",
+        "BEDROCK_AGENT_ID": "AGENT12345",
+        "BEDROCK_AGENT_ALIAS_ID": "ALIAS12345",
+        "SECRET_KEY": "k" * 40,
+    }
     result = runner.invoke(app, ["check"], env=env)
     assert result.exit_code == 0, result.output
     assert "Agent alias PREPARED and answering" in " ".join(result.output.split())
@@ -70,7 +83,10 @@ def test_cli_schema_lists_every_tool_in_bedrock_format() -> None:
     functions = {f["name"]: f for f in schema["functionSchema"]["functions"]}
     assert set(functions) == set(TOOLS)
     trend = functions["ticket_trend"]["parameters"]
-    assert trend["interval"] == {"description": trend["interval"]["description"],
-                                 "type": "string", "required": True}  # fmt: skip
+    assert trend["interval"] == {
+        "description": trend["interval"]["description"],
+        "type": "string",
+        "required": True,
+    }
     assert "week" in trend["interval"]["description"]
     assert functions["breakdown_tickets"]["parameters"]["limit"]["type"] == "integer"

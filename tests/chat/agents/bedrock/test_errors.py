@@ -28,8 +28,11 @@ async def test_throttling_that_persists_is_503_with_retry_after(
     make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
 ) -> None:
     emulator[1].config.update({"throttle_before": 10})
-    events = await collect(make_agent(BEDROCK_MAX_RETRIES="0", BEDROCK_RETRY_DELAY="3"),
-                           request(QUESTION), DbTools(seeded, SUPERVISOR))  # fmt: skip
+    events = await collect(
+        make_agent(BEDROCK_MAX_RETRIES="0", BEDROCK_RETRY_DELAY="3"),
+        request(QUESTION),
+        DbTools(seeded, SUPERVISOR),
+    )
     [error] = events
     assert isinstance(error, ErrorEvent) and error.error is not None
     assert error.error.status_code == 503 and error.error.headers == {"Retry-After": "3"}
@@ -46,9 +49,13 @@ async def test_throttling_that_persists_is_503_with_retry_after(
     ],
 )
 async def test_client_side_failures_are_502_a_supervisor_can_act_on(
-    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings,
-    code: str, status: int, says: str,
-) -> None:  # fmt: skip
+    make_agent: Callable[..., BedrockAgent],
+    emulator: tuple[str, Emulator],
+    seeded: Settings,
+    code: str,
+    status: int,
+    says: str,
+) -> None:
     emulator[1].config.update({"error_before": code, "error_before_times": 5})
     events = await collect(make_agent(), request(QUESTION), DbTools(seeded, SUPERVISOR))
     [error] = events
@@ -60,8 +67,13 @@ async def test_client_side_failures_are_502_a_supervisor_can_act_on(
 async def test_in_stream_exception_before_text_is_retried(
     make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
 ) -> None:
-    emulator[1].config.update({"exception_mid_stream": "throttlingException",
-                               "exception_after_chunks": 0, "exception_times": 1})  # fmt: skip
+    emulator[1].config.update(
+        {
+            "exception_mid_stream": "throttlingException",
+            "exception_after_chunks": 0,
+            "exception_times": 1,
+        }
+    )
     events = await collect(make_agent(), request(QUESTION), DbTools(seeded, SUPERVISOR))
     assert isinstance(events[-1], DoneEvent)
     assert len(emulator[1].requests) == 2
@@ -70,10 +82,19 @@ async def test_in_stream_exception_before_text_is_retried(
 async def test_no_retry_after_partial_text(
     make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
 ) -> None:
-    emulator[1].config.update({"mode": "echo", "exception_mid_stream": "internalServerException",
-                               "exception_after_chunks": 2, "exception_times": 5})  # fmt: skip
-    events = await collect(make_agent(BEDROCK_MAX_RETRIES="3"), request("uno dos tres cuatro"),
-                           DbTools(seeded, SUPERVISOR))  # fmt: skip
+    emulator[1].config.update(
+        {
+            "mode": "echo",
+            "exception_mid_stream": "internalServerException",
+            "exception_after_chunks": 2,
+            "exception_times": 5,
+        }
+    )
+    events = await collect(
+        make_agent(BEDROCK_MAX_RETRIES="3"),
+        request("uno dos tres cuatro"),
+        DbTools(seeded, SUPERVISOR),
+    )
     assert [e.text for e in events if isinstance(e, TextDelta)] == ["Echo: ", "uno "]
     error = events[-1]
     assert isinstance(error, ErrorEvent) and error.error is not None

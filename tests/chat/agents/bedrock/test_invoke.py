@@ -11,7 +11,7 @@ from cschat.chat.agents.base import CitationEvent, DoneEvent, ErrorEvent, TextDe
 from cschat.chat.agents.bedrock.agent import BedrockAgent
 from cschat.chat.agents.bedrock.emulator import Emulator
 from cschat.core.config import Settings
-from tests.chat.agents.bedrock.conftest import DbTools, SUPERVISOR, collect, request
+from tests.chat.agents.bedrock.conftest import SUPERVISOR, DbTools, collect, request
 
 QUESTION = "How many tickets were resolved in October 2024?"
 
@@ -23,18 +23,28 @@ async def test_request_contents_as_the_emulator_sees_them(
     await collect(agent, request(QUESTION, session_id="chat-42.a:b_c"), DbTools(seeded, SUPERVISOR))
     [seen] = emulator[1].requests
     assert (seen["agentId"], seen["agentAliasId"], seen["sessionId"]) == (
-        "AGENT12345", "ALIAS12345", "chat-42.a:b_c")  # fmt: skip
+        "AGENT12345",
+        "ALIAS12345",
+        "chat-42.a:b_c",
+    )
     body = seen["body"]
     assert body["inputText"] == QUESTION
     assert body["enableTrace"] is True
     assert body["streamingConfigurations"] == {"streamFinalResponse": False}
     assert body["sessionState"]["sessionAttributes"] == {
-        "role": "Supervisor", "user_email": "sara@example.com", "user_id": "u-1",
-        "groups": "Supervisors"}  # fmt: skip
+        "role": "Supervisor",
+        "user_email": "sara@example.com",
+        "user_id": "u-1",
+        "groups": "Supervisors",
+    }
     # 09:30 UTC on Wednesday 25 November is 10:30 in Madrid.
     assert body["sessionState"]["promptSessionAttributes"] == {
-        "current_date": "2026-11-25", "current_time": "10:30", "current_weekday": "Wednesday",
-        "time_zone": "Europe/Madrid", "week_start": "Monday"}  # fmt: skip
+        "current_date": "2026-11-25",
+        "current_time": "10:30",
+        "current_weekday": "Wednesday",
+        "time_zone": "Europe/Madrid",
+        "week_start": "Monday",
+    }
 
 
 async def test_streams_chunks_in_order_with_trace_and_citations(
@@ -75,13 +85,19 @@ async def test_trace_is_capped_in_events_and_whole_in_done(
     make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
 ) -> None:
     question = "Show the tickets about refund from 2024"
-    events = await collect(make_agent(BEDROCK_TRACE_MAX_CHARS="100"), request(question),
-                           DbTools(seeded, SUPERVISOR))  # fmt: skip
+    events = await collect(
+        make_agent(BEDROCK_TRACE_MAX_CHARS="100"), request(question), DbTools(seeded, SUPERVISOR)
+    )
     done = events[-1]
     assert isinstance(done, DoneEvent)
-    streamed = [e.step for e in events if isinstance(e, TraceEvent) and e.step.kind == "observation"]
+    streamed = [
+        e.step for e in events if isinstance(e, TraceEvent) and e.step.kind == "observation"
+    ]
     stored = [s for s in done.trace if s.kind == "observation"]
-    assert streamed and streamed[0].observation == {"truncated": True, "preview": streamed[0].observation["preview"]}  # type: ignore[index]
+    assert streamed and streamed[0].observation == {
+        "truncated": True,
+        "preview": streamed[0].observation["preview"],
+    }  # type: ignore[index]
     assert len(streamed[0].observation["preview"]) <= 100  # type: ignore[index]
     assert stored[0].observation is not None and stored[0].observation["tool"] == "search_tickets"
     assert len(json.dumps(dict(stored[0].observation))) > 100
@@ -90,8 +106,9 @@ async def test_trace_is_capped_in_events_and_whole_in_done(
 async def test_invalid_session_id_is_a_bad_request_before_any_call(
     make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
 ) -> None:
-    events = await collect(make_agent(), request("hola", session_id="no spaces/allowed"),
-                           DbTools(seeded, SUPERVISOR))  # fmt: skip
+    events = await collect(
+        make_agent(), request("hola", session_id="no spaces/allowed"), DbTools(seeded, SUPERVISOR)
+    )
     [error] = events
     assert isinstance(error, ErrorEvent) and error.error is not None
     assert error.error.status_code == 400 and "session_id" in error.message
@@ -104,5 +121,5 @@ def test_missing_agent_id_is_named(make_settings: Callable[..., Settings]) -> No
     from cschat.core.config import ConfigError
 
     settings = make_settings(AGENT_PROVIDER="bedrock", BEDROCK_AGENT_ID="A1")
-    with pytest.raises(ConfigError, match="^BEDROCK_AGENT_ALIAS_ID: required"):
+    with pytest.raises(ConfigError, match=r"^BEDROCK_AGENT_ALIAS_ID: required"):
         create_agent(settings.agent, vocabulary=Vocabulary(values={}))

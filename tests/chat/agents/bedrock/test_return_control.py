@@ -31,9 +31,10 @@ async def test_tool_results_are_run_tool_on_the_same_database(
     fresh = DbTools(seeded, SUPERVISOR)
     expected = await fresh(calls[0].name, calls[0].params)
     assert {k: v for k, v in results[0].result.items() if k != "data_as_of"} == {
-        k: v for k, v in expected.items() if k != "data_as_of"}  # fmt: skip
+        k: v for k, v in expected.items() if k != "data_as_of"
+    }
     # The second request carried the invocation id and our result; it had no inputText.
-    first, second = emulator[1].requests
+    _, second = emulator[1].requests
     state = second["body"]["sessionState"]
     assert state["invocationId"] and "inputText" not in second["body"]
     [member] = state["returnControlInvocationResults"]
@@ -49,9 +50,10 @@ async def test_tools_run_with_the_callers_role(
 ) -> None:
     emulator[1].config.update({"mode": "return_control"})
     events = await collect(
-        make_agent(), request("Tickets resolved by agent in October 2024", principal=AGENT),
+        make_agent(),
+        request("Tickets resolved by agent in October 2024", principal=AGENT),
         DbTools(seeded, AGENT),
-    )  # fmt: skip
+    )
     assert isinstance(events[-1], DoneEvent)
     [result] = [e.result for e in events if isinstance(e, ToolResultEvent)]
     # An Agent sees only their own row; the Supervisor's view of the same call has every agent.
@@ -62,10 +64,20 @@ async def test_tools_run_with_the_callers_role(
 
 
 async def test_unknown_function_gets_failure_with_a_message() -> None:
-    calls = control.invocations({"invocationId": "i-1", "invocationInputs": [
-        {"functionInvocationInput": {"actionGroup": "tickets_analytics", "function": "drop_tables",
-                                     "parameters": [{"name": "x", "type": "integer", "value": "3"}]}}
-    ]})  # fmt: skip
+    calls = control.invocations(
+        {
+            "invocationId": "i-1",
+            "invocationInputs": [
+                {
+                    "functionInvocationInput": {
+                        "actionGroup": "tickets_analytics",
+                        "function": "drop_tables",
+                        "parameters": [{"name": "x", "type": "integer", "value": "3"}],
+                    }
+                }
+            ],
+        }
+    )
     ran: list[str] = []
 
     async def tools(name: str, params: Mapping[str, Any]) -> dict[str, Any]:

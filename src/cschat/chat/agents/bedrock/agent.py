@@ -80,7 +80,9 @@ def _citations(chunk: Mapping[str, Any]) -> list[CitationEvent]:
     return out
 
 
-def _tool_citation(name: str, params: Mapping[str, Any], result: Mapping[str, Any]) -> CitationEvent:
+def _tool_citation(
+    name: str, params: Mapping[str, Any], result: Mapping[str, Any]
+) -> CitationEvent:
     as_of = result.get("data_as_of")
     return CitationEvent(name, params, str(as_of) if as_of else None)
 

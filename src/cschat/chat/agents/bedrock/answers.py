@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from cschat.auth.principal import Principal
-from cschat.chat.agents.base import AgentEvent, AgentRequest, CitationEvent, TextDelta
-from cschat.chat.agents.local.agent import LocalAgent
+from cschat.chat.agents.base import AgentEvent, AgentRequest, CitationEvent, Role, TextDelta
 from cschat.chat.agents.local.filters import Vocabulary
 from cschat.core.db import Database
 from cschat.core.errors import BadRequest
@@ -33,9 +32,11 @@ async def vocabulary(db: Database) -> Vocabulary:
     return Vocabulary(values=values)
 
 
-def agent_request(session_id: str, text: str, attributes: Mapping[str, str], tz: str) -> AgentRequest:
+def agent_request(
+    session_id: str, text: str, attributes: Mapping[str, str], tz: str
+) -> AgentRequest:
     """The local agent's request from what Bedrock received (role and email from the attributes)."""
-    role = "Supervisor" if attributes.get("role") == "Supervisor" else "Agent"
+    role: Role = "Supervisor" if attributes.get("role") == "Supervisor" else "Agent"
     groups = tuple(g for g in attributes.get("groups", "").split(",") if g)
     return AgentRequest(
         session_id=session_id,

@@ -30,6 +30,7 @@ from cschat.core.db import Database
 from cschat.tickets.tools import ACTION_GROUP
 
 Mode = Literal["direct", "return_control", "echo"]
+ALIAS_ARN_PREFIX = "arn:aws:bedrock:us-east-1:000000000000:agent-alias"
 
 
 @dataclass
@@ -94,6 +95,7 @@ class Emulator:
         self.requests: list[dict[str, Any]] = []
         self.pending: dict[str, _Pending] = {}
         self._agent: LocalAgent | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def local_agent(self) -> LocalAgent:
         if self._agent is None:
@@ -122,7 +124,10 @@ class Emulator:
             assert self.db is not None
             tools = answers.DatabaseTools(self.db, request)
             events = (await self.local_agent()).run(request, tools)
-        asyncio.create_task(self._drive(events, outbox))
+        task = asyncio.create_task(self._drive(events, outbox))
+        # Held until the answer ends: the loop keeps only weak references to tasks.
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
         return outbox
 
     def resume(self, state: dict[str, Any]) -> asyncio.Queue[Any] | None:
@@ -157,8 +162,10 @@ def _chunk(text: str, citations: list[CitationEvent]) -> dict[str, Any]:
         ]
         body["attribution"] = {
             "citations": [
-                {"generatedResponsePart": {"textResponsePart": {"text": text}},
-                 "retrievedReferences": refs}  # fmt: skip
+                {
+                    "generatedResponsePart": {"textResponsePart": {"text": text}},
+                    "retrievedReferences": refs,
+                }
             ]
         }
     return body
@@ -170,14 +177,24 @@ def _trace(event: TraceEvent, ids: dict[str, str]) -> dict[str, Any] | None:
         inner: dict[str, Any] = {"rationale": {"text": step.rationale}}
     elif step.kind == "tool_call":
         params = [
-            {"name": k, "type": "string", "value": str(v)} for k, v in (step.parameters or {}).items()
+            {"name": k, "type": "string", "value": str(v)}
+            for k, v in (step.parameters or {}).items()
         ]
-        inner = {"invocationInput": {"invocationType": "ACTION_GROUP", "actionGroupInvocationInput": {
-            "actionGroupName": ACTION_GROUP, "function": step.tool, "parameters": params}}}  # fmt: skip
+        inner = {
+            "invocationInput": {
+                "invocationType": "ACTION_GROUP",
+                "actionGroupInvocationInput": {
+                    "actionGroupName": ACTION_GROUP,
+                    "function": step.tool,
+                    "parameters": params,
+                },
+            }
+        }
     elif step.kind == "observation":
         text = json.dumps(dict(step.observation or {}), default=str)
-        inner = {"observation": {"type": "ACTION_GROUP",
-                                 "actionGroupInvocationOutput": {"text": text}}}  # fmt: skip
+        inner = {
+            "observation": {"type": "ACTION_GROUP", "actionGroupInvocationOutput": {"text": text}}
+        }
     else:
         return {**ids, "trace": {"failureTrace": {"failureReason": step.rationale}}}
     return {**ids, "trace": {"orchestrationTrace": inner}}
@@ -208,11 +225,25 @@ async def _frames(
             _, name, params, _future = event
             invocation_id = str(uuid.uuid4())
             emulator.pending[invocation_id] = _Pending(outbox, event)
-            parameters = [{"name": k, "type": _type(v), "value": _text(v)} for k, v in params.items()]
-            yield eventstream.event("returnControl", {"invocationId": invocation_id,
-                "invocationInputs": [{"functionInvocationInput": {"actionGroup": ACTION_GROUP,
-                "function": name, "parameters": parameters,
-                "actionInvocationType": "RESULT"}}]})  # fmt: skip
+            parameters = [
+                {"name": k, "type": _type(v), "value": _text(v)} for k, v in params.items()
+            ]
+            yield eventstream.event(
+                "returnControl",
+                {
+                    "invocationId": invocation_id,
+                    "invocationInputs": [
+                        {
+                            "functionInvocationInput": {
+                                "actionGroup": ACTION_GROUP,
+                                "function": name,
+                                "parameters": parameters,
+                                "actionInvocationType": "RESULT",
+                            }
+                        }
+                    ],
+                },
+            )
             return
         if isinstance(event, TraceEvent) and with_trace:
             if (part := _trace(event, ids)) is not None:
@@ -284,8 +315,12 @@ def create_emulator_app(
                 return _error("ValidationException", "Unknown invocationId.")
         else:
             outbox = await emulator.start(body, path["sessionId"])
-        ids = {"agentId": path["agentId"], "agentAliasId": path["agentAliasId"],
-               "sessionId": path["sessionId"], "agentVersion": "1"}  # fmt: skip
+        ids = {
+            "agentId": path["agentId"],
+            "agentAliasId": path["agentAliasId"],
+            "sessionId": path["sessionId"],
+            "agentVersion": "1",
+        }
         return StreamingResponse(
             _frames(emulator, outbox, body, ids),
             media_type=eventstream.CONTENT_TYPE,
@@ -298,11 +333,20 @@ def create_emulator_app(
     async def get_alias(request: Request) -> Response:
         agent_id, alias_id = request.path_params["agentId"], request.path_params["agentAliasId"]
         now = time.time()
-        return JSONResponse({"agentAlias": {
-            "agentId": agent_id, "agentAliasId": alias_id, "agentAliasName": "emulated",
-            "agentAliasArn": f"arn:aws:bedrock:us-east-1:000000000000:agent-alias/{agent_id}/{alias_id}",
-            "routingConfiguration": [{"agentVersion": "1"}], "createdAt": now, "updatedAt": now,
-            "agentAliasStatus": emulator.config.alias_status}})  # fmt: skip
+        return JSONResponse(
+            {
+                "agentAlias": {
+                    "agentId": agent_id,
+                    "agentAliasId": alias_id,
+                    "agentAliasName": "emulated",
+                    "agentAliasArn": f"{ALIAS_ARN_PREFIX}/{agent_id}/{alias_id}",
+                    "routingConfiguration": [{"agentVersion": "1"}],
+                    "createdAt": now,
+                    "updatedAt": now,
+                    "agentAliasStatus": emulator.config.alias_status,
+                }
+            }
+        )
 
     async def config_endpoint(request: Request) -> Response:
         if request.method == "POST":

@@ -66,9 +66,7 @@ def invoke_params(
         "sessionId": check_session_id(request.session_id),
         "enableTrace": settings.bedrock_enable_trace,
         "sessionState": state,
-        "streamingConfigurations": {
-            "streamFinalResponse": settings.bedrock_stream_final_response
-        },
+        "streamingConfigurations": {"streamFinalResponse": settings.bedrock_stream_final_response},
     }
     if return_control is None:
         params["inputText"] = request.text

@@ -21,7 +21,9 @@ def _type(spec: dict[str, Any]) -> str:
 def _description(spec: dict[str, Any], defs: dict[str, Any]) -> str:
     text = spec.get("description") or spec.get("title") or ""
     choices = spec.get("enum")
-    ref = spec.get("$ref") or next((o.get("$ref") for o in spec.get("anyOf", []) if "$ref" in o), None)
+    ref = spec.get("$ref") or next(
+        (o.get("$ref") for o in spec.get("anyOf", []) if "$ref" in o), None
+    )
     if ref:
         choices = defs.get(ref.rsplit("/", 1)[-1], {}).get("enum")
     if not choices:
