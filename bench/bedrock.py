@@ -138,7 +138,9 @@ def main() -> None:
     args = parser.parse_args()
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
+    # The emulator checks no signature; any credentials will do.
+    fake = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
+    env = {**os.environ, **fake}
     emulator = subprocess.Popen(
         [str(Path(sys.executable).parent / "cschat"), "bedrock", "emulator", "--mode", "echo",
          "--port", str(port)],
@@ -155,10 +157,7 @@ def main() -> None:
                     raise
                 time.sleep(0.1)
         os.environ.update(
-            AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME=url,
-            AWS_ENDPOINT_URL_BEDROCK_AGENT=url,
-            AWS_ACCESS_KEY_ID="bench",
-            AWS_SECRET_ACCESS_KEY="bench",
+            fake, AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME=url, AWS_ENDPOINT_URL_BEDROCK_AGENT=url
         )
         print(json.dumps(asyncio.run(run(url, args.chats, args.latency, args.samples))))
     finally:
