@@ -111,3 +111,16 @@ async def test_read_timeout_is_504(
     [error] = events
     assert isinstance(error, ErrorEvent) and error.error is not None
     assert error.error.status_code == 504 and error.error.code == "UpstreamTimeout"
+
+
+async def test_stalled_stream_after_text_is_504_without_retry(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
+) -> None:
+    emulator[1].config.update({"mode": "echo", "chunk_delay": 1.0})
+    agent = make_agent(BEDROCK_READ_TIMEOUT="0.3", BEDROCK_MAX_RETRIES="2")
+    events = await collect(agent, request("uno dos"), DbTools(seeded, SUPERVISOR))
+    assert [e.text for e in events if isinstance(e, TextDelta)] == ["Echo: "]
+    error = events[-1]
+    assert isinstance(error, ErrorEvent) and error.error is not None
+    assert error.error.status_code == 504
+    assert len(emulator[1].requests) == 1

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from cschat.chat.agents.base import (
     AgentEvent,
@@ -147,7 +147,7 @@ class BedrockAgent:
         )
         try:
             alias = (await loop.run_in_executor(self._executor, call))["agentAlias"]
-        except (ClientError, BotoCoreError) as exc:
+        except errors.UPSTREAM_FAILURES as exc:
             return ConnectionCheck(False, errors.to_app_error(exc, retry_after=1).detail, info)
         status = str(alias.get("agentAliasStatus"))
         info["alias_status"] = status
@@ -169,7 +169,7 @@ class BedrockAgent:
                 self._executor, functools.partial(self._runtime.invoke_agent, **probe)
             ):
                 pass
-        except (ClientError, BotoCoreError) as exc:
+        except errors.UPSTREAM_FAILURES as exc:
             return ConnectionCheck(False, errors.to_app_error(exc, retry_after=1).detail, info)
         return ConnectionCheck(True, "Agent alias PREPARED and answering.", info)
 
@@ -246,7 +246,7 @@ class BedrockAgent:
             yield ErrorEvent("AgentError", _FAILED[language], tuple(trace))
         except AppError as exc:
             yield ErrorEvent(exc.code, exc.detail, tuple(trace), exc)
-        except (ClientError, BotoCoreError) as exc:
+        except errors.UPSTREAM_FAILURES as exc:
             log.error("bedrock.failed", error=type(exc).__name__, text_sent=bool(parts))
             mapped = errors.to_app_error(exc, retry_after=self.settings.bedrock_retry_delay)
             yield ErrorEvent(mapped.code, _FAILED[language], tuple(trace), mapped)

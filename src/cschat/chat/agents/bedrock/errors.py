@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 
 from botocore.exceptions import (
+    BotoCoreError,
     ClientError,
     ConnectTimeoutError,
     EndpointConnectionError,
     ReadTimeoutError,
 )
+from urllib3.exceptions import HTTPError as StreamError
+from urllib3.exceptions import ReadTimeoutError as StreamReadTimeout
 
 from cschat.core.errors import AppError, ServiceUnavailable, UpstreamError, UpstreamTimeout
 
@@ -56,10 +59,13 @@ def is_retryable(exc: BaseException) -> bool:
 
 def to_app_error(exc: BaseException, *, retry_after: float) -> AppError:
     """The AppError (and HTTP status) a Bedrock failure becomes."""
-    if isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
+    # Reads of an open event stream raise urllib3's errors, not botocore's.
+    if isinstance(exc, ConnectTimeoutError | ReadTimeoutError | StreamReadTimeout):
         return UpstreamTimeout(
             "Bedrock did not answer in time (BEDROCK_CONNECT_TIMEOUT / BEDROCK_READ_TIMEOUT)."
         )
+    if isinstance(exc, StreamError):
+        return UpstreamError("The connection to Bedrock broke while the answer was streaming.")
     if isinstance(exc, EndpointConnectionError):
         return UpstreamError("Bedrock could not be reached: check AWS_REGION and the network.")
     if isinstance(exc, ClientError):
@@ -76,3 +82,7 @@ def to_app_error(exc: BaseException, *, retry_after: float) -> AppError:
             return UpstreamError("Bedrock failed repeatedly with a server error; try again later.")
         return UpstreamError(f"Bedrock failed ({code or 'unknown error'}).")
     return UpstreamError("The Bedrock agent failed unexpectedly.")
+
+
+# Everything `to_app_error` maps; anything else is a bug of ours and propagates.
+UPSTREAM_FAILURES = (ClientError, BotoCoreError, StreamError)
