@@ -50,6 +50,7 @@ class EmulatorConfig:
     endless_control: bool = False  # ask for the same function again on every result
 
     def update(self, values: dict[str, Any]) -> None:
+        """Change the named settings; an unknown name is a ValueError naming it."""
         names = {f.name for f in fields(self)}
         unknown = set(values) - names
         if unknown:
@@ -98,6 +99,7 @@ class Emulator:
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def local_agent(self) -> LocalAgent:
+        """The local agent over the database's vocabulary, built on first use."""
         if self._agent is None:
             if self.db is None:
                 raise RuntimeError("the emulator needs a database for modes other than echo")
@@ -296,6 +298,7 @@ def create_emulator_app(
     emulator = Emulator(db, tz=tz, config=config or EmulatorConfig())
 
     async def invoke(request: Request) -> Response:
+        """InvokeAgent: faults first, then an event stream (or a resumed one)."""
         path = request.path_params
         body = json.loads(await request.body() or b"{}")
         emulator.requests.append({**path, "body": body})
@@ -331,6 +334,7 @@ def create_emulator_app(
         )
 
     async def get_alias(request: Request) -> Response:
+        """GetAgentAlias (bedrock-agent), with the configured status."""
         agent_id, alias_id = request.path_params["agentId"], request.path_params["agentAliasId"]
         now = time.time()
         return JSONResponse(
@@ -349,6 +353,7 @@ def create_emulator_app(
         )
 
     async def config_endpoint(request: Request) -> Response:
+        """Read (GET) or change (POST) behaviour and faults."""
         if request.method == "POST":
             try:
                 emulator.config.update(json.loads(await request.body() or b"{}"))
@@ -357,11 +362,13 @@ def create_emulator_app(
         return JSONResponse(asdict(emulator.config))
 
     async def requests_endpoint(request: Request) -> Response:
+        """The InvokeAgent requests received (DELETE clears them)."""
         if request.method == "DELETE":
             emulator.requests.clear()
         return JSONResponse(emulator.requests)
 
     async def health(_: Request) -> Response:
+        """The emulator answers."""
         return JSONResponse({"status": "ok"})
 
     app = Starlette(

@@ -54,6 +54,7 @@ def error_code(exc: ClientError) -> str:
 
 
 def is_retryable(exc: BaseException) -> bool:
+    """A server-side or throttling failure that another attempt may not meet."""
     return isinstance(exc, ClientError) and error_code(exc) in RETRYABLE
 
 
