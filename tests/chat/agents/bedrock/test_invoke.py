@@ -123,3 +123,19 @@ def test_missing_agent_id_is_named(make_settings: Callable[..., Settings]) -> No
     settings = make_settings(AGENT_PROVIDER="bedrock", BEDROCK_AGENT_ID="A1")
     with pytest.raises(ConfigError, match=r"^BEDROCK_AGENT_ALIAS_ID: required"):
         create_agent(settings.agent, vocabulary=Vocabulary(values={}))
+
+
+async def test_emulator_rejects_bad_input_with_4xx(emulator: tuple[str, Emulator]) -> None:
+    import httpx
+
+    url = emulator[0]
+    async with httpx.AsyncClient() as client:
+        bad_mode = await client.post(f"{url}/_emulator/config", json={"mode": "psychic"})
+        assert bad_mode.status_code == 400 and "mode" in bad_mode.json()["error"]
+        unknown = await client.post(f"{url}/_emulator/config", json={"latncy": 1})
+        assert unknown.status_code == 400 and "latncy" in unknown.json()["error"]
+        not_json = await client.post(
+            f"{url}/agents/A/agentAliases/B/sessions/s1/text", content=b"{oops"
+        )
+        assert not_json.status_code == 400
+        assert not_json.headers["x-amzn-errortype"] == "ValidationException"

@@ -55,6 +55,8 @@ class EmulatorConfig:
         unknown = set(values) - names
         if unknown:
             raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        if values.get("mode", self.mode) not in ("direct", "return_control", "echo"):
+            raise ValueError("mode must be direct, return_control or echo")
         for key, value in values.items():
             setattr(self, key, value)
 
@@ -102,7 +104,7 @@ class Emulator:
         """The local agent over the database's vocabulary, built on first use."""
         if self._agent is None:
             if self.db is None:
-                raise RuntimeError("the emulator needs a database for modes other than echo")
+                raise ValueError("this emulator has no database: only mode 'echo' can answer")
             self._agent = LocalAgent(await answers.vocabulary(self.db))
         return self._agent
 
@@ -300,7 +302,10 @@ def create_emulator_app(
     async def invoke(request: Request) -> Response:
         """InvokeAgent: faults first, then an event stream (or a resumed one)."""
         path = request.path_params
-        body = json.loads(await request.body() or b"{}")
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            return _error("ValidationException", "The request body is not JSON.")
         emulator.requests.append({**path, "body": body})
         cfg = emulator.config
         if cfg.latency:
@@ -317,7 +322,10 @@ def create_emulator_app(
             if outbox is None:
                 return _error("ValidationException", "Unknown invocationId.")
         else:
-            outbox = await emulator.start(body, path["sessionId"])
+            try:
+                outbox = await emulator.start(body, path["sessionId"])
+            except ValueError as exc:
+                return _error("ValidationException", str(exc))
         ids = {
             "agentId": path["agentId"],
             "agentAliasId": path["agentAliasId"],
