@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -68,11 +68,19 @@ def make_agent(
         agent.close()
 
 
+@pytest.fixture
+async def app_db(seeded: Settings) -> AsyncIterator[Database]:
+    """The app's side of the test database (the emulator has its own pool)."""
+    db = Database(seeded.db)
+    yield db
+    await db.dispose()
+
+
 class DbTools:
     """The app's own ToolRunner shape: run_tool on the test database for one caller."""
 
-    def __init__(self, settings: Settings, principal: Principal) -> None:
-        self.db = Database(settings.db)
+    def __init__(self, db: Database, principal: Principal) -> None:
+        self.db = db
         self.principal = principal
         self.calls: list[tuple[str, dict[str, Any]]] = []
 

@@ -11,7 +11,7 @@ import httpx
 from cschat.chat.agents.base import DoneEvent
 from cschat.chat.agents.bedrock.agent import BedrockAgent
 from cschat.chat.agents.bedrock.emulator import Emulator
-from cschat.core.config import Settings
+from cschat.core.db import Database
 from tests.chat.agents.bedrock.conftest import SUPERVISOR, DbTools, collect, request
 
 CHATS = 200
@@ -20,12 +20,12 @@ CHATS = 200
 async def test_200_concurrent_chats_at_1s_latency_keep_the_loop_responsive(
     make_agent: Callable[..., BedrockAgent],
     emulator: tuple[str, Emulator],
-    seeded: Settings,
+    app_db: Database,
     client: httpx.AsyncClient,
 ) -> None:
     emulator[1].config.update({"mode": "echo", "latency": 1.0})
     agent = make_agent(BEDROCK_MAX_CONCURRENCY=str(CHATS))
-    tools = DbTools(seeded, SUPERVISOR)
+    tools = DbTools(app_db, SUPERVISOR)
     health_times: list[float] = []
     finished = asyncio.Event()
 

@@ -11,16 +11,17 @@ from cschat.chat.agents.base import CitationEvent, DoneEvent, ErrorEvent, TextDe
 from cschat.chat.agents.bedrock.agent import BedrockAgent
 from cschat.chat.agents.bedrock.emulator import Emulator
 from cschat.core.config import Settings
+from cschat.core.db import Database
 from tests.chat.agents.bedrock.conftest import SUPERVISOR, DbTools, collect, request
 
 QUESTION = "How many tickets were resolved in October 2024?"
 
 
 async def test_request_contents_as_the_emulator_sees_them(
-    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
 ) -> None:
     agent = make_agent(BEDROCK_ENABLE_TRACE="true", BEDROCK_STREAM_FINAL_RESPONSE="false")
-    await collect(agent, request(QUESTION, session_id="chat-42.a:b_c"), DbTools(seeded, SUPERVISOR))
+    await collect(agent, request(QUESTION, session_id="chat-42.a:b_c"), DbTools(app_db, SUPERVISOR))
     [seen] = emulator[1].requests
     assert (seen["agentId"], seen["agentAliasId"], seen["sessionId"]) == (
         "AGENT12345",
@@ -48,9 +49,9 @@ async def test_request_contents_as_the_emulator_sees_them(
 
 
 async def test_streams_chunks_in_order_with_trace_and_citations(
-    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
 ) -> None:
-    events = await collect(make_agent(), request(QUESTION), DbTools(seeded, SUPERVISOR))
+    events = await collect(make_agent(), request(QUESTION), DbTools(app_db, SUPERVISOR))
     kinds = [type(e).__name__ for e in events]
     assert isinstance(events[-1], DoneEvent)
     deltas = [e.text for e in events if isinstance(e, TextDelta)]
@@ -63,18 +64,18 @@ async def test_streams_chunks_in_order_with_trace_and_citations(
     [citation] = [e for e in events if isinstance(e, CitationEvent)]
     assert citation.tool == "count_tickets" and citation.data_as_of
     # The emulator answered from the same database the app reads: the count is the tool's.
-    tools = DbTools(seeded, SUPERVISOR)
+    tools = DbTools(app_db, SUPERVISOR)
     expected = await tools("count_tickets", {"start_date": "2024-10-01", "end_date": "2024-10-31"})
     assert f"{expected['count']}" in events[-1].text.replace(",", "").replace(".", "")
 
 
 async def test_final_response_unstreamed_is_one_chunk(
-    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
 ) -> None:
     events = await collect(
         make_agent(BEDROCK_STREAM_FINAL_RESPONSE="false", BEDROCK_ENABLE_TRACE="false"),
         request(QUESTION),
-        DbTools(seeded, SUPERVISOR),
+        DbTools(app_db, SUPERVISOR),
     )
     assert len([e for e in events if isinstance(e, TextDelta)]) == 1
     assert not [e for e in events if isinstance(e, TraceEvent)]
@@ -82,11 +83,11 @@ async def test_final_response_unstreamed_is_one_chunk(
 
 
 async def test_trace_is_capped_in_events_and_whole_in_done(
-    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
 ) -> None:
     question = "Show the tickets about refund from 2024"
     events = await collect(
-        make_agent(BEDROCK_TRACE_MAX_CHARS="100"), request(question), DbTools(seeded, SUPERVISOR)
+        make_agent(BEDROCK_TRACE_MAX_CHARS="100"), request(question), DbTools(app_db, SUPERVISOR)
     )
     done = events[-1]
     assert isinstance(done, DoneEvent)
@@ -104,10 +105,10 @@ async def test_trace_is_capped_in_events_and_whole_in_done(
 
 
 async def test_invalid_session_id_is_a_bad_request_before_any_call(
-    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
 ) -> None:
     events = await collect(
-        make_agent(), request("hola", session_id="no spaces/allowed"), DbTools(seeded, SUPERVISOR)
+        make_agent(), request("hola", session_id="no spaces/allowed"), DbTools(app_db, SUPERVISOR)
     )
     [error] = events
     assert isinstance(error, ErrorEvent) and error.error is not None

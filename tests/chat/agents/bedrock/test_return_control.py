@@ -10,7 +10,7 @@ from cschat.chat.agents.base import DoneEvent, ErrorEvent, ToolCallEvent, ToolRe
 from cschat.chat.agents.bedrock import control
 from cschat.chat.agents.bedrock.agent import MAX_CONTROL_ROUNDS, BedrockAgent
 from cschat.chat.agents.bedrock.emulator import Emulator
-from cschat.core.config import Settings
+from cschat.core.db import Database
 from tests.chat.agents.bedrock.conftest import SUPERVISOR, DbTools, collect, request
 
 QUESTION = "How many tickets were resolved in October 2024?"
@@ -18,17 +18,17 @@ AGENT = Principal(email="lucia.fernandez@demo.cschat.dev", role="Agent", user_id
 
 
 async def test_tool_results_are_run_tool_on_the_same_database(
-    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
 ) -> None:
     emulator[1].config.update({"mode": "return_control"})
-    tools = DbTools(seeded, SUPERVISOR)
+    tools = DbTools(app_db, SUPERVISOR)
     question = "Tickets resolved by category in October 2024"
     events = await collect(make_agent(), request(question), tools)
     assert isinstance(events[-1], DoneEvent)
     calls = [e for e in events if isinstance(e, ToolCallEvent)]
     results = [e for e in events if isinstance(e, ToolResultEvent)]
     assert [c.name for c in calls] == [name for name, _ in tools.calls] == ["breakdown_tickets"]
-    fresh = DbTools(seeded, SUPERVISOR)
+    fresh = DbTools(app_db, SUPERVISOR)
     expected = await fresh(calls[0].name, calls[0].params)
     assert {k: v for k, v in results[0].result.items() if k != "data_as_of"} == {
         k: v for k, v in expected.items() if k != "data_as_of"
@@ -46,20 +46,20 @@ async def test_tool_results_are_run_tool_on_the_same_database(
 
 
 async def test_tools_run_with_the_callers_role(
-    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
 ) -> None:
     emulator[1].config.update({"mode": "return_control"})
     events = await collect(
         make_agent(),
         request("Tickets resolved by agent in October 2024", principal=AGENT),
-        DbTools(seeded, AGENT),
+        DbTools(app_db, AGENT),
     )
     assert isinstance(events[-1], DoneEvent)
     [result] = [e.result for e in events if isinstance(e, ToolResultEvent)]
     # An Agent sees only their own row; the Supervisor's view of the same call has every agent.
     assert [row["key"] for row in result["rows"]] == [AGENT.email]
     [call] = [e for e in events if isinstance(e, ToolCallEvent)]
-    everyone = await DbTools(seeded, SUPERVISOR)(call.name, call.params)
+    everyone = await DbTools(app_db, SUPERVISOR)(call.name, call.params)
     assert len(everyone["rows"]) > 1
 
 
@@ -92,10 +92,10 @@ async def test_unknown_function_gets_failure_with_a_message() -> None:
 
 
 async def test_control_rounds_are_capped(
-    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], seeded: Settings
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
 ) -> None:
     emulator[1].config.update({"mode": "return_control", "endless_control": True})
-    tools = DbTools(seeded, SUPERVISOR)
+    tools = DbTools(app_db, SUPERVISOR)
     events = await collect(make_agent(), request(QUESTION), tools)
     error = events[-1]
     assert isinstance(error, ErrorEvent) and error.code == "AgentError"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import time
 import uuid
@@ -379,7 +380,15 @@ def create_emulator_app(
         """The emulator answers."""
         return JSONResponse({"status": "ok"})
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        # The pool's connections belong to this server's loop: close them on it.
+        if db is not None:
+            await db.dispose()
+
     app = Starlette(
+        lifespan=lifespan,
         routes=[
             Route(
                 "/agents/{agentId}/agentAliases/{agentAliasId}/sessions/{sessionId}/text",
@@ -390,7 +399,7 @@ def create_emulator_app(
             Route("/_emulator/config", config_endpoint, methods=["GET", "POST"]),
             Route("/_emulator/requests", requests_endpoint, methods=["GET", "DELETE"]),
             Route("/_emulator/health", health, methods=["GET"]),
-        ]
+        ],
     )
     app.state.emulator = emulator
     return app
