@@ -99,5 +99,7 @@ async def test_control_rounds_are_capped(
     events = await collect(make_agent(), request(QUESTION), tools)
     error = events[-1]
     assert isinstance(error, ErrorEvent) and error.code == "AgentError"
+    assert error.error is not None and error.error.status_code == 502
+    assert "more than 5 times" in error.error.detail
     assert len(tools.calls) == MAX_CONTROL_ROUNDS
     assert len(emulator[1].requests) == MAX_CONTROL_ROUNDS + 1

@@ -31,7 +31,7 @@ from cschat.chat.agents.bedrock.request import invoke_params
 from cschat.chat.agents.bedrock.stream import invoke_stream
 from cschat.chat.agents.bedrock.trace import capped, normalise
 from cschat.core.config import AgentSettings, ConfigError
-from cschat.core.errors import AppError
+from cschat.core.errors import AppError, UpstreamError
 
 log = structlog.get_logger(__name__)
 
@@ -243,7 +243,11 @@ class BedrockAgent:
                     results.append(result)
                 control_result = (str(attempt.control.get("invocationId", "")), results)
             log.error("bedrock.too_many_control_rounds", rounds=MAX_CONTROL_ROUNDS)
-            yield ErrorEvent("AgentError", _FAILED[language], tuple(trace))
+            looping = UpstreamError(
+                f"The Bedrock agent returned control more than {MAX_CONTROL_ROUNDS} times in one "
+                "answer; check its instructions and the tickets_analytics action group."
+            )
+            yield ErrorEvent("AgentError", _FAILED[language], tuple(trace), looping)
         except AppError as exc:
             yield ErrorEvent(exc.code, exc.detail, tuple(trace), exc)
         except errors.UPSTREAM_FAILURES as exc:
