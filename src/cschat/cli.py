@@ -420,7 +420,16 @@ def check() -> None:
             if reachable and ready["ready"]:
                 synonyms = configured_synonyms(settings.chat)
                 vocabulary = VocabularyCache(db.read_sessionmaker, synonyms)
-                agent = await create_agent(settings.agent, vocabulary=vocabulary).test_connection()
+                try:
+                    provider = create_agent(
+                        settings.agent, vocabulary=vocabulary, region=settings.aws.region
+                    )
+                except ConfigError as exc:
+                    return reachable, ready, ConnectionCheck(False, str(exc), {})
+                try:
+                    agent = await provider.test_connection()
+                finally:
+                    provider.close()
             return reachable, ready, agent
         finally:
             await db.dispose()
@@ -432,6 +441,66 @@ def check() -> None:
         raise typer.Exit(1)
     assert agent is not None
     verdict = "[green]ok[/green]" if agent.success else "[red]failed[/red]"
-    console.print(f"agent ({agent.agent_info['provider']}): {verdict}; {agent.message}")
+    provider_name = agent.agent_info.get("provider", settings.agent.provider)
+    console.print(f"agent ({provider_name}): {verdict}; {agent.message}")
     if not agent.success:
         raise typer.Exit(1)
+
+
+bedrock_app = typer.Typer(
+    help="Amazon Bedrock Agent: schema and local emulator.", no_args_is_help=True
+)
+app.add_typer(bedrock_app, name="bedrock")
+
+
+@bedrock_app.command("schema")
+def bedrock_schema() -> None:
+    """Print the tickets_analytics action group's function schema (JSON, Bedrock's format)."""
+    import json
+
+    from cschat.chat.agents.bedrock.schema import action_group_schema
+
+    typer.echo(json.dumps(action_group_schema(), indent=2, ensure_ascii=False))
+
+
+@bedrock_app.command("emulator")
+def bedrock_emulator(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 4010,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    mode: Annotated[
+        str, typer.Option(help="direct (tools run here) | return_control | echo (no database).")
+    ] = "direct",
+    latency: Annotated[float, typer.Option(help="Seconds before each response starts.")] = 0.0,
+    chunk_delay: Annotated[float, typer.Option(help="Seconds between chunks.")] = 0.0,
+    throttle_before: Annotated[int, typer.Option(help="Throttle the next N invocations.")] = 0,
+    exception_mid_stream: Annotated[
+        str | None, typer.Option(help="In-stream exception type, e.g. internalServerException.")
+    ] = None,
+    exception_after_chunks: Annotated[int, typer.Option(help="Chunks before that exception.")] = 1,
+) -> None:
+    """Serve a Bedrock Agent emulator (faults can also be changed at POST /_emulator/config)."""
+    import uvicorn
+
+    from cschat.chat.agents.bedrock.emulator import EmulatorConfig, create_emulator_app
+    from cschat.core.db import Database
+
+    if mode not in ("direct", "return_control", "echo"):
+        err_console.print("[red]--mode must be direct, return_control or echo.[/red]")
+        raise typer.Exit(2)
+    settings = settings_or_exit()
+    config = EmulatorConfig(
+        mode=mode,  # type: ignore[arg-type]
+        latency=latency,
+        chunk_delay=chunk_delay,
+        throttle_before=throttle_before,
+        exception_mid_stream=exception_mid_stream,
+        exception_after_chunks=exception_after_chunks,
+        exception_times=1_000_000 if exception_mid_stream else 0,
+    )
+    db = None if mode == "echo" else Database(settings.db)
+    emulator = create_emulator_app(db, tz=settings.app.timezone, config=config)
+    console.print(
+        f"Bedrock Agent emulator on [bold]http://{host}:{port}[/bold]; point boto at it with "
+        f"AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME=http://{host}:{port}"
+    )
+    uvicorn.run(emulator, host=host, port=port, log_level="warning", backlog=4096)

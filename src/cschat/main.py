@@ -91,7 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.directory = create_directory(settings)
         synonyms = configured_synonyms(settings.chat)
         vocabulary = VocabularyCache(app.state.db.read_sessionmaker, synonyms)
-        app.state.agent = create_agent(settings.agent, vocabulary=vocabulary)
+        app.state.agent = create_agent(
+            settings.agent, vocabulary=vocabulary, region=settings.aws.region
+        )
         app.state.message_limiter = create_message_limiter(settings)
         role_sync = None
         interval = settings.cognito.role_sync_interval_minutes
@@ -112,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await role_sync
             await app.state.message_limiter.store.close()
+            app.state.agent.close()
             await app.state.identity_reader.close()
             await app.state.key_reader.close()
             await app.state.login_limiter.store.close()

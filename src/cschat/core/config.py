@@ -200,6 +200,10 @@ class AgentSettings(_Group):
     bedrock_read_timeout: float = Field(120, alias="BEDROCK_READ_TIMEOUT", gt=0)
     bedrock_max_retries: int = Field(3, alias="BEDROCK_MAX_RETRIES", ge=0)
     bedrock_retry_delay: float = Field(2.0, alias="BEDROCK_RETRY_DELAY", ge=0)
+    bedrock_stream_final_response: bool = Field(True, alias="BEDROCK_STREAM_FINAL_RESPONSE")
+    bedrock_enable_trace: bool = Field(True, alias="BEDROCK_ENABLE_TRACE")
+    bedrock_max_concurrency: int = Field(64, alias="BEDROCK_MAX_CONCURRENCY", ge=1, le=4096)
+    bedrock_trace_max_chars: int = Field(2000, alias="BEDROCK_TRACE_MAX_CHARS", ge=100)
 
 
 class ChatSettings(_Group):

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from cschat.core.errors import AppError
+
 Role = Literal["Agent", "Supervisor"]
-StepKind = Literal["rationale", "tool_call", "observation"]
+StepKind = Literal["rationale", "tool_call", "observation", "failure"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,8 @@ class ErrorEvent:
     code: str
     message: str
     trace: tuple[TraceStep, ...] = field(default_factory=tuple)
+    # The HTTP mapping (status, Retry-After) when an upstream failed before any text was sent.
+    error: AppError | None = None
 
 
 AgentEvent = (
@@ -155,4 +159,8 @@ class Agent(Protocol):
 
     async def test_connection(self) -> ConnectionCheck:
         """Check that the provider can answer, without asking it a question."""
+        ...
+
+    def close(self) -> None:
+        """Release what the provider holds (threads, clients); called at shutdown."""
         ...

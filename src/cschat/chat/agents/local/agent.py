@@ -107,6 +107,9 @@ class LocalAgent:
             "provider": self.name,
         }
 
+    def close(self) -> None:
+        """Nothing to release: the local agent holds no connections or threads."""
+
     async def test_connection(self) -> ConnectionCheck:
         """Ready when the data's filter values can be read (the only thing it depends on)."""
         try:

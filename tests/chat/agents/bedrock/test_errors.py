@@ -1,0 +1,126 @@
+"""Each Bedrock failure, where it happens, and what it becomes; no retry after text was sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from cschat.chat.agents.base import DoneEvent, ErrorEvent, TextDelta
+from cschat.chat.agents.bedrock.agent import BedrockAgent
+from cschat.chat.agents.bedrock.emulator import Emulator
+from cschat.core.db import Database
+from tests.chat.agents.bedrock.conftest import SUPERVISOR, DbTools, collect, request
+
+QUESTION = "How many tickets were resolved in October 2024?"
+
+
+async def test_throttling_before_the_stream_is_retried(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
+) -> None:
+    emulator[1].config.update({"throttle_before": 1})
+    events = await collect(make_agent(), request(QUESTION), DbTools(app_db, SUPERVISOR))
+    assert isinstance(events[-1], DoneEvent)
+    assert len(emulator[1].requests) == 2
+
+
+async def test_throttling_that_persists_is_503_with_retry_after(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
+) -> None:
+    emulator[1].config.update({"throttle_before": 10})
+    events = await collect(
+        make_agent(BEDROCK_MAX_RETRIES="0", BEDROCK_RETRY_DELAY="3"),
+        request(QUESTION),
+        DbTools(app_db, SUPERVISOR),
+    )
+    [error] = events
+    assert isinstance(error, ErrorEvent) and error.error is not None
+    assert error.error.status_code == 503 and error.error.headers == {"Retry-After": "3"}
+    assert len(emulator[1].requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "says"),
+    [
+        ("AccessDeniedException", 502, "bedrock:InvokeAgent"),
+        ("ResourceNotFoundException", 502, "BEDROCK_AGENT_ALIAS_ID"),
+        ("ValidationException", 502, "action group schema"),
+        ("DependencyFailedException", 502, "Lambda"),
+    ],
+)
+async def test_client_side_failures_are_502_a_supervisor_can_act_on(
+    make_agent: Callable[..., BedrockAgent],
+    emulator: tuple[str, Emulator],
+    app_db: Database,
+    code: str,
+    status: int,
+    says: str,
+) -> None:
+    emulator[1].config.update({"error_before": code, "error_before_times": 5})
+    events = await collect(make_agent(), request(QUESTION), DbTools(app_db, SUPERVISOR))
+    [error] = events
+    assert isinstance(error, ErrorEvent) and error.error is not None
+    assert error.error.status_code == status and says in error.error.detail
+    assert len(emulator[1].requests) == 1  # not retried: it would fail the same way
+
+
+async def test_in_stream_exception_before_text_is_retried(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
+) -> None:
+    emulator[1].config.update(
+        {
+            "exception_mid_stream": "throttlingException",
+            "exception_after_chunks": 0,
+            "exception_times": 1,
+        }
+    )
+    events = await collect(make_agent(), request(QUESTION), DbTools(app_db, SUPERVISOR))
+    assert isinstance(events[-1], DoneEvent)
+    assert len(emulator[1].requests) == 2
+
+
+async def test_no_retry_after_partial_text(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
+) -> None:
+    emulator[1].config.update(
+        {
+            "mode": "echo",
+            "exception_mid_stream": "internalServerException",
+            "exception_after_chunks": 2,
+            "exception_times": 5,
+        }
+    )
+    events = await collect(
+        make_agent(BEDROCK_MAX_RETRIES="3"),
+        request("uno dos tres cuatro"),
+        DbTools(app_db, SUPERVISOR),
+    )
+    assert [e.text for e in events if isinstance(e, TextDelta)] == ["Echo: ", "uno "]
+    error = events[-1]
+    assert isinstance(error, ErrorEvent) and error.error is not None
+    assert error.error.status_code == 502
+    assert len(emulator[1].requests) == 1
+
+
+async def test_read_timeout_is_504(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
+) -> None:
+    emulator[1].config.update({"latency": 1.5})
+    agent = make_agent(BEDROCK_READ_TIMEOUT="0.3", BEDROCK_MAX_RETRIES="0")
+    events = await collect(agent, request(QUESTION), DbTools(app_db, SUPERVISOR))
+    [error] = events
+    assert isinstance(error, ErrorEvent) and error.error is not None
+    assert error.error.status_code == 504 and error.error.code == "UpstreamTimeout"
+
+
+async def test_stalled_stream_after_text_is_504_without_retry(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
+) -> None:
+    emulator[1].config.update({"mode": "echo", "chunk_delay": 1.0})
+    agent = make_agent(BEDROCK_READ_TIMEOUT="0.3", BEDROCK_MAX_RETRIES="2")
+    events = await collect(agent, request("uno dos"), DbTools(app_db, SUPERVISOR))
+    assert [e.text for e in events if isinstance(e, TextDelta)] == ["Echo: "]
+    error = events[-1]
+    assert isinstance(error, ErrorEvent) and error.error is not None
+    assert error.error.status_code == 504
+    assert len(emulator[1].requests) == 1

@@ -1,0 +1,110 @@
+"""The Lambda action group handler: function-details events in, the tools' results out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from cschat import lambda_handler
+from cschat.core.config import Settings
+from tests.chat.agents.bedrock.conftest import SUPERVISOR
+
+
+def event(function: str, params: dict[str, tuple[str, str]], **attributes: str) -> dict[str, Any]:
+    return {
+        "messageVersion": "1.0",
+        "agent": {"name": "cschat", "id": "AGENT12345", "alias": "ALIAS12345", "version": "1"},
+        "inputText": "How many tickets?",
+        "sessionId": "sess-1",
+        "actionGroup": "tickets_analytics",
+        "function": function,
+        "parameters": [{"name": k, "type": t, "value": v} for k, (t, v) in params.items()],
+        "sessionAttributes": attributes,
+        "promptSessionAttributes": {"current_date": "2024-11-10"},
+    }
+
+
+@pytest.fixture
+def runtime(seeded: Settings) -> Iterator[Any]:
+    rt = lambda_handler._Runtime(seeded)
+    previous, lambda_handler._runtime = lambda_handler._runtime, rt
+    yield rt
+    lambda_handler._runtime = previous
+    rt.loop.run_until_complete(rt.db.dispose())
+    rt.loop.close()
+
+
+WINDOW = {"start_date": ("string", "2024-10-01"), "end_date": ("string", "2024-10-31")}
+
+
+def test_runs_the_tool_as_the_session_caller(runtime: Any, seeded: Settings) -> None:
+    ev = event(
+        "breakdown_tickets",
+        {**WINDOW, "dimension": ("string", "agent"), "limit": ("integer", "3")},
+        role="Supervisor",
+        user_email=SUPERVISOR.email,
+    )
+    out = lambda_handler.handler(ev, None)
+    assert out["messageVersion"] == "1.0"
+    assert out["sessionAttributes"] == ev["sessionAttributes"]
+    assert out["promptSessionAttributes"] == ev["promptSessionAttributes"]
+    response = out["response"]
+    assert (response["actionGroup"], response["function"]) == (
+        "tickets_analytics",
+        "breakdown_tickets",
+    )
+    assert "responseState" not in response["functionResponse"]
+    body = json.loads(response["functionResponse"]["responseBody"]["TEXT"]["body"])
+    assert len(body["rows"]) == 3
+    # Warm container: the second call reuses the loop and the pool.
+    again = lambda_handler.handler(ev, None)
+    assert (
+        json.loads(again["response"]["functionResponse"]["responseBody"]["TEXT"]["body"])["rows"]
+        == body["rows"]
+    )
+
+
+def test_agent_role_is_scoped(runtime: Any) -> None:
+    email = "lucia.fernandez@demo.cschat.dev"
+    ev = event(
+        "breakdown_tickets",
+        {**WINDOW, "dimension": ("string", "agent")},
+        role="Agent",
+        user_email=email,
+    )
+    body = json.loads(
+        lambda_handler.handler(ev, None)["response"]["functionResponse"]["responseBody"]["TEXT"][
+            "body"
+        ]
+    )
+    assert [row["key"] for row in body["rows"]] == [email]
+
+
+def test_bad_parameter_and_unknown_function_fail_with_a_reason(runtime: Any) -> None:
+    bad = lambda_handler.handler(
+        event(
+            "count_tickets",
+            {"start_date": ("string", "yesterday")},
+            role="Supervisor",
+            user_email="s@x.com",
+        ),
+        None,
+    )
+    assert bad["response"]["functionResponse"]["responseState"] == "FAILURE"
+    assert "start_date" in bad["response"]["functionResponse"]["responseBody"]["TEXT"]["body"]
+    unknown = lambda_handler.handler(
+        event("drop_everything", {}, role="Supervisor", user_email="s@x.com"), None
+    )
+    assert unknown["response"]["functionResponse"]["responseState"] == "FAILURE"
+    assert (
+        "drop_everything" in unknown["response"]["functionResponse"]["responseBody"]["TEXT"]["body"]
+    )
+
+
+def test_missing_caller_is_refused(runtime: Any) -> None:
+    out = lambda_handler.handler(event("count_tickets", {}), None)
+    assert out["response"]["functionResponse"]["responseState"] == "FAILURE"
+    assert "user_email" in out["response"]["functionResponse"]["responseBody"]["TEXT"]["body"]
