@@ -80,6 +80,10 @@ class UpsertCounts:
         self.updated += other.updated
         self.unchanged += other.unchanged
 
+    @property
+    def upserted(self) -> int:
+        return self.inserted + self.updated
+
 
 def _columns(prefix: str = "") -> str:
     return ", ".join(f"{prefix}{c}" for c in VALUE_COLUMNS)
