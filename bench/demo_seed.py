@@ -27,6 +27,7 @@ from cschat.core import migrate
 from cschat.core.db import make_engine
 from cschat.tickets import demo
 from cschat.tickets.bulk import copy_text
+from cschat.tickets.models import ROW_COLUMNS
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 TZ = ZoneInfo("Europe/Madrid")
@@ -59,7 +60,7 @@ def main() -> None:
         ours = asyncio.run(seed(dsn.replace("postgresql://", "postgresql+psycopg://"), args.rows))
 
         loaded_at = datetime.now(UTC)
-        columns = (*demo.COLUMNS, "ingested_at", "updated_at")
+        columns = (*ROW_COLUMNS, "ingested_at", "updated_at")
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "tickets.copy"
             with path.open("w") as handle:

@@ -34,11 +34,12 @@ from sqlalchemy.engine import make_url
 from cschat.core import migrate
 from cschat.tickets import demo
 from cschat.tickets.bulk import copy_text
+from cschat.tickets.models import ROW_COLUMNS
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 TZ = ZoneInfo("Europe/Madrid")
 KEY = "bench-ingest-key"
-CSV_COLUMNS = [c for c in demo.COLUMNS if c not in ("source", "attributes")]
+CSV_COLUMNS = [c for c in ROW_COLUMNS if c not in ("source", "attributes")]
 ATTRIBUTE_COLUMNS = ["agent_name", "region"]
 
 
@@ -50,7 +51,7 @@ def write_files(rows: int, folder: Path) -> tuple[Path, Path]:
         writer = csv.writer(up)
         writer.writerow([*CSV_COLUMNS, *ATTRIBUTE_COLUMNS])
         for row in demo.generate(count=rows, days=365, seed=1, now=NOW, tz=TZ):
-            values = dict(zip(demo.COLUMNS, row, strict=True))
+            values = dict(zip(ROW_COLUMNS, row, strict=True))
             attributes = values["attributes"]
             writer.writerow(
                 [
@@ -151,7 +152,7 @@ def bench_postgresql(server: str, rows: int, upload: Path, baseline: Path) -> di
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("TRUNCATE tickets")
             conn.execute("VACUUM ANALYZE tickets")
-        columns = ", ".join((*demo.COLUMNS, "ingested_at", "updated_at"))
+        columns = ", ".join((*ROW_COLUMNS, "ingested_at", "updated_at"))
         start = time.perf_counter()
         subprocess.run(
             ["psql", dsn, "-q", "-c", f"\\copy tickets ({columns}) FROM '{baseline}'"],

@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from cschat.core.config import Settings
 from cschat.core.db import Database
-from cschat.tickets.models import Ticket
-from cschat.tickets.upsert import UPSERT_COLUMNS, Row, UpsertCounts, upsert_tickets
+from cschat.tickets.models import ROW_COLUMNS, Ticket
+from cschat.tickets.upsert import Row, UpsertCounts, upsert_tickets
 
 CREATED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -36,7 +36,7 @@ def row(external_id: str, **changes: Any) -> Row:
         "attributes": {"agent_name": "Ana", "stage": "New"},
     }
     values = {**base, **changes}
-    return tuple(values[c] for c in UPSERT_COLUMNS)
+    return tuple(values[c] for c in ROW_COLUMNS)
 
 
 async def test_counts_say_exactly_what_changed(settings: Settings) -> None:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cschat.tickets.upsert import UPSERT_COLUMNS, Row
+from cschat.tickets.models import ROW_COLUMNS
+from cschat.tickets.upsert import Row
 
 SOURCE = "hubspot"
 
@@ -132,7 +133,7 @@ def _title(value: str | None) -> str | None:
 def to_row(
     obj: dict[str, Any], stages: dict[tuple[str, str], Stage], owners: dict[str, Owner]
 ) -> Row:
-    """One `tickets` row (in `UPSERT_COLUMNS` order) from one HubSpot ticket object."""
+    """One `tickets` row (in `ROW_COLUMNS` order) from one HubSpot ticket object."""
     props: dict[str, str | None] = obj.get("properties") or {}
     created = parse_time(props.get("createdate") or obj.get("createdAt"))
     if created is None:
@@ -177,4 +178,4 @@ def to_row(
         "tags": None,
         "attributes": attributes,
     }
-    return tuple(values[c] for c in UPSERT_COLUMNS)
+    return tuple(values[c] for c in ROW_COLUMNS)
