@@ -39,7 +39,7 @@ fmt: install
 	$(BIN)/ruff format src tests bench
 
 bench: install
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 eval: install
 	@if [ -f evals/run.py ]; then $(BIN)/python evals/run.py; else echo "no evaluation set yet"; fi
