@@ -39,7 +39,7 @@ fmt: install
 	$(BIN)/ruff format src tests bench evals
 
 bench: install
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 eval: install
 	$(BIN)/python -m evals.run

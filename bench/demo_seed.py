@@ -12,24 +12,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import subprocess
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg
+from _common import NOW, TZ, add_server_option, psql_copy_seconds, scratch_database, sqlalchemy_url
 from sqlalchemy.engine import make_url
 
-from cschat.core import migrate
 from cschat.core.db import make_engine
 from cschat.tickets import demo
 from cschat.tickets.bulk import copy_text
-
-NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
-TZ = ZoneInfo("Europe/Madrid")
 
 
 async def seed(url: str, rows: int) -> float:
@@ -44,22 +38,12 @@ async def seed(url: str, rows: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432"),
-    )
+    add_server_option(parser)
     args = parser.parse_args()
-    name = f"bench_demo_{os.getpid()}"
-    admin = f"{args.server}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    dsn = f"{args.server}/{name}"
-    try:
-        migrate.upgrade(make_url(dsn.replace("postgresql://", "postgresql+psycopg://")))
-        ours = asyncio.run(seed(dsn.replace("postgresql://", "postgresql+psycopg://"), args.rows))
+    with scratch_database(args.server, "bench_demo") as dsn:
+        ours = asyncio.run(seed(sqlalchemy_url(dsn), args.rows))
 
         loaded_at = datetime.now(UTC)
-        columns = (*demo.COLUMNS, "ingested_at", "updated_at")
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "tickets.copy"
             with path.open("w") as handle:
@@ -67,15 +51,7 @@ def main() -> None:
                 handle.writelines(copy_text((*row, loaded_at, loaded_at) for row in gen))
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute("TRUNCATE tickets")
-            start = time.perf_counter()
-            subprocess.run(
-                ["psql", dsn, "-q", "-c", f"\\copy tickets ({', '.join(columns)}) FROM '{path}'"],
-                check=True,
-            )
-            baseline = time.perf_counter() - start
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            baseline = psql_copy_seconds(dsn, path)
     print(
         json.dumps(
             {

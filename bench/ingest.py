@@ -25,20 +25,19 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
+from _common import NOW, TZ, add_server_option, psql_copy_seconds, scratch_database, sqlalchemy_url
 from sqlalchemy.engine import make_url
 
 from cschat.core import migrate
 from cschat.tickets import demo
 from cschat.tickets.bulk import copy_text
+from cschat.tickets.models import ROW_COLUMNS
 
-NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
-TZ = ZoneInfo("Europe/Madrid")
 KEY = "bench-ingest-key"
-CSV_COLUMNS = [c for c in demo.COLUMNS if c not in ("source", "attributes")]
+CSV_COLUMNS = [c for c in ROW_COLUMNS if c not in ("source", "attributes")]
 ATTRIBUTE_COLUMNS = ["agent_name", "region"]
 
 
@@ -50,7 +49,7 @@ def write_files(rows: int, folder: Path) -> tuple[Path, Path]:
         writer = csv.writer(up)
         writer.writerow([*CSV_COLUMNS, *ATTRIBUTE_COLUMNS])
         for row in demo.generate(count=rows, days=365, seed=1, now=NOW, tz=TZ):
-            values = dict(zip(demo.COLUMNS, row, strict=True))
+            values = dict(zip(ROW_COLUMNS, row, strict=True))
             attributes = values["attributes"]
             writer.writerow(
                 [
@@ -138,29 +137,13 @@ def post_through_uvicorn(database_url: str, upload: Path) -> tuple[float, float,
 
 
 def bench_postgresql(server: str, rows: int, upload: Path, baseline: Path) -> dict[str, object]:
-    name = f"bench_ingest_{os.getpid()}"
-    admin = f"{server}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    dsn = f"{server}/{name}"
-    url = dsn.replace("postgresql://", "postgresql+psycopg://")
-    try:
-        migrate.upgrade(make_url(url))
-        ours, rss, reply = post_through_uvicorn(url, upload)
+    with scratch_database(server, "bench_ingest") as dsn:
+        ours, rss, reply = post_through_uvicorn(sqlalchemy_url(dsn), upload)
         assert reply["inserted"] == rows, reply
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("TRUNCATE tickets")
             conn.execute("VACUUM ANALYZE tickets")
-        columns = ", ".join((*demo.COLUMNS, "ingested_at", "updated_at"))
-        start = time.perf_counter()
-        subprocess.run(
-            ["psql", dsn, "-q", "-c", f"\\copy tickets ({columns}) FROM '{baseline}'"],
-            check=True,
-        )
-        psql = time.perf_counter() - start
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        psql = psql_copy_seconds(dsn, baseline)
     return {
         "seconds": round(ours, 2),
         "rows_per_s": round(rows / ours),
@@ -189,10 +172,7 @@ def bench_sqlite(rows: int, upload: Path, folder: Path) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432"),
-    )
+    add_server_option(parser)
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgresql", action="store_true")
     args = parser.parse_args()

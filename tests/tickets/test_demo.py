@@ -8,7 +8,7 @@ from cschat.core.config import Settings
 from cschat.core.db import Database
 from cschat.tickets import demo
 from cschat.tickets.demo_catalog import AGENTS
-from cschat.tickets.models import STATUSES, Ticket
+from cschat.tickets.models import ROW_COLUMNS, STATUSES, Ticket
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 MADRID = ZoneInfo("Europe/Madrid")
@@ -19,7 +19,7 @@ def rows(count: int = 3000, seed: int = 7, tz: ZoneInfo = MADRID) -> list[tuple[
 
 
 def column(data: list[tuple[object, ...]], name: str) -> list[object]:
-    index = demo.COLUMNS.index(name)
+    index = ROW_COLUMNS.index(name)
     return [row[index] for row in data]
 
 
@@ -46,7 +46,7 @@ def test_rows_are_realistic() -> None:
     csat = [c for c in column(data, "csat") if c is not None]
     assert set(csat) <= {1, 2, 3, 4, 5}
     for row in data:
-        record = dict(zip(demo.COLUMNS, row, strict=True))
+        record = dict(zip(ROW_COLUMNS, row, strict=True))
         if record["status"] in ("resolved", "closed"):
             assert record["resolved_at"] is not None and record["resolution"]
             minutes = (record["resolved_at"] - record["created_at"]).total_seconds() / 60  # type: ignore[operator]
@@ -73,7 +73,7 @@ async def test_seed_loads_once_and_matches_the_generator(settings: Settings) -> 
     expected = [r for r in demo.generate(count=500, days=30, seed=3, now=NOW, tz=MADRID)]
     assert len(stored) == 500
     for ticket, row in zip(stored, expected, strict=True):
-        for name, value in zip(demo.COLUMNS, row, strict=True):
+        for name, value in zip(ROW_COLUMNS, row, strict=True):
             assert getattr(ticket, name) == value, name
 
 

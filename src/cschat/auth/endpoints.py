@@ -19,8 +19,10 @@ from cschat.auth.dependencies import (
     SettingsDep,
 )
 from cschat.auth.pages import page_headers, sign_in_page
+from cschat.auth.providers.base import TokenSet
 from cschat.auth.providers.local import LocalProvider, RefreshTokenReused
 from cschat.auth.schemas import LoginCreate, LoginUrlRead, LogoutRead, MeRead, SignInRead
+from cschat.core.config import Settings
 from cschat.core.db import SessionDep
 from cschat.core.errors import (
     AppError,
@@ -31,6 +33,7 @@ from cschat.core.errors import (
     describe_validation_errors,
     error_body,
 )
+from cschat.users.models import User
 
 router = APIRouter(tags=["auth"])
 
@@ -72,6 +75,13 @@ async def _login_succeeded(
         details={"method": method},
         request=request,
     )
+
+
+def _signed_in(settings: Settings, tokens: TokenSet, user: User) -> JSONResponse:
+    """The reply to a sign-in or refresh: who is signed in, with fresh session cookies."""
+    response = JSONResponse(SignInRead(email=user.email, role=user.role).model_dump())
+    cookies.set_session(response, settings, tokens, user)
+    return response
 
 
 async def _credentials(request: Request) -> LoginCreate:
@@ -131,9 +141,7 @@ async def login(
         await _login_failed(session, request, exc, email=credentials.email, method="password")
         raise
     await _login_succeeded(session, request, email=user.email, method="password")
-    response = JSONResponse(SignInRead(email=user.email, role=user.role).model_dump())
-    cookies.set_session(response, settings, tokens, user)
-    return response
+    return _signed_in(settings, tokens, user)
 
 
 @router.get(
@@ -239,8 +247,7 @@ async def exchange(
         )
         raise
     await _login_succeeded(session, request, email=user.email, method=f"code:{provider.name}")
-    response = JSONResponse(SignInRead(email=user.email, role=user.role).model_dump())
-    cookies.set_session(response, settings, tokens, user)
+    response = _signed_in(settings, tokens, user)
     cookies.clear_flow(response, settings)
     return response
 
@@ -265,9 +272,7 @@ async def refresh(
         cookies.clear_session(response, settings)
         return response
     user = await service.admit(session, provider, tokens)
-    response = JSONResponse(SignInRead(email=user.email, role=user.role).model_dump())
-    cookies.set_session(response, settings, tokens, user)
-    return response
+    return _signed_in(settings, tokens, user)
 
 
 @router.get("/auth/me", summary="The signed-in user", response_model=MeRead)

@@ -136,13 +136,8 @@ def get_database(request: Request) -> Database:
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: committed when the endpoint returns, rolled back if it raises."""
-    async with get_database(request).sessionmaker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    async with get_database(request).transaction() as session:
+        yield session
 
 
 async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:

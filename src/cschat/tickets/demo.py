@@ -26,35 +26,10 @@ from cschat.tickets.demo_catalog import (
     PRIORITIES,
     RESOLUTION_MEDIAN,
 )
-from cschat.tickets.models import Ticket
+from cschat.tickets.models import ROW_COLUMNS, Ticket
 
 DEMO_SOURCE = "demo"
 T = TypeVar("T")
-
-# Column order of the rows `generate` yields; the bulk loaders use it as is.
-COLUMNS = (
-    "source",
-    "external_id",
-    "subject",
-    "description",
-    "resolution",
-    "category",
-    "priority",
-    "channel",
-    "status",
-    "agent",
-    "team",
-    "customer",
-    "created_at",
-    "first_response_at",
-    "first_response_minutes",
-    "resolved_at",
-    "resolution_minutes",
-    "csat",
-    "language",
-    "tags",
-    "attributes",
-)
 
 # Contacts per local hour: quiet nights, a morning peak, a dip at lunch.
 # fmt: off
@@ -102,7 +77,7 @@ def _hour_slots(now: datetime, days: int, tz: ZoneInfo) -> tuple[list[datetime],
 def generate(
     *, count: int, days: int, seed: int, now: datetime, tz: ZoneInfo
 ) -> Iterator[tuple[Any, ...]]:
-    """Yield `count` ticket rows (in COLUMNS order) created over the `days` before `now`."""
+    """Yield `count` ticket rows (in ROW_COLUMNS order) created over the `days` before `now`."""
     rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
     rand = rng.random
     randrange = rng.randrange
@@ -210,7 +185,7 @@ async def seed(
             (*row, loaded_at, loaded_at)
             for row in generate(count=count, days=days, seed=seed, now=now, tz=tz)
         )
-        loaded = await load_rows(conn, "tickets", (*COLUMNS, "ingested_at", "updated_at"), rows)
+        loaded = await load_rows(conn, "tickets", (*ROW_COLUMNS, "ingested_at", "updated_at"), rows)
         if conn.dialect.name == "sqlite":
             from cschat.tickets.search import catch_up_sqlite
 

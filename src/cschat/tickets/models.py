@@ -25,6 +25,32 @@ from cschat.core.db import Base, UTCDateTime, utcnow
 STATUSES = ("new", "open", "in_progress", "pending", "escalated", "resolved", "closed")
 RESOLVED_STATUSES = ("resolved", "closed")
 
+# The columns a writer supplies, in the order of the row tuples that ingest, the HubSpot sync and
+# the demo data pass to the bulk loaders; `id`, `ingested_at` and `updated_at` are set on write.
+ROW_COLUMNS = (
+    "source",
+    "external_id",
+    "subject",
+    "description",
+    "resolution",
+    "category",
+    "priority",
+    "channel",
+    "status",
+    "agent",
+    "team",
+    "customer",
+    "created_at",
+    "first_response_at",
+    "first_response_minutes",
+    "resolved_at",
+    "resolution_minutes",
+    "csat",
+    "language",
+    "tags",
+    "attributes",
+)
+
 # JSONB on PostgreSQL (indexable, compact); JSON text on SQLite.
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 BigId = BigInteger().with_variant(Integer(), "sqlite")

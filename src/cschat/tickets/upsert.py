@@ -1,6 +1,6 @@
 """Upsert ticket rows by `(source, external_id)` with exact inserted/updated/unchanged counts.
 
-Callers (ingest, the HubSpot sync) pass tuples in `UPSERT_COLUMNS` order with Python values
+Callers (ingest, the HubSpot sync) pass tuples in `ROW_COLUMNS` order with Python values
 (aware UTC datetimes, float minutes, int CSAT, lists, dicts) and own the transaction. A row whose
 columns all equal the stored ones is left alone, so `updated_at` moves only on a real change;
 `ingested_at` keeps the first ingest time.
@@ -21,38 +21,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cschat.core.db import utcnow
+from cschat.tickets.models import ROW_COLUMNS
 
 KEY_COLUMNS = ("source", "external_id")
-UPSERT_COLUMNS = (
-    "source",
-    "external_id",
-    "subject",
-    "description",
-    "resolution",
-    "category",
-    "priority",
-    "channel",
-    "status",
-    "agent",
-    "team",
-    "customer",
-    "created_at",
-    "first_response_at",
-    "first_response_minutes",
-    "resolved_at",
-    "resolution_minutes",
-    "csat",
-    "language",
-    "tags",
-    "attributes",
-)
-VALUE_COLUMNS = tuple(c for c in UPSERT_COLUMNS if c not in KEY_COLUMNS)
+VALUE_COLUMNS = tuple(c for c in ROW_COLUMNS if c not in KEY_COLUMNS)
 
 Row = Sequence[Any]
-_DATETIMES = tuple(
-    UPSERT_COLUMNS.index(c) for c in ("created_at", "first_response_at", "resolved_at")
-)
-_JSON = tuple(UPSERT_COLUMNS.index(c) for c in ("tags", "attributes"))
+_DATETIMES = tuple(ROW_COLUMNS.index(c) for c in ("created_at", "first_response_at", "resolved_at"))
+_JSON = tuple(ROW_COLUMNS.index(c) for c in ("tags", "attributes"))
 # Binary COPY needs each column's type; the rest are text (varchar takes text's format).
 _PG_COLUMN_TYPES = {
     "created_at": "timestamptz",
@@ -64,7 +40,7 @@ _PG_COLUMN_TYPES = {
     "tags": "jsonb",
     "attributes": "jsonb",
 }
-_PG_TYPES = [_PG_COLUMN_TYPES.get(c, "text") for c in UPSERT_COLUMNS]
+_PG_TYPES = [_PG_COLUMN_TYPES.get(c, "text") for c in ROW_COLUMNS]
 
 
 @dataclass
@@ -80,13 +56,17 @@ class UpsertCounts:
         self.updated += other.updated
         self.unchanged += other.unchanged
 
+    @property
+    def upserted(self) -> int:
+        return self.inserted + self.updated
+
 
 def _columns(prefix: str = "") -> str:
     return ", ".join(f"{prefix}{c}" for c in VALUE_COLUMNS)
 
 
 _SET = ", ".join(f"{c} = excluded.{c}" for c in VALUE_COLUMNS)
-_ALL = ", ".join(UPSERT_COLUMNS)
+_ALL = ", ".join(ROW_COLUMNS)
 
 # Column names come from this module only; values are always bound or COPYed.
 _PG_STAGE = (
@@ -108,7 +88,7 @@ _SQLITE_EXISTING = (
     "SELECT count(*) FROM tickets WHERE source = ? "
     "AND external_id IN (SELECT value FROM json_each(?))"
 )
-_MARKS = ", ".join("?" * (len(UPSERT_COLUMNS) + 2))
+_MARKS = ", ".join("?" * (len(ROW_COLUMNS) + 2))
 _SQLITE_UPSERT = f"""
 INSERT INTO tickets ({_ALL}, ingested_at, updated_at) VALUES ({_MARKS})
 ON CONFLICT (source, external_id) DO UPDATE SET {_SET}, updated_at = excluded.updated_at

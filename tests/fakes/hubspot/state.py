@@ -91,6 +91,8 @@ class FakeHubSpot:
         self.limits: Limits | None = None
         self.requests: dict[str, int] = {}
         self.rate_limited = 0
+        # HubSpot can list a ticket twice in one page when it changes while the query runs.
+        self.repeat_in_page = False
         self._query_cache: dict[str, tuple[int, list[FakeTicket]]] = {}
         self._version = 0
         self._clock_ms = BASE_MS
@@ -304,10 +306,10 @@ class FakeHubSpot:
             else:
                 matches = cached[1]
             page = matches[after : after + limit]
-        out: dict[str, Any] = {
-            "total": len(matches),
-            "results": [t.wire(body.get("properties")) for t in page],
-        }
+        results = [t.wire(body.get("properties")) for t in page]
+        if self.repeat_in_page and results:
+            results.append(results[0])
+        out: dict[str, Any] = {"total": len(matches), "results": results}
         if after + limit < len(matches):
             out["paging"] = {"next": {"after": str(after + limit)}}
         return 200, out

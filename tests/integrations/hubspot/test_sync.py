@@ -153,6 +153,17 @@ async def test_the_dated_api_layout_syncs_the_same(
     assert differences(expected_tickets(fake), await stored_tickets(settings)) == []
 
 
+async def test_a_ticket_listed_twice_in_one_page_is_written_once(
+    fake_hubspot: FakeFactory, hubspot_settings: Callable[..., Settings]
+) -> None:
+    fake, url = fake_hubspot(500)
+    fake.repeat_in_page = True
+    settings = hubspot_settings(url)
+    run = await sync_once(settings)
+    assert (run.status, run.inserted, run.updated) == ("succeeded", 500, 0), run.detail
+    assert differences(expected_tickets(fake), await stored_tickets(settings)) == []
+
+
 async def test_full_rebuild_rereads_everything_and_keeps_counts_exact(
     fake_hubspot: FakeFactory, hubspot_settings: Callable[..., Settings]
 ) -> None:

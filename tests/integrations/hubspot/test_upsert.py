@@ -5,13 +5,13 @@ from sqlalchemy import select
 
 from cschat.core.config import Settings
 from cschat.core.db import Database
-from cschat.integrations.hubspot.upsert import UpsertCounts, upsert_tickets
-from cschat.tickets.models import Ticket
+from cschat.tickets.models import ROW_COLUMNS, Ticket
+from cschat.tickets.upsert import Row, UpsertCounts, upsert_tickets
 
 CREATED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
-def row(external_id: str, **changes: Any) -> dict[str, Any]:
+def row(external_id: str, **changes: Any) -> Row:
     base: dict[str, Any] = {
         "source": "hubspot",
         "external_id": external_id,
@@ -35,25 +35,26 @@ def row(external_id: str, **changes: Any) -> dict[str, Any]:
         "tags": None,
         "attributes": {"agent_name": "Ana", "stage": "New"},
     }
-    return {**base, **changes}
+    values = {**base, **changes}
+    return tuple(values[c] for c in ROW_COLUMNS)
 
 
 async def test_counts_say_exactly_what_changed(settings: Settings) -> None:
+    """The sync relies on these counts and on a session's connection sharing its transaction."""
     db = Database(settings.db)
     async with db.sessionmaker() as session:
-        first = await upsert_tickets(session, [row("1"), row("2"), row("3")])
+        first = await upsert_tickets(await session.connection(), [row("1"), row("2"), row("3")])
         await session.commit()
     async with db.sessionmaker() as session:
         ingested = await session.scalar(select(Ticket.ingested_at).where(Ticket.external_id == "1"))
-    async with db.engine.begin() as conn:  # a plain connection works too
+    async with db.engine.begin() as conn:
         second = await upsert_tickets(
             conn,
             [
                 row("1"),  # unchanged
                 row("2", status="closed", resolved_at=CREATED, resolution_minutes=60.0),
                 row("3", attributes={"agent_name": "Ana", "stage": "Waiting"}),
-                row("4"),
-                row("4", subject="last one wins"),  # duplicate within a batch
+                row("4", subject="new"),
             ],
         )
     async with db.sessionmaker() as session:
@@ -64,7 +65,7 @@ async def test_counts_say_exactly_what_changed(settings: Settings) -> None:
     assert second.upserted == 3
     assert stored["2"].status == "closed" and stored["2"].resolved_at == CREATED
     assert stored["3"].attributes == {"agent_name": "Ana", "stage": "Waiting"}
-    assert stored["4"].subject == "last one wins"
+    assert stored["4"].subject == "new"
     assert stored["1"].ingested_at == ingested  # the first arrival is kept
     assert stored["2"].updated_at > stored["1"].updated_at
     assert len(stored) == 4

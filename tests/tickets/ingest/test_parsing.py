@@ -12,7 +12,7 @@ import pytest
 from cschat.tickets.ingest import mapping
 from cschat.tickets.ingest.normalise import Normaliser, RowError
 from cschat.tickets.ingest.parsers import BodyError, make_parser
-from cschat.tickets.upsert import UPSERT_COLUMNS
+from cschat.tickets.models import ROW_COLUMNS
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -70,7 +70,7 @@ def normalise(row: dict[str, Any], tz: ZoneInfo = MADRID, **mapped: Any) -> dict
     out = normaliser.normalise(1, row.items())
     if isinstance(out, list):
         return {"errors": [(e.field, e.message) for e in out]}
-    return dict(zip(UPSERT_COLUMNS, out, strict=True))
+    return dict(zip(ROW_COLUMNS, out, strict=True))
 
 
 def test_naive_times_read_in_the_zone_offsets_respected() -> None:

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from cschat.tickets.models import ROW_COLUMNS
+from cschat.tickets.upsert import Row
+
 SOURCE = "hubspot"
 
 # Properties with a column of their own; everything else requested lands in `attributes`.
@@ -129,8 +132,8 @@ def _title(value: str | None) -> str | None:
 
 def to_row(
     obj: dict[str, Any], stages: dict[tuple[str, str], Stage], owners: dict[str, Owner]
-) -> dict[str, Any]:
-    """One `tickets` row (the Ticket columns) from one HubSpot ticket object."""
+) -> Row:
+    """One `tickets` row (in `ROW_COLUMNS` order) from one HubSpot ticket object."""
     props: dict[str, str | None] = obj.get("properties") or {}
     created = parse_time(props.get("createdate") or obj.get("createdAt"))
     if created is None:
@@ -151,7 +154,7 @@ def to_row(
     for name, value in sorted(props.items()):
         if name not in MAPPED_PROPERTIES and name not in BOOKKEEPING_PROPERTIES:
             attributes[name] = value
-    return {
+    values = {
         "source": SOURCE,
         "external_id": str(obj["id"]),
         "subject": _text(props.get("subject")),
@@ -175,3 +178,4 @@ def to_row(
         "tags": None,
         "attributes": attributes,
     }
+    return tuple(values[c] for c in ROW_COLUMNS)

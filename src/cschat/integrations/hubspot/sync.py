@@ -41,7 +41,7 @@ from cschat.integrations.hubspot.mapping import (
     stage_map,
     to_row,
 )
-from cschat.integrations.hubspot.upsert import upsert_tickets
+from cschat.tickets.upsert import Row, upsert_tickets
 
 log = structlog.get_logger(__name__)
 
@@ -208,11 +208,13 @@ class TicketSync:
 
     async def _store(self, results: list[dict[str, Any]]) -> tuple[int, str]:
         """Upsert one page and move the cursor, in one transaction."""
-        rows = []
+        rows: dict[tuple[str, str], Row] = {}
         errors = 0
         for obj in results:
             try:
-                rows.append(to_row(obj, self.stages, self.owners))
+                row = to_row(obj, self.stages, self.owners)
+                # One statement may not touch a row twice; a later copy is the newer one.
+                rows[(row[0], row[1])] = row
             except (KeyError, ValueError, TypeError) as exc:
                 errors += 1
                 log.warning("hubspot.skip_ticket", ticket_id=obj.get("id"), reason=str(exc))
@@ -221,7 +223,7 @@ class TicketSync:
         last_id = str((newest.get("properties") or {}).get(OBJECT_ID) or newest["id"])
         cursor = max(self._cursor_ms or 0, last_ms)
         async with self.sessionmaker() as session:
-            counts = await upsert_tickets(session, rows)
+            counts = await upsert_tickets(await session.connection(), list(rows.values()))
             await repository.save_cursor(session, SOURCE, cursor_ms=cursor, cursor_id=last_id)
             await repository.add_to_run(
                 session,

@@ -1,4 +1,4 @@
-"""One input record (column -> value) to one row in `UPSERT_COLUMNS` order, or why it is wrong.
+"""One input record (column -> value) to one row in `ROW_COLUMNS` order, or why it is wrong.
 
 Rules (README, "Ingest"): empty values count as missing; naive times are read in the request's
 zone (a time in a spring-forward gap is read with the offset before the gap, i.e. moved forward by
@@ -27,8 +27,7 @@ from cschat.tickets.ingest.mapping import (
     TEXT_FIELDS,
     Mapping,
 )
-from cschat.tickets.models import RESOLVED_STATUSES, STATUSES
-from cschat.tickets.upsert import UPSERT_COLUMNS
+from cschat.tickets.models import RESOLVED_STATUSES, ROW_COLUMNS, STATUSES
 
 MAX_ERRORS = 100
 _FOLD = re.compile(r"[\s_\-]+")
@@ -223,7 +222,7 @@ class Normaliser:
             attributes = {**out["attributes"], **attributes}
         out["source"] = out.get("source") or self.default_source
         out["attributes"] = attributes or None
-        return tuple(map(out.get, UPSERT_COLUMNS))
+        return tuple(map(out.get, ROW_COLUMNS))
 
     def _derive(
         self,

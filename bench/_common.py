@@ -1,0 +1,63 @@
+"""What the PostgreSQL benchmarks share: the demo rows' clock, a scratch database, psql's COPY."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from cschat.core import migrate
+from cschat.tickets.models import ROW_COLUMNS
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+TZ = ZoneInfo("Europe/Madrid")
+# The bulk files carry the row columns plus the two write stamps.
+COPY_COLUMNS = (*ROW_COLUMNS, "ingested_at", "updated_at")
+
+
+def add_server_option(parser: argparse.ArgumentParser) -> None:
+    """`--server`: the PostgreSQL server (default $BENCH_PG_SERVER or the local one)."""
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432"),
+    )
+
+
+@contextmanager
+def scratch_database(server: str, prefix: str) -> Iterator[str]:
+    """A fresh, migrated database on `server` (yields its psycopg DSN), dropped afterwards."""
+    name = f"{prefix}_{os.getpid()}"
+    admin = f"{server}/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    dsn = f"{server}/{name}"
+    try:
+        migrate.upgrade(make_url(sqlalchemy_url(dsn)))
+        yield dsn
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def sqlalchemy_url(dsn: str) -> str:
+    """The app's URL for a psycopg DSN."""
+    return dsn.replace("postgresql://", "postgresql+psycopg://")
+
+
+def psql_copy_seconds(dsn: str, path: Path) -> float:
+    """Wall time of `psql \\copy` loading a COPY text file (`COPY_COLUMNS`) into `tickets`."""
+    start = time.perf_counter()
+    subprocess.run(
+        ["psql", dsn, "-q", "-c", f"\\copy tickets ({', '.join(COPY_COLUMNS)}) FROM '{path}'"],
+        check=True,
+    )
+    return time.perf_counter() - start
