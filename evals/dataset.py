@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from cschat.tickets import demo
 from cschat.tickets.bulk import load_rows
 from cschat.tickets.models import ROW_COLUMNS
+from tests.support.reference import REFERENCE_CSV
 
 NOW = datetime.fromisoformat("2026-11-27T10:00:00+01:00")
 TZ = ZoneInfo("Europe/Madrid")
 DEMO_COUNT, DEMO_DAYS, DEMO_SEED = 3000, 365, 7
-REFERENCE_CSV = Path("/work/shared/data/support_tickets_2024.csv")
+
 LOADED_AT = NOW.astimezone(UTC)
 COLUMNS = (*ROW_COLUMNS, "ingested_at", "updated_at")
 
