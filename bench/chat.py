@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
+from _common import add_server_option
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -172,10 +173,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keep", help="reuse or create this database and keep it")
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432"),
-    )
+    add_server_option(parser)
     args = parser.parse_args()
     doc = json.loads(QUESTIONS.read_text(encoding="utf-8"))
     questions = [q["text"] for q in doc["questions"] if not q["history"]]

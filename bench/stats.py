@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
+from _common import add_server_option
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -151,10 +152,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--keep", help="reuse or create this database and keep it")
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432"),
-    )
+    add_server_option(parser)
     args = parser.parse_args()
     name = args.keep or f"bench_stats_{os.getpid()}"
     admin, dsn = f"{args.server}/postgres", f"{args.server}/{name}"
