@@ -33,19 +33,23 @@ def add_server_option(parser: argparse.ArgumentParser) -> None:
 
 
 @contextmanager
-def scratch_database(server: str, prefix: str) -> Iterator[str]:
-    """A fresh, migrated database on `server` (yields its psycopg DSN), dropped afterwards."""
-    name = f"{prefix}_{os.getpid()}"
+def scratch_database(server: str, prefix: str, keep: str | None = None) -> Iterator[str]:
+    """A migrated database on `server` (yields its psycopg DSN): fresh and dropped afterwards, or
+    the database named `keep`, created if missing and left in place for the next run."""
+    name = keep or f"{prefix}_{os.getpid()}"
     admin = f"{server}/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
     dsn = f"{server}/{name}"
     try:
         migrate.upgrade(make_url(sqlalchemy_url(dsn)))
         yield dsn
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def sqlalchemy_url(dsn: str) -> str:

@@ -32,14 +32,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
-from _common import add_server_option
+from _common import add_server_option, scratch_database, sqlalchemy_url
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cschat.auth.dependencies import Principal
 from cschat.auth.keys import generate_private_key_pem
-from cschat.core import migrate
 from cschat.core.db import make_engine
 from cschat.core.errors import AppError
 from cschat.tickets import demo
@@ -177,15 +176,8 @@ def main() -> None:
     args = parser.parse_args()
     doc = json.loads(QUESTIONS.read_text(encoding="utf-8"))
     questions = [q["text"] for q in doc["questions"] if not q["history"]]
-    name = args.keep or f"bench_chat_{os.getpid()}"
-    admin, dsn = f"{args.server}/postgres", f"{args.server}/{name}"
-    url = dsn.replace("postgresql://", "postgresql+psycopg://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        migrate.upgrade(make_url(url))
+    with scratch_database(args.server, "bench_chat", keep=args.keep) as dsn:
+        url = sqlalchemy_url(dsn)
         seeded = asyncio.run(prepare(url, args.rows))
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE tickets")
@@ -199,10 +191,6 @@ def main() -> None:
                 server.terminate()
                 server.wait(timeout=10)
         raw = replay(dsn, asyncio.run(capture(url, answers)), args.rounds)
-    finally:
-        if not args.keep:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     p50, p95 = statistics.median(ours), percentile(ours, 0.95)
     raw_p50, raw_p95 = statistics.median(raw), percentile(raw, 0.95)
     print(

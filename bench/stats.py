@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -25,13 +24,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
-from _common import add_server_option
+from _common import add_server_option, scratch_database, sqlalchemy_url
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from cschat.auth.dependencies import Principal
-from cschat.core import migrate
 from cschat.core.db import make_engine
 from cschat.tickets import demo
 from cschat.tickets.stats import compute_stats, database_stats
@@ -154,15 +152,8 @@ def main() -> None:
     parser.add_argument("--keep", help="reuse or create this database and keep it")
     add_server_option(parser)
     args = parser.parse_args()
-    name = args.keep or f"bench_stats_{os.getpid()}"
-    admin, dsn = f"{args.server}/postgres", f"{args.server}/{name}"
-    url = dsn.replace("postgresql://", "postgresql+psycopg://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        migrate.upgrade(make_url(url))
+    with scratch_database(args.server, "bench_stats", keep=args.keep) as dsn:
+        url = sqlalchemy_url(dsn)
         with psycopg.connect(dsn) as conn:
             count = conn.execute("SELECT count(*) FROM tickets").fetchone()
         seeded = 0.0
@@ -171,10 +162,6 @@ def main() -> None:
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute("VACUUM ANALYZE tickets")
         figures = asyncio.run(measure(url, dsn, args.runs, args.rows))
-    finally:
-        if not args.keep:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     worst = max(f["p50_ms"] for f in figures.values())
     worst_ratio = max(f["ratio"] or 0 for f in figures.values())
     print(
