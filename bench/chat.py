@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
-from _common import add_server_option, scratch_database, sqlalchemy_url
+from _common import add_server_option, build_daily_totals, scratch_database, sqlalchemy_url
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -182,6 +182,7 @@ def main() -> None:
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE tickets")
             conn.execute("DELETE FROM chat_sessions")  # earlier runs' answers (--keep)
+        totals = build_daily_totals(dsn, TZ)
         with tempfile.TemporaryDirectory() as tmp:
             server, base = serve(url, tmp)
             try:
@@ -204,6 +205,7 @@ def main() -> None:
                 "timing": "client-side POST /api/chat on uvicorn, one at a time; raw = the "
                 "same tool calls' statements via psycopg",
                 "seed_seconds": round(seeded, 1),
+                "daily_totals_build_seconds": round(totals, 1),
                 "p50_ms": round(p50, 1),
                 "p95_ms": round(p95, 1),
                 "raw_sql_p50_ms": round(raw_p50, 1),

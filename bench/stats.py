@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
-from _common import add_server_option, scratch_database, sqlalchemy_url
+from _common import add_server_option, build_daily_totals, scratch_database, sqlalchemy_url
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -161,6 +161,7 @@ def main() -> None:
             seeded = asyncio.run(seed(url, args.rows))
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute("VACUUM ANALYZE tickets")
+        totals = build_daily_totals(dsn, TZ)
         figures = asyncio.run(measure(url, dsn, args.runs, args.rows))
     worst = max(f["p50_ms"] for f in figures.values())
     worst_ratio = max(f["ratio"] or 0 for f in figures.values())
@@ -173,6 +174,7 @@ def main() -> None:
                 "timing": "in-process service functions (no HTTP), p50 of "
                 f"{args.runs} runs after a warm-up; raw = same statements via psycopg",
                 "seed_seconds": round(seeded, 1),
+                "daily_totals_build_seconds": round(totals, 1),
                 "results": figures,
                 "max_p50_ms": worst,
                 "max_ratio": worst_ratio,

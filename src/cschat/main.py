@@ -35,6 +35,7 @@ from cschat.health.endpoints import router as health_router
 from cschat.integrations.hubspot.endpoints import router as hubspot_router
 from cschat.integrations.hubspot.runner import SyncRunner
 from cschat.invitations.endpoints import router as invitations_router
+from cschat.tickets import daily
 from cschat.tickets.endpoints import router as tickets_router
 from cschat.tickets.ingest.endpoints import router as ingest_router
 from cschat.users.directory import create_directory
@@ -101,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             role_sync = asyncio.create_task(
                 run_periodically(app.state.db, app.state.directory, interval)
             )
+        # PostgreSQL's daily totals follow APP_TIMEZONE; a changed zone rebuilds them meanwhile.
+        totals = asyncio.create_task(daily.build(app.state.db.engine, settings.app.tz))
         app.state.hubspot = SyncRunner(app.state.db, settings.hubspot)
         hubspot_interval = settings.hubspot.sync_interval_minutes
         if hubspot_interval > 0 and settings.hubspot.token is not None:
@@ -108,6 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            totals.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await totals
             await app.state.hubspot.close()
             if role_sync is not None:
                 role_sync.cancel()

@@ -115,3 +115,32 @@ async def test_concurrent_sessions_do_not_block_each_other(settings: Settings) -
     async with db.sessionmaker() as session:
         assert len((await session.scalars(select(Ticket.id))).all()) == 20
     await db.dispose()
+
+
+@pytest.mark.parametrize("idle_seconds", [0.0, 3600.0], ids=["pinged", "trusted"])
+async def test_a_connection_dropped_while_idle_is_replaced_once_idle_long_enough(
+    database_url: URL, monkeypatch: pytest.MonkeyPatch, idle_seconds: float
+) -> None:
+    if database_url.get_backend_name() != "postgresql":
+        pytest.skip("a server to drop the connection")
+    monkeypatch.setattr("cschat.core.db.PING_AFTER_IDLE_SECONDS", idle_seconds)
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        killer = make_engine(database_url)
+        async with killer.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await killer.dispose()
+        await asyncio.sleep(0.05)
+        async with engine.connect() as conn:
+            if idle_seconds:
+                # A recently used connection is trusted without a round trip: a dropped one
+                # fails on first use, and the pool then replaces it.
+                with pytest.raises(Exception, match="terminat|closed|connection"):
+                    await conn.execute(text("SELECT 1"))
+                return
+            again = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        assert again != pid
+    finally:
+        await engine.dispose()

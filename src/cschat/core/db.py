@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import URL, Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -33,6 +35,7 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PING_AFTER_IDLE_SECONDS = 5.0
 
 
 class Base(DeclarativeBase):
@@ -77,7 +80,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _: ConnectionPoolEntry) -> None:
 
 
 def make_engine(url: URL, settings: DatabaseSettings | None = None) -> AsyncEngine:
-    """An engine: WAL, foreign keys and a busy timeout on SQLite; a pre-pinged pool elsewhere."""
+    """An engine: WAL, foreign keys and a busy timeout on SQLite; a pool that pings idle connections
+    before use elsewhere."""
     echo = bool(settings and settings.echo)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -88,13 +92,38 @@ def make_engine(url: URL, settings: DatabaseSettings | None = None) -> AsyncEngi
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "connect", register_sqlite_functions)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
-        pool_pre_ping=True,
         pool_size=settings.pool_size if settings else 5,
         max_overflow=settings.max_overflow if settings else 5,
     )
+    event.listen(engine.sync_engine.pool, "checkin", _mark_idle)
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle(engine.sync_engine.dialect))
+    return engine
+
+
+def _mark_idle(_: Any, record: ConnectionPoolEntry) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect) -> Any:
+    """Pre-ping, but only connections idle for PING_AFTER_IDLE_SECONDS: a pool in steady use
+    saves a round trip per checkout (about 0.4 ms, a tenth of a small tool call), and a
+    connection the server dropped while idle is still replaced before anyone uses it."""
+
+    def ping(dbapi_connection: Any, record: ConnectionPoolEntry, _: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception:
+            alive = False
+        if not alive:
+            raise DisconnectionError("connection dropped while idle")  # the pool reconnects
+
+    return ping
 
 
 class Database:

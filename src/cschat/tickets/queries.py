@@ -266,5 +266,9 @@ async def percentiles(
 
 async def data_as_of(session: AsyncSession) -> str | None:
     """The newest change to the ticket data (max updated_at; inserts set it too)."""
-    latest = await session.scalar(select(func.max(Ticket.updated_at)))
+    return data_as_of_text(await session.scalar(select(func.max(Ticket.updated_at))))
+
+
+def data_as_of_text(latest: datetime | None) -> str | None:
+    """max(updated_at) as the tools show it."""
     return _iso(latest)

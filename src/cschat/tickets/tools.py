@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cschat.auth.dependencies import Principal
 from cschat.core.errors import BadRequest, Forbidden, NotFound
 from cschat.core.sqlfunctions import fold, period_start
-from cschat.tickets import search
+from cschat.tickets import daily, search
 from cschat.tickets.models import Ticket
 from cschat.tickets.queries import (
     FILTER_FIELDS,
@@ -32,7 +32,6 @@ from cschat.tickets.queries import (
     Status,
     Totals,
     Window,
-    data_as_of,
     dialect_of,
     fold_sql,
     metric_columns,
@@ -112,6 +111,8 @@ class Context:
     principal: Principal
     tz: ZoneInfo
     now: datetime
+    data_as_of: str | None = None
+    daily_zone: str | None = None  # the zone PostgreSQL's daily totals are built in
 
     @property
     def dialect(self) -> str:
@@ -165,7 +166,7 @@ def _default_status(params: CountParams) -> Status:
     return "resolved" if params.date_field == "resolved" else "any"
 
 
-async def _envelope(ctx: Context, selection: Selection, **result: Any) -> dict[str, Any]:
+def _envelope(ctx: Context, selection: Selection, **result: Any) -> dict[str, Any]:
     filters: dict[str, Any] = dict(selection.filters)
     if selection.own_agent is not None:
         filters["agent"] = selection.own_agent
@@ -175,26 +176,35 @@ async def _envelope(ctx: Context, selection: Selection, **result: Any) -> dict[s
         "status": selection.status,
         "filters": filters,
         "scope": "own" if selection.own_agent else "all",
-        "data_as_of": await data_as_of(ctx.session),
+        "data_as_of": ctx.data_as_of,
     }
 
 
 async def count_tickets(params: CountParams, ctx: Context) -> dict[str, Any]:
     """How many tickets match the window, status and filters."""
     selection = _selection(params, ctx, status=_default_status(params))
-    count = await ctx.session.scalar(
-        select(func.count()).select_from(Ticket).where(*selection.conditions(ctx.dialect))
-    )
-    return await _envelope(ctx, selection, count=int(count or 0))
+    dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection)
+    if dim is not None:
+        stmt = daily.count(selection, dim)
+    else:
+        stmt = select(func.count()).select_from(Ticket).where(*selection.conditions(ctx.dialect))
+    count = await ctx.session.scalar(stmt)
+    return _envelope(ctx, selection, count=int(count or 0))
 
 
 async def _grouped(
-    ctx: Context, selection: Selection, key: Any, metric: Metric
+    ctx: Context, selection: Selection, dimension: str, metric: Metric
 ) -> dict[Any, tuple[Any, Totals, float | None]]:
     """Totals per folded key (spellings merged), with a display label and the median if asked."""
-    conditions = selection.conditions(ctx.dialect)
-    folded = fold_sql(key, ctx.dialect)
-    stmt = select(key, folded, *metric_columns()).where(*conditions).group_by(key)
+    dim = None
+    if metric != "median_resolution_hours":
+        dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection, dimension)
+    if dim is None:
+        key = getattr(Ticket, dimension)
+        stmt = select(key, fold_sql(key, ctx.dialect), *metric_columns())
+        stmt = stmt.where(*selection.conditions(ctx.dialect)).group_by(key)
+    else:
+        stmt = daily.breakdown(selection, dim, dimension)
     # folded key -> [label, totals, rows behind the label]; the commonest spelling is the label.
     groups: dict[Any, list[Any]] = {}
     for row in (await ctx.session.execute(stmt)).all():
@@ -204,6 +214,8 @@ async def _grouped(
         entry[1].add(row)
     medians: dict[Any, list[float | None]] = {}
     if metric == "median_resolution_hours":
+        conditions = selection.conditions(ctx.dialect)
+        folded = fold_sql(getattr(Ticket, dimension), ctx.dialect)
         medians = await percentiles(
             ctx.session, Ticket.resolution_minutes, conditions, [0.5], key=folded
         )
@@ -230,14 +242,14 @@ async def breakdown_tickets(params: BreakdownParams, ctx: Context) -> dict[str, 
     selection = _selection(
         params, ctx, status=_default_status(params), own_rows_only=params.dimension == "agent"
     )
-    groups = await _grouped(ctx, selection, getattr(Ticket, params.dimension), params.metric)
+    groups = await _grouped(ctx, selection, params.dimension, params.metric)
     rows = [
         {"key": label, "value": _value(totals, median, params.metric), "count": totals.n}
         for label, totals, median in groups.values()
     ]
     sign = -1 if params.order == "desc" else 1
     rows.sort(key=lambda r: (r["value"] is None, sign * (r["value"] or 0), str(r["key"] or "")))
-    return await _envelope(
+    return _envelope(
         ctx,
         selection,
         dimension=params.dimension,
@@ -270,9 +282,15 @@ async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
     """The metric per local day, ISO week (Monday) or month, empty periods included."""
     selection = _selection(params, ctx, status=_default_status(params))
     conditions = selection.conditions(ctx.dialect)
-    period = period_sql(selection.window.column, params.interval, ctx.tz, ctx.dialect)
-    label = period_label(period, ctx.dialect)
-    stmt = select(label, *metric_columns()).where(*conditions).group_by(period)
+    dim = None
+    if params.metric != "median_resolution_hours":
+        dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection)
+    if dim is None:
+        period = period_sql(selection.window.column, params.interval, ctx.tz, ctx.dialect)
+        label = period_label(period, ctx.dialect)
+        stmt = select(label, *metric_columns()).where(*conditions).group_by(period)
+    else:
+        stmt = daily.trend(selection, dim, params.interval)
     totals: dict[str, Totals] = {}
     for row in (await ctx.session.execute(stmt)).all():
         totals.setdefault(row[0], Totals()).add(row)
@@ -293,9 +311,7 @@ async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
         series.append(
             {"period": key, "value": _value(group, median, params.metric), "count": group.n}
         )
-    return await _envelope(
-        ctx, selection, interval=params.interval, metric=params.metric, series=series
-    )
+    return _envelope(ctx, selection, interval=params.interval, metric=params.metric, series=series)
 
 
 async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[str, Any]:
@@ -316,7 +332,7 @@ async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[
     else:
         cuts = await percentiles(ctx.session, Ticket.resolution_minutes, conditions, [0.5, 0.9])
         median, p90 = next(iter(cuts.values()), [None, None])
-    return await _envelope(
+    return _envelope(
         ctx,
         selection,
         count=totals.n,
@@ -363,7 +379,7 @@ async def search_tickets(params: SearchParams, ctx: Context) -> dict[str, Any]:
             ctx.session, words=words, limit=params.limit, conditions=conditions, every=False
         )
     results = [{**ticket_json(t), "score": score} for t, score in found]
-    return await _envelope(
+    return _envelope(
         ctx, selection, query=params.query, terms=words, matched=matched, results=results
     )
 
@@ -390,7 +406,7 @@ async def get_ticket(params: GetTicketParams, ctx: Context) -> dict[str, Any]:
         "tags": ticket.tags,
         "attributes": ticket.attributes,
     }
-    return {"ticket": body, "data_as_of": await data_as_of(ctx.session)}
+    return {"ticket": body, "data_as_of": ctx.data_as_of}
 
 
 def _tool(name: str, params: type[ToolParams], handler: Any) -> Tool:
@@ -443,7 +459,9 @@ async def run_tool(
 ) -> dict[str, Any]:
     """Validate `params` and run the tool `name` for `principal`; returns a JSON-able dict."""
     parsed = parse_params(name, params)
-    result = await TOOLS[name].handler(parsed, Context(session, principal, tz, now))
+    as_of, daily_zone = await daily.snapshot(session)
+    context = Context(session, principal, tz, now, as_of, daily_zone)
+    result = await TOOLS[name].handler(parsed, context)
     return {"tool": name, **result}
 
 

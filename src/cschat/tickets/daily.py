@@ -1,0 +1,188 @@
+"""The daily totals (PostgreSQL table `ticket_daily`, migration r001): when they can answer a tool.
+
+They hold additive aggregates per (date field, local day, status, one dimension value), so they
+answer exactly a count, a breakdown or a trend of an additive metric whose filters and grouping
+touch at most one of category/priority/channel/agent/team, in the zone they were built for.
+Anything else (medians, several dimensions, an agent given by name, another zone, SQLite) reads
+`tickets`. Sums are added in another order than a scan of `tickets` would, so averages can differ
+from it in the last bits of a float (about 1e-15 relative), never more.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import structlog
+from sqlalchemy import (
+    TIMESTAMP,
+    BigInteger,
+    ColumnElement,
+    Select,
+    case,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from cschat.core.sqlfunctions import fold
+from cschat.tickets.models import RESOLVED_STATUSES, Ticket
+from cschat.tickets.queries import (
+    FILTER_FIELDS,
+    Selection,
+    data_as_of_text,
+    dialect_of,
+    fold_sql,
+    period_label,
+)
+
+SUMS = ("n", "res_sum", "res_n", "frt_sum", "frt_n", "csat_sum", "csat_n")
+TOTAL = ""  # the `dim` of the rows that count every ticket once
+# Any constant works; it only keeps two processes from rebuilding at once.
+_REBUILD_LOCK = 0x63736461696C79
+log = structlog.get_logger(__name__)
+
+daily = table(
+    "ticket_daily",
+    *(column(c) for c in ("date_field", "day", "status", "dim", "has_value", "value", *SUMS)),
+)
+
+
+_state = table("ticket_daily_state", column("zone"))
+
+
+async def snapshot(session: AsyncSession) -> tuple[str | None, str | None]:
+    """`data_as_of` and the zone of the daily totals (None on SQLite), in one round trip."""
+    latest = select(func.max(Ticket.updated_at)).scalar_subquery()
+    if dialect_of(session) != "postgresql":
+        return data_as_of_text(await session.scalar(select(latest))), None
+    row = (await session.execute(select(latest, select(_state.c.zone).scalar_subquery()))).one()
+    return data_as_of_text(row[0]), row[1]
+
+
+async def built_zone(conn: AsyncConnection | AsyncSession) -> str | None:
+    """The zone the daily totals hold days of (None until built); PostgreSQL only."""
+    zone: str | None = await conn.scalar(text("SELECT zone FROM ticket_daily_state"))
+    return zone
+
+
+async def ensure(conn: AsyncConnection, tz: ZoneInfo) -> bool:
+    """Build the daily totals in `tz` unless they are; True when this call rebuilt them.
+
+    Runs in the caller's transaction: writers to `tickets` wait until it commits (a few seconds
+    per million tickets), so no change is counted twice or missed.
+    """
+    if conn.dialect.name != "postgresql" or await built_zone(conn) == tz.key:
+        return False
+    await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REBUILD_LOCK})
+    await conn.execute(text("LOCK TABLE tickets IN SHARE MODE"))
+    if await built_zone(conn) == tz.key:  # another process built them meanwhile
+        return False
+    await conn.execute(text("SELECT ticket_daily_rebuild(:zone)"), {"zone": tz.key})
+    return True
+
+
+async def build(engine: AsyncEngine, tz: ZoneInfo) -> None:
+    """`ensure` in its own transaction, logged; at start-up and after migrating (never raises:
+    until the totals exist the tools read `tickets`)."""
+    if engine.dialect.name != "postgresql":
+        return
+    started = time.perf_counter()
+    try:
+        async with engine.begin() as conn:
+            rebuilt = await ensure(conn, tz)
+    except SQLAlchemyError as exc:
+        log.warning("daily_totals_not_built", zone=tz.key, error=type(exc).__name__)
+        return
+    if rebuilt:
+        seconds = round(time.perf_counter() - started, 2)
+        log.info("daily_totals_built", zone=tz.key, seconds=seconds)
+
+
+def dimension_for(
+    built: str | None, tz: ZoneInfo, selection: Selection, group: str | None = None
+) -> str | None:
+    """The dimension whose rows answer this selection (grouped by `group`), or None if none can;
+    `built` is the zone the totals were built in (`snapshot`)."""
+    dims = set(selection.filters)
+    agent = selection.filters.get("agent")
+    if agent is not None and "@" not in agent:
+        return None  # a name matches attributes.agent_name, which the totals do not keep
+    if selection.own_agent is not None:
+        dims.add("agent")
+    if group in FILTER_FIELDS:
+        dims.add(group)
+    if len(dims) > 1:
+        return None
+    if built != tz.key:
+        return None
+    return dims.pop() if dims else TOTAL
+
+
+def conditions(selection: Selection, dim: str) -> list[ColumnElement[bool]]:
+    """The WHERE clause over `ticket_daily` equivalent to `selection.conditions` on `tickets`."""
+    window = selection.window
+    conds: list[ColumnElement[bool]] = [
+        daily.c.dim == dim,
+        daily.c.date_field == ("r" if window.date_field == "resolved" else "c"),
+    ]
+    if window.start_date is not None:
+        conds.append(daily.c.day >= window.start_date)
+    if window.end_date is not None:
+        conds.append(daily.c.day <= window.end_date)
+    if selection.status == "resolved":
+        conds.append(daily.c.status.in_(RESOLVED_STATUSES))
+    elif selection.status == "open":
+        conds.append(daily.c.status.not_in(RESOLVED_STATUSES))
+    for value in selection.filters.values():
+        conds += [daily.c.has_value, fold_sql(daily.c.value, "postgresql") == fold(value)]
+    if selection.own_agent is not None:
+        conds += [daily.c.has_value, func.lower(daily.c.value) == selection.own_agent.lower()]
+    return conds
+
+
+def _sums() -> list[Any]:
+    # The aggregates `queries.metric_columns` gives over `tickets`, with the same labels.
+    # (PostgreSQL sums bigints as numeric; counts come back as integers like count(*) does.)
+    return [
+        (func.sum(getattr(daily.c, name)) if name.endswith("sum") else _count(name)).label(name)
+        for name in SUMS
+    ]
+
+
+def _count(name: str) -> Any:
+    return cast(func.sum(getattr(daily.c, name)), BigInteger)
+
+
+def count(selection: Selection, dim: str) -> Select[Any]:
+    """`count_tickets` over the daily totals."""
+    return select(_count("n")).where(*conditions(selection, dim))
+
+
+def breakdown(selection: Selection, dim: str, dimension: str) -> Select[Any]:
+    """Label, folded label and sums per value of `dimension` (a filter field or `status`)."""
+    if dimension == "status":
+        key: Any = daily.c.status
+        grouped = [daily.c.status]
+    else:
+        # The dimension value, NULL where the tickets had none.
+        key = case((daily.c.has_value, daily.c.value))
+        grouped = [daily.c.has_value, daily.c.value]
+    stmt = select(key, fold_sql(key, "postgresql"), *_sums())
+    stmt = stmt.where(*conditions(selection, dim)).group_by(*grouped)
+    return stmt.having(func.sum(daily.c.n) > 0)
+
+
+def trend(selection: Selection, dim: str, interval: str) -> Select[Any]:
+    """'YYYY-MM-DD' of each local day, ISO week or month, and its sums (days are local already)."""
+    period = func.date_trunc(literal_column(f"'{interval}'"), cast(daily.c.day, TIMESTAMP))
+    label = period_label(period, "postgresql")
+    stmt = select(label, *_sums()).where(*conditions(selection, dim)).group_by(period)
+    return stmt.having(func.sum(daily.c.n) > 0)

@@ -1,0 +1,138 @@
+"""PostgreSQL's daily totals: triggers keep them equal to a rebuild through every kind of write."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from cschat.core.db import Database
+from cschat.tickets import daily
+from cschat.tickets.queries import Selection, Window
+from cschat.tickets.upsert import upsert_tickets
+from tests.tickets.data import DEMO_NOW, load_demo
+from tests.tickets.test_tools import _run
+
+MADRID = ZoneInfo("Europe/Madrid")
+SINCE = (DEMO_NOW.date() - timedelta(days=30)).isoformat()
+ROWS = "SELECT date_field, day, status, dim, has_value, value, {} FROM ticket_daily"
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only(db: Database) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the daily totals are PostgreSQL's")
+
+
+async def _snapshot(engine: AsyncEngine) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    async with engine.connect() as conn:
+        result = await conn.execute(text(ROWS.format(", ".join(daily.SUMS)) + " WHERE n <> 0"))
+        return {tuple(row[:6]): tuple(row[6:]) for row in result}
+
+
+async def _rebuilt(engine: AsyncEngine, tz: ZoneInfo) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE ticket_daily_state SET zone = NULL"))
+        assert await daily.ensure(conn, tz)
+    return await _snapshot(engine)
+
+
+def _assert_same(kept: dict[Any, Any], rebuilt: dict[Any, Any]) -> None:
+    assert kept.keys() == rebuilt.keys()
+    for key, sums in rebuilt.items():
+        assert kept[key] == pytest.approx(sums, rel=1e-9, abs=1e-6), key
+
+
+async def test_triggers_match_a_rebuild_after_inserts_updates_and_deletes(db: Database) -> None:
+    async with db.engine.begin() as conn:
+        assert await daily.ensure(conn, MADRID)
+        assert not await daily.ensure(conn, MADRID)  # built once
+    await load_demo(db.engine, MADRID, count=600)
+    async with db.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE tickets SET status = 'open', resolved_at = NULL, resolution_minutes = NULL "
+                "WHERE id % 5 = 0"
+            )
+        )
+        await conn.execute(text("UPDATE tickets SET category = 'Facturación' WHERE id % 3 = 0"))
+        await conn.execute(text("UPDATE tickets SET csat = NULL, agent = NULL WHERE id % 4 = 0"))
+        await conn.execute(text("UPDATE tickets SET created_at = created_at - interval '20 hours'"))
+        await conn.execute(text("DELETE FROM tickets WHERE id % 7 = 0"))
+        # An upsert that updates some rows and inserts others (both trigger kinds in one go).
+        rows = (await conn.execute(text("SELECT * FROM tickets ORDER BY id LIMIT 40"))).mappings()
+        changed = [(r["source"], r["external_id"], *(_row_values(r)), None, None) for r in rows]
+        new = [("other", f"N-{n}", *changed[0][2:]) for n in range(10)]
+        await upsert_tickets(conn, [*changed, *new])
+    _assert_same(await _snapshot(db.engine), await _rebuilt(db.engine, MADRID))
+
+
+def _row_values(r: Any) -> tuple[Any, ...]:
+    """A ticket's columns after `external_id` up to `language`, with a new priority and CSAT."""
+    return (
+        r["subject"], r["description"], r["resolution"], r["category"], "Urgent", r["channel"],
+        r["status"], r["agent"], r["team"], r["customer"], r["created_at"],
+        r["first_response_at"], r["first_response_minutes"], r["resolved_at"],
+        r["resolution_minutes"], 5, r["language"],
+    )  # fmt: skip
+
+
+async def test_truncate_empties_the_totals(db: Database) -> None:
+    async with db.engine.begin() as conn:
+        await daily.ensure(conn, MADRID)
+    await load_demo(db.engine, MADRID, count=100)
+    assert await _snapshot(db.engine)
+    async with db.engine.begin() as conn:
+        await conn.execute(text("TRUNCATE tickets"))
+    assert await _snapshot(db.engine) == {}
+
+
+async def test_totals_of_another_zone_are_not_used(db: Database, session: AsyncSession) -> None:
+    await load_demo(db.engine, MADRID, count=400)
+    async with db.engine.begin() as conn:
+        await daily.ensure(conn, ZoneInfo("UTC"))
+    selection = Selection(Window(None, None, "created", MADRID), "any", {})
+    assert daily.dimension_for(await daily.built_zone(session), MADRID, selection) is None
+    assert daily.dimension_for("UTC", ZoneInfo("UTC"), selection) == daily.TOTAL
+    # Rebuilt for Madrid, the same question is answered from the totals with the same number.
+    raw = await _run(session, MADRID, "count_tickets", date_field="created", start_date=SINCE)
+    async with db.engine.begin() as conn:
+        assert await daily.ensure(conn, MADRID)
+    await session.rollback()
+    assert daily.dimension_for(await daily.built_zone(session), MADRID, selection) == daily.TOTAL
+    summed = await _run(session, MADRID, "count_tickets", date_field="created", start_date=SINCE)
+    assert summed["count"] == raw["count"] > 0
+
+
+@pytest.mark.parametrize(
+    ("filters", "own", "group", "expected"),
+    [
+        ({}, None, None, daily.TOTAL),
+        ({"category": "billing"}, None, None, "category"),
+        ({"category": "billing"}, None, "category", "category"),
+        ({"category": "billing"}, None, "priority", None),
+        ({}, "a@example.com", "agent", "agent"),
+        ({}, "a@example.com", "team", None),
+        ({"agent": "Lucía Fernández"}, None, None, None),
+        ({"agent": "lucia@example.com"}, None, None, "agent"),
+        ({}, None, "status", daily.TOTAL),
+    ],
+)
+async def test_which_questions_the_totals_answer(
+    db: Database,
+    session: AsyncSession,
+    filters: dict[str, str],
+    own: str | None,
+    group: str | None,
+    expected: str | None,
+) -> None:
+    async with db.engine.begin() as conn:
+        await daily.ensure(conn, MADRID)
+    selection = Selection(Window(None, None, "resolved", MADRID), "resolved", filters, own)
+    assert (
+        daily.dimension_for(await daily.built_zone(session), MADRID, selection, group) == expected
+    )
