@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from cschat.chat.vocabulary import read_vocabulary
 from cschat.core.db import Database
 from cschat.tickets import daily
 from cschat.tickets.queries import Selection, Window
@@ -136,3 +137,23 @@ async def test_which_questions_the_totals_answer(
     assert (
         daily.dimension_for(await daily.built_zone(session), MADRID, selection, group) == expected
     )
+
+
+async def test_vocabulary_from_the_totals_equals_the_tickets_values(
+    db: Database, session: AsyncSession
+) -> None:
+    await load_demo(db.engine, MADRID, count=300)
+    async with db.engine.begin() as conn:
+        await conn.execute(text("UPDATE tickets SET category = NULL WHERE id % 9 = 0"))
+        await conn.execute(text("UPDATE tickets SET team = ' ' WHERE id % 11 = 0"))
+    from_tickets = await read_vocabulary(session, {})
+    async with db.engine.begin() as conn:
+        await daily.ensure(conn, MADRID)
+        # A value whose last ticket went away leaves no trace in the vocabulary.
+        await conn.execute(text("UPDATE tickets SET channel = 'Fax' WHERE id = 1"))
+        await conn.execute(text("DELETE FROM tickets WHERE id = 1"))
+    await session.rollback()
+    assert await daily.built_zone(session) == MADRID.key
+    from_totals = await read_vocabulary(session, {})
+    assert from_totals.values == from_tickets.values
+    assert "Fax" not in from_totals.values["channel"]

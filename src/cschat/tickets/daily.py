@@ -186,3 +186,10 @@ def trend(selection: Selection, dim: str, interval: str) -> Select[Any]:
     label = period_label(period, "postgresql")
     stmt = select(label, *_sums()).where(*conditions(selection, dim)).group_by(period)
     return stmt.having(func.sum(daily.c.n) > 0)
+
+
+def distinct_values(dimension: str) -> Select[Any]:
+    """The values of a filter field that some ticket has (the local agent's vocabulary)."""
+    rows = daily.c.dim == dimension, daily.c.has_value
+    stmt = select(daily.c.value).where(*rows).group_by(daily.c.value)
+    return stmt.having(func.sum(daily.c.n) > 0)

@@ -75,10 +75,6 @@ class Ticket(Base):
         ),
         Index("ix_tickets_created_at", "created_at"),
         Index("ix_tickets_resolved_at", "resolved_at"),
-        Index("ix_tickets_status", "status"),
-        Index("ix_tickets_category", "category"),
-        Index("ix_tickets_agent", "agent"),
-        Index("ix_tickets_team", "team"),
         Index("ix_tickets_updated_at", "updated_at"),
         Index("ix_tickets_external_id", "external_id"),
     )
