@@ -150,11 +150,15 @@ async def _copy_stage(conn: AsyncConnection, rows: Sequence[Row]) -> None:
         async with cursor.copy(sql) as copy:
             copy.set_types(_PG_TYPES)
             for row in rows:
-                values = list(row)
-                for index in _JSON:
-                    if values[index] is not None:
-                        values[index] = Jsonb(values[index])
-                await copy.write_row(values)
+                await copy.write_row(_copy_values(row))
+
+
+def _copy_values(row: Row) -> list[Any]:
+    values = list(row)
+    for index in _JSON:
+        if values[index] is not None:
+            values[index] = Jsonb(values[index])
+    return values
 
 
 async def _upsert_postgresql(

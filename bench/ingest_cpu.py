@@ -1,0 +1,106 @@
+"""Python CPU per CSV row on the ingest path, in process: parse, normalise, the upsert's row prep.
+
+Writes N demo tickets as `bench/ingest.py`'s CSV, feeds it in 64 KiB chunks (what uvicorn hands
+the endpoint) through the CSV parser and the normaliser, keeping batches of rows alive as the
+service does, and times the per-row conversion for SQLite's executemany and PostgreSQL's binary
+COPY. Baseline: `csv.reader` alone over the same text, the floor for parsing CSV in Python.
+Prints one JSON line: microseconds per row per step, and parse + normalise over the floor.
+
+    python bench/ingest_cpu.py [--rows 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _common import TZ
+from ingest import write_files
+
+from cschat.tickets import upsert
+from cschat.tickets.ingest import mapping
+from cschat.tickets.ingest.normalise import Normaliser, RowError
+from cschat.tickets.ingest.parsers import CsvParser
+
+CHUNK = 64 * 1024
+BATCH_ROWS = 10_000
+
+
+def floor_seconds(data: bytes) -> tuple[float, int]:
+    start = time.process_time()
+    rows = sum(1 for _ in csv.reader(io.StringIO(data.decode(), newline=""))) - 1
+    return time.process_time() - start, rows
+
+
+def pipeline_seconds(data: bytes) -> dict[str, Any]:
+    """Seconds spent per step over the whole upload, and the row count."""
+    parser = CsvParser()
+    normaliser = Normaliser(mapping.parse(None), tz=TZ, default_source="bench")
+    stamp = upsert._sqlite_datetime(upsert.utcnow())
+    seconds = dict.fromkeys(("parse", "normalise", "sqlite_params", "copy_row"), 0.0)
+    batch: list[tuple[Any, ...]] = []
+    rows = 0
+
+    def prepare(batch: list[tuple[Any, ...]]) -> None:
+        start = time.process_time()
+        params = [upsert._sqlite_params(row, stamp) for row in batch]
+        middle = time.process_time()
+        copies = [upsert._copy_values(row) for row in batch]
+        seconds["sqlite_params"] += middle - start
+        seconds["copy_row"] += time.process_time() - middle
+        del params, copies
+
+    chunks = [data[i : i + CHUNK] for i in range(0, len(data), CHUNK)]
+    for chunk in [*chunks, None]:
+        start = time.process_time()
+        records = parser.feed(chunk) if chunk is not None else parser.close()
+        middle = time.process_time()
+        for record in records:
+            if isinstance(record, RowError):
+                raise SystemExit(f"refused: {record}")
+            row = normaliser.normalise(*record)
+            if isinstance(row, list):
+                raise SystemExit(f"refused: {row}")
+            batch.append(row)
+        seconds["parse"] += middle - start
+        seconds["normalise"] += time.process_time() - middle
+        rows += len(records)
+        if len(batch) >= BATCH_ROWS or chunk is None:
+            prepare(batch)
+            batch = []
+    return {"rows": rows, **seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=200_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        upload, _ = write_files(args.rows, Path(tmp))
+        data = upload.read_bytes()
+    floor, floor_rows = floor_seconds(data)
+    measured = pipeline_seconds(data)
+    rows = measured.pop("rows")
+    assert rows == floor_rows == args.rows, (rows, floor_rows)
+    per_row = {f"{step}_us": round(s / rows * 1e6, 2) for step, s in measured.items()}
+    parse_normalise = (measured["parse"] + measured["normalise"]) / rows * 1e6
+    result = {
+        "bench": "ingest_cpu",
+        "rows": rows,
+        "csv_reader_floor_us": round(floor / rows * 1e6, 2),
+        **per_row,
+        "parse_normalise_us": round(parse_normalise, 2),
+        "ratio_vs_floor": round(parse_normalise / (floor / rows * 1e6), 1),
+        "target_parse_normalise_us": 15,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
