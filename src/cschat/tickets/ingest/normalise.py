@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -49,7 +50,6 @@ _DERIVED = tuple(
         ("first_response_at", "first_response_minutes"),
     )
 )
-_INFINITY = math.inf
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,7 @@ class _CsvPlan:
 
     def __init__(self, header: tuple[str, ...], plan: Callable[[str], Plan]) -> None:
         self.header = header
-        groups: dict[int, list[tuple[int, Any, Any]]] = {kind: [] for kind in range(10)}
+        groups: defaultdict[int, list[tuple[int, Any, Any]]] = defaultdict(list)
         for position, column in enumerate(header):
             kind, at, _, detail = plan(column)
             groups[kind].append((position, at, detail))
@@ -329,7 +329,7 @@ class Normaliser:
                     minutes = float(value) * scale
                 except ValueError:
                     return None
-                if not 0 <= minutes < _INFINITY:  # also refuses NaN
+                if not 0 <= minutes < math.inf:  # also refuses NaN
                     return None
                 out[at] = minutes
         for position, at in csv.csat:
