@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from psycopg.types.json import Jsonb, set_json_dumps
+from psycopg.types.json import set_json_dumps
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -141,7 +141,8 @@ def _json_text(value: Any) -> str:
 
 async def _copy_stage(conn: AsyncConnection, rows: Sequence[Row]) -> None:
     # Binary COPY with psycopg's C row writer: a fraction of the CPU of building COPY text here,
-    # and less parsing for the server.
+    # and less parsing for the server. `set_types` picks the dumpers by column type, so lists and
+    # dicts reach the jsonb dumper (with our dumps) as they are: no per-row copy or wrapper.
     driver = (await conn.get_raw_connection()).driver_connection
     assert driver is not None
     sql = f"COPY ingest_stage ({_ALL}) FROM STDIN (FORMAT BINARY)"
@@ -150,11 +151,7 @@ async def _copy_stage(conn: AsyncConnection, rows: Sequence[Row]) -> None:
         async with cursor.copy(sql) as copy:
             copy.set_types(_PG_TYPES)
             for row in rows:
-                values = list(row)
-                for index in _JSON:
-                    if values[index] is not None:
-                        values[index] = Jsonb(values[index])
-                await copy.write_row(values)
+                await copy.write_row(row)
 
 
 async def _upsert_postgresql(
@@ -183,10 +180,15 @@ async def _existing_keys(driver: Any, rows: Sequence[Row]) -> int:
 
 
 def _sqlite_datetime(value: datetime) -> str:
-    # UTCDateTime's SQLite storage format (naive UTC, microseconds); isoformat beats strftime.
+    # UTCDateTime's SQLite storage format: naive UTC with microseconds. `isoformat(" ")` of an
+    # aware UTC value, cut, is half the CPU of `replace(tzinfo=None).isoformat(" ", timespec)`.
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    text = value.isoformat(" ")
+    return text[:26] if len(text) == _WITH_MICROSECONDS else text[:19] + ".000000"
+
+
+_WITH_MICROSECONDS = len("2000-01-01 00:00:00.000000+00:00")
 
 
 def _sqlite_params(row: Row, stamp: str) -> list[Any]:

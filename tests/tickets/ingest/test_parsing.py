@@ -170,3 +170,46 @@ def test_runaway_quotes_and_endless_lines_are_bounded(monkeypatch: pytest.Monkey
     assert out[-1] == (out[-1][0], {"id": "2", "subject": "fine"})
     with pytest.raises(BodyError, match="line is longer"):
         feed_in_pieces("ndjson", b"x" * 1000, 10)
+
+
+def test_csv_records_normalise_as_their_dict_form() -> None:
+    # CSV records take the normaliser's per-header path: same rows, same errors in the same order.
+    header = "id,created,resolved_at,state,resolution_hours,csat,tags,language,source,note\n"
+    lines = [
+        '1,2024-03-31 02:30,,Solved,1.5,4.0," a, ,b",es, crm ,x',
+        "2,2024-07-01T10:00:00Z,2024-07-01T09:00:00Z,closed,,,,,,",
+        "3,2024-07-01,,Done,-1,6,,spanish-language-x,,",
+        "4,not a date,,open,nan,2.5,,,,",
+        ",2024-07-01,2024-07-02,,,,,,,",
+        "6,,,,,,,,,",
+        "7,2024-07-01,,in-progress,1e999,5,,,,long" + "x" * 300,
+        "8,2024-07-01,,NEW,,,,,,",
+        "9,2024-07-01,,closed,,,,spanish-language-x,,",
+        "10,2024-07-01 25:00,,open,,,,,,",
+        "11,2024-07-01,,open,-1,,,,,",
+        "12,2024-07-01,,open,,4.5,,,,",
+    ] * 2  # statuses seen before take the per-header path
+    body = (header + "\n".join(lines) + "\n").encode()
+    mapped = mapping.from_object(
+        {
+            "columns": {"id": "external_id", "created": "created_at", "state": "status"},
+            "status_map": {"Solved": "resolved"},
+        }
+    )
+    csv_path = Normaliser(mapped, tz=MADRID, default_source="ingest")
+
+    def both(body: bytes) -> tuple[list[Any], list[Any]]:
+        general = Normaliser(mapped, tz=MADRID, default_source="ingest")
+        pairs = feed_in_pieces("csv", body, len(body))
+        expected = [general.normalise(row, items.items()) for row, items in pairs]
+        got = []
+        for record in make_parser("csv").feed(body):
+            assert not isinstance(record, RowError)
+            got.append(csv_path.normalise(*record))
+        return got, expected
+
+    got, expected = both(body)
+    assert got == expected and len(got) == len(lines)
+    # A chunk holding a NUL goes the general way, which refuses it.
+    got, expected = both(body.replace(b",x\n", b",x\x00\n"))
+    assert got == expected and got[0] == [RowError(1, "note", "contains a NUL character")]

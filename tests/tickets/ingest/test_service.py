@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
@@ -67,6 +68,34 @@ async def test_same_key_while_running_is_409_and_an_interrupted_key_can_retry(
     async with db.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Ticket)) == 2
         assert await session.scalar(select(func.count()).select_from(IngestBatch)) == 1
+    await db.dispose()
+
+
+async def test_overlapping_ingests_keep_the_gc_threshold_raised_until_the_last_ends(
+    settings: Settings,
+) -> None:
+    db = Database(settings.db)
+    default = gc.get_threshold()
+    reading = [asyncio.Event(), asyncio.Event()]
+    ends = [asyncio.Event(), asyncio.Event()]
+
+    async def body(index: int) -> AsyncIterator[bytes]:
+        yield (FIRST, SECOND)[index]
+        reading[index].set()
+        await ends[index].wait()
+
+    first = asyncio.create_task(run(db, body(0), "g1"))
+    await reading[0].wait()
+    raised = gc.get_threshold()
+    assert raised[0] > default[0] and raised[1:] == default[1:]
+    second = asyncio.create_task(run(db, body(1), "g2"))
+    await reading[1].wait()
+    ends[0].set()
+    assert (await first).status_code == 200
+    assert gc.get_threshold() == raised  # the second upload is still being read
+    ends[1].set()
+    assert (await second).status_code == 200
+    assert gc.get_threshold() == default
     await db.dispose()
 
 
