@@ -125,6 +125,20 @@ def test_durations_and_times_derive_each_other() -> None:
         ({"tags": 5}, "tags", "list"),
         ({"subject": "a\x00b"}, "subject", "NUL"),
         ({"external_id": " "}, "external_id", "required"),
+        ({"tags": ["ok", "a\x00b"]}, "tags", "NUL"),
+        ({"tags": "ok,a\x00b"}, "tags", "NUL"),
+        ({"resolution_hours": 1e308}, "resolution_hours", "too large"),
+        ({"resolution_minutes": "1e10", "status": "closed"}, "resolution_minutes", "too large"),
+        ({"first_response_hours": "1e9"}, "first_response_hours", "too large"),
+        (
+            {
+                "created_at": "9999-12-31T00:00:00Z",
+                "resolution_minutes": "5000",
+                "status": "closed",
+            },
+            "resolved_at",
+            "out of range",
+        ),
     ],
 )
 def test_wrong_values_name_their_field(row: dict[str, Any], field: str, words: str) -> None:

@@ -31,6 +31,8 @@ from cschat.tickets.ingest.mapping import (
 from cschat.tickets.models import RESOLVED_STATUSES, ROW_COLUMNS, STATUSES
 
 MAX_ERRORS = 100
+# A duration beyond this is a unit mix-up, and would overflow the derived timestamp.
+MAX_MINUTES = 100 * 366 * 24 * 60
 _FOLD = re.compile(r"[\s_\-]+")
 _ALLOWED_STATUSES = ", ".join(STATUSES)
 Converter = Callable[[Any], Any]
@@ -100,10 +102,14 @@ def _csat(value: Any) -> int:
 
 def _tags(value: Any) -> list[str]:
     if isinstance(value, str):
-        return [t.strip() for t in value.split(",") if t.strip()]
-    if isinstance(value, list) and all(isinstance(t, str) for t in value):
-        return value
-    raise FieldError("expected a list of strings or comma-separated text")
+        tags = [t.strip() for t in value.split(",") if t.strip()]
+    elif isinstance(value, list) and all(isinstance(t, str) for t in value):
+        tags = value
+    else:
+        raise FieldError("expected a list of strings or comma-separated text")
+    if any("\x00" in t for t in tags):
+        raise FieldError("contains a NUL character")
+    return tags
 
 
 def _object(value: Any) -> dict[str, Any]:
@@ -136,6 +142,8 @@ def _minutes(scale: float) -> Converter:
         minutes = _number(value) * scale
         if minutes < 0:
             raise FieldError("must not be negative")
+        if not minutes <= MAX_MINUTES:  # also infinity, from a huge number of hours
+            raise FieldError("is too large: more than 100 years")
         return minutes
 
     return convert
@@ -329,7 +337,7 @@ class Normaliser:
                     minutes = float(value) * scale
                 except ValueError:
                     return None
-                if not 0 <= minutes < math.inf:  # also refuses NaN
+                if not 0 <= minutes <= MAX_MINUTES:  # also refuses NaN and infinity
                     return None
                 out[at] = minutes
         for position, at in csv.csat:
@@ -404,5 +412,8 @@ class Normaliser:
             elif out[minutes] is not None and (
                 name == "first_response_at" or status in RESOLVED_STATUSES
             ):
-                out[moment] = created + timedelta(minutes=out[minutes])
+                try:
+                    out[moment] = created + timedelta(minutes=out[minutes])
+                except OverflowError:  # past the year 9999
+                    errors.append(RowError(row, names.get(name, name), "is out of range"))
         return errors
