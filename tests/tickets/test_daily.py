@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from cschat.chat.vocabulary import read_vocabulary
 from cschat.core.db import Database
 from cschat.tickets import daily
+from cschat.tickets.ingest.service import Caller, IngestOptions, ingest
 from cschat.tickets.queries import Selection, Window
 from cschat.tickets.upsert import upsert_tickets
 from tests.tickets.data import DEMO_NOW, load_demo
@@ -157,3 +159,51 @@ async def test_vocabulary_from_the_totals_equals_the_tickets_values(
     from_totals = await read_vocabulary(session, {})
     assert from_totals.values == from_tickets.values
     assert "Fax" not in from_totals.values["channel"]
+
+
+async def test_a_deferred_bulk_load_is_merged_once_and_read_around_until_then(
+    db: Database, session: AsyncSession
+) -> None:
+    async with db.engine.begin() as conn:
+        await daily.ensure(conn, MADRID)
+    await load_demo(db.engine, MADRID, count=200)
+    async with db.engine.begin() as conn:
+        rows = (await conn.execute(text("SELECT * FROM tickets ORDER BY id LIMIT 30"))).mappings()
+        changed = [(r["source"], r["external_id"], *_row_values(r), None, None) for r in rows]
+        new = [("bulk", f"B-{n}", *changed[n][2:]) for n in range(25)]
+        await daily.defer(conn)
+        await upsert_tickets(conn, [*changed, *new])
+        await conn.execute(text("SET LOCAL cschat.daily_defer = 'on'"))
+        await conn.execute(text("DELETE FROM tickets WHERE id % 13 = 0"))
+    # Queued, not applied: the tools read `tickets` meanwhile.
+    assert (await daily.snapshot(session))[1] is None
+    async with db.engine.begin() as conn:
+        await daily.merge(conn)
+    await session.rollback()
+    assert (await daily.snapshot(session))[1] == MADRID.key
+    _assert_same(await _snapshot(db.engine), await _rebuilt(db.engine, MADRID))
+
+
+async def test_an_ingest_upload_leaves_the_totals_merged(
+    db: Database, session: AsyncSession
+) -> None:
+    async with db.engine.begin() as conn:
+        await daily.ensure(conn, MADRID)
+    body = "external_id,created_at,status,category,resolution_minutes\n" + "".join(
+        f"X{n},2024-0{1 + n % 9}-1{n % 10}T10:00:00,closed,Cat{n % 4},{n * 7}\n" for n in range(300)
+    )
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield body.encode()
+
+    outcome = await ingest(
+        db.engine,
+        chunks(),
+        options=IngestOptions(format="csv", source="csv"),
+        caller=Caller(id="test", name="test"),
+        app_tz=MADRID,
+        batch_rows=50,
+    )
+    assert outcome.body["inserted"] == 300
+    assert (await daily.snapshot(session))[1] == MADRID.key
+    _assert_same(await _snapshot(db.engine), await _rebuilt(db.engine, MADRID))

@@ -179,10 +179,14 @@ async def finish(
 ) -> ChatMessage:
     """Store the session (if new), the question and the answer (or the failure) with its trace."""
     if turn.is_new:
+        turn.chat.updated_at = now
         session.add(turn.chat)
         # No ORM relationship orders the inserts: the session row must exist first.
         await session.flush()
-    turn.chat.updated_at = now
+    else:
+        turn.chat.updated_at = now
+    # With the same columns set, question and answer go in one multi-row INSERT.
+    turn.question.trace = None
     session.add(turn.question)
     answer = ChatMessage(
         session_id=turn.question.session_id,

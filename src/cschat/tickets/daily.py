@@ -55,16 +55,33 @@ daily = table(
 )
 
 
-_state = table("ticket_daily_state", column("zone"))
+_state = table("ticket_daily_state", column("zone"), column("pending"))
 
 
 async def snapshot(session: AsyncSession) -> tuple[str | None, str | None]:
-    """`data_as_of` and the zone of the daily totals (None on SQLite), in one round trip."""
+    """`data_as_of` and the zone the daily totals can answer in (None on SQLite, before they
+    are built, and while a bulk load's changes are pending), in one round trip."""
     latest = select(func.max(Ticket.updated_at)).scalar_subquery()
     if dialect_of(session) != "postgresql":
         return data_as_of_text(await session.scalar(select(latest))), None
-    row = (await session.execute(select(latest, select(_state.c.zone).scalar_subquery()))).one()
-    return data_as_of_text(row[0]), row[1]
+    state = select(_state.c.zone, _state.c.pending).subquery()
+    row = (await session.execute(select(latest, state.c.zone, state.c.pending))).one()
+    return data_as_of_text(row[0]), row[1] if row[2] == 0 else None
+
+
+async def defer(conn: AsyncConnection) -> None:
+    """In this transaction, queue the totals' changes for `merge` instead of applying them (bulk
+    loads: one merge at the end touches each total once, not once per batch)."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SET LOCAL cschat.daily_defer = 'on'"))
+
+
+async def merge(conn: AsyncConnection) -> None:
+    """Apply the queued changes (PostgreSQL; a no-op when none are queued)."""
+    if conn.dialect.name == "postgresql":
+        pending = await conn.scalar(text("SELECT pending FROM ticket_daily_state"))
+        if pending:
+            await conn.execute(text("SELECT ticket_daily_merge()"))
 
 
 async def built_zone(conn: AsyncConnection | AsyncSession) -> str | None:
@@ -79,7 +96,10 @@ async def ensure(conn: AsyncConnection, tz: ZoneInfo) -> bool:
     Runs in the caller's transaction: writers to `tickets` wait until it commits (a few seconds
     per million tickets), so no change is counted twice or missed.
     """
-    if conn.dialect.name != "postgresql" or await built_zone(conn) == tz.key:
+    if conn.dialect.name != "postgresql":
+        return False
+    if await built_zone(conn) == tz.key:
+        await merge(conn)  # what a load that stopped early left queued
         return False
     await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REBUILD_LOCK})
     await conn.execute(text("LOCK TABLE tickets IN SHARE MODE"))

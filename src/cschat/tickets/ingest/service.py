@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from cschat.core.errors import AppError, BadRequest, Conflict, Unprocessable
+from cschat.tickets import daily
 from cschat.tickets.ingest import mapping as mappings
 from cschat.tickets.ingest import repository
 from cschat.tickets.ingest.normalise import MAX_ERRORS, Normaliser, RowError
@@ -213,8 +214,10 @@ class _Run:
 
     async def _write(self, batch: list[tuple[Any, ...]]) -> UpsertCounts:
         if self.options.on_error == "reject_all":
+            await daily.defer(self.conn)
             return await upsert_tickets(self.conn, batch)
         async with self.conn.begin():
+            await daily.defer(self.conn)
             return await upsert_tickets(self.conn, batch)
 
     async def wait(self) -> None:
@@ -372,6 +375,7 @@ async def _process(
         raise
     status_code, body = _reply(run, batch_id=batch_id, detail=detail)
     async with conn.begin():
+        await daily.merge(conn)  # the daily totals' changes the batches queued
         await repository.finish(
             conn,
             batch_id,
@@ -401,5 +405,6 @@ async def _stop(
         if not keep_complete and run.options.on_error == "reject_all":
             run.tally.counts = UpsertCounts()
         async with conn.begin():
+            await daily.merge(conn)
             await repository.finish(conn, batch_id, status=status, **run.tally.numbers())
         log.info("ingest_stopped", batch_id=batch_id, status=status, **run.tally.numbers())
