@@ -16,8 +16,8 @@ def import_all_models() -> None:
 
 
 # Engine-specific objects the migrations create outside the ORM metadata (SQLite FTS5 table and its
-# shadow tables; PostgreSQL search table and covering indexes): autogenerate and the schema test
-# must ignore them.
+# shadow tables; PostgreSQL search table, covering indexes and daily totals): autogenerate and the
+# schema test must ignore them.
 UNMANAGED_PREFIXES = ("tickets_fts", "ticket_search", "ix_tickets_cover_", "ticket_daily")
 
 
