@@ -144,3 +144,17 @@ async def test_postgres_search_table_follows_every_write(
         await conn.execute(text("TRUNCATE tickets"))
         assert (await conn.execute(text("SELECT count(*) FROM ticket_search"))).scalar_one() == 0
     assert "ticket_search" in plan
+
+
+async def test_postgresql_folds_documents_and_queries_alike(
+    seeded: Database, session: AsyncSession
+) -> None:
+    if seeded.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's cschat_search_fold")
+    async with seeded.sessionmaker() as s:
+        s.add(Ticket(source="t", external_id="E", subject="Envío a Łódź, Straße 5 (½ kg)",
+                     status="open", created_at=NOW))  # fmt: skip
+        await s.commit()
+    for query in ("lodz", "Łódź", "straße", "envio", "½ kg", "(C) & | !"):
+        found = await _search(session, query=query)
+        assert found == (["E"] if query != "(C) & | !" else []), query

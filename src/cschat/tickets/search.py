@@ -75,6 +75,17 @@ def terms(query: str) -> list[str]:
     return list(seen)[:MAX_TERMS]
 
 
+def _pg_query(words: Sequence[str], every: bool) -> Any:
+    """The words as one tsquery, each folded in SQL exactly as the documents are (migration
+    t001's `cschat_search_fold`); `plainto_tsquery` reads any text as words, never as syntax."""
+    simple: Any = literal_column("'simple'::regconfig")
+    parts = [func.plainto_tsquery(simple, func.cschat_search_fold(word)) for word in words]
+    query: Any = parts[0]
+    for part in parts[1:]:
+        query = query.op("&&" if every else "||")(part)
+    return query
+
+
 async def search(
     session: AsyncSession,
     *,
@@ -85,9 +96,7 @@ async def search(
 ) -> list[tuple[Ticket, float]]:
     """Tickets matching all (or any) of `words` and `conditions`, best first, with their score."""
     if dialect_of(session) == "postgresql":
-        query = func.to_tsquery(
-            literal_column("'simple'::regconfig"), (" & " if every else " | ").join(words)
-        )
+        query = _pg_query(words, every)
         document: Any = _pg_search.c.document
         score: Any = func.ts_rank(document, query)
         if not conditions:
