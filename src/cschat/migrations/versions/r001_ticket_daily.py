@@ -130,7 +130,8 @@ PG_UP = [
     "CREATE TABLE ticket_daily_state (id int PRIMARY KEY CHECK (id = 1), zone text, "
     "built_at timestamptz, pending bigint NOT NULL DEFAULT 0)",
     "INSERT INTO ticket_daily_state (id) VALUES (1)",
-    # Unlogged: after a crash it comes back empty, and `ensure` rebuilds the totals then.
+    # Unlogged: a crash empties it while `pending` keeps its count, and the next merge (at start-up
+    # or after an upload) then rebuilds the totals instead.
     """CREATE UNLOGGED TABLE ticket_daily_pending (
   sign int NOT NULL, created_at timestamptz, resolved_at timestamptz, status varchar(20),
   category varchar(255), priority varchar(64), channel varchar(64), agent varchar(255),
@@ -139,6 +140,7 @@ PG_UP = [
         "ticket_daily_rebuild",
         # Hashing a million tickets' groups in memory beats sorting them on disk.
         "z := zone_name; PERFORM set_config('work_mem', '256MB', true); "
+        "LOCK TABLE tickets IN SHARE MODE; "  # no writer in between: nothing missed or doubled
         + _CLEAR_PENDING
         + "UPDATE ticket_daily_state SET zone = z, built_at = now(); "
         "DELETE FROM ticket_daily;" + _apply(_rows("tickets", 1)),
@@ -149,6 +151,10 @@ PG_UP = [
         "SELECT zone INTO z FROM ticket_daily_state; "
         "PERFORM set_config('work_mem', '256MB', true); "
         "LOCK TABLE ticket_daily_pending IN EXCLUSIVE MODE; "
+        "SELECT count(*) INTO k FROM ticket_daily_pending; "
+        # Fewer rows than counted: a crash emptied the unlogged queue, so count everything again.
+        "IF z IS NOT NULL AND k < (SELECT pending FROM ticket_daily_state) THEN "
+        "PERFORM ticket_daily_rebuild(z); RETURN; END IF; "
         "IF z IS NOT NULL THEN "
         + _apply(f"SELECT sign, {CHANGE_COLUMNS} FROM ticket_daily_pending")
         + " END IF; DELETE FROM ticket_daily_pending; UPDATE ticket_daily_state SET pending = 0;",
