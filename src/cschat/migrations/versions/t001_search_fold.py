@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from alembic import op
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 revision: str = "t001"
 down_revision: str | None = "s001"
@@ -63,7 +64,11 @@ def _unaccent_schema() -> str | None:
     ).first()
     if available is None:
         return None
-    op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    try:
+        with bind.begin_nested():  # a savepoint: a refusal leaves the migration going
+            bind.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
+    except DBAPIError:
+        return None  # e.g. a role that may not create extensions in this database
     schema: str = bind.execute(
         text(
             "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
