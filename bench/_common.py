@@ -17,7 +17,6 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from cschat.core import migrate
-from cschat.core.db import make_engine
 from cschat.tickets import daily
 from cschat.tickets.models import ROW_COLUMNS
 
@@ -59,15 +58,7 @@ def build_daily_totals(dsn: str, tz: ZoneInfo) -> float:
     """Seconds to build PostgreSQL's daily totals in `tz` (what `cschat db upgrade` and the app's
     start-up do; near zero when they already are), then VACUUM ANALYZE their table."""
     start = time.perf_counter()
-    engine = make_engine(make_url(sqlalchemy_url(dsn)))
-
-    async def build() -> None:
-        try:
-            await daily.build(engine, tz)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(build())
+    asyncio.run(daily.build_at(make_url(sqlalchemy_url(dsn)), tz))
     seconds = time.perf_counter() - start
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE ticket_daily")

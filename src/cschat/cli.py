@@ -78,21 +78,12 @@ def db_upgrade(
     settings = settings_or_exit()
     url = settings.db.effective_url()
     migrate.upgrade(url, revision)
-    asyncio.run(_build_daily_totals(settings))
+    from cschat.tickets import daily
+
+    asyncio.run(daily.build_at(url, settings.app.tz))
     console.print(
         f"Database {url.render_as_string(hide_password=True)} at revision {migrate.head_revision()}"
     )
-
-
-async def _build_daily_totals(settings: Settings) -> None:
-    from cschat.core.db import make_engine
-    from cschat.tickets import daily
-
-    engine = make_engine(settings.db.effective_url())
-    try:
-        await daily.build(engine, settings.app.tz)
-    finally:
-        await engine.dispose()
 
 
 @demo_app.command("seed")

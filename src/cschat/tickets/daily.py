@@ -29,9 +29,11 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from cschat.core.db import make_engine
 from cschat.core.sqlfunctions import fold
 from cschat.tickets.models import RESOLVED_STATUSES, Ticket
 from cschat.tickets.queries import (
@@ -109,6 +111,15 @@ async def ensure(conn: AsyncConnection, tz: ZoneInfo) -> bool:
     return True
 
 
+async def build_at(url: URL, tz: ZoneInfo) -> None:
+    """`build` on a database of its own engine (the CLI after migrating, the benchmarks)."""
+    engine = make_engine(url)
+    try:
+        await build(engine, tz)
+    finally:
+        await engine.dispose()
+
+
 async def build(engine: AsyncEngine, tz: ZoneInfo) -> None:
     """`ensure` in its own transaction, logged; at start-up and after migrating (never raises:
     until the totals exist the tools read `tickets`)."""
@@ -127,10 +138,16 @@ async def build(engine: AsyncEngine, tz: ZoneInfo) -> None:
 
 
 def dimension_for(
-    built: str | None, tz: ZoneInfo, selection: Selection, group: str | None = None
+    built: str | None,
+    tz: ZoneInfo,
+    selection: Selection,
+    group: str | None = None,
+    metric: str = "count",
 ) -> str | None:
-    """The dimension whose rows answer this selection (grouped by `group`), or None if none can;
-    `built` is the zone the totals were built in (`snapshot`)."""
+    """The dimension whose rows answer `metric` over this selection (grouped by `group`), or None
+    if none can; `built` is the zone the totals were built in (`snapshot`)."""
+    if metric == "median_resolution_hours":
+        return None  # percentiles are not additive
     dims = set(selection.filters)
     agent = selection.filters.get("agent")
     if agent is not None and "@" not in agent:

@@ -196,9 +196,7 @@ async def _grouped(
     ctx: Context, selection: Selection, dimension: str, metric: Metric
 ) -> dict[Any, tuple[Any, Totals, float | None]]:
     """Totals per folded key (spellings merged), with a display label and the median if asked."""
-    dim = None
-    if metric != "median_resolution_hours":
-        dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection, dimension)
+    dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection, dimension, metric)
     if dim is None:
         key = getattr(Ticket, dimension)
         stmt = select(key, fold_sql(key, ctx.dialect), *metric_columns())
@@ -282,9 +280,7 @@ async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
     """The metric per local day, ISO week (Monday) or month, empty periods included."""
     selection = _selection(params, ctx, status=_default_status(params))
     conditions = selection.conditions(ctx.dialect)
-    dim = None
-    if params.metric != "median_resolution_hours":
-        dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection)
+    dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection, metric=params.metric)
     if dim is None:
         period = period_sql(selection.window.column, params.interval, ctx.tz, ctx.dialect)
         label = period_label(period, ctx.dialect)
