@@ -16,9 +16,15 @@ def import_all_models() -> None:
 
 
 # Engine-specific objects the migrations create outside the ORM metadata (SQLite FTS5 table and its
-# shadow tables; PostgreSQL search table, covering indexes and daily totals): autogenerate and the
-# schema test must ignore them.
-UNMANAGED_PREFIXES = ("tickets_fts", "ticket_search", "ix_tickets_cover_", "ticket_daily")
+# shadow tables; PostgreSQL search table, covering and bucket indexes, daily totals and histograms):
+# autogenerate and the schema test must ignore them.
+UNMANAGED_PREFIXES = (
+    "tickets_fts",
+    "ticket_search",
+    "ix_tickets_cover_",
+    "ix_tickets_res_bucket",
+    "ticket_daily",  # and ticket_daily_hist
+)
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

@@ -23,6 +23,9 @@ from tests.tickets.test_tools import _run
 MADRID = ZoneInfo("Europe/Madrid")
 SINCE = (DEMO_NOW.date() - timedelta(days=30)).isoformat()
 ROWS = "SELECT date_field, day, status, dim, has_value, value, {} FROM ticket_daily"
+HIST_ROWS = (
+    "SELECT dim, day, status, has_value, value, bucket, n FROM ticket_daily_hist WHERE n <> 0"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -32,9 +35,13 @@ def _postgresql_only(db: Database) -> None:
 
 
 async def _snapshot(engine: AsyncEngine) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """The daily totals and the resolution histograms (rows that count something)."""
     async with engine.connect() as conn:
         result = await conn.execute(text(ROWS.format(", ".join(daily.SUMS)) + " WHERE n <> 0"))
-        return {tuple(row[:6]): tuple(row[6:]) for row in result}
+        rows = {tuple(row[:6]): tuple(row[6:]) for row in result}
+        result = await conn.execute(text(HIST_ROWS))
+        rows |= {("hist", *row[:6]): (row[6],) for row in result}
+        return rows
 
 
 async def _rebuilt(engine: AsyncEngine, tz: ZoneInfo) -> dict[tuple[Any, ...], tuple[Any, ...]]:
@@ -63,6 +70,10 @@ async def test_triggers_match_a_rebuild_after_inserts_updates_and_deletes(db: Da
             )
         )
         await conn.execute(text("UPDATE tickets SET category = 'Facturación' WHERE id % 3 = 0"))
+        # Resolution times that move to other histogram buckets.
+        await conn.execute(
+            text("UPDATE tickets SET resolution_minutes = resolution_minutes * 3 WHERE id % 6 = 1")
+        )
         await conn.execute(text("UPDATE tickets SET csat = NULL, agent = NULL WHERE id % 4 = 0"))
         await conn.execute(text("UPDATE tickets SET created_at = created_at - interval '20 hours'"))
         await conn.execute(text("DELETE FROM tickets WHERE id % 7 = 0"))

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.core.db import Database
@@ -144,6 +145,39 @@ async def _check_breakdowns(ref: Reference, session: AsyncSession) -> None:
                 assert by_key[key]["value"] == approx(metric(members, name)), (dimension, name)
             values = [r["value"] for r in got["rows"] if r["value"] is not None]
             assert values == sorted(values, reverse=True)
+    await _check_resolved_medians(ref, session)
+
+
+async def _check_resolved_medians(ref: Reference, session: AsyncSession) -> None:
+    """Median breakdowns over a resolved-date window (PostgreSQL: from the histograms), also
+    with a filter on another dimension and for an Agent-free status breakdown."""
+    tz = ref.tz
+    start, end = WINDOWS[0]
+    cases: list[tuple[str, dict[str, str]]] = [
+        *((d, {}) for d in ("category", "priority", "channel", "agent", "team", "status")),
+        ("status", {"priority": "high"}),
+    ]
+    for dimension, filters in cases:
+        got = await _run(
+            session,
+            tz,
+            "breakdown_tickets",
+            dimension=dimension,
+            metric="median_resolution_hours",
+            start_date=start.isoformat(),
+            end_date=end.isoformat(),
+            status="any",
+            limit=500,
+            **filters,
+        )
+        groups: dict[Any, list[Any]] = defaultdict(list)
+        for t in ref.select(start=start, end=end, status="any", **filters):
+            groups[folded(getattr(t, dimension))].append(t)
+        by_key = {folded(r["key"]): r for r in got["rows"]}
+        assert set(by_key) == set(groups), (dimension, filters)
+        for key, members in groups.items():
+            want = metric(members, "median_resolution_hours")
+            assert by_key[key]["value"] == approx(want), (dimension, filters, key)
 
 
 async def _check_trends(ref: Reference, session: AsyncSession) -> None:
@@ -178,6 +212,35 @@ async def _check_trends(ref: Reference, session: AsyncSession) -> None:
             assert point["count"] == len(members), (period, zone, interval)
             expected = metric(members, name) if members or name == "count" else None
             assert point["value"] == approx(expected), (period, zone, interval, name)
+
+
+@pytest.mark.parametrize("daily_totals", [False, True], ids=["tickets", "daily"])
+async def test_medians_merge_the_spellings_of_a_group(
+    daily_totals: bool, db: Database, session: AsyncSession
+) -> None:
+    """'Billing', 'billing' and 'BÍLLING' are one group, and so is its median."""
+    tz = ZoneInfo("Europe/Madrid")
+    if daily_totals:
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the daily totals are PostgreSQL's")
+        async with db.engine.begin() as conn:
+            assert await daily.ensure(conn, tz)
+    await load_demo(db.engine, tz, count=800)
+    respell = "UPDATE tickets SET category = :new WHERE category = 'Billing' AND id % 3 = :rest"
+    async with db.engine.begin() as conn:
+        await conn.execute(text(respell), {"new": "billing", "rest": 0})
+        await conn.execute(text(respell), {"new": "BÍLLING", "rest": 1})
+    ref = Reference(await all_tickets(db.engine), tz)
+    got = await _run(
+        session, tz, "breakdown_tickets", dimension="category", metric="median_resolution_hours"
+    )
+    groups: dict[Any, list[Any]] = defaultdict(list)
+    for t in ref.select():
+        groups[folded(t.category)].append(t)
+    assert len({t.category for t in groups["billing"]}) == 3
+    by_key = {folded(r["key"]): r for r in got["rows"]}
+    for key, members in groups.items():
+        assert by_key[key]["value"] == approx(metric(members, "median_resolution_hours")), key
 
 
 async def test_filters_fold_case_and_accents(db: Database, session: AsyncSession) -> None:

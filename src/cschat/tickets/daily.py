@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.sql.expression import TableClause
 
 from cschat.core.db import make_engine
 from cschat.core.sqlfunctions import fold
@@ -145,9 +146,10 @@ def dimension_for(
     metric: str = "count",
 ) -> str | None:
     """The dimension whose rows answer `metric` over this selection (grouped by `group`), or None
-    if none can; `built` is the zone the totals were built in (`snapshot`)."""
-    if metric == "median_resolution_hours":
-        return None  # percentiles are not additive
+    if none can; `built` is the zone the totals were built in (`snapshot`). Medians come from the
+    resolution histograms (`histogram.percentiles`), which are kept per resolved day only."""
+    if metric == "median_resolution_hours" and selection.window.date_field != "resolved":
+        return None
     dims = set(selection.filters)
     agent = selection.filters.get("agent")
     if agent is not None and "@" not in agent:
@@ -163,25 +165,27 @@ def dimension_for(
     return dims.pop() if dims else TOTAL
 
 
-def conditions(selection: Selection, dim: str) -> list[ColumnElement[bool]]:
-    """The WHERE clause over `ticket_daily` equivalent to `selection.conditions` on `tickets`."""
+def conditions(
+    selection: Selection, dim: str, rows: TableClause = daily
+) -> list[ColumnElement[bool]]:
+    """The WHERE clause over `ticket_daily` (or `rows` of the same key, such as the resolution
+    histograms, which have no date field) equivalent to `selection.conditions` on `tickets`."""
     window = selection.window
-    conds: list[ColumnElement[bool]] = [
-        daily.c.dim == dim,
-        daily.c.date_field == ("r" if window.date_field == "resolved" else "c"),
-    ]
+    conds: list[ColumnElement[bool]] = [rows.c.dim == dim]
+    if "date_field" in rows.c:
+        conds.append(rows.c.date_field == ("r" if window.date_field == "resolved" else "c"))
     if window.start_date is not None:
-        conds.append(daily.c.day >= window.start_date)
+        conds.append(rows.c.day >= window.start_date)
     if window.end_date is not None:
-        conds.append(daily.c.day <= window.end_date)
+        conds.append(rows.c.day <= window.end_date)
     if selection.status == "resolved":
-        conds.append(daily.c.status.in_(RESOLVED_STATUSES))
+        conds.append(rows.c.status.in_(RESOLVED_STATUSES))
     elif selection.status == "open":
-        conds.append(daily.c.status.not_in(RESOLVED_STATUSES))
+        conds.append(rows.c.status.not_in(RESOLVED_STATUSES))
     for value in selection.filters.values():
-        conds += [daily.c.has_value, fold_sql(daily.c.value, "postgresql") == fold(value)]
+        conds += [rows.c.has_value, fold_sql(rows.c.value, "postgresql") == fold(value)]
     if selection.own_agent is not None:
-        conds += [daily.c.has_value, func.lower(daily.c.value) == selection.own_agent.lower()]
+        conds += [rows.c.has_value, func.lower(rows.c.value) == selection.own_agent.lower()]
     return conds
 
 
@@ -201,6 +205,12 @@ def _count(name: str) -> Any:
 def count(selection: Selection, dim: str) -> Select[Any]:
     """`count_tickets` over the daily totals."""
     return select(_count("n")).where(*conditions(selection, dim))
+
+
+def totals(selection: Selection, dim: str) -> Select[Any]:
+    """The sums of the whole selection (one row; zeros when no day matches)."""
+    zeroed = [func.coalesce(s.element, 0).label(s.name) for s in _sums()]
+    return select(*zeroed).where(*conditions(selection, dim))
 
 
 def breakdown(selection: Selection, dim: str, dimension: str) -> Select[Any]:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cschat.auth.dependencies import Principal
 from cschat.core.errors import BadRequest, Forbidden, NotFound
 from cschat.core.sqlfunctions import fold, period_start
-from cschat.tickets import daily, search
+from cschat.tickets import daily, histogram, search
 from cschat.tickets.models import Ticket
 from cschat.tickets.queries import (
     FILTER_FIELDS,
@@ -211,7 +211,9 @@ async def _grouped(
             entry[0], entry[2] = row[0], row.n
         entry[1].add(row)
     medians: dict[Any, list[float | None]] = {}
-    if metric == "median_resolution_hours":
+    if metric == "median_resolution_hours" and dim is not None:
+        medians = await histogram.percentiles(ctx.session, selection, dim, [0.5], dimension)
+    elif metric == "median_resolution_hours":
         conditions = selection.conditions(ctx.dialect)
         folded = fold_sql(getattr(Ticket, dimension), ctx.dialect)
         medians = await percentiles(
@@ -291,7 +293,9 @@ async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
     for row in (await ctx.session.execute(stmt)).all():
         totals.setdefault(row[0], Totals()).add(row)
     medians: dict[Any, list[float | None]] = {}
-    if params.metric == "median_resolution_hours":
+    if params.metric == "median_resolution_hours" and dim is not None:
+        medians = await histogram.percentiles(ctx.session, selection, dim, [0.5], params.interval)
+    elif params.metric == "median_resolution_hours":
         medians = await percentiles(
             ctx.session, Ticket.resolution_minutes, conditions, [0.5], key=label
         )
@@ -314,18 +318,23 @@ async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[
     """Count, mean, median and p90 resolution hours, first response and CSAT (resolved)."""
     selection = _selection(params, ctx, status="resolved")
     conditions = selection.conditions(ctx.dialect)
-    columns = metric_columns()
-    if ctx.dialect == "postgresql":
-        # One scan: percentile_cont skips NULLs itself.
-        columns += [
-            func.percentile_cont(p).within_group(Ticket.resolution_minutes) for p in (0.5, 0.9)
-        ]
-    row = (await ctx.session.execute(select(*columns).where(*conditions))).one()
+    dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection, metric="median_resolution_hours")
     totals = Totals()
-    totals.add(row)
-    if ctx.dialect == "postgresql":
+    if dim is not None:
+        totals.add((await ctx.session.execute(daily.totals(selection, dim))).one())
+        cuts = await histogram.percentiles(ctx.session, selection, dim, [0.5, 0.9])
+        median, p90 = cuts.get(None, [None, None])
+    elif ctx.dialect == "postgresql":
+        # One scan: percentile_cont skips NULLs itself.
+        columns = [
+            *metric_columns(),
+            *(func.percentile_cont(p).within_group(Ticket.resolution_minutes) for p in (0.5, 0.9)),
+        ]
+        row = (await ctx.session.execute(select(*columns).where(*conditions))).one()
+        totals.add(row)
         median, p90 = row[-2], row[-1]
     else:
+        totals.add((await ctx.session.execute(select(*metric_columns()).where(*conditions))).one())
         cuts = await percentiles(ctx.session, Ticket.resolution_minutes, conditions, [0.5, 0.9])
         median, p90 = next(iter(cuts.values()), [None, None])
     return _envelope(

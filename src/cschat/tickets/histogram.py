@@ -1,0 +1,246 @@
+"""Exact percentiles of resolution time from the daily histograms (PostgreSQL, migration v001).
+
+`percentile_cont(p)` over N values is two order statistics, at ranks floor and ceil of p*(N-1),
+interpolated. The window's histogram (`ticket_daily_hist`, per resolved local day and bucket of
+resolution minutes) gives N and, for each wanted rank, its bucket and its offset in the bucket;
+then only those buckets' tickets in the window are read (`ix_tickets_res_bucket`) and ranked.
+The answer is the same float8 as `percentile_cont` over `tickets`. Used where the daily totals
+answer (`daily.dimension_for`) and the window is on the resolved date.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    TIMESTAMP,
+    DateTime,
+    Integer,
+    case,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    values,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cschat.core.sqlfunctions import fold
+from cschat.tickets import daily
+from cschat.tickets.models import Ticket
+from cschat.tickets.queries import (
+    FILTER_FIELDS,
+    Selection,
+    fold_sql,
+    interpolate,
+    local_midnight,
+    period_sql,
+)
+
+PG = "postgresql"
+hist = table(
+    "ticket_daily_hist",
+    *(column(c) for c in ("dim", "day", "status", "has_value", "value", "bucket", "n")),
+)
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """How one grouping reads: its raw key over the histogram and over `tickets` (cheap to
+    compute per ticket), and the group each raw key belongs to (folded labels, 'YYYY-MM-DD')."""
+
+    hist: Any
+    tickets: Any
+    group_of: Callable[[Any], Any]
+
+
+def _raw_value(value: Any) -> Any:
+    return value
+
+
+def _keys(group: str | None, tz: ZoneInfo) -> _Keys:
+    """`group`: None, a dimension (category ... team, status) or an interval (day, week, month).
+    Dimensions group like the breakdowns (folded), periods like the trends."""
+    if group is None:
+        none: Any = literal_column("''")
+        return _Keys(none, none, _raw_value)
+    if group == "status":  # statuses are lower-case already: folding changes none
+        return _Keys(hist.c.status, Ticket.status, _raw_value)
+    if group in FILTER_FIELDS:
+        value = case((hist.c.has_value, hist.c.value))
+        return _Keys(value, getattr(Ticket, group), _folded)
+    unit: Any = literal_column(f"'{group}'")
+    day = func.date_trunc(unit, cast(hist.c.day, TIMESTAMP))
+    return _Keys(day, period_sql(Ticket.resolved_at, group, tz, PG), _day)  # type: ignore[arg-type]
+
+
+def _folded(value: str | None) -> str | None:
+    return None if value is None else fold(value)
+
+
+def _day(value: datetime) -> str:
+    return value.date().isoformat()
+
+
+def _locate(counts: list[tuple[int, int]], rank: int) -> tuple[int, int]:
+    """(bucket, offset in it) of 0-based `rank`, given (bucket, count) in bucket order."""
+    below = 0
+    for bucket, n in counts:
+        if rank < below + n:
+            return bucket, rank - below
+        below += n
+    raise ValueError(f"rank {rank} beyond {below} values")
+
+
+async def percentiles(
+    session: AsyncSession,
+    selection: Selection,
+    dim: str,
+    fractions: Sequence[float],
+    group: str | None = None,
+) -> dict[Any, list[float | None]]:
+    """Exact continuous percentiles of resolution minutes per group, keyed like the breakdowns
+    (folded value) and trends ('YYYY-MM-DD'), or by None when ungrouped; `dim` is from
+    `daily.dimension_for`."""
+    keys = _keys(group, selection.window.tz)
+    counted = (
+        select(keys.hist.label("k"), hist.c.bucket, func.sum(hist.c.n).label("n"))
+        .where(*daily.conditions(selection, dim, hist))
+        .group_by(literal_column("1"), hist.c.bucket)
+        .having(func.sum(hist.c.n) > 0)
+        .order_by(hist.c.bucket)
+    )
+    histograms: dict[Any, dict[int, int]] = {}
+    spellings: dict[Any, set[Any]] = {}
+    for raw, bucket, n in (await session.execute(counted)).all():
+        key = keys.group_of(raw)
+        per_bucket = histograms.setdefault(key, {})
+        per_bucket[bucket] = per_bucket.get(bucket, 0) + int(n)
+        spellings.setdefault(key, set()).add(raw)
+
+    # Per group: the positions p*(N-1) and, per wanted rank, (bucket, offset).
+    ordered = {key: sorted(counts.items()) for key, counts in histograms.items()}
+    positions: dict[Any, list[float]] = {}
+    wanted: set[tuple[Any, int, int]] = set()
+    for key, counts in ordered.items():
+        total = sum(n for _, n in counts)
+        positions[key] = [p * (total - 1) for p in fractions]
+        for position in positions[key]:
+            for rank in {math.floor(position), math.ceil(position)}:
+                wanted.add((key, *_locate(counts, rank)))
+    if not wanted:
+        return {}
+
+    if group in FILTER_FIELDS or group == "status":
+        values = await _ranked(session, selection, keys, wanted, spellings)
+    else:
+        values = await _each(session, selection, wanted, group)
+
+    result: dict[Any, list[float | None]] = {}
+    for key, counts in ordered.items():
+        cuts: list[float | None] = []
+        for position in positions[key]:
+            low = values[(key, *_locate(counts, math.floor(position)))]
+            high = values[(key, *_locate(counts, math.ceil(position)))]
+            cuts.append(interpolate(low, high, position))
+        result[None if group is None else key] = cuts
+    return result
+
+
+_Wanted = set[tuple[Any, int, int]]  # (group, bucket, offset in the bucket)
+_Values = dict[tuple[Any, int, int], float]
+
+
+def _bucket() -> Any:
+    return func.cschat_res_bucket(Ticket.resolution_minutes)
+
+
+async def _ranked(
+    session: AsyncSession,
+    selection: Selection,
+    keys: _Keys,
+    wanted: _Wanted,
+    spellings: dict[Any, set[Any]],
+) -> _Values:
+    """The wanted values of dimension groups: one pass over the wanted buckets' tickets in the
+    window, ranked per group and bucket. Partitions follow the raw value (a byte-wise sort, no
+    folding per ticket) unless two spellings share a group."""
+    partition = keys.tickets
+    if any(len(raws) > 1 for raws in spellings.values()):
+        partition = fold_sql(partition, PG)
+        keys = _Keys(keys.hist, partition, _raw_value)
+    partition = partition.collate("C")
+    bucket, minutes = _bucket(), Ticket.resolution_minutes
+    number = func.row_number().over(partition_by=[partition, bucket], order_by=minutes)
+    ranked = (
+        select(partition.label("k"), bucket.label("b"), minutes.label("v"), (number - 1).label("i"))
+        .where(
+            *selection.conditions(PG),
+            minutes.is_not(None),
+            bucket.in_(sorted({b for _, b, _ in wanted})),
+        )
+        .subquery()
+    )
+    offsets = sorted({i for _, _, i in wanted})
+    stmt = select(ranked.c.k, ranked.c.b, ranked.c.i, ranked.c.v).where(ranked.c.i.in_(offsets))
+    return {(keys.group_of(k), b, i): v for k, b, i, v in (await session.execute(stmt)).all()}
+
+
+async def _each(
+    session: AsyncSession, selection: Selection, wanted: _Wanted, interval: str | None
+) -> _Values:
+    """The wanted values of the whole window or of its periods, one index lookup each: the
+    tickets of one bucket in one period, sorted, at an offset."""
+    window, tz = selection.window, selection.window.tz
+    rows = []
+    for index, (key, b, i) in enumerate(sorted(wanted, key=lambda w: (str(w[0]), w[1], w[2]))):
+        lo, hi = window.start or _EARLIEST, window.end or _LATEST
+        if interval is not None:
+            first = date.fromisoformat(key)
+            lo = max(lo, local_midnight(first, tz))
+            hi = min(hi, local_midnight(_next_period(first, interval), tz))
+        rows.append((index, key, b, i, lo, hi))
+    want = values(
+        column("n", Integer),
+        column("b", Integer),
+        column("i", Integer),
+        column("lo", DateTime(timezone=True)),
+        column("hi", DateTime(timezone=True)),
+        name="want",
+    ).data([(n, b, i, lo, hi) for n, _, b, i, lo, hi in rows])
+    minutes = Ticket.resolution_minutes
+    pick = (
+        select(minutes)
+        .where(
+            *selection.conditions(PG),
+            minutes.is_not(None),
+            _bucket() == want.c.b,
+            Ticket.resolved_at >= want.c.lo,
+            Ticket.resolved_at < want.c.hi,
+        )
+        .order_by(minutes)
+        .offset(want.c.i)
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = dict((await session.execute(select(want.c.n, pick))).all())
+    return {(key, b, i): found[n] for n, key, b, i, _, _ in rows}
+
+
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def _next_period(first: date, interval: str) -> date:
+    if interval == "day":
+        return first + timedelta(days=1)
+    if interval == "week":
+        return first + timedelta(days=7)
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
