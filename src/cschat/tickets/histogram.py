@@ -18,8 +18,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    ARRAY,
     TIMESTAMP,
     DateTime,
+    bindparam,
     Integer,
     case,
     cast,
@@ -28,7 +30,6 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
-    values,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -207,14 +208,14 @@ async def _each(
             lo = max(lo, local_midnight(first, tz))
             hi = min(hi, local_midnight(_next_period(first, interval), tz))
         rows.append((index, key, b, i, lo, hi))
-    want = values(
-        column("n", Integer),
-        column("b", Integer),
-        column("i", Integer),
-        column("lo", DateTime(timezone=True)),
-        column("hi", DateTime(timezone=True)),
-        name="want",
-    ).data([(n, b, i, lo, hi) for n, _, b, i, lo, hi in rows])
+    # Arrays bound as parameters, not a VALUES list: the statement's compiled form is cached.
+    columns = list(zip(*[(n, b, i, lo, hi) for n, _, b, i, lo, hi in rows], strict=True))
+    types: list[Any] = [Integer, Integer, Integer, DateTime(timezone=True), DateTime(timezone=True)]
+    arrays = [
+        bindparam(f"want_{name}", list(column_values), type_=ARRAY(kind))
+        for name, column_values, kind in zip("nbilh", columns, types, strict=True)
+    ]
+    want = func.unnest(*arrays).table_valued("n", "b", "i", "lo", "hi").render_derived("want")
     minutes = Ticket.resolution_minutes
     pick = (
         select(minutes)
