@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cschat.tickets.search import STOPWORDS
+
 Row = Mapping[str, Any]
 RESOLVED = ("resolved", "closed")
 FILTERS = ("category", "priority", "channel", "agent", "team")
@@ -171,7 +173,8 @@ def _words(row: Row) -> set[str]:
 
 def search_tickets(rows: list[Row], params: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     """Which tickets may be returned: all holding every word, else those holding any."""
-    terms = list(dict.fromkeys(WORD.findall(fold(params["query"]))))
+    words = list(dict.fromkeys(WORD.findall(fold(params["query"]))))
+    terms = [w for w in words if w not in STOPWORDS] or words  # the documented stop words
     scope = select(rows, {"status": "any", "date_field": "created", **params}, tz)
     every = [r["id"] for r in scope if set(terms) <= _words(r)]
     eligible = every or [r["id"] for r in scope if set(terms) & _words(r)]

@@ -66,6 +66,22 @@ async def test_ranked_and_accent_insensitive(seeded: Database, session: AsyncSes
     assert await _search(session, query="factura", category="billing", status="open") == []
 
 
+async def test_stop_words_are_left_out(seeded: Database, session: AsyncSession) -> None:
+    # Without its stop words, "factura de la cobro" is "factura cobro".
+    assert await _search(session, query="factura de la cobro") == ["C", "A"]
+    result = await run_tool(
+        "search_tickets",
+        {"query": "The reset link"},
+        session=session,
+        principal=SUPERVISOR,
+        tz=ZoneInfo("UTC"),
+        now=NOW,
+    )
+    assert result["terms"] == ["reset", "link"]
+    # A query of stop words only still searches them.
+    assert await _search(session, query="en la") == ["A"]
+
+
 async def test_search_follows_inserts_updates_and_deletes(
     seeded: Database, session: AsyncSession
 ) -> None:

@@ -2,8 +2,9 @@
 
 Both engines use language-neutral tokenisation (FTS5 `unicode61 remove_diacritics 2`, PostgreSQL
 `simple` over accent-folded text): no stemming, so Spanish and English tickets are matched alike and
-"facturación" finds "facturacion". Tickets holding every word come first; when none does, tickets
-holding any word. Either way they are ranked by relevance (bm25 / ts_rank).
+"facturación" finds "facturacion". Stop words ("de", "the", ...) are left out of a query that has
+other words. Tickets holding every word come first; when none does, tickets holding any word.
+Either way they are ranked by relevance (bm25 / ts_rank).
 """
 
 from __future__ import annotations
@@ -67,12 +68,27 @@ async def _refresh_sqlite(session: AsyncSession) -> None:
         log.warning("search_index_behind")
 
 
+# Folded Spanish and English function words. A query's words must all match first, and a ticket
+# rarely lacks "de" or "the"; when none holds them all, any word matches, and "de" alone matches
+# half the tickets: ranking those took a second on a million tickets and ranked noise. "no"/"not"
+# stay: they carry the meaning of "no funciona" or "not received".
+STOPWORDS = frozenset(
+    "a al algo ante como con contra cual cuando de del desde donde el ella ellos en entre era es "
+    "esa ese eso esta estan este esto estos fue ha hay la las le les lo los me mi mis muy nos o "
+    "para pero por que se sea ser si sin sobre son su sus te tiene tu un una uno unos unas y ya "
+    "about an and are as at be by for from has have i in is it its my of on or our so that the "
+    "their them this to was we were what when where which with you your".split()
+)
+
+
 def terms(query: str) -> list[str]:
-    """The distinct folded words of a query, in order, at most MAX_TERMS."""
+    """The distinct folded words of a query, in order, without stop words (unless there is
+    nothing else), at most MAX_TERMS."""
     seen: dict[str, None] = {}
     for word in _WORD.findall(fold(query)):
         seen.setdefault(word, None)
-    return list(seen)[:MAX_TERMS]
+    meaningful = [w for w in seen if w not in STOPWORDS]
+    return (meaningful or list(seen))[:MAX_TERMS]
 
 
 def _pg_query(words: Sequence[str], every: bool) -> Any:
