@@ -31,6 +31,7 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.core.sqlfunctions import fold
@@ -198,27 +199,32 @@ async def _each(
     session: AsyncSession, selection: Selection, wanted: _Wanted, interval: str | None
 ) -> _Values:
     """The wanted values of the whole window or of its periods, one index lookup each: the
-    tickets of one bucket in one period, sorted, at an offset."""
+    tickets of one bucket in one period, sorted, at an offset, with the value after it (the
+    other rank of a percentile is usually the next one in the same bucket)."""
     window, tz = selection.window, selection.window.tz
+    lookups: list[tuple[Any, int, int]] = []
+    for key, b, i in sorted(wanted, key=lambda w: (str(w[0]), w[1], w[2])):
+        if not lookups or lookups[-1] != (key, b, i - 1):
+            lookups.append((key, b, i))
     rows = []
-    for index, (key, b, i) in enumerate(sorted(wanted, key=lambda w: (str(w[0]), w[1], w[2]))):
+    for key, b, i in lookups:
         lo, hi = window.start or _EARLIEST, window.end or _LATEST
         if interval is not None:
             first = date.fromisoformat(key)
             lo = max(lo, local_midnight(first, tz))
             hi = min(hi, local_midnight(_next_period(first, interval), tz))
-        rows.append((index, key, b, i, lo, hi))
+        rows.append((b, i, lo, hi))
     # Arrays bound as parameters, not a VALUES list: the statement's compiled form is cached.
-    columns = list(zip(*[(n, b, i, lo, hi) for n, _, b, i, lo, hi in rows], strict=True))
+    columns = [list(c) for c in zip(*[(n, *row) for n, row in enumerate(rows)], strict=True)]
     types: list[Any] = [Integer, Integer, Integer, DateTime(timezone=True), DateTime(timezone=True)]
     arrays = [
-        bindparam(f"want_{name}", list(column_values), type_=ARRAY(kind))
-        for name, column_values, kind in zip("nbilh", columns, types, strict=True)
+        bindparam(f"want_{name}", values, type_=ARRAY(kind))
+        for name, values, kind in zip("nbilh", columns, types, strict=True)
     ]
     want = func.unnest(*arrays).table_valued("n", "b", "i", "lo", "hi").render_derived("want")
     minutes = Ticket.resolution_minutes
     pick = (
-        select(minutes)
+        select(array([minutes, func.lead(minutes).over(order_by=minutes)]))
         .where(
             *selection.conditions(PG),
             minutes.is_not(None),
@@ -232,7 +238,12 @@ async def _each(
         .scalar_subquery()
     )
     found = dict((await session.execute(select(want.c.n, pick))).all())
-    return {(key, b, i): found[n] for n, key, b, i, _, _ in rows}
+    values: _Values = {}
+    for n, (key, b, i) in enumerate(lookups):
+        values[(key, b, i)], following = found[n]
+        if following is not None:
+            values[(key, b, i + 1)] = following
+    return values
 
 
 _EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
