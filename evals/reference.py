@@ -172,12 +172,18 @@ def _words(row: Row) -> set[str]:
 
 
 def search_tickets(rows: list[Row], params: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
-    """Which tickets may be returned: all holding every word, else those holding any."""
+    """Which tickets may be returned: those holding every word, else all words but one, else
+    any word."""
     words = list(dict.fromkeys(WORD.findall(fold(params["query"]))))
     terms = [w for w in words if w not in STOPWORDS] or words  # the documented stop words
     scope = select(rows, {"status": "any", "date_field": "created", **params}, tz)
-    every = [r["id"] for r in scope if set(terms) <= _words(r)]
-    eligible = every or [r["id"] for r in scope if set(terms) & _words(r)]
+    # All words; else all but one (three words or more); else any word.
+    needed = [len(terms)] + ([len(terms) - 1] if len(terms) >= 3 else []) + [1]
+    eligible: list[Any] = []
+    for need in needed:
+        eligible = [r["id"] for r in scope if len(set(terms) & _words(r)) >= need]
+        if eligible:
+            break
     limit = params.get("limit", 5)
     return {"returned": min(limit, len(eligible)), "eligible": sorted(eligible)}
 

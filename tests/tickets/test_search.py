@@ -82,6 +82,22 @@ async def test_stop_words_are_left_out(seeded: Database, session: AsyncSession) 
     assert await _search(session, query="en la") == ["A"]
 
 
+async def test_all_words_but_one_before_any_word(seeded: Database, session: AsyncSession) -> None:
+    # No ticket holds all three words; A holds two ("cobro", "duplicado"), C one ("factura").
+    result = await run_tool(
+        "search_tickets",
+        {"query": "factura cobro duplicado"},
+        session=session,
+        principal=SUPERVISOR,
+        tz=ZoneInfo("UTC"),
+        now=NOW,
+    )
+    assert [r["external_id"] for r in result["results"]] == ["A"]
+    assert result["matched"] == "all_but_one_word"
+    # Two words: straight to any word.
+    assert await _search(session, query="factura cobro") == ["C", "A"]
+
+
 async def test_search_follows_inserts_updates_and_deletes(
     seeded: Database, session: AsyncSession
 ) -> None:

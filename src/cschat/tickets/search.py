@@ -3,12 +3,14 @@
 Both engines use language-neutral tokenisation (FTS5 `unicode61 remove_diacritics 2`, PostgreSQL
 `simple` over accent-folded text): no stemming, so Spanish and English tickets are matched alike and
 "facturación" finds "facturacion". Stop words ("de", "the", ...) are left out of a query that has
-other words. Tickets holding every word come first; when none does, tickets holding any word.
-Either way they are ranked by relevance (bm25 / ts_rank).
+other words. Tickets holding every word come first; when none does, those holding all words but
+one (three words or more); then those holding any word. Each way they are ranked by relevance
+(bm25 / ts_rank).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -95,14 +97,23 @@ def terms(query: str) -> list[str]:
     return (meaningful or list(seen))[:MAX_TERMS]
 
 
-def _pg_query(words: Sequence[str], every: bool) -> Any:
-    """The words as one tsquery, each folded in SQL exactly as the documents are (migration
-    t001's `cschat_search_fold`); `plainto_tsquery` reads any text as words, never as syntax."""
+def combinations_of(words: Sequence[str], missing: int) -> list[tuple[str, ...]]:
+    """The word sets a ticket may hold when up to `missing` of `words` may be absent."""
+    return list(itertools.combinations(words, max(1, len(words) - missing)))
+
+
+def _pg_query(groups: Sequence[Sequence[str]]) -> Any:
+    """Any of `groups` (each: all its words) as one tsquery, each word folded in SQL exactly as
+    the documents are (migration t001's `cschat_search_fold`); `plainto_tsquery` reads any text as
+    words, never as syntax."""
     simple: Any = literal_column("'simple'::regconfig")
-    parts = [func.plainto_tsquery(simple, func.cschat_search_fold(word)) for word in words]
-    query: Any = parts[0]
-    for part in parts[1:]:
-        query = query.op("&&" if every else "||")(part)
+    query: Any = None
+    for group in groups:
+        parts = [func.plainto_tsquery(simple, func.cschat_search_fold(word)) for word in group]
+        every: Any = parts[0]
+        for part in parts[1:]:
+            every = every.op("&&")(part)
+        query = every.self_group() if query is None else query.op("||")(every.self_group())
     return query
 
 
@@ -112,11 +123,13 @@ async def search(
     words: Sequence[str],
     limit: int,
     conditions: Sequence[ColumnElement[bool]],
-    every: bool = True,
+    missing: int = 0,
 ) -> list[tuple[Ticket, float]]:
-    """Tickets matching all (or any) of `words` and `conditions`, best first, with their score."""
+    """Tickets holding all of `words` but at most `missing` and matching `conditions`, best
+    first, with their score."""
+    groups = combinations_of(words, missing)
     if dialect_of(session) == "postgresql":
-        query = _pg_query(words, every)
+        query = _pg_query(groups)
         document: Any = _pg_search.c.document
         score: Any = func.ts_rank(document, query)
         if not conditions:
@@ -140,7 +153,9 @@ async def search(
         await _refresh_sqlite(session)
         fts: Any = literal_column("tickets_fts")
         # Quoted terms: FTS5 reads them as plain strings, never as query syntax.
-        match = (" AND " if every else " OR ").join(f'"{word}"' for word in words)
+        match = " OR ".join(
+            "(" + " AND ".join(f'"{word}"' for word in group) + ")" for group in groups
+        )
         score = -func.bm25(fts)
         stmt = (
             select(Ticket, score)

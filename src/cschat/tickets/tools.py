@@ -376,13 +376,20 @@ async def search_tickets(params: SearchParams, ctx: Context) -> dict[str, Any]:
     status = params.status or "any"
     selection = _selection(params, ctx, status=status, own_rows_only=True)
     conditions = selection.conditions(ctx.dialect)
-    found = await search.search(ctx.session, words=words, limit=params.limit, conditions=conditions)
-    matched = "all_words"
-    if not found and len(words) > 1:
-        matched = "any_word"
+    # All words; else all but one (from three words on); else any word.
+    steps = [("all_words", 0)]
+    if len(words) >= 3:
+        steps.append(("all_but_one_word", 1))
+    if len(words) >= 2:
+        steps.append(("any_word", len(words) - 1))
+    matched, found = "", []
+    for label, missing in steps:
+        matched = label
         found = await search.search(
-            ctx.session, words=words, limit=params.limit, conditions=conditions, every=False
+            ctx.session, words=words, limit=params.limit, conditions=conditions, missing=missing
         )
+        if found:
+            break
     results = [{**ticket_json(t), "score": score} for t, score in found]
     return _envelope(
         ctx, selection, query=params.query, terms=words, matched=matched, results=results
