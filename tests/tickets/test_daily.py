@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cschat.chat.vocabulary import read_vocabulary
 from cschat.core.db import Database
-from cschat.tickets import daily
+from cschat.tickets import daily, histogram
 from cschat.tickets.ingest.service import Caller, IngestOptions, ingest
 from cschat.tickets.queries import Selection, Window
 from cschat.tickets.upsert import upsert_tickets
@@ -188,11 +188,25 @@ async def test_a_deferred_bulk_load_is_merged_once_and_read_around_until_then(
         await conn.execute(text("DELETE FROM tickets WHERE id % 13 = 0"))
     # Queued, not applied: the tools read `tickets` meanwhile.
     assert (await daily.snapshot(session))[1] is None
+    # A median that chose the histograms just before the queue began reads `tickets` instead.
+    window = Window(None, None, "resolved", MADRID)
+    everything = Selection(window=window, status="resolved", filters={})
+    assert await histogram.percentiles(session, everything, daily.TOTAL, [0.5]) is None
     async with db.engine.begin() as conn:
         await daily.merge(conn)
     await session.rollback()
     assert (await daily.snapshot(session))[1] == MADRID.key
     _assert_same(await _snapshot(db.engine), await _rebuilt(db.engine, MADRID))
+    # Merged: the histograms answer, with percentile_cont's value.
+    cuts = await histogram.percentiles(session, everything, daily.TOTAL, [0.5, 0.9])
+    exact = await session.execute(
+        text(
+            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_minutes), "
+            "percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_minutes) FROM tickets "
+            "WHERE resolved_at IS NOT NULL AND status IN ('resolved', 'closed')"
+        )
+    )
+    assert cuts == {None: list(exact.one())}
 
 
 async def test_an_ingest_upload_leaves_the_totals_merged(

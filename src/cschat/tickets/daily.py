@@ -72,6 +72,12 @@ async def snapshot(session: AsyncSession) -> tuple[str | None, str | None]:
     return data_as_of_text(row[0]), row[1] if row[2] == 0 else None
 
 
+async def ready_zone(conn: AsyncConnection | AsyncSession) -> str | None:
+    """The zone the totals answer in now: None before they are built or while changes wait."""
+    row = (await conn.execute(select(_state.c.zone, _state.c.pending))).one_or_none()
+    return row[0] if row is not None and row[1] == 0 else None
+
+
 async def defer(conn: AsyncConnection) -> None:
     """In this transaction, queue the totals' changes for `merge` instead of applying them (bulk
     loads: one merge at the end touches each total once, not once per batch)."""

@@ -32,7 +32,7 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.dialects.postgresql import array
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from cschat.core.sqlfunctions import fold
 from cschat.tickets import daily
@@ -107,10 +107,30 @@ async def percentiles(
     dim: str,
     fractions: Sequence[float],
     group: str | None = None,
-) -> dict[Any, list[float | None]]:
+) -> dict[Any, list[float | None]] | None:
     """Exact continuous percentiles of resolution minutes per group, keyed like the breakdowns
     (folded value) and trends ('YYYY-MM-DD'), or by None when ungrouped; `dim` is from
-    `daily.dimension_for`."""
+    `daily.dimension_for`. None when the histograms cannot answer after all (a bulk load began
+    queueing its changes meanwhile): read `tickets` then."""
+    engine = session.bind
+    if not isinstance(engine, AsyncEngine):  # bound to a connection: read in its transaction
+        return await _percentiles(session, selection, dim, fractions, group)
+    # Both reads in one snapshot: a write committed between them would shift the ranks.
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="REPEATABLE READ")
+        async with conn.begin():
+            return await _percentiles(conn, selection, dim, fractions, group)
+
+
+async def _percentiles(
+    session: AsyncSession | AsyncConnection,
+    selection: Selection,
+    dim: str,
+    fractions: Sequence[float],
+    group: str | None,
+) -> dict[Any, list[float | None]] | None:
+    if await daily.ready_zone(session) != selection.window.tz.key:
+        return None
     keys = _keys(group, selection.window.tz)
     counted = (
         select(keys.hist.label("k"), hist.c.bucket, func.sum(hist.c.n).label("n"))
@@ -145,6 +165,8 @@ async def percentiles(
     else:
         values = await _each(session, selection, wanted, group)
 
+    if any(values.get(w) is None for w in wanted):
+        return None  # counts and tickets disagree: only possible outside one snapshot
     result: dict[Any, list[float | None]] = {}
     for key, counts in ordered.items():
         cuts: list[float | None] = []
@@ -165,7 +187,7 @@ def _bucket() -> Any:
 
 
 async def _ranked(
-    session: AsyncSession,
+    session: AsyncSession | AsyncConnection,
     selection: Selection,
     keys: _Keys,
     wanted: _Wanted,
@@ -196,7 +218,10 @@ async def _ranked(
 
 
 async def _each(
-    session: AsyncSession, selection: Selection, wanted: _Wanted, interval: str | None
+    session: AsyncSession | AsyncConnection,
+    selection: Selection,
+    wanted: _Wanted,
+    interval: str | None,
 ) -> _Values:
     """The wanted values of the whole window or of its periods, one index lookup each: the
     tickets of one bucket in one period, sorted, at an offset, with the value after it (the
@@ -240,6 +265,8 @@ async def _each(
     found = dict((await session.execute(select(want.c.n, pick))).all())
     values: _Values = {}
     for n, (key, b, i) in enumerate(lookups):
+        if found[n] is None:
+            continue  # no ticket at that offset (see `_percentiles`)
         values[(key, b, i)], following = found[n]
         if following is not None:
             values[(key, b, i + 1)] = following

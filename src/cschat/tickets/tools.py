@@ -211,18 +211,26 @@ async def _grouped(
             entry[0], entry[2] = row[0], row.n
         entry[1].add(row)
     medians: dict[Any, list[float | None]] = {}
-    if metric == "median_resolution_hours" and dim is not None:
-        medians = await histogram.percentiles(ctx.session, selection, dim, [0.5], dimension)
-    elif metric == "median_resolution_hours":
-        conditions = selection.conditions(ctx.dialect)
+    if metric == "median_resolution_hours":
         folded = fold_sql(getattr(Ticket, dimension), ctx.dialect)
-        medians = await percentiles(
-            ctx.session, Ticket.resolution_minutes, conditions, [0.5], key=folded
-        )
+        medians = await _medians(ctx, selection, dim, dimension, folded)
     return {
         k: (label, totals, _hours(medians.get(k, [None])[0]))
         for k, (label, totals, _) in groups.items()
     }
+
+
+async def _medians(
+    ctx: Context, selection: Selection, dim: str | None, group: str, key: Any
+) -> dict[Any, list[float | None]]:
+    """Median resolution minutes per `group` (a dimension or an interval; `key` is its expression
+    over `tickets`): from the histograms when they answer, else sorted from `tickets`."""
+    if dim is not None:
+        found = await histogram.percentiles(ctx.session, selection, dim, [0.5], group)
+        if found is not None:
+            return found
+    conditions = selection.conditions(ctx.dialect)
+    return await percentiles(ctx.session, Ticket.resolution_minutes, conditions, [0.5], key=key)
 
 
 def _hours(minutes: float | None) -> float | None:
@@ -283,9 +291,9 @@ async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
     selection = _selection(params, ctx, status=_default_status(params))
     conditions = selection.conditions(ctx.dialect)
     dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection, metric=params.metric)
+    period = period_sql(selection.window.column, params.interval, ctx.tz, ctx.dialect)
+    label = period_label(period, ctx.dialect)
     if dim is None:
-        period = period_sql(selection.window.column, params.interval, ctx.tz, ctx.dialect)
-        label = period_label(period, ctx.dialect)
         stmt = select(label, *metric_columns()).where(*conditions).group_by(period)
     else:
         stmt = daily.trend(selection, dim, params.interval)
@@ -293,12 +301,8 @@ async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
     for row in (await ctx.session.execute(stmt)).all():
         totals.setdefault(row[0], Totals()).add(row)
     medians: dict[Any, list[float | None]] = {}
-    if params.metric == "median_resolution_hours" and dim is not None:
-        medians = await histogram.percentiles(ctx.session, selection, dim, [0.5], params.interval)
-    elif params.metric == "median_resolution_hours":
-        medians = await percentiles(
-            ctx.session, Ticket.resolution_minutes, conditions, [0.5], key=label
-        )
+    if params.metric == "median_resolution_hours":
+        medians = await _medians(ctx, selection, dim, params.interval, label)
     seen = sorted(totals)
     today = ctx.now.astimezone(ctx.tz).date()
     first = params.start_date or (date.fromisoformat(seen[0]) if seen else None)
@@ -320,9 +324,11 @@ async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[
     conditions = selection.conditions(ctx.dialect)
     dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection, metric="median_resolution_hours")
     totals = Totals()
+    cuts = None
     if dim is not None:
-        totals.add((await ctx.session.execute(daily.totals(selection, dim))).one())
         cuts = await histogram.percentiles(ctx.session, selection, dim, [0.5, 0.9])
+    if cuts is not None and dim is not None:
+        totals.add((await ctx.session.execute(daily.totals(selection, dim))).one())
         median, p90 = cuts.get(None, [None, None])
     elif ctx.dialect == "postgresql":
         # One scan: percentile_cont skips NULLs itself.
