@@ -22,6 +22,7 @@ from sqlalchemy import (
     TIMESTAMP,
     DateTime,
     Integer,
+    Text,
     bindparam,
     case,
     cast,
@@ -161,7 +162,12 @@ async def _percentiles(
         return {}
 
     if group in FILTER_FIELDS or group == "status":
-        values = await _ranked(session, selection, keys, wanted, spellings)
+        single = all(len(raws) == 1 for raws in spellings.values())
+        if single and len(ordered) <= FEW_GROUPS:
+            raw = {key: next(iter(raws)) for key, raws in spellings.items()}
+            values = await _each(session, selection, wanted, None, (keys.tickets, raw))
+        else:
+            values = await _ranked(session, selection, keys, wanted, spellings)
     else:
         values = await _each(session, selection, wanted, group)
 
@@ -178,6 +184,8 @@ async def _percentiles(
     return result
 
 
+# Up to this many groups, one lookup per group and rank; past it, one ranked pass over them all.
+FEW_GROUPS = 8
 _Wanted = set[tuple[Any, int, int]]  # (group, bucket, offset in the bucket)
 _Values = dict[tuple[Any, int, int], float]
 
@@ -222,10 +230,12 @@ async def _each(
     selection: Selection,
     wanted: _Wanted,
     interval: str | None,
+    column: tuple[Any, dict[Any, Any]] | None = None,
 ) -> _Values:
-    """The wanted values of the whole window or of its periods, one index lookup each: the
-    tickets of one bucket in one period, sorted, at an offset, with the value after it (the
-    other rank of a percentile is usually the next one in the same bucket)."""
+    """The wanted values of the whole window, of its periods (`interval`) or of a few groups
+    (`column`: the grouped column and each group's one raw value), one index lookup each: the
+    tickets of one bucket in one period or group, sorted, at an offset, with the value after it
+    (the other rank of a percentile is usually the next one in the same bucket)."""
     window, tz = selection.window, selection.window.tz
     lookups: list[tuple[Any, int, int]] = []
     for key, b, i in sorted(wanted, key=lambda w: (str(w[0]), w[1], w[2])):
@@ -238,15 +248,17 @@ async def _each(
             first = date.fromisoformat(key)
             lo = max(lo, local_midnight(first, tz))
             hi = min(hi, local_midnight(_next_period(first, interval), tz))
-        rows.append((b, i, lo, hi))
+        rows.append((b, i, lo, hi, column[1][key] if column else None))
     # Arrays bound as parameters, not a VALUES list: the statement's compiled form is cached.
     columns = [list(c) for c in zip(*[(n, *row) for n, row in enumerate(rows)], strict=True)]
-    types: list[Any] = [Integer, Integer, Integer, DateTime(timezone=True), DateTime(timezone=True)]
+    timestamp = DateTime(timezone=True)
+    types: list[Any] = [Integer, Integer, Integer, timestamp, timestamp, Text]
     arrays = [
         bindparam(f"want_{name}", values, type_=ARRAY(kind))
-        for name, values, kind in zip("nbilh", columns, types, strict=True)
+        for name, values, kind in zip("nbilhk", columns, types, strict=True)
     ]
-    want = func.unnest(*arrays).table_valued("n", "b", "i", "lo", "hi").render_derived("want")
+    want = func.unnest(*arrays).table_valued("n", "b", "i", "lo", "hi", "k").render_derived("want")
+    in_group = [column[0].is_not_distinct_from(want.c.k)] if column else []
     minutes = Ticket.resolution_minutes
     pick = (
         select(array([minutes, func.lead(minutes).over(order_by=minutes)]))
@@ -256,6 +268,7 @@ async def _each(
             _bucket() == want.c.b,
             Ticket.resolved_at >= want.c.lo,
             Ticket.resolved_at < want.c.hi,
+            *in_group,
         )
         .order_by(minutes)
         .offset(want.c.i)
