@@ -24,8 +24,8 @@ TEXTS = {
 }
 
 
-async def _search(session: AsyncSession, **params: Any) -> list[str]:
-    result = await run_tool(
+async def _result(session: AsyncSession, **params: Any) -> dict[str, Any]:
+    return await run_tool(
         "search_tickets",
         params,
         session=session,
@@ -33,7 +33,10 @@ async def _search(session: AsyncSession, **params: Any) -> list[str]:
         tz=ZoneInfo("UTC"),
         now=NOW,
     )
-    return [r["external_id"] for r in result["results"]]
+
+
+async def _search(session: AsyncSession, **params: Any) -> list[str]:
+    return [r["external_id"] for r in (await _result(session, **params))["results"]]
 
 
 @pytest.fixture
@@ -69,14 +72,7 @@ async def test_ranked_and_accent_insensitive(seeded: Database, session: AsyncSes
 async def test_stop_words_are_left_out(seeded: Database, session: AsyncSession) -> None:
     # Without its stop words, "factura de la cobro" is "factura cobro".
     assert await _search(session, query="factura de la cobro") == ["C", "A"]
-    result = await run_tool(
-        "search_tickets",
-        {"query": "The reset link"},
-        session=session,
-        principal=SUPERVISOR,
-        tz=ZoneInfo("UTC"),
-        now=NOW,
-    )
+    result = await _result(session, query="The reset link")
     assert result["terms"] == ["reset", "link"]
     # A query of stop words only still searches them.
     assert await _search(session, query="en la") == ["A"]
@@ -84,14 +80,7 @@ async def test_stop_words_are_left_out(seeded: Database, session: AsyncSession) 
 
 async def test_all_words_but_one_before_any_word(seeded: Database, session: AsyncSession) -> None:
     # No ticket holds all three words; A holds two ("cobro", "duplicado"), C one ("factura").
-    result = await run_tool(
-        "search_tickets",
-        {"query": "factura cobro duplicado"},
-        session=session,
-        principal=SUPERVISOR,
-        tz=ZoneInfo("UTC"),
-        now=NOW,
-    )
+    result = await _result(session, query="factura cobro duplicado")
     assert [r["external_id"] for r in result["results"]] == ["A"]
     assert result["matched"] == "all_but_one_word"
     # Two words: straight to any word.

@@ -45,6 +45,17 @@ def period_start(local_day: date, unit: str) -> date:
     raise ValueError(f"unknown period unit {unit!r}")
 
 
+def next_period_start(first: date, unit: str) -> date:
+    """The first local day of the period after the one starting on `first`."""
+    if unit == "day":
+        return first + timedelta(days=1)
+    if unit == "week":
+        return first + timedelta(days=7)
+    if unit == "month":
+        return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    raise ValueError(f"unknown period unit {unit!r}")
+
+
 def _sql_period(value: Any, tz_name: str, unit: str) -> str | None:
     # Values are UTCDateTime's SQLite text: naive UTC 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
     if value is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from cschat.core.sqlfunctions import fold
+from cschat.core.sqlfunctions import fold, next_period_start
 from cschat.tickets import daily
 from cschat.tickets.models import Ticket
 from cschat.tickets.queries import (
@@ -247,7 +247,7 @@ async def _each(
         if interval is not None:
             first = date.fromisoformat(key)
             lo = max(lo, local_midnight(first, tz))
-            hi = min(hi, local_midnight(_next_period(first, interval), tz))
+            hi = min(hi, local_midnight(next_period_start(first, interval), tz))
         rows.append((b, i, lo, hi, column[1][key] if column else None))
     # Arrays bound as parameters, not a VALUES list: the statement's compiled form is cached.
     columns = [list(c) for c in zip(*[(n, *row) for n, row in enumerate(rows)], strict=True)]
@@ -288,11 +288,3 @@ async def _each(
 
 _EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 _LATEST = datetime(9999, 12, 30, tzinfo=UTC)
-
-
-def _next_period(first: date, interval: str) -> date:
-    if interval == "day":
-        return first + timedelta(days=1)
-    if interval == "week":
-        return first + timedelta(days=7)
-    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)

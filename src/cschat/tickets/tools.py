@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.auth.dependencies import Principal
 from cschat.core.errors import BadRequest, Forbidden, NotFound
-from cschat.core.sqlfunctions import fold, period_start
+from cschat.core.sqlfunctions import fold, next_period_start, period_start
 from cschat.tickets import daily, histogram, search
 from cschat.tickets.models import Ticket
 from cschat.tickets.queries import (
@@ -277,12 +277,7 @@ def _periods(first: date, last: date, interval: Interval) -> list[str]:
                 f"interval: more than {MAX_PERIODS} {interval}s in the window; "
                 "narrow start_date/end_date or use a longer interval."
             )
-        if interval == "day":
-            day += timedelta(days=1)
-        elif interval == "week":
-            day += timedelta(days=7)
-        else:
-            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        day = next_period_start(day, interval)
     return out
 
 
