@@ -7,8 +7,9 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cschat.chat.vocabulary import read_vocabulary
@@ -246,3 +247,42 @@ async def test_a_queue_lost_in_a_crash_is_rebuilt_not_merged(db: Database) -> No
         await conn.execute(text("DELETE FROM ticket_daily_pending"))
         await daily.merge(conn)
     assert await _snapshot(db.engine) == await _rebuilt(db.engine, MADRID)
+
+
+async def test_a_write_between_counts_and_tickets_is_read_again(
+    db: Database, session: AsyncSession
+) -> None:
+    """Tickets resolved fast, committed after the histogram is read and before the tickets are:
+    the ranks move, so the median is computed again, and equals percentile_cont after the write."""
+    async with db.engine.begin() as conn:
+        await daily.ensure(conn, MADRID)
+    await load_demo(db.engine, MADRID, count=300)
+    dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    written: list[bool] = []
+
+    def write_first(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        if "unnest" in statement and not written:
+            written.append(True)
+            with psycopg.connect(dsn, autocommit=True) as other:
+                other.execute(
+                    "INSERT INTO tickets (source, external_id, status, created_at, resolved_at, "
+                    "resolution_minutes, ingested_at, updated_at) "
+                    "SELECT 'late', 'L-' || n, 'resolved', now(), now(), 1, now(), now() "
+                    "FROM generate_series(1, 40) n"
+                )
+
+    window = Window(None, None, "resolved", MADRID)
+    everything = Selection(window=window, status="resolved", filters={})
+    event.listen(db.engine.sync_engine, "before_cursor_execute", write_first)
+    try:
+        cuts = await histogram.percentiles(session, everything, daily.TOTAL, [0.5])
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", write_first)
+    assert written
+    exact = await session.scalar(
+        text(
+            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_minutes) FROM tickets "
+            "WHERE resolved_at IS NOT NULL AND status IN ('resolved', 'closed')"
+        )
+    )
+    assert cuts == {None: [exact]}

@@ -33,7 +33,7 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.dialects.postgresql import array
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.core.sqlfunctions import fold, next_period_start
 from cschat.tickets import daily
@@ -111,53 +111,71 @@ async def percentiles(
 ) -> dict[Any, list[float | None]] | None:
     """Exact continuous percentiles of resolution minutes per group, keyed like the breakdowns
     (folded value) and trends ('YYYY-MM-DD'), or by None when ungrouped; `dim` is from
-    `daily.dimension_for`. None when the histograms cannot answer after all (a bulk load began
-    queueing its changes meanwhile): read `tickets` then."""
-    engine = session.bind
-    if not isinstance(engine, AsyncEngine):  # bound to a connection: read in its transaction
-        return await _percentiles(session, selection, dim, fractions, group)
-    # Both reads in one snapshot: a write committed between them would shift the ranks.
-    async with engine.connect() as conn:
-        conn = await conn.execution_options(isolation_level="REPEATABLE READ")
-        async with conn.begin():
-            return await _percentiles(conn, selection, dim, fractions, group)
+    `daily.dimension_for`. None when the histograms cannot answer after all: read `tickets` then.
+
+    The counts and the tickets are separate statements, and a write committed between them would
+    shift the ranks. So the counts are read again afterwards: the answer stands when they did not
+    change (it is then exact as of the tickets' read), else it is tried once more. (A second
+    connection in REPEATABLE READ would need two pooled connections per request, which can
+    starve the pool under load.)
+    """
+    keys = _keys(group, selection.window.tz)
+    for _ in range(2):
+        counts = await _counts(session, selection, dim, keys)
+        if counts is None:
+            return None
+        result = await _answer(session, selection, keys, fractions, group, counts)
+        if await _counts(session, selection, dim, keys) == counts:
+            return result
+    return None
 
 
-async def _percentiles(
-    session: AsyncSession | AsyncConnection,
-    selection: Selection,
-    dim: str,
-    fractions: Sequence[float],
-    group: str | None,
-) -> dict[Any, list[float | None]] | None:
+_Counts = list[tuple[Any, int, int]]  # (raw key, bucket, tickets)
+
+
+async def _counts(
+    session: AsyncSession, selection: Selection, dim: str, keys: _Keys
+) -> _Counts | None:
+    """The window's histogram, or None while the histograms do not answer in this zone (a bulk
+    load queued changes since the tool checked)."""
     if await daily.ready_zone(session) != selection.window.tz.key:
         return None
-    keys = _keys(group, selection.window.tz)
     counted = (
         select(keys.hist.label("k"), hist.c.bucket, func.sum(hist.c.n).label("n"))
         .where(*daily.conditions(selection, dim, hist))
         .group_by(literal_column("1"), hist.c.bucket)
         .having(func.sum(hist.c.n) > 0)
-        .order_by(hist.c.bucket)
+        .order_by(hist.c.bucket, literal_column("1"))
     )
+    return [(raw, bucket, int(n)) for raw, bucket, n in (await session.execute(counted)).all()]
+
+
+async def _answer(
+    session: AsyncSession,
+    selection: Selection,
+    keys: _Keys,
+    fractions: Sequence[float],
+    group: str | None,
+    counts: _Counts,
+) -> dict[Any, list[float | None]] | None:
     histograms: dict[Any, dict[int, int]] = {}
     spellings: dict[Any, set[Any]] = {}
-    for raw, bucket, n in (await session.execute(counted)).all():
+    for raw, bucket, n in counts:
         key = keys.group_of(raw)
         per_bucket = histograms.setdefault(key, {})
-        per_bucket[bucket] = per_bucket.get(bucket, 0) + int(n)
+        per_bucket[bucket] = per_bucket.get(bucket, 0) + n
         spellings.setdefault(key, set()).add(raw)
 
     # Per group: the positions p*(N-1) and, per wanted rank, (bucket, offset).
-    ordered = {key: sorted(counts.items()) for key, counts in histograms.items()}
+    ordered = {key: sorted(per_bucket.items()) for key, per_bucket in histograms.items()}
     positions: dict[Any, list[float]] = {}
     wanted: set[tuple[Any, int, int]] = set()
-    for key, counts in ordered.items():
-        total = sum(n for _, n in counts)
+    for key, buckets in ordered.items():
+        total = sum(n for _, n in buckets)
         positions[key] = [p * (total - 1) for p in fractions]
         for position in positions[key]:
             for rank in {math.floor(position), math.ceil(position)}:
-                wanted.add((key, *_locate(counts, rank)))
+                wanted.add((key, *_locate(buckets, rank)))
     if not wanted:
         return {}
 
@@ -172,13 +190,13 @@ async def _percentiles(
         values = await _each(session, selection, wanted, group)
 
     if any(values.get(w) is None for w in wanted):
-        return None  # counts and tickets disagree: only possible outside one snapshot
+        return None  # a write between the counts and the tickets
     result: dict[Any, list[float | None]] = {}
-    for key, counts in ordered.items():
+    for key, buckets in ordered.items():
         cuts: list[float | None] = []
         for position in positions[key]:
-            low = values[(key, *_locate(counts, math.floor(position)))]
-            high = values[(key, *_locate(counts, math.ceil(position)))]
+            low = values[(key, *_locate(buckets, math.floor(position)))]
+            high = values[(key, *_locate(buckets, math.ceil(position)))]
             cuts.append(interpolate(low, high, position))
         result[None if group is None else key] = cuts
     return result
@@ -195,7 +213,7 @@ def _bucket() -> Any:
 
 
 async def _ranked(
-    session: AsyncSession | AsyncConnection,
+    session: AsyncSession,
     selection: Selection,
     keys: _Keys,
     wanted: _Wanted,
@@ -226,7 +244,7 @@ async def _ranked(
 
 
 async def _each(
-    session: AsyncSession | AsyncConnection,
+    session: AsyncSession,
     selection: Selection,
     wanted: _Wanted,
     interval: str | None,
