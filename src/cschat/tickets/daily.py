@@ -78,6 +78,12 @@ async def ready_zone(conn: AsyncConnection | AsyncSession) -> str | None:
     return row[0] if row is not None and row[1] == 0 else None
 
 
+def ready_in(zone: str) -> Any:
+    """`ready_zone(...) == zone` as an SQL expression, to read along with the totals."""
+    state = select(_state.c.zone).where(_state.c.zone == zone, _state.c.pending == 0)
+    return state.exists()
+
+
 async def defer(conn: AsyncConnection) -> None:
     """In this transaction, queue the totals' changes for `merge` instead of applying them (bulk
     loads: one merge at the end touches each total once, not once per batch)."""

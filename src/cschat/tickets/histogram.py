@@ -137,17 +137,26 @@ async def _counts(
     session: AsyncSession, selection: Selection, dim: str, keys: _Keys
 ) -> _Counts | None:
     """The window's histogram, or None while the histograms do not answer in this zone (a bulk
-    load queued changes since the tool checked)."""
-    if await daily.ready_zone(session) != selection.window.tz.key:
-        return None
+    load queued changes since the tool checked). Whether they answer comes with the counts, in
+    the same statement; an empty window asks separately."""
+    zone = selection.window.tz.key
     counted = (
-        select(keys.hist.label("k"), hist.c.bucket, func.sum(hist.c.n).label("n"))
+        select(
+            keys.hist.label("k"),
+            hist.c.bucket,
+            func.sum(hist.c.n).label("n"),
+            daily.ready_in(zone).label("ready"),
+        )
         .where(*daily.conditions(selection, dim, hist))
         .group_by(literal_column("1"), hist.c.bucket)
         .having(func.sum(hist.c.n) > 0)
         .order_by(hist.c.bucket, literal_column("1"))
     )
-    return [(raw, bucket, int(n)) for raw, bucket, n in (await session.execute(counted)).all()]
+    rows = (await session.execute(counted)).all()
+    ready = rows[0].ready if rows else await daily.ready_zone(session) == zone
+    if not ready:
+        return None
+    return [(raw, bucket, int(n)) for raw, bucket, n, _ in rows]
 
 
 async def _answer(
