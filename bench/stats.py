@@ -3,7 +3,8 @@
 For `GET /api/database/stats` (cached while the data is unchanged, and uncached) and each tool,
 times the service function the endpoint calls, in-process (the HTTP layer would need a real
 Supervisor sign-in, which the identity work adds), and the raw SQL that call sends, replayed with
-psycopg directly (statements captured from the engine). Tool windows: the last 30 local days.
+psycopg directly (statements captured from the engine). Tool windows: the last 30 local days, and
+all time for one `resolution_stats`.
 Prints one JSON line of p50s in ms and ratios. Targets: p50 <= 50 ms, ratio <= 2x.
 
     python bench/stats.py [--rows N] [--runs N] [--keep NAME] [--server postgresql://...]
@@ -50,7 +51,12 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         {"dimension": "priority", "metric": "median_resolution_hours", **LAST_30},
     ),
     "ticket_trend": ("ticket_trend", {"interval": "day", **LAST_30}),
+    "trend_median": (
+        "ticket_trend",
+        {"interval": "day", "metric": "median_resolution_hours", **LAST_30},
+    ),
     "resolution_stats": ("resolution_stats", LAST_30),
+    "resolution_stats_all_time": ("resolution_stats", {}),
     "search_tickets": ("search_tickets", {"query": "cobro duplicado"}),
 }
 
