@@ -40,7 +40,7 @@ __all__ = [
 API_KEY_HEADER = "X-API-Key"
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -48,7 +48,7 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_provider(request: Request) -> AuthProvider:
+async def get_provider(request: Request) -> AuthProvider:
     provider: AuthProvider = request.app.state.auth_provider
     return provider
 
@@ -56,7 +56,7 @@ def get_provider(request: Request) -> AuthProvider:
 ProviderDep = Annotated[AuthProvider, Depends(get_provider)]
 
 
-def get_limiter(request: Request) -> LoginLimiter:
+async def get_limiter(request: Request) -> LoginLimiter:
     limiter: LoginLimiter = request.app.state.login_limiter
     return limiter
 
@@ -76,7 +76,7 @@ async def current_user(request: Request) -> Principal:
     token = request.cookies.get(ID_TOKEN_COOKIE)
     if not token:
         raise Unauthorized("Sign in first: no session cookie.")
-    provider = get_provider(request)
+    provider = await get_provider(request)
     claims = await provider.verify_id_token(token)
     # Not the request's session: one indexed read on the primary with nothing to commit, and
     # never a replica that may lag behind a just-disabled account.

@@ -10,12 +10,12 @@ from cschat.chat.agents.base import Agent
 from cschat.chat.ratelimit import MessageLimiter
 
 
-def get_agent(request: Request) -> Agent:
+async def get_agent(request: Request) -> Agent:
     agent: Agent = request.app.state.agent
     return agent
 
 
-def get_message_limiter(request: Request) -> MessageLimiter:
+async def get_message_limiter(request: Request) -> MessageLimiter:
     limiter: MessageLimiter = request.app.state.message_limiter
     return limiter
 

@@ -158,20 +158,20 @@ class Database:
             await self.read_engine.dispose()
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: committed when the endpoint returns, rolled back if it raises."""
-    async with get_database(request).transaction() as session:
+    async with (await get_database(request)).transaction() as session:
         yield session
 
 
 async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session on the read replica (or the primary when none is configured)."""
-    async with get_database(request).read_sessionmaker() as session:
+    async with (await get_database(request)).read_sessionmaker() as session:
         yield session
 
 

@@ -93,7 +93,7 @@ def create_email_backend(settings: Settings) -> EmailBackend:
     return ConsoleBackend(show_body=not settings.app.is_production)
 
 
-def get_mailer(request: Request) -> EmailBackend:
+async def get_mailer(request: Request) -> EmailBackend:
     mailer: EmailBackend = request.app.state.mailer
     return mailer
 

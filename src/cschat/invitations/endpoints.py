@@ -24,7 +24,9 @@ from cschat.users.directory import DirectoryDep
 router = APIRouter(tags=["admin"])
 
 
-def _admin(settings: SettingsDep, mailer: MailerDep, directory: DirectoryDep) -> service.Admin:
+async def _admin(
+    settings: SettingsDep, mailer: MailerDep, directory: DirectoryDep
+) -> service.Admin:
     return service.Admin(settings=settings, mailer=mailer, directory=directory)
 
 

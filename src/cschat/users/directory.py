@@ -79,7 +79,7 @@ def create_directory(settings: Settings) -> Directory:
     return LocalDirectory()
 
 
-def get_directory(request: Request) -> Directory:
+async def get_directory(request: Request) -> Directory:
     directory: Directory = request.app.state.directory
     return directory
 

@@ -247,7 +247,7 @@ class SyncRunner:
             log.info("hubspot.sync_finished", run_id=run_id, status=status)
 
 
-def get_runner(request: Request) -> SyncRunner:
+async def get_runner(request: Request) -> SyncRunner:
     runner: SyncRunner = request.app.state.hubspot
     return runner
 
