@@ -178,13 +178,11 @@ async def finish(
     session: AsyncSession, turn: Turn, outcome: Outcome, *, provider: str, now: datetime
 ) -> ChatMessage:
     """Store the session (if new), the question and the answer (or the failure) with its trace."""
+    turn.chat.updated_at = now  # set before the INSERT of a new session: no UPDATE after it
     if turn.is_new:
-        turn.chat.updated_at = now
         session.add(turn.chat)
         # No ORM relationship orders the inserts: the session row must exist first.
         await session.flush()
-    else:
-        turn.chat.updated_at = now
     # With the same columns set, question and answer go in one multi-row INSERT.
     turn.question.trace = None
     session.add(turn.question)

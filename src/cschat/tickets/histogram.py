@@ -175,22 +175,24 @@ async def _answer(
         per_bucket[bucket] = per_bucket.get(bucket, 0) + n
         spellings.setdefault(key, set()).add(raw)
 
-    # Per group: the positions p*(N-1) and, per wanted rank, (bucket, offset).
-    ordered = {key: sorted(per_bucket.items()) for key, per_bucket in histograms.items()}
-    positions: dict[Any, list[float]] = {}
-    wanted: set[tuple[Any, int, int]] = set()
-    for key, buckets in ordered.items():
+    # Per group and fraction: the position p*(N-1) and its two ranks as (group, bucket, offset).
+    cuts: dict[Any, list[tuple[float, tuple[Any, int, int], tuple[Any, int, int]]]] = {}
+    for key, per_bucket in histograms.items():
+        buckets = sorted(per_bucket.items())
         total = sum(n for _, n in buckets)
-        positions[key] = [p * (total - 1) for p in fractions]
-        for position in positions[key]:
-            for rank in {math.floor(position), math.ceil(position)}:
-                wanted.add((key, *_locate(buckets, rank)))
+        cuts[key] = []
+        for fraction in fractions:
+            position = fraction * (total - 1)
+            low = (key, *_locate(buckets, math.floor(position)))
+            high = (key, *_locate(buckets, math.ceil(position)))
+            cuts[key].append((position, low, high))
+    wanted = {rank for per_key in cuts.values() for _, low, high in per_key for rank in (low, high)}
     if not wanted:
         return {}
 
     if group in FILTER_FIELDS or group == "status":
         single = all(len(raws) == 1 for raws in spellings.values())
-        if single and len(ordered) <= FEW_GROUPS:
+        if single and len(cuts) <= FEW_GROUPS:
             raw = {key: next(iter(raws)) for key, raws in spellings.items()}
             values = await _each(session, selection, wanted, None, (keys.tickets, raw))
         else:
@@ -200,15 +202,12 @@ async def _answer(
 
     if any(values.get(w) is None for w in wanted):
         return None  # a write between the counts and the tickets
-    result: dict[Any, list[float | None]] = {}
-    for key, buckets in ordered.items():
-        cuts: list[float | None] = []
-        for position in positions[key]:
-            low = values[(key, *_locate(buckets, math.floor(position)))]
-            high = values[(key, *_locate(buckets, math.ceil(position)))]
-            cuts.append(interpolate(low, high, position))
-        result[None if group is None else key] = cuts
-    return result
+    return {
+        None if group is None else key: [
+            interpolate(values[low], values[high], position) for position, low, high in per_key
+        ]
+        for key, per_key in cuts.items()
+    }
 
 
 # Up to this many groups, one lookup per group and rank; past it, one ranked pass over them all.
@@ -306,7 +305,7 @@ async def _each(
     values: _Values = {}
     for n, (key, b, i) in enumerate(lookups):
         if found[n] is None:
-            continue  # no ticket at that offset (see `_percentiles`)
+            continue  # no ticket at that offset (see `percentiles`)
         values[(key, b, i)], following = found[n]
         if following is not None:
             values[(key, b, i + 1)] = following

@@ -322,7 +322,7 @@ async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[
     cuts = None
     if dim is not None:
         cuts = await histogram.percentiles(ctx.session, selection, dim, [0.5, 0.9])
-    if cuts is not None and dim is not None:
+    if dim is not None and cuts is not None:  # the histograms answered
         totals.add((await ctx.session.execute(daily.totals(selection, dim))).one())
         median, p90 = cuts.get(None, [None, None])
     elif ctx.dialect == "postgresql":
