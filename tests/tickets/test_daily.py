@@ -171,6 +171,12 @@ async def test_vocabulary_from_the_totals_equals_the_tickets_values(
     from_totals = await read_vocabulary(session, {})
     assert from_totals.values == from_tickets.values
     assert "Fax" not in from_totals.values["channel"]
+    # A bulk load's queued values are in `tickets` only until the merge: read them there.
+    async with db.engine.begin() as conn:
+        await daily.defer(conn)
+        await conn.execute(text("UPDATE tickets SET category = 'Garantías' WHERE id = 2"))
+    await session.rollback()
+    assert "Garantías" in (await read_vocabulary(session, {})).values["category"]
 
 
 async def test_a_deferred_bulk_load_is_merged_once_and_read_around_until_then(

@@ -43,9 +43,10 @@ def configured_synonyms(settings: ChatSettings) -> Synonyms:
 async def read_vocabulary(session: AsyncSession, synonyms: Synonyms) -> Vocabulary:
     """Distinct non-empty values per dimension and `{agent name: agent}` from the tickets."""
     values: dict[str, list[str]] = {}
-    built = dialect_of(session) == "postgresql" and await daily.built_zone(session) is not None
+    # While a bulk load's changes wait to be merged, its new values are only in `tickets`.
+    ready = dialect_of(session) == "postgresql" and await daily.ready_zone(session) is not None
     for dimension in DIMENSIONS:
-        if built:
+        if ready:
             # A few thousand summary rows instead of an index or table scan of every ticket.
             rows = await session.scalars(daily.distinct_values(dimension))
         else:
