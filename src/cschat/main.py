@@ -36,7 +36,7 @@ from cschat.health.endpoints import router as health_router
 from cschat.integrations.hubspot.endpoints import router as hubspot_router
 from cschat.integrations.hubspot.runner import SyncRunner
 from cschat.invitations.endpoints import router as invitations_router
-from cschat.tickets import daily
+from cschat.tickets import daily, sqlite_load
 from cschat.tickets.endpoints import router as tickets_router
 from cschat.tickets.ingest.endpoints import router as ingest_router
 from cschat.users.directory import create_directory
@@ -114,6 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             role_sync = asyncio.create_task(
                 run_periodically(app.state.db, app.state.directory, interval)
             )
+        # SQLite: the indexes a load that stopped midway left dropped (a no-op when none is).
+        await sqlite_load.restore(app.state.db.engine)
         # PostgreSQL's daily totals follow APP_TIMEZONE; a changed zone rebuilds them meanwhile.
         totals = asyncio.create_task(daily.build(app.state.db.engine, settings.app.tz))
         app.state.hubspot = SyncRunner(app.state.db, settings.hubspot)

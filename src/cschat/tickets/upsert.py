@@ -9,8 +9,7 @@ columns all equal the stored ones is left alone, so `updated_at` moves only on a
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -82,8 +81,6 @@ WITH merged AS (
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged
 """  # noqa: S608
-_SQLITE_CACHE_KIB = 64 * 1024
-_SQLITE_DEFAULT_CACHE = -2000
 _SQLITE_EXISTING = (
     "SELECT count(*) FROM tickets WHERE source = ? "
     "AND external_id IN (SELECT value FROM json_each(?))"
@@ -94,25 +91,6 @@ INSERT INTO tickets ({_ALL}, ingested_at, updated_at) VALUES ({_MARKS})
 ON CONFLICT (source, external_id) DO UPDATE SET {_SET}, updated_at = excluded.updated_at
 WHERE ({_columns("tickets.")}) IS NOT ({_columns("excluded.")})
 """  # noqa: S608
-
-
-@asynccontextmanager
-async def bulk_cache(conn: AsyncConnection) -> AsyncIterator[None]:
-    """On SQLite, a 64 MB page cache while a bulk load runs on `conn` (restored afterwards).
-
-    The time indexes take rows in random order; with SQLite's default 2 MB cache every such
-    insert becomes a read once the table is large. Pooled connections get the default back.
-    """
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    driver = (await conn.get_raw_connection()).driver_connection
-    assert driver is not None
-    await driver.execute(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        await driver.execute(f"PRAGMA cache_size = {_SQLITE_DEFAULT_CACHE}")
 
 
 async def upsert_tickets(conn: AsyncConnection, rows: Sequence[Row]) -> UpsertCounts:

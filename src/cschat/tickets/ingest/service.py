@@ -33,7 +33,8 @@ from cschat.tickets.ingest import repository
 from cschat.tickets.ingest.normalise import MAX_ERRORS, Normaliser, RowError
 from cschat.tickets.ingest.parsers import BodyError, Parser, Record, make_parser
 from cschat.tickets.ingest.schemas import IngestRead, OnError, RowErrorRead
-from cschat.tickets.upsert import UpsertCounts, bulk_cache, upsert_tickets
+from cschat.tickets.sqlite_load import Load, bulk_load
+from cschat.tickets.upsert import UpsertCounts, upsert_tickets
 
 log = structlog.get_logger(__name__)
 DEFAULT_SOURCE = "ingest"
@@ -158,6 +159,7 @@ class _Run:
         self.batch: list[tuple[Any, ...]] = []
         self.keys: set[tuple[str, str]] = set()
         self.pending: asyncio.Task[UpsertCounts] | None = None
+        self.load: Load | None = None  # set while the body is read (`bulk_load`)
 
     def _normaliser(self) -> Normaliser:
         tz = self.tz or self.mapping.timezone or self.app_tz
@@ -214,11 +216,15 @@ class _Run:
 
     async def _write(self, batch: list[tuple[Any, ...]]) -> UpsertCounts:
         if self.options.on_error == "reject_all":
-            await daily.defer(self.conn)
-            return await upsert_tickets(self.conn, batch)
+            return await self._upsert(batch)
         async with self.conn.begin():
-            await daily.defer(self.conn)
-            return await upsert_tickets(self.conn, batch)
+            return await self._upsert(batch)
+
+    async def _upsert(self, batch: list[tuple[Any, ...]]) -> UpsertCounts:
+        await daily.defer(self.conn)
+        if self.load is not None:
+            await self.load.before_write(len(batch))
+        return await upsert_tickets(self.conn, batch)
 
     async def wait(self) -> None:
         if self.pending is not None:
@@ -347,7 +353,7 @@ async def _process(
         if reject_all:
             await conn.begin()
         try:
-            async with bulk_cache(conn):
+            async with bulk_load(conn) as run.load:
                 with ingest_gc_threshold:
                     await _consume(parser, chunks, run, hasher, on_progress)
         except BodyError as exc:
