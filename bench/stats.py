@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from cschat.auth.dependencies import Principal
-from cschat.core.db import make_engine
+from cschat.core.db import for_reads, make_engine
 from cschat.tickets import demo
 from cschat.tickets.stats import compute_stats, database_stats
 from cschat.tickets.tools import run_tool
@@ -101,7 +101,8 @@ def raw_p50(dsn: str, statements: list[tuple[str, Any]], runs: int) -> float:
 async def measure(url: str, dsn: str, runs: int, rows: int) -> dict[str, Any]:
     engine = make_engine(make_url(url))
     recorder = Recorder(engine)
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    # The endpoints' read sessions (`Database.read_sessionmaker`).
+    sessions = async_sessionmaker(for_reads(engine), expire_on_commit=False)
     figures: dict[str, Any] = {}
 
     calls: dict[str, Callable[[], Awaitable[Any]]] = {}

@@ -126,6 +126,16 @@ def _ping_if_idle(dialect: Dialect) -> Any:
     return ping
 
 
+def for_reads(engine: AsyncEngine) -> AsyncEngine:
+    """`engine` for sessions that only read: on PostgreSQL in autocommit, which saves the BEGIN
+    and ROLLBACK round trips (a third of a small tool call) and sees the same data, since READ
+    COMMITTED takes a new snapshot per statement inside a transaction too. SQLite keeps its
+    transactions: there one snapshot serves every statement of a read session."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 class Database:
     """The engines of one app: a primary and an optional read replica."""
 
@@ -135,7 +145,9 @@ class Database:
         read_url = settings.effective_read_url()
         self.read_engine = make_engine(read_url, settings) if read_url else self.engine
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self.read_sessionmaker = async_sessionmaker(
+            for_reads(self.read_engine), expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:

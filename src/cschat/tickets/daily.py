@@ -36,7 +36,7 @@ from sqlalchemy.sql.expression import TableClause
 
 from cschat.core.db import make_engine
 from cschat.core.sqlfunctions import fold
-from cschat.tickets.models import RESOLVED_STATUSES, Ticket
+from cschat.tickets.models import Ticket
 from cschat.tickets.queries import (
     FILTER_FIELDS,
     Selection,
@@ -44,6 +44,7 @@ from cschat.tickets.queries import (
     dialect_of,
     fold_sql,
     period_label,
+    status_is,
 )
 
 SUMS = ("n", "res_sum", "res_n", "frt_sum", "frt_n", "csat_sum", "csat_n")
@@ -61,15 +62,21 @@ daily = table(
 _state = table("ticket_daily_state", column("zone"), column("pending"))
 
 
+# Built once; over the table, not the mapped class, so the ORM layer is skipped (every tool
+# call runs it).
+_LATEST = select(func.max(Ticket.__table__.c.updated_at)).scalar_subquery()
+_STATE = select(_state.c.zone, _state.c.pending).subquery()
+_SNAPSHOT = {
+    "postgresql": select(_LATEST, _STATE.c.zone, _STATE.c.pending),
+    "sqlite": select(_LATEST, literal_column("NULL"), literal_column("NULL")),
+}
+
+
 async def snapshot(session: AsyncSession) -> tuple[str | None, str | None]:
     """`data_as_of` and the zone the daily totals can answer in (None on SQLite, before they
     are built, and while a bulk load's changes are pending), in one round trip."""
-    latest = select(func.max(Ticket.updated_at)).scalar_subquery()
-    if dialect_of(session) != "postgresql":
-        return data_as_of_text(await session.scalar(select(latest))), None
-    state = select(_state.c.zone, _state.c.pending).subquery()
-    row = (await session.execute(select(latest, state.c.zone, state.c.pending))).one()
-    return data_as_of_text(row[0]), row[1] if row[2] == 0 else None
+    latest, zone, pending = (await session.execute(_SNAPSHOT[dialect_of(session)])).one()
+    return data_as_of_text(latest), zone if pending == 0 else None
 
 
 async def ready_zone(conn: AsyncConnection | AsyncSession) -> str | None:
@@ -190,10 +197,8 @@ def conditions(
         conds.append(rows.c.day >= window.start_date)
     if window.end_date is not None:
         conds.append(rows.c.day <= window.end_date)
-    if selection.status == "resolved":
-        conds.append(rows.c.status.in_(RESOLVED_STATUSES))
-    elif selection.status == "open":
-        conds.append(rows.c.status.not_in(RESOLVED_STATUSES))
+    if selection.status != "any":
+        conds.append(status_is(rows.c.status, selection.status))
     for value in selection.filters.values():
         conds += [rows.c.has_value, fold_sql(rows.c.value, "postgresql") == fold(value)]
     if selection.own_agent is not None:
