@@ -206,28 +206,29 @@ def conditions(
     return conds
 
 
-def _sums() -> list[Any]:
-    # The aggregates `queries.metric_columns` gives over `tickets`, with the same labels.
-    # (PostgreSQL sums bigints as numeric; counts come back as integers like count(*) does.)
-    return [
-        (func.sum(getattr(daily.c, name)) if name.endswith("sum") else _count(name)).label(name)
-        for name in SUMS
-    ]
-
-
 def _count(name: str) -> Any:
     return cast(func.sum(getattr(daily.c, name)), BigInteger)
 
 
+# The aggregates `queries.metric_columns` gives over `tickets`, with the same labels, built once
+# (statements are immutable, so every query can share them). PostgreSQL sums bigints as
+# numeric; counts come back as integers like count(*) does.
+_SUMS = [
+    (func.sum(getattr(daily.c, name)) if name.endswith("sum") else _count(name)).label(name)
+    for name in SUMS
+]
+_ZEROED = [func.coalesce(s.element, 0).label(s.name) for s in _SUMS]
+_COUNT = _count("n")
+
+
 def count(selection: Selection, dim: str) -> Select[Any]:
     """`count_tickets` over the daily totals."""
-    return select(_count("n")).where(*conditions(selection, dim))
+    return select(_COUNT).where(*conditions(selection, dim))
 
 
 def totals(selection: Selection, dim: str) -> Select[Any]:
     """The sums of the whole selection (one row; zeros when no day matches)."""
-    zeroed = [func.coalesce(s.element, 0).label(s.name) for s in _sums()]
-    return select(*zeroed).where(*conditions(selection, dim))
+    return select(*_ZEROED).where(*conditions(selection, dim))
 
 
 def breakdown(selection: Selection, dim: str, dimension: str) -> Select[Any]:
@@ -239,7 +240,7 @@ def breakdown(selection: Selection, dim: str, dimension: str) -> Select[Any]:
         # The dimension value, NULL where the tickets had none.
         key = case((daily.c.has_value, daily.c.value))
         grouped = [daily.c.has_value, daily.c.value]
-    stmt = select(key, fold_sql(key, "postgresql"), *_sums())
+    stmt = select(key, fold_sql(key, "postgresql"), *_SUMS)
     stmt = stmt.where(*conditions(selection, dim)).group_by(*grouped)
     return stmt.having(func.sum(daily.c.n) > 0)
 
@@ -248,7 +249,7 @@ def trend(selection: Selection, dim: str, interval: str) -> Select[Any]:
     """'YYYY-MM-DD' of each local day, ISO week or month, and its sums (days are local already)."""
     period = func.date_trunc(literal_column(f"'{interval}'"), cast(daily.c.day, TIMESTAMP))
     label = period_label(period, "postgresql")
-    stmt = select(label, *_sums()).where(*conditions(selection, dim)).group_by(period)
+    stmt = select(label, *_SUMS).where(*conditions(selection, dim)).group_by(period)
     return stmt.having(func.sum(daily.c.n) > 0)
 
 

@@ -284,12 +284,13 @@ def _periods(first: date, last: date, interval: Interval) -> list[str]:
 async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
     """The metric per local day, ISO week (Monday) or month, empty periods included."""
     selection = _selection(params, ctx, status=_default_status(params))
-    conditions = selection.conditions(ctx.dialect)
     dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection, metric=params.metric)
+    # The period of each ticket, for whatever reads `tickets`.
     period = period_sql(selection.window.column, params.interval, ctx.tz, ctx.dialect)
     label = period_label(period, ctx.dialect)
     if dim is None:
-        stmt = select(label, *metric_columns()).where(*conditions).group_by(period)
+        stmt = select(label, *metric_columns()).where(*selection.conditions(ctx.dialect))
+        stmt = stmt.group_by(period)
     else:
         stmt = daily.trend(selection, dim, params.interval)
     totals: dict[str, Totals] = {}
