@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -292,3 +292,41 @@ async def test_a_write_between_counts_and_tickets_is_read_again(
         )
     )
     assert cuts == {None: [exact]}
+
+
+async def test_a_filtered_histogram_read_uses_the_folded_value_index(
+    db: Database, session: AsyncSession
+) -> None:
+    """Migration w001 indexes the fold expression `fold_sql` sends: if either changes alone,
+    the planner stops matching them and a filtered median reads every value's rows again."""
+    async with db.engine.begin() as conn:
+        await daily.ensure(conn, MADRID)
+    await load_demo(db.engine, MADRID, count=300)
+    sent: list[tuple[str, Any]] = []
+
+    def keep(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "ticket_daily_hist" in statement and not sent:
+            sent.append((statement, parameters))
+
+    window = Window(None, None, "resolved", MADRID)
+    billing = Selection(window=window, status="resolved", filters={"category": "BILLING"})
+    event.listen(db.engine.sync_engine, "before_cursor_execute", keep)
+    try:
+        assert await histogram.percentiles(session, billing, "category", [0.5])
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", keep)
+    statement, parameters = sent[0]
+    dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = conn.execute("EXPLAIN (FORMAT JSON) " + statement, parameters).fetchone()
+    scans = list(_plan_nodes(plan[0][0]["Plan"]))
+    used = [n for n in scans if n.get("Index Name") == "ix_ticket_daily_hist_value"]
+    assert used, scans
+    assert "lower" in used[0]["Index Cond"]  # the folded value, not only `dim`, finds the rows
+
+
+def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
