@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cschat.tickets.search import STOPWORDS
+from cschat.tickets.search import STOPWORDS, tiers
 
 Row = Mapping[str, Any]
 RESOLVED = ("resolved", "closed")
@@ -172,15 +172,13 @@ def _words(row: Row) -> set[str]:
 
 
 def search_tickets(rows: list[Row], params: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
-    """Which tickets may be returned: those holding every word, else all words but one, else
-    any word."""
+    """Which tickets may be returned: those of the first tier (every word, then one word fewer at
+    a time, as `search.tiers` documents) that some ticket satisfies."""
     words = list(dict.fromkeys(WORD.findall(fold(params["query"]))))
     terms = [w for w in words if w not in STOPWORDS] or words  # the documented stop words
     scope = select(rows, {"status": "any", "date_field": "created", **params}, tz)
-    # All words; else all but one (three words or more); else any word.
-    needed = [len(terms)] + ([len(terms) - 1] if len(terms) >= 3 else []) + [1]
     eligible: list[Any] = []
-    for need in needed:
+    for need in tiers(len(terms)):
         eligible = [r["id"] for r in scope if len(set(terms) & _words(r)) >= need]
         if eligible:
             break

@@ -179,3 +179,13 @@ async def test_postgresql_folds_documents_and_queries_alike(
     for query in ("lodz", "Łódź", "straße", "envio", "½ kg", "(C) & | !"):
         found = await _search(session, query=query)
         assert found == (["E"] if query != "(C) & | !" else []), query
+
+
+async def test_one_word_fewer_at_a_time_before_any_word(
+    seeded: Database, session: AsyncSession
+) -> None:
+    # Five words: no ticket holds five, four or three of them; A and C hold two each, B one
+    # ("link"). Two words are the answer, so B is left out (any word would rank it too).
+    result = await _result(session, query="factura iva cobro duplicado link")
+    assert sorted(r["external_id"] for r in result["results"]) == ["A", "C"]
+    assert (result["matched"], result["words_required"]) == ("some_words", 2)

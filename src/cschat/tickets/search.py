@@ -4,13 +4,14 @@ Both engines use language-neutral tokenisation (FTS5 `unicode61 remove_diacritic
 `simple` over accent-folded text): no stemming, so Spanish and English tickets are matched alike and
 "facturación" finds "facturacion". Stop words ("de", "the", ...) are left out of a query that has
 other words. Tickets holding every word come first; when none does, those holding all words but
-one (three words or more); then those holding any word. Each way they are ranked by relevance
-(bm25 / ts_rank).
+one, then two fewer and so on (`tiers`); then those holding any word. Within the tier that
+answers they are ranked by relevance (bm25 / ts_rank).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -95,6 +96,22 @@ def terms(query: str) -> list[str]:
         seen.setdefault(word, None)
     meaningful = [w for w in seen if w not in STOPWORDS]
     return (meaningful or list(seen))[:MAX_TERMS]
+
+
+# A tier asks for any of its word sets; past this many sets, the next tier is "any word".
+MAX_WORD_SETS = 64
+
+
+def tiers(count: int) -> list[int]:
+    """How many of `count` query words a ticket must hold, tier by tier: all of them, then one
+    fewer at a time while a tier has at most MAX_WORD_SETS word sets, then one (any word). The
+    first tier with a match answers, so a ticket holding more of the words always comes first."""
+    needed = []
+    for need in range(count, 1, -1):
+        if math.comb(count, need) > MAX_WORD_SETS:
+            break
+        needed.append(need)
+    return [*needed, 1]
 
 
 def combinations_of(words: Sequence[str], missing: int) -> list[tuple[str, ...]]:

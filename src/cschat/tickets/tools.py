@@ -378,24 +378,35 @@ async def search_tickets(params: SearchParams, ctx: Context) -> dict[str, Any]:
     status = params.status or "any"
     selection = _selection(params, ctx, status=status, own_rows_only=True)
     conditions = selection.conditions(ctx.dialect)
-    # All words; else all but one (from three words on); else any word.
-    steps = [("all_words", 0)]
-    if len(words) >= 3:
-        steps.append(("all_but_one_word", 1))
-    if len(words) >= 2:
-        steps.append(("any_word", len(words) - 1))
-    matched, found = "", []
-    for label, missing in steps:
-        matched = label
+    found: list[tuple[Ticket, float]] = []
+    for need in search.tiers(len(words)):
         found = await search.search(
-            ctx.session, words=words, limit=params.limit, conditions=conditions, missing=missing
+            ctx.session,
+            words=words,
+            limit=params.limit,
+            conditions=conditions,
+            missing=len(words) - need,
         )
         if found:
             break
     results = [{**ticket_json(t), "score": score} for t, score in found]
     return _envelope(
-        ctx, selection, query=params.query, terms=words, matched=matched, results=results
+        ctx,
+        selection,
+        query=params.query,
+        terms=words,
+        matched=_matched(need, len(words)),
+        words_required=need,
+        results=results,
     )
+
+
+def _matched(need: int, count: int) -> str:
+    if need == count:
+        return "all_words"
+    if need == 1:
+        return "any_word"
+    return "all_but_one_word" if need == count - 1 else "some_words"
 
 
 async def get_ticket(params: GetTicketParams, ctx: Context) -> dict[str, Any]:
