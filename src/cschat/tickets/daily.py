@@ -39,6 +39,7 @@ from cschat.core.sqlfunctions import fold
 from cschat.tickets.models import Ticket
 from cschat.tickets.queries import (
     FILTER_FIELDS,
+    METRIC_NAMES,
     Selection,
     data_as_of_text,
     dialect_of,
@@ -47,7 +48,7 @@ from cschat.tickets.queries import (
     status_is,
 )
 
-SUMS = ("n", "res_sum", "res_n", "frt_sum", "frt_n", "csat_sum", "csat_n")
+SUMS = METRIC_NAMES
 TOTAL = ""  # the `dim` of the rows that count every ticket once
 # Any constant works; it only keeps two processes from rebuilding at once.
 _REBUILD_LOCK = 0x63736461696C79

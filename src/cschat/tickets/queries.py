@@ -174,6 +174,10 @@ class Selection:
         return conds
 
 
+# The additive aggregates every count and average comes from, in the order rows end with them.
+METRIC_NAMES = ("n", "res_sum", "res_n", "frt_sum", "frt_n", "csat_sum", "csat_n")
+
+
 def metric_columns() -> list[Any]:
     """Additive aggregates every metric except the percentiles can be derived from."""
     return [
@@ -199,14 +203,17 @@ class Totals:
     csat_sum: float = 0.0
     csat_n: int = 0
 
-    def add(self, row: Any) -> None:
-        self.n += row.n
-        self.res_sum += row.res_sum or 0.0
-        self.res_n += row.res_n
-        self.frt_sum += row.frt_sum or 0.0
-        self.frt_n += row.frt_n
-        self.csat_sum += row.csat_sum or 0.0
-        self.csat_n += row.csat_n
+    def add(self, row: Sequence[Any]) -> None:
+        """Add a row that ends with `metric_columns()` (or the daily totals' sums), in order.
+        By position: a named lookup on a result row costs ~3 µs, a slice ~0.1."""
+        n, res_sum, res_n, frt_sum, frt_n, csat_sum, csat_n = row[-len(METRIC_NAMES) :]
+        self.n += n
+        self.res_sum += res_sum or 0.0
+        self.res_n += res_n
+        self.frt_sum += frt_sum or 0.0
+        self.frt_n += frt_n
+        self.csat_sum += csat_sum or 0.0
+        self.csat_n += csat_n
 
     def value(self, metric: str) -> float | None:
         if metric == "count":

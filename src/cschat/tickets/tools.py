@@ -206,9 +206,10 @@ async def _grouped(
     # folded key -> [label, totals, rows behind the label]; the commonest spelling is the label.
     groups: dict[Any, list[Any]] = {}
     for row in (await ctx.session.execute(stmt)).all():
-        entry = groups.setdefault(row[1], [row[0], Totals(), -1])
-        if row.n > entry[2]:
-            entry[0], entry[2] = row[0], row.n
+        label, group, n = row[:3]  # spelling, folded key, tickets; then the other sums
+        entry = groups.setdefault(group, [label, Totals(), -1])
+        if n > entry[2]:
+            entry[0], entry[2] = label, n
         entry[1].add(row)
     medians: dict[Any, list[float | None]] = {}
     if metric == "median_resolution_hours":
@@ -281,6 +282,9 @@ def _periods(first: date, last: date, interval: Interval) -> list[str]:
     return out
 
 
+_NO_TICKETS = Totals()  # an empty period's (read only)
+
+
 async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
     """The metric per local day, ISO week (Monday) or month, empty periods included."""
     selection = _selection(params, ctx, status=_default_status(params))
@@ -306,7 +310,7 @@ async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
     keys = _periods(first, last, params.interval) if first and last else []
     series = []
     for key in keys:
-        group = totals.get(key, Totals())
+        group = totals.get(key, _NO_TICKETS)
         median = _hours(medians.get(key, [None])[0])
         series.append(
             {"period": key, "value": _value(group, median, params.metric), "count": group.n}
@@ -329,12 +333,12 @@ async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[
     elif ctx.dialect == "postgresql":
         # One scan: percentile_cont skips NULLs itself.
         columns = [
-            *metric_columns(),
             *(func.percentile_cont(p).within_group(Ticket.resolution_minutes) for p in (0.5, 0.9)),
+            *metric_columns(),
         ]
         row = (await ctx.session.execute(select(*columns).where(*conditions))).one()
         totals.add(row)
-        median, p90 = row[-2], row[-1]
+        median, p90 = row[0], row[1]
     else:
         totals.add((await ctx.session.execute(select(*metric_columns()).where(*conditions))).one())
         cuts = await percentiles(ctx.session, Ticket.resolution_minutes, conditions, [0.5, 0.9])
