@@ -8,6 +8,8 @@ Supervisor in through `POST /auth/login`, then asks every evaluation question wi
 Baseline: the SQL of the same tool calls. The tool calls each answer made (from its trace) are
 run again in-process with the statements captured, and those statements are replayed with psycopg
 on one connection; p50 and p95 of that raw time per question. Prints one JSON line.
+Also the server's own p50 and p95 of the same requests, from its access log (LOG_LEVEL=INFO, as
+in production): the rest of a request's time is the HTTP client and the loopback.
 Targets: p50 <= 50 ms and p50 <= 2x the raw SQL p50.
 
     python bench/chat.py [--rows 1000000] [--rounds 3] [--keep NAME] [--server postgresql://...]
@@ -20,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -148,7 +151,8 @@ def replay(dsn: str, per_question: list[list[tuple[str, Any]]], rounds: int) -> 
     return times
 
 
-def serve(url: str, tmp: str) -> tuple[subprocess.Popen[bytes], str]:
+def serve(url: str, tmp: str) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """The app on uvicorn, logging each request (as in production, INFO) to a file."""
     port = free_port()
     env = {
         **os.environ,
@@ -158,13 +162,28 @@ def serve(url: str, tmp: str) -> tuple[subprocess.Popen[bytes], str]:
         "SECRET_KEY": "bench-secret-key-" + "x" * 32,
         "JWT_PRIVATE_KEY": generate_private_key_pem(),
         "CORS_ORIGINS": ORIGIN,
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",
         "CHAT_RATE_LIMIT_PER_MINUTE": "1000000",
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", "cschat.main:create_app",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
                "--no-access-log"]  # fmt: skip
-    return subprocess.Popen(command, cwd=tmp, env=env), f"http://127.0.0.1:{port}"
+    log = Path(tmp) / "server.log"
+    with log.open("wb") as stderr:
+        server = subprocess.Popen(command, cwd=tmp, env=env, stderr=stderr)
+    return server, f"http://127.0.0.1:{port}", log
+
+
+def server_latencies(log: Path, count: int) -> list[float]:
+    """The server's own latency (its access log's `latency_ms`) of the last `count` chats."""
+    chats = [
+        float(match.group(1))
+        for line in log.read_text(errors="replace").splitlines()
+        if "path=/api/chat " in line and (match := re.search(r"latency_ms=([0-9.]+)", line))
+    ]
+    if len(chats) < count:
+        raise SystemExit(f"the server logged {len(chats)} chat requests, expected {count}")
+    return chats[-count:]
 
 
 def main() -> None:
@@ -184,13 +203,14 @@ def main() -> None:
             conn.execute("DELETE FROM chat_sessions")  # earlier runs' answers (--keep)
         totals = build_daily_totals(dsn, TZ)
         with tempfile.TemporaryDirectory() as tmp:
-            server, base = serve(url, tmp)
+            server, base, log = serve(url, tmp)
             try:
                 asyncio.run(wait_ready(base, server))
                 ours, answers = asyncio.run(ask_all(base, questions, args.rounds))
             finally:
                 server.terminate()
                 server.wait(timeout=10)
+            inside = server_latencies(log, len(ours))
         raw = replay(dsn, asyncio.run(capture(url, answers)), args.rounds)
     p50, p95 = statistics.median(ours), percentile(ours, 0.95)
     raw_p50, raw_p95 = statistics.median(raw), percentile(raw, 0.95)
@@ -215,6 +235,10 @@ def main() -> None:
                 "overhead_p50_ms": round(
                     statistics.median(a - b for a, b in zip(ours, raw, strict=True)), 1
                 ),
+                # The same requests as the server timed them (its access log): what is left
+                # of the overhead is the HTTP client and the loopback.
+                "server_p50_ms": round(statistics.median(inside), 1),
+                "server_p95_ms": round(percentile(inside, 0.95), 1),
                 "ratio_p50": round(p50 / raw_p50, 2) if raw_p50 else None,
                 "ratio_p95": round(p95 / raw_p95, 2) if raw_p95 else None,
                 "targets": {"p50_ms": 50, "ratio": 2.0},
