@@ -71,6 +71,12 @@ class Load:
         self.written += rows
         if self.deferred or self.threshold is None or self.written < self.threshold:
             return
+        driver = (await self.conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        if not driver.in_transaction:
+            # The sqlite3 module runs DDL outside any transaction unless one is open: open the
+            # batch's now (the upsert would), so the drop commits or rolls back with its rows.
+            await driver.execute("BEGIN IMMEDIATE")
         for index in deferrable_indexes():
             await self.conn.execute(DropIndex(index, if_exists=True))
         self.deferred = True

@@ -49,14 +49,16 @@ def _line(number: int, subject: str = "hola") -> bytes:
     return json.dumps(ticket).encode() + b"\n"
 
 
-async def _ingest(db: Database, chunks: AsyncIterator[bytes], **options: str) -> dict[str, int]:
+async def _ingest(
+    db: Database, chunks: AsyncIterator[bytes], batch_rows: int = 5_000, **options: str
+) -> dict[str, int]:
     outcome = await service.ingest(
         db.engine,
         chunks,
         options=service.IngestOptions(format="ndjson", **options),
         caller=CALLER,
         app_tz=ZoneInfo("UTC"),
-        batch_rows=5_000,
+        batch_rows=batch_rows,
     )
     return outcome.body
 
@@ -104,6 +106,22 @@ async def test_an_all_or_nothing_load_that_fails_leaves_the_indexes_and_no_rows(
     assert await _indexes(db.engine) == INDEXES
     async with db.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+async def test_indexes_dropped_by_the_first_batch_come_back_when_it_is_rolled_back(
+    db: Database,
+) -> None:
+    """The drop belongs to its batch's transaction even when no batch opened one before it."""
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b"".join(_line(n) for n in range(ROWS))
+        yield b'{"external_id": "bad", "created_at": "not a date"}\n'
+
+    batch = sqlite_load.DEFER_MIN_ROWS  # the first batch crosses the threshold
+    reply = await _ingest(db, body(), batch_rows=batch, on_error="reject_all")
+
+    assert reply["rejected"] == 1 and reply["inserted"] == 0
+    assert await _indexes(db.engine) == INDEXES
 
 
 async def test_an_all_or_nothing_load_commits_its_rows_with_the_indexes(db: Database) -> None:
