@@ -16,7 +16,7 @@ from cschat.chat.vocabulary import read_vocabulary
 from cschat.core.db import Database
 from cschat.tickets import daily, histogram
 from cschat.tickets.ingest.service import Caller, IngestOptions, ingest
-from cschat.tickets.queries import Selection, Window
+from cschat.tickets.queries import METRIC_NAMES, Selection, Window
 from cschat.tickets.upsert import upsert_tickets
 from tests.tickets.data import DEMO_NOW, load_demo
 from tests.tickets.test_tools import _run
@@ -38,7 +38,7 @@ def _postgresql_only(db: Database) -> None:
 async def _snapshot(engine: AsyncEngine) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     """The daily totals and the resolution histograms (rows that count something)."""
     async with engine.connect() as conn:
-        result = await conn.execute(text(ROWS.format(", ".join(daily.SUMS)) + " WHERE n <> 0"))
+        result = await conn.execute(text(ROWS.format(", ".join(METRIC_NAMES)) + " WHERE n <> 0"))
         rows = {tuple(row[:6]): tuple(row[6:]) for row in result}
         result = await conn.execute(text(HIST_ROWS))
         rows |= {("hist", *row[:6]): (row[6],) for row in result}

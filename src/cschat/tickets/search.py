@@ -114,11 +114,6 @@ def tiers(count: int) -> list[int]:
     return [*needed, 1]
 
 
-def combinations_of(words: Sequence[str], missing: int) -> list[tuple[str, ...]]:
-    """The word sets a ticket may hold when up to `missing` of `words` may be absent."""
-    return list(itertools.combinations(words, max(1, len(words) - missing)))
-
-
 def _pg_query(groups: Sequence[Sequence[str]]) -> Any:
     """Any of `groups` (each: all its words) as one tsquery, each word folded in SQL exactly as
     the documents are (migration t001's `cschat_search_fold`); `plainto_tsquery` reads any text as
@@ -140,11 +135,11 @@ async def search(
     words: Sequence[str],
     limit: int,
     conditions: Sequence[ColumnElement[bool]],
-    missing: int = 0,
+    need: int | None = None,
 ) -> list[tuple[Ticket, float]]:
-    """Tickets holding all of `words` but at most `missing` and matching `conditions`, best
-    first, with their score."""
-    groups = combinations_of(words, missing)
+    """Tickets holding at least `need` of `words` (default: all) and matching `conditions`,
+    best first, with their score."""
+    groups = list(itertools.combinations(words, need or len(words)))
     if dialect_of(session) == "postgresql":
         query = _pg_query(groups)
         document: Any = _pg_search.c.document

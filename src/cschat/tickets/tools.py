@@ -321,7 +321,6 @@ async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
 async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[str, Any]:
     """Count, mean, median and p90 resolution hours, first response and CSAT (resolved)."""
     selection = _selection(params, ctx, status="resolved")
-    conditions = selection.conditions(ctx.dialect)
     dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection, metric="median_resolution_hours")
     totals = Totals()
     cuts = None
@@ -332,6 +331,7 @@ async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[
         median, p90 = cuts.get(None, [None, None])
     elif ctx.dialect == "postgresql":
         # One scan: percentile_cont skips NULLs itself.
+        conditions = selection.conditions(ctx.dialect)
         columns = [
             *(func.percentile_cont(p).within_group(Ticket.resolution_minutes) for p in (0.5, 0.9)),
             *metric_columns(),
@@ -340,6 +340,7 @@ async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[
         totals.add(row)
         median, p90 = row[0], row[1]
     else:
+        conditions = selection.conditions(ctx.dialect)
         totals.add((await ctx.session.execute(select(*metric_columns()).where(*conditions))).one())
         cuts = await percentiles(ctx.session, Ticket.resolution_minutes, conditions, [0.5, 0.9])
         median, p90 = next(iter(cuts.values()), [None, None])
@@ -389,7 +390,7 @@ async def search_tickets(params: SearchParams, ctx: Context) -> dict[str, Any]:
             words=words,
             limit=params.limit,
             conditions=conditions,
-            missing=len(words) - need,
+            need=need,
         )
         if found:
             break
