@@ -2,7 +2,7 @@
 
 Writes N demo tickets as `bench/ingest.py`'s CSV, feeds it in 64 KiB chunks (what uvicorn hands
 the endpoint) through the CSV parser and the normaliser, keeping batches of rows alive as the
-service does, and times the per-row work for SQLite's executemany (`_sqlite_params`) and for
+service does, and times the per-row work for SQLite's multi-row upsert (`_sqlite_params`) and for
 PostgreSQL's binary COPY (psycopg's row formatter, as `copy.write_row` runs it, no server).
 Baseline: `csv.reader` alone over the same text, the floor for parsing CSV in Python. CPU time
 (`process_time`), so other processes on the machine count less; the cyclic collector is set up
@@ -78,7 +78,7 @@ def pipeline_seconds(data: bytes) -> dict[str, Any]:
 
     def prepare(batch: list[tuple[Any, ...]]) -> None:
         start = time.process_time()
-        params = [upsert._sqlite_params(row, stamp) for row in batch]
+        params = upsert._sqlite_params(batch, stamp)
         middle = time.process_time()
         copies = [formatter.write_row(row) for row in batch]
         seconds["sqlite_params"] += middle - start

@@ -8,7 +8,10 @@ columns all equal the stored ones is left alone, so `updated_at` moves only on a
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,9 +88,20 @@ _SQLITE_EXISTING = (
     "SELECT count(*) FROM tickets WHERE source = ? "
     "AND external_id IN (SELECT value FROM json_each(?))"
 )
-_MARKS = ", ".join("?" * (len(ROW_COLUMNS) + 2))
-_SQLITE_UPSERT = f"""
-INSERT INTO tickets ({_ALL}, ingested_at, updated_at) VALUES ({_MARKS})
+_SQLITE_ROW = f"({', '.join('?' * (len(ROW_COLUMNS) + 2))})"
+# Rows per SQLite statement: as many as its bound-parameter limit allows (32,766 since SQLite
+# 3.32, 999 before). One statement per row (executemany) would make the sqlite3 module take the
+# GIL back after every row, so a load could not parse while SQLite writes.
+SQLITE_STATEMENT_ROWS = (32_766 if sqlite3.sqlite_version_info >= (3, 32) else 999) // (
+    len(ROW_COLUMNS) + 2
+)
+
+
+@functools.lru_cache(maxsize=8)
+def _sqlite_upsert(rows: int) -> str:
+    """The upsert of `rows` rows (cached: one string, so sqlite3 finds its prepared statement)."""
+    return f"""
+INSERT INTO tickets ({_ALL}, ingested_at, updated_at) VALUES {", ".join([_SQLITE_ROW] * rows)}
 ON CONFLICT (source, external_id) DO UPDATE SET {_SET}, updated_at = excluded.updated_at
 WHERE ({_columns("tickets.")}) IS NOT ({_columns("excluded.")})
 """  # noqa: S608
@@ -158,29 +172,39 @@ async def _existing_keys(driver: Any, rows: Sequence[Row]) -> int:
 
 
 def _sqlite_datetime(value: datetime) -> str:
-    # UTCDateTime's SQLite storage format: naive UTC with microseconds. `isoformat(" ")` of an
-    # aware UTC value, cut, is half the CPU of `replace(tzinfo=None).isoformat(" ", timespec)`.
+    # UTCDateTime's SQLite storage format: naive UTC with microseconds. Cut from orjson's
+    # '"2000-01-01T00:00:00[.ffffff]+00:00"': half the CPU of `isoformat(" ")` (whose UTC offset
+    # alone costs ~0.3 us) and a third of `replace(tzinfo=None).isoformat(" ", timespec)`.
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    text = value.isoformat(" ")
-    return text[:26] if len(text) == _WITH_MICROSECONDS else text[:19] + ".000000"
+    text = orjson.dumps(value).decode()
+    return (
+        text[1:11]
+        + " "
+        + (text[12:27] if len(text) == _WITH_MICROSECONDS else text[12:20] + ".000000")
+    )
 
 
-_WITH_MICROSECONDS = len("2000-01-01 00:00:00.000000+00:00")
+_WITH_MICROSECONDS = len('"2000-01-01T00:00:00.000000+00:00"')
+_SQLITE_WIDTH = len(ROW_COLUMNS) + 2
 
 
-def _sqlite_params(row: Row, stamp: str) -> list[Any]:
-    # Only the datetime and JSON columns need converting; a per-value type check costs more.
-    values = [*row, stamp, stamp]
+def _sqlite_params(rows: Sequence[Row], stamp: str) -> list[Any]:
+    """The values `_sqlite_upsert(len(rows))` binds, flat: each row, then its two stamps."""
+    params: list[Any] = []
+    extend, stamps = params.extend, (stamp, stamp)
+    for row in rows:
+        extend(row)
+        extend(stamps)
+    # Only the datetime and JSON columns need converting (a per-value type check costs more),
+    # a column at a time.
     for index in _DATETIMES:
-        value = values[index]
-        if value is not None:
-            values[index] = _sqlite_datetime(value)
+        column = params[index::_SQLITE_WIDTH]
+        params[index::_SQLITE_WIDTH] = [v if v is None else _sqlite_datetime(v) for v in column]
     for index in _JSON:
-        value = values[index]
-        if value is not None:
-            values[index] = _json_text(value)
-    return values
+        column = params[index::_SQLITE_WIDTH]
+        params[index::_SQLITE_WIDTH] = [v if v is None else _json_text(v) for v in column]
+    return params
 
 
 async def _upsert_sqlite(conn: AsyncConnection, rows: Sequence[Row], now: datetime) -> UpsertCounts:
@@ -191,9 +215,14 @@ async def _upsert_sqlite(conn: AsyncConnection, rows: Sequence[Row], now: dateti
         await driver.execute("BEGIN IMMEDIATE")
     existing = await _existing_keys(driver, rows)
     stamp = _sqlite_datetime(now)
-    params = [_sqlite_params(row, stamp) for row in rows]
+    statements = []
+    for start in range(0, len(rows), SQLITE_STATEMENT_ROWS):
+        part = rows[start : start + SQLITE_STATEMENT_ROWS]
+        statements.append((_sqlite_upsert(len(part)), _sqlite_params(part, stamp)))
     before = driver.total_changes
-    await driver.executemany(_SQLITE_UPSERT, params)
+    # Queued at once, so aiosqlite's thread runs them back to back; each runs as one step with
+    # the GIL released, so the caller can parse the next rows meanwhile.
+    await asyncio.gather(*(driver.execute(sql, params) for sql, params in statements))
     # total_changes counts inserted rows and rows the DO UPDATE actually touched.
     changed = driver.total_changes - before
     inserted = len(rows) - existing

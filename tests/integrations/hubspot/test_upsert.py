@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -6,7 +6,7 @@ from sqlalchemy import select
 from cschat.core.config import Settings
 from cschat.core.db import Database
 from cschat.tickets.models import ROW_COLUMNS, Ticket
-from cschat.tickets.upsert import Row, UpsertCounts, upsert_tickets
+from cschat.tickets.upsert import SQLITE_STATEMENT_ROWS, Row, UpsertCounts, upsert_tickets
 
 CREATED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -69,3 +69,45 @@ async def test_counts_say_exactly_what_changed(settings: Settings) -> None:
     assert stored["1"].ingested_at == ingested  # the first arrival is kept
     assert stored["2"].updated_at > stored["1"].updated_at
     assert len(stored) == 4
+
+
+async def test_a_batch_over_several_sqlite_statements_counts_and_stores_every_row(
+    settings: Settings,
+) -> None:
+    """SQLite writes a batch as statements of `SQLITE_STATEMENT_ROWS` rows: rows on both sides
+    of each boundary are counted once and stored with their exact times."""
+    size = 2 * SQLITE_STATEMENT_ROWS + 7
+    boundaries = {SQLITE_STATEMENT_ROWS - 1, SQLITE_STATEMENT_ROWS, size - 1}
+    plus_two = timezone(timedelta(hours=2))
+    db = Database(settings.db)
+    rows = [row(str(n), created_at=CREATED + timedelta(microseconds=n)) for n in range(size)]
+    changed = {n for n in range(size) if n % 100 == 0} | boundaries
+    resent = [
+        row(
+            str(n),
+            created_at=CREATED + timedelta(microseconds=n),
+            resolved_at=datetime(2026, 3, 2, 11, 0, 0, n, tzinfo=plus_two),
+            tags=["refund", str(n)],
+        )
+        if n in changed
+        else rows[n]
+        for n in range(size)
+    ]
+    async with db.engine.begin() as conn:
+        first = await upsert_tickets(conn, rows)
+    async with db.engine.begin() as conn:
+        second = await upsert_tickets(conn, resent)
+    async with db.sessionmaker() as session:
+        stored = {t.external_id: t for t in (await session.scalars(select(Ticket))).all()}
+    await db.dispose()
+    assert first == UpsertCounts(inserted=size, updated=0, unchanged=0)
+    assert second == UpsertCounts(inserted=0, updated=len(changed), unchanged=size - len(changed))
+    assert len(stored) == size
+    for n in (0, 1, *boundaries):
+        ticket = stored[str(n)]
+        assert ticket.created_at == CREATED + timedelta(microseconds=n)
+        if n in changed:
+            assert ticket.resolved_at == datetime(2026, 3, 2, 9, 0, 0, n, tzinfo=UTC)
+            assert ticket.tags == ["refund", str(n)]
+        else:
+            assert ticket.resolved_at is None and ticket.tags is None
