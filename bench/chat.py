@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cschat.auth.dependencies import Principal
 from cschat.auth.keys import generate_private_key_pem
+from cschat.core import kept
 from cschat.core.db import make_engine
 from cschat.core.errors import AppError
 from cschat.tickets import demo
@@ -108,26 +109,30 @@ async def capture(url: str, answers: list[Any]) -> list[list[tuple[str, Any]]]:
     engine = make_engine(make_url(url))
     captured: list[tuple[str, Any]] = []
 
-    def record(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+    def record(statement: str, params: Any) -> None:
         captured.append((statement, params))
 
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    def executed(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+        record(statement, params)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", executed)
     boss = Principal(email=EMAIL, role="Supervisor", user_id="bench")
     now = datetime.now(UTC)
     out = []
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
     try:
-        sessions = async_sessionmaker(engine, expire_on_commit=False)
-        for answer in answers:
-            captured.clear()
-            for step in answer["trace"]:
-                if step["type"] != "tool_call":
-                    continue
-                async with sessions() as session:
-                    # A missing ticket is an answer too: its query counts like any other.
-                    with contextlib.suppress(AppError):
-                        await run_tool(step["tool"], step["parameters"], session=session,
-                                       principal=boss, tz=TZ, now=now)  # fmt: skip
-            out.append(list(captured))
+        with kept.observed(record):  # kept statements skip SQLAlchemy's events
+            for answer in answers:
+                captured.clear()
+                for step in answer["trace"]:
+                    if step["type"] != "tool_call":
+                        continue
+                    async with sessions() as session:
+                        # A missing ticket is an answer too: its query counts like any other.
+                        with contextlib.suppress(AppError):
+                            await run_tool(step["tool"], step["parameters"], session=session,
+                                           principal=boss, tz=TZ, now=now)  # fmt: skip
+                out.append(list(captured))
     finally:
         await engine.dispose()
     return out

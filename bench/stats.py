@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from cschat.auth.dependencies import Principal
+from cschat.core import kept
 from cschat.core.db import for_reads, make_engine
 from cschat.tickets import demo
 from cschat.tickets.stats import compute_stats, database_stats
@@ -62,14 +63,18 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
 
 
 class Recorder:
-    """Collects the SQL statements an engine sends while `on` is set."""
+    """Collects the SQL statements an engine sends while `on` is set: through SQLAlchemy, and
+    kept statements sent on the driver (`cschat.core.kept`)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.on = False
         self.statements: list[tuple[str, Any]] = []
-        event.listen(engine.sync_engine, "before_cursor_execute", self._record)
+        event.listen(engine.sync_engine, "before_cursor_execute", self._executed)
 
-    def _record(self, _c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+    def _executed(self, _c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+        self.record(statement, params)
+
+    def record(self, statement: str, params: Any) -> None:
         if self.on:
             self.statements.append((statement, params))
 
@@ -131,7 +136,8 @@ async def measure(url: str, dsn: str, runs: int, rows: int) -> dict[str, Any]:
     for label, fn in calls.items():
         ours = await p50(fn, runs)
         recorder.statements, recorder.on = [], True
-        await fn()
+        with kept.observed(recorder.record):
+            await fn()
         recorder.on = False
         raw = raw_p50(dsn, recorder.statements, runs)
         figures[label] = {

@@ -22,6 +22,7 @@ from sqlalchemy import (
     TIMESTAMP,
     DateTime,
     Integer,
+    Select,
     Text,
     bindparam,
     case,
@@ -35,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cschat.core import kept
 from cschat.core.sqlfunctions import fold, next_period_start
 from cschat.tickets import daily
 from cschat.tickets.models import Ticket
@@ -71,17 +73,26 @@ def _raw_value(value: Any) -> Any:
 def _keys(group: str | None, tz: ZoneInfo) -> _Keys:
     """`group`: None, a dimension (category ... team, status) or an interval (day, week, month).
     Dimensions group like the breakdowns (folded), periods like the trends."""
+    hist_key = _hist_key(group)
     if group is None:
-        none: Any = literal_column("''")
-        return _Keys(none, none, _raw_value)
+        return _Keys(hist_key, hist_key, _raw_value)
     if group == "status":  # statuses are lower-case already: folding changes none
-        return _Keys(hist.c.status, Ticket.status, _raw_value)
+        return _Keys(hist_key, Ticket.status, _raw_value)
     if group in FILTER_FIELDS:
-        value = case((hist.c.has_value, hist.c.value))
-        return _Keys(value, getattr(Ticket, group), _folded)
+        return _Keys(hist_key, getattr(Ticket, group), _folded)
+    return _Keys(hist_key, period_sql(Ticket.resolved_at, group, tz, PG), _day)  # type: ignore[arg-type]
+
+
+def _hist_key(group: str | None) -> Any:
+    """The histograms' column or expression for `group` (see `_keys`)."""
+    if group is None:
+        return literal_column("''")
+    if group == "status":
+        return hist.c.status
+    if group in FILTER_FIELDS:
+        return case((hist.c.has_value, hist.c.value))
     unit: Any = literal_column(f"'{group}'")
-    day = func.date_trunc(unit, cast(hist.c.day, TIMESTAMP))
-    return _Keys(day, period_sql(Ticket.resolved_at, group, tz, PG), _day)  # type: ignore[arg-type]
+    return func.date_trunc(unit, cast(hist.c.day, TIMESTAMP))
 
 
 def _folded(value: str | None) -> str | None:
@@ -121,11 +132,11 @@ async def percentiles(
     """
     keys = _keys(group, selection.window.tz)
     for _ in range(2):
-        counts = await _counts(session, selection, dim, keys)
+        counts = await _counts(session, selection, dim, group)
         if counts is None:
             return None
         result = await _answer(session, selection, keys, fractions, group, counts)
-        if await _counts(session, selection, dim, keys) == counts:
+        if await _counts(session, selection, dim, group) == counts:
             return result
     return None
 
@@ -133,27 +144,34 @@ async def percentiles(
 _Counts = list[tuple[Any, int, int]]  # (raw key, bucket, tickets)
 
 
+@daily.built_once
+def _counted(shape: tuple[Any, ...], group: str | None) -> Select[Any]:
+    key = _hist_key(group)
+    return (
+        select(
+            key.label("k"),
+            hist.c.bucket,
+            func.sum(hist.c.n).label("n"),
+            daily.ready_in().label("ready"),
+        )
+        .where(*daily.conditions(shape, hist))
+        .group_by(literal_column("1"), hist.c.bucket)
+        .having(func.sum(hist.c.n) > 0)
+        .order_by(hist.c.bucket, literal_column("1"))
+    )
+
+
 async def _counts(
-    session: AsyncSession, selection: Selection, dim: str, keys: _Keys
+    session: AsyncSession, selection: Selection, dim: str, group: str | None
 ) -> _Counts | None:
     """The window's histogram, or None while the histograms do not answer in this zone (a bulk
     load queued changes since the tool checked). Whether they answer comes with the counts, in
     the same statement; an empty window asks separately."""
     zone = selection.window.tz.key
-    counted = (
-        select(
-            keys.hist.label("k"),
-            hist.c.bucket,
-            func.sum(hist.c.n).label("n"),
-            daily.ready_in(zone).label("ready"),
-        )
-        .where(*daily.conditions(selection, dim, hist))
-        .group_by(literal_column("1"), hist.c.bucket)
-        .having(func.sum(hist.c.n) > 0)
-        .order_by(hist.c.bucket, literal_column("1"))
-    )
-    rows = (await session.execute(counted)).all()
-    ready = rows[0].ready if rows else await daily.ready_zone(session) == zone
+    shape, params = daily.where(selection, dim)
+    counted = _counted(shape, group)
+    rows = await kept.rows(session, counted, {**params, "zone": zone})
+    ready = rows[0][3] if rows else await daily.ready_zone(session) == zone
     if not ready:
         return None
     return [(raw, bucket, int(n)) for raw, bucket, n, _ in rows]

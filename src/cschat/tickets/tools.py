@@ -8,7 +8,7 @@ time zone; a missing bound is open (no dates at all = all time).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.auth.dependencies import Principal
+from cschat.core import kept
 from cschat.core.errors import BadRequest, Forbidden, NotFound
 from cschat.core.sqlfunctions import fold, next_period_start, period_start
 from cschat.tickets import daily, histogram, search
@@ -185,10 +186,10 @@ async def count_tickets(params: CountParams, ctx: Context) -> dict[str, Any]:
     selection = _selection(params, ctx, status=_default_status(params))
     dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection)
     if dim is not None:
-        stmt = daily.count(selection, dim)
+        ((count,),) = await kept.rows(ctx.session, *daily.count(selection, dim))
     else:
         stmt = select(func.count()).select_from(Ticket).where(*selection.conditions(ctx.dialect))
-    count = await ctx.session.scalar(stmt)
+        count = await ctx.session.scalar(stmt)
     return _envelope(ctx, selection, count=int(count or 0))
 
 
@@ -201,11 +202,12 @@ async def _grouped(
         key = getattr(Ticket, dimension)
         stmt = select(key, fold_sql(key, ctx.dialect), *metric_columns())
         stmt = stmt.where(*selection.conditions(ctx.dialect)).group_by(key)
+        found: Sequence[Sequence[Any]] = (await ctx.session.execute(stmt)).all()
     else:
-        stmt = daily.breakdown(selection, dim, dimension)
+        found = await kept.rows(ctx.session, *daily.breakdown(selection, dim, dimension))
     # folded key -> [label, totals, rows behind the label]; the commonest spelling is the label.
     groups: dict[Any, list[Any]] = {}
-    for row in (await ctx.session.execute(stmt)).all():
+    for row in found:
         label, group, n = row[:3]  # spelling, folded key, tickets; then the other sums
         entry = groups.setdefault(group, [label, Totals(), -1])
         if n > entry[2]:
@@ -294,11 +296,11 @@ async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
     label = period_label(period, ctx.dialect)
     if dim is None:
         stmt = select(label, *metric_columns()).where(*selection.conditions(ctx.dialect))
-        stmt = stmt.group_by(period)
+        found: Sequence[Sequence[Any]] = (await ctx.session.execute(stmt.group_by(period))).all()
     else:
-        stmt = daily.trend(selection, dim, params.interval)
+        found = await kept.rows(ctx.session, *daily.trend(selection, dim, params.interval))
     totals: dict[str, Totals] = {}
-    for row in (await ctx.session.execute(stmt)).all():
+    for row in found:
         totals.setdefault(row[0], Totals()).add(row)
     medians: dict[Any, list[float | None]] = {}
     if params.metric == "median_resolution_hours":
@@ -327,7 +329,8 @@ async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[
     if dim is not None:
         cuts = await histogram.percentiles(ctx.session, selection, dim, [0.5, 0.9])
     if dim is not None and cuts is not None:  # the histograms answered
-        totals.add((await ctx.session.execute(daily.totals(selection, dim))).one())
+        (row,) = await kept.rows(ctx.session, *daily.totals(selection, dim))
+        totals.add(row)
         median, p90 = cuts.get(None, [None, None])
     elif ctx.dialect == "postgresql":
         # One scan: percentile_cont skips NULLs itself.
