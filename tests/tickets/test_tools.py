@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cschat.core.db import Database
 from cschat.core.errors import BadRequest
 from cschat.tickets import daily
+from cschat.tickets.models import Ticket
 from cschat.tickets.tools import run_tool
 from tests.tickets.conftest import SUPERVISOR
 from tests.tickets.data import (
@@ -324,3 +325,37 @@ async def test_window_bounds_follow_dst(
         "end_utc_exclusive": end_utc,
     }
     assert got["count"] == 0 and got["data_as_of"] is None
+
+
+async def test_get_ticket_shows_every_field_as_stored_in_utc(
+    db: Database, session: AsyncSession
+) -> None:
+    """All fields, times in UTC even when the server's session zone is another (PostgreSQL)."""
+    created = datetime(2024, 3, 31, 0, 30, 15, 123456, tzinfo=UTC)
+    async with db.transaction() as writer:
+        writer.add(
+            Ticket(
+                source="t", external_id="X-1", subject="Cobro doble", description="Dos cargos",
+                resolution="Reembolso", category="Billing", priority="High", channel="Email",
+                status="resolved", agent="ana@example.com", team="Care", customer="ACME",
+                created_at=created, first_response_at=None, first_response_minutes=12.5,
+                resolved_at=created + timedelta(hours=3), resolution_minutes=180.0, csat=4,
+                language="es", tags=["refund", "vip"], attributes={"region": "LATAM", "n": 2},
+            )
+        )  # fmt: skip
+    if db.dialect == "postgresql":
+        await session.execute(text("SET TIME ZONE 'America/New_York'"))
+    reply = await _run(session, ZoneInfo("UTC"), "get_ticket", ticket_id="X-1")
+    ticket = reply["ticket"]
+    assert ticket.pop("id") > 0
+    assert ticket == {
+        "external_id": "X-1", "source": "t", "subject": "Cobro doble", "resolution": "Reembolso",
+        "status": "resolved", "category": "Billing", "priority": "High", "channel": "Email",
+        "agent": "ana@example.com", "team": "Care",
+        "created_at": "2024-03-31T00:30:15.123456+00:00",
+        "resolved_at": "2024-03-31T03:30:15.123456+00:00",
+        "description": "Dos cargos", "customer": "ACME", "first_response_minutes": 12.5,
+        "resolution_minutes": 180.0, "csat": 4, "language": "es", "tags": ["refund", "vip"],
+        "attributes": {"region": "LATAM", "n": 2},
+    }  # fmt: skip
+    assert list(reply) == ["tool", "ticket", "data_as_of"]

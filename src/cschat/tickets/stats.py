@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.auth.dependencies import Principal
+from cschat.core import kept
 from cschat.integrations.hubspot.mapping import SOURCE as HUBSPOT_SOURCE
 from cschat.integrations.hubspot.repository import last_run as last_sync_run
 from cschat.tickets.ingest.repository import last_ingest
@@ -26,14 +27,17 @@ from cschat.tickets.tools import run_tool
 BREAKDOWN_LIMIT = 500
 CACHE_SECONDS = 60.0
 _cache: dict[tuple[str, str], tuple[float, tuple[Any, ...], dict[str, Any]]] = {}
+_tickets = Ticket.__table__
+# What the data's version is read with, on every call: a kept statement (`core.kept`).
+_VERSION = select(func.max(_tickets.c.updated_at), func.max(_tickets.c.id))
 
 
 async def database_stats(
     session: AsyncSession, *, principal: Principal, tz: ZoneInfo, now: datetime
 ) -> dict[str, Any]:
     """The stats below, reused while the data and the local day are unchanged."""
-    latest = (await session.execute(select(func.max(Ticket.updated_at), func.max(Ticket.id)))).one()
-    version = (*latest, now.astimezone(tz).date())
+    ((updated, newest),) = await kept.rows(session, _VERSION)
+    version = (updated, newest, now.astimezone(tz).date())
     key = (session.get_bind().engine.url.render_as_string(hide_password=True), tz.key)
     hit = _cache.get(key)
     if hit and hit[1] == version and time.monotonic() - hit[0] < CACHE_SECONDS:

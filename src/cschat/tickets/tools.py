@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlalchemy import func, or_, select
+from sqlalchemy import BigInteger, Select, String, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.auth.dependencies import Principal
@@ -359,23 +359,23 @@ async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[
     )
 
 
+# What `ticket_json` shows, then what only `get_ticket` adds, in the replies' order.
+_SHOWN: tuple[str, ...] = ("id", "external_id", "source", "subject", "resolution", "status")
+_SHOWN += ("category", "priority", "channel", "agent", "team", "created_at", "resolved_at")
+_DETAIL: tuple[str, ...] = ("description", "customer", "first_response_minutes")
+_DETAIL += ("resolution_minutes", "csat", "language", "tags", "attributes")
+
+
+def _shown(fields: dict[str, Any]) -> dict[str, Any]:
+    for name in ("created_at", "resolved_at"):
+        if fields[name] is not None:  # a kept statement's come in the server's zone
+            fields[name] = fields[name].astimezone(UTC).isoformat()
+    return fields
+
+
 def ticket_json(ticket: Ticket) -> dict[str, Any]:
     """The fields of a ticket the tools show."""
-    return {
-        "id": ticket.id,
-        "external_id": ticket.external_id,
-        "source": ticket.source,
-        "subject": ticket.subject,
-        "resolution": ticket.resolution,
-        "status": ticket.status,
-        "category": ticket.category,
-        "priority": ticket.priority,
-        "channel": ticket.channel,
-        "agent": ticket.agent,
-        "team": ticket.team,
-        "created_at": ticket.created_at.isoformat() if ticket.created_at else None,
-        "resolved_at": ticket.resolved_at.isoformat() if ticket.resolved_at else None,
-    }
+    return _shown({name: getattr(ticket, name) for name in _SHOWN})
 
 
 async def search_tickets(params: SearchParams, ctx: Context) -> dict[str, Any]:
@@ -417,29 +417,33 @@ def _matched(need: int, count: int) -> str:
     return "all_but_one_word" if need == count - 1 else "some_words"
 
 
+@daily.built_once
+def _ticket_by_id(numeric: bool, own_only: bool) -> Select[Any]:
+    """The ticket whose external id (or id, when `numeric`) is `:ticket_id`; an agent's own."""
+    tickets = Ticket.__table__
+    match = [tickets.c.external_id == bindparam("ticket_id", type_=String)]
+    if numeric:
+        match.append(tickets.c.id == bindparam("id", type_=BigInteger))
+    stmt = select(*(tickets.c[name] for name in (*_SHOWN, *_DETAIL)))
+    stmt = stmt.where(or_(*match)).order_by(tickets.c.id).limit(1)
+    if own_only:
+        stmt = stmt.where(func.lower(tickets.c.agent) == bindparam("agent", type_=String))
+    return stmt
+
+
 async def get_ticket(params: GetTicketParams, ctx: Context) -> dict[str, Any]:
     """One ticket by id or external id; an Agent gets only its own tickets."""
-    match = [Ticket.external_id == params.ticket_id]
-    if params.ticket_id.isdigit():
-        match.append(Ticket.id == int(params.ticket_id))
-    stmt = select(Ticket).where(or_(*match)).order_by(Ticket.id).limit(1)
-    if not ctx.principal.is_supervisor:
-        stmt = stmt.where(func.lower(Ticket.agent) == ctx.principal.email.lower())
-    ticket = await ctx.session.scalar(stmt)
-    if ticket is None:
+    numeric, own_only = params.ticket_id.isdigit(), not ctx.principal.is_supervisor
+    values: dict[str, Any] = {"ticket_id": params.ticket_id}
+    if numeric:
+        values["id"] = int(params.ticket_id)
+    if own_only:
+        values["agent"] = ctx.principal.email.lower()
+    found = await kept.rows(ctx.session, _ticket_by_id(numeric, own_only), values)
+    if not found:
         raise NotFound(f"ticket_id: no ticket '{params.ticket_id}' that you may see.")
-    body = {
-        **ticket_json(ticket),
-        "description": ticket.description,
-        "customer": ticket.customer,
-        "first_response_minutes": ticket.first_response_minutes,
-        "resolution_minutes": ticket.resolution_minutes,
-        "csat": ticket.csat,
-        "language": ticket.language,
-        "tags": ticket.tags,
-        "attributes": ticket.attributes,
-    }
-    return {"ticket": body, "data_as_of": ctx.data_as_of}
+    ticket = _shown(dict(zip((*_SHOWN, *_DETAIL), found[0], strict=True)))
+    return {"ticket": ticket, "data_as_of": ctx.data_as_of}
 
 
 def _tool(name: str, params: type[ToolParams], handler: Any) -> Tool:
