@@ -295,6 +295,48 @@ async def test_a_write_between_counts_and_tickets_is_read_again(
     assert cuts == {None: [exact]}
 
 
+async def test_a_read_session_reads_counts_and_tickets_in_one_snapshot(db: Database) -> None:
+    """On a read session (autocommit) the counts and the tickets share one REPEATABLE READ
+    snapshot: tickets committed in between are not seen, and the counts are read only once."""
+    async with db.engine.begin() as conn:
+        await daily.ensure(conn, MADRID)
+    await load_demo(db.engine, MADRID, count=300)
+    dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    exact_sql = text(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_minutes) FROM tickets "
+        "WHERE resolved_at IS NOT NULL AND status IN ('resolved', 'closed')"
+    )
+    async with db.sessionmaker() as session:
+        before = await session.scalar(exact_sql)
+    sent: list[str] = []
+
+    def write_first(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        if "unnest" in statement and "unnest" not in sent:
+            sent.append("unnest")
+            with psycopg.connect(dsn, autocommit=True) as other:
+                other.execute(
+                    "INSERT INTO tickets (source, external_id, status, created_at, resolved_at, "
+                    "resolution_minutes, ingested_at, updated_at) "
+                    "SELECT 'late', 'L-' || n, 'resolved', now(), now(), 1, now(), now() "
+                    "FROM generate_series(1, 40) n"
+                )
+
+    window = Window(None, None, "resolved", MADRID)
+    everything = Selection(window=window, status="resolved", filters={})
+    event.listen(db.engine.sync_engine, "before_cursor_execute", write_first)
+    try:
+        async with db.read_sessionmaker() as read:
+            with kept.observed(lambda statement, _: sent.append(statement)):
+                cuts = await histogram.percentiles(read, everything, daily.TOTAL, [0.5])
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", write_first)
+    async with db.sessionmaker() as session:
+        after = await session.scalar(exact_sql)
+    assert "unnest" in sent and after != before
+    assert cuts == {None: [before]}
+    assert sum("ticket_daily_hist" in statement for statement in sent) == 1
+
+
 async def test_a_filtered_histogram_read_uses_the_folded_value_index(
     db: Database, session: AsyncSession
 ) -> None:

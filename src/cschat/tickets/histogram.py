@@ -11,12 +11,14 @@ answer (`daily.dimension_for`) and the window is on the resolved date.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import (
     ARRAY,
     TIMESTAMP,
@@ -125,12 +127,18 @@ async def percentiles(
     `daily.dimension_for`. None when the histograms cannot answer after all: read `tickets` then.
 
     The counts and the tickets are separate statements, and a write committed between them would
-    shift the ranks. So the counts are read again afterwards: the answer stands when they did not
-    change (it is then exact as of the tickets' read), else it is tried once more. (A second
-    connection in REPEATABLE READ would need two pooled connections per request, which can
-    starve the pool under load.)
+    shift the ranks. On a read session (autocommit on PostgreSQL) both run in one read-only
+    REPEATABLE READ transaction, so they see the same data. Inside a caller's transaction
+    (READ COMMITTED) the counts are read again afterwards instead: the answer stands when they
+    did not change (it is then exact as of the tickets' read), else it is tried once more.
     """
     keys = _keys(group, selection.window.tz)
+    async with _one_snapshot(session) as snapshot:
+        if snapshot:
+            counts = await _counts(session, selection, dim, group)
+            if counts is None:
+                return None
+            return await _answer(session, selection, keys, fractions, group, counts)
     for _ in range(2):
         counts = await _counts(session, selection, dim, group)
         if counts is None:
@@ -142,6 +150,28 @@ async def percentiles(
 
 
 _Counts = list[tuple[Any, int, int]]  # (raw key, bucket, tickets)
+
+
+@asynccontextmanager
+async def _one_snapshot(session: AsyncSession) -> AsyncIterator[bool]:
+    """True inside a read-only REPEATABLE READ transaction opened for the block, when the
+    session's PostgreSQL connection is in autocommit with none open; else False (no change).
+    One snapshot saves reading the counts twice (~8 ms each over all time on a million)."""
+    conn = await session.connection()
+    driver = (await conn.get_raw_connection()).driver_connection
+    if (
+        conn.dialect.name != PG
+        or driver is None
+        or not driver.autocommit
+        or driver.info.transaction_status != TransactionStatus.IDLE
+    ):
+        yield False
+        return
+    await driver.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    try:
+        yield True
+    finally:
+        await driver.execute("COMMIT")  # a read-only transaction: nothing to keep or lose
 
 
 @daily.built_once
