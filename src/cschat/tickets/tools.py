@@ -291,9 +291,10 @@ async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
     """The metric per local day, ISO week (Monday) or month, empty periods included."""
     selection = _selection(params, ctx, status=_default_status(params))
     dim = daily.dimension_for(ctx.daily_zone, ctx.tz, selection, metric=params.metric)
-    # The period of each ticket, for whatever reads `tickets`.
-    period = period_sql(selection.window.column, params.interval, ctx.tz, ctx.dialect)
-    label = period_label(period, ctx.dialect)
+    by_median = params.metric == "median_resolution_hours"
+    if dim is None or by_median:  # the period of each ticket, for whatever reads `tickets`
+        period = period_sql(selection.window.column, params.interval, ctx.tz, ctx.dialect)
+        label = period_label(period, ctx.dialect)
     if dim is None:
         stmt = select(label, *metric_columns()).where(*selection.conditions(ctx.dialect))
         found: Sequence[Sequence[Any]] = (await ctx.session.execute(stmt.group_by(period))).all()
@@ -303,7 +304,7 @@ async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
     for row in found:
         totals.setdefault(row[0], Totals()).add(row)
     medians: dict[Any, list[float | None]] = {}
-    if params.metric == "median_resolution_hours":
+    if by_median:
         medians = await _medians(ctx, selection, dim, params.interval, label)
     seen = sorted(totals)
     today = ctx.now.astimezone(ctx.tz).date()
