@@ -222,7 +222,13 @@ async def _upsert_sqlite(conn: AsyncConnection, rows: Sequence[Row], now: dateti
     before = driver.total_changes
     # Queued at once, so aiosqlite's thread runs them back to back; each runs as one step with
     # the GIL released, so the caller can parse the next rows meanwhile.
-    await asyncio.gather(*(driver.execute(sql, params) for sql, params in statements))
+    done = await asyncio.gather(
+        *(driver.execute(sql, params) for sql, params in statements), return_exceptions=True
+    )
+    # Every statement has run (or failed) before the caller rolls back on the first error.
+    for outcome in done:
+        if isinstance(outcome, BaseException):
+            raise outcome
     # total_changes counts inserted rows and rows the DO UPDATE actually touched.
     changed = driver.total_changes - before
     inserted = len(rows) - existing

@@ -1,7 +1,10 @@
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from cschat.core.config import Settings
 from cschat.core.db import Database
@@ -111,3 +114,18 @@ async def test_a_batch_over_several_sqlite_statements_counts_and_stores_every_ro
             assert ticket.tags == ["refund", str(n)]
         else:
             assert ticket.resolved_at is None and ticket.tags is None
+
+
+async def test_a_refused_row_in_one_statement_leaves_none_of_the_batch(settings: Settings) -> None:
+    """A row the table's checks refuse, in the middle statement: the caller's transaction rolls
+    back after every statement has run, and no row of the batch is stored."""
+    size = 2 * SQLITE_STATEMENT_ROWS + 7
+    rows = [row(str(n), csat=9 if n == SQLITE_STATEMENT_ROWS + 3 else None) for n in range(size)]
+    db = Database(settings.db)
+    with pytest.raises((sqlite3.IntegrityError, IntegrityError)):
+        async with db.engine.begin() as conn:
+            await upsert_tickets(conn, rows)
+    async with db.sessionmaker() as session:
+        stored = (await session.scalars(select(Ticket.id))).all()
+    await db.dispose()
+    assert stored == []
