@@ -9,6 +9,7 @@ columns all equal the stored ones is left alone, so `updated_at` moves only on a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import sqlite3
@@ -89,12 +90,19 @@ _SQLITE_EXISTING = (
     "AND external_id IN (SELECT value FROM json_each(?))"
 )
 _SQLITE_ROW = f"({', '.join('?' * (len(ROW_COLUMNS) + 2))})"
-# Rows per SQLite statement: as many as its bound-parameter limit allows (32,766 since SQLite
-# 3.32, 999 before). One statement per row (executemany) would make the sqlite3 module take the
-# GIL back after every row, so a load could not parse while SQLite writes.
-SQLITE_STATEMENT_ROWS = (32_766 if sqlite3.sqlite_version_info >= (3, 32) else 999) // (
-    len(ROW_COLUMNS) + 2
-)
+
+
+def _sqlite_statement_rows() -> int:
+    """Rows per SQLite statement: as many as the library's bound-value limit allows (32,766 by
+    default since SQLite 3.32, 999 before; capped there when a build allows more). One statement
+    per row (executemany) would make the sqlite3 module take the GIL back after every row, so a
+    load could not parse while SQLite writes."""
+    with contextlib.closing(sqlite3.connect(":memory:")) as probe:
+        limit = probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(limit, 32_766) // (len(ROW_COLUMNS) + 2))
+
+
+SQLITE_STATEMENT_ROWS = _sqlite_statement_rows()
 
 
 @functools.lru_cache(maxsize=8)

@@ -207,7 +207,7 @@ class _Run:
         if not batch:
             return
         # PostgreSQL merges in its own process, SQLite in aiosqlite's thread with the GIL
-        # released for each statement of ~1,300 rows: parse the next batch meanwhile.
+        # released for each statement of ~1,400 rows: parse the next batch meanwhile.
         self.pending = asyncio.create_task(self._write(batch))
 
     async def _write(self, batch: list[tuple[Any, ...]]) -> UpsertCounts:
