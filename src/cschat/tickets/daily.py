@@ -197,7 +197,7 @@ def dimension_for(
 
 class Where(NamedTuple):
     """A selection's WHERE clause over the totals: the statement's `shape` (statements are built
-    once per shape, see `_built`) and the values it binds."""
+    once per shape, see `built_once`) and the values it binds."""
 
     shape: tuple[Any, ...]
     params: dict[str, Any]
