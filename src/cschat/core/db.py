@@ -14,6 +14,7 @@ from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -124,6 +125,14 @@ def _ping_if_idle(dialect: Dialect) -> Any:
             raise DisconnectionError("connection dropped while idle")  # the pool reconnects
 
     return ping
+
+
+async def driver_connection(conn: AsyncConnection) -> Any:
+    """The driver's own connection under `conn` (psycopg's or aiosqlite's), for what SQLAlchemy
+    does not offer: COPY, many rows per statement, statements compiled once, transaction modes."""
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert driver is not None
+    return driver
 
 
 def for_reads(engine: AsyncEngine) -> AsyncEngine:

@@ -14,6 +14,8 @@ from typing import Any
 from psycopg.types.json import Jsonb
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from cschat.core.db import driver_connection
+
 SQLITE_BATCH_ROWS = 5_000
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -57,9 +59,7 @@ async def copy_rows(
     `write_row` lets psycopg's C adapters format each value, which is faster than building COPY text
     in Python; psycopg buffers rows and flushes in large chunks.
     """
-    raw = await conn.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
+    driver = await driver_connection(conn)
     sent = 0
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     async with driver.cursor() as cursor, cursor.copy(sql) as copy:
@@ -76,9 +76,7 @@ async def insert_rows_sqlite(
     # Table and column names come from our code, never from a request.
     placeholders = ", ".join("?" * len(columns))
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
-    raw = await conn.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
+    driver = await driver_connection(conn)
     sent = 0
     iterator = iter(rows)
     while batch := [tuple(map(_sqlite_value, row)) for row in islice(iterator, SQLITE_BATCH_ROWS)]:

@@ -10,9 +10,7 @@ from it in the last bits of a float (about 1e-15 relative), never more.
 
 from __future__ import annotations
 
-import functools
 import time
-from collections.abc import Callable
 from datetime import UTC
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -197,7 +195,7 @@ def dimension_for(
 
 class Where(NamedTuple):
     """A selection's WHERE clause over the totals: the statement's `shape` (statements are built
-    once per shape, see `built_once`) and the values it binds."""
+    once per shape, see `kept.built_once`) and the values it binds."""
 
     shape: tuple[Any, ...]
     params: dict[str, Any]
@@ -255,26 +253,17 @@ _ZEROED = [func.coalesce(s.element, 0).label(s.name) for s in _SUMS]
 _COUNT = _count("n")
 
 
-def built_once(build: Callable[..., Select[Any]]) -> Callable[..., Select[Any]]:
-    """Keep the statements `build` makes, by its arguments (a shape and what else it takes).
-
-    Building a statement and its cache key costs SQLAlchemy 0.1-0.3 ms, more than a query over
-    the totals takes; a kept statement has both (its values are bound at execution).
-    """
-    return functools.lru_cache(maxsize=256)(build)
-
-
-@built_once
+@kept.built_once
 def _count_of(shape: tuple[Any, ...]) -> Select[Any]:
     return select(_COUNT).where(*conditions(shape))
 
 
-@built_once
+@kept.built_once
 def _totals_of(shape: tuple[Any, ...]) -> Select[Any]:
     return select(*_ZEROED).where(*conditions(shape))
 
 
-@built_once
+@kept.built_once
 def _breakdown_of(shape: tuple[Any, ...], dimension: str) -> Select[Any]:
     if dimension == "status":
         key: Any = daily.c.status
@@ -288,7 +277,7 @@ def _breakdown_of(shape: tuple[Any, ...], dimension: str) -> Select[Any]:
     return stmt.having(func.sum(daily.c.n) > 0)
 
 
-@built_once
+@kept.built_once
 def _trend_of(shape: tuple[Any, ...], interval: str) -> Select[Any]:
     period = func.date_trunc(literal_column(f"'{interval}'"), cast(daily.c.day, TIMESTAMP))
     label = period_label(period, "postgresql")

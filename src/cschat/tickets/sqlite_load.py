@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from cschat.core.db import Base
+from cschat.core.db import Base, driver_connection
 from cschat.tickets.models import Ticket
 
 CACHE_KIB = 64 * 1024
@@ -71,8 +71,7 @@ class Load:
         self.written += rows
         if self.deferred or self.threshold is None or self.written < self.threshold:
             return
-        driver = (await self.conn.get_raw_connection()).driver_connection
-        assert driver is not None
+        driver = await driver_connection(self.conn)
         if not driver.in_transaction:
             # The sqlite3 module runs DDL outside any transaction unless one is open: open the
             # batch's now (the upsert would), so the drop commits or rolls back with its rows.
@@ -105,8 +104,7 @@ async def bulk_load(conn: AsyncConnection) -> AsyncIterator[Load]:
     if conn.dialect.name != "sqlite":
         yield Load(conn, None)
         return
-    driver = (await conn.get_raw_connection()).driver_connection
-    assert driver is not None
+    driver = await driver_connection(conn)
     # The time indexes take rows in random order; with SQLite's default 2 MB cache every such
     # insert becomes a read once the table is large.
     await driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")

@@ -418,7 +418,7 @@ def _matched(need: int, count: int) -> str:
     return "all_but_one_word" if need == count - 1 else "some_words"
 
 
-@daily.built_once
+@kept.built_once
 def _ticket_by_id(numeric: bool, own_only: bool) -> Select[Any]:
     """The ticket whose external id (or id, when `numeric`) is `:ticket_id`; an agent's own."""
     tickets = Ticket.__table__

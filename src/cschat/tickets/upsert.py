@@ -23,7 +23,7 @@ from psycopg.types.json import set_json_dumps
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cschat.core.db import utcnow
+from cschat.core.db import driver_connection, utcnow
 from cschat.tickets.models import ROW_COLUMNS
 
 KEY_COLUMNS = ("source", "external_id")
@@ -89,7 +89,8 @@ _SQLITE_EXISTING = (
     "SELECT count(*) FROM tickets WHERE source = ? "
     "AND external_id IN (SELECT value FROM json_each(?))"
 )
-_SQLITE_ROW = f"({', '.join('?' * (len(ROW_COLUMNS) + 2))})"
+_SQLITE_WIDTH = len(ROW_COLUMNS) + 2  # bound values per row: the row, then its two stamps
+_SQLITE_ROW = f"({', '.join('?' * _SQLITE_WIDTH)})"
 
 
 def _sqlite_statement_rows() -> int:
@@ -99,7 +100,7 @@ def _sqlite_statement_rows() -> int:
     load could not parse while SQLite writes."""
     with contextlib.closing(sqlite3.connect(":memory:")) as probe:
         limit = probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    return max(1, min(limit, 32_766) // (len(ROW_COLUMNS) + 2))
+    return max(1, min(limit, 32_766) // _SQLITE_WIDTH)
 
 
 SQLITE_STATEMENT_ROWS = _sqlite_statement_rows()
@@ -143,8 +144,7 @@ async def _copy_stage(conn: AsyncConnection, rows: Sequence[Row]) -> None:
     # Binary COPY with psycopg's C row writer: a fraction of the CPU of building COPY text here,
     # and less parsing for the server. `set_types` picks the dumpers by column type, so lists and
     # dicts reach the jsonb dumper (with our dumps) as they are: no per-row copy or wrapper.
-    driver = (await conn.get_raw_connection()).driver_connection
-    assert driver is not None
+    driver = await driver_connection(conn)
     sql = f"COPY ingest_stage ({_ALL}) FROM STDIN (FORMAT BINARY)"
     async with driver.cursor() as cursor:
         set_json_dumps(_json_bytes, context=cursor)
@@ -194,7 +194,6 @@ def _sqlite_datetime(value: datetime) -> str:
 
 
 _WITH_MICROSECONDS = len('"2000-01-01T00:00:00.000000+00:00"')
-_SQLITE_WIDTH = len(ROW_COLUMNS) + 2
 
 
 def _sqlite_params(rows: Sequence[Row], stamp: str) -> list[Any]:
@@ -216,8 +215,7 @@ def _sqlite_params(rows: Sequence[Row], stamp: str) -> list[Any]:
 
 
 async def _upsert_sqlite(conn: AsyncConnection, rows: Sequence[Row], now: datetime) -> UpsertCounts:
-    driver = (await conn.get_raw_connection()).driver_connection
-    assert driver is not None
+    driver = await driver_connection(conn)
     if not driver.in_transaction:
         # Take the write lock before counting, so no other writer can add these keys meanwhile.
         await driver.execute("BEGIN IMMEDIATE")
