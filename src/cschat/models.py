@@ -23,6 +23,7 @@ UNMANAGED_PREFIXES = (
     "ticket_search",
     "ix_tickets_cover_",
     "ix_tickets_res_bucket",
+    "ix_tickets_res_order",
     "ix_ticket_daily_hist_",
     "ticket_daily",  # and ticket_daily_hist
 )

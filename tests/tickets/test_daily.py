@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cschat.chat.vocabulary import read_vocabulary
@@ -262,13 +262,14 @@ _MEDIAN = text(
 )
 
 
-def _late_tickets(db: Database, written: list[bool]) -> Callable[..., None]:
-    """A `before_cursor_execute` listener that commits 40 tickets resolved in a minute, from
-    another connection, just before the histogram's first lookup of `tickets` runs."""
+def _late_tickets(db: Database, written: list[bool]) -> kept.Observer:
+    """A `kept.observed` observer that commits 40 tickets resolved in a minute, from another
+    connection, just before the histogram's first lookup of `tickets` runs (a whole window's
+    lookups are kept statements)."""
     dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
-    def write_first(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        if "unnest" in statement and not written:
+    def write_first(statement: str, _values: Any) -> None:
+        if "OFFSET" in statement and not written:
             written.append(True)
             with psycopg.connect(dsn, autocommit=True) as other:
                 other.execute(
@@ -293,11 +294,8 @@ async def test_a_write_between_counts_and_tickets_is_read_again(
     write_first = _late_tickets(db, written)
     window = Window(None, None, "resolved", MADRID)
     everything = Selection(window=window, status="resolved", filters={})
-    event.listen(db.engine.sync_engine, "before_cursor_execute", write_first)
-    try:
+    with kept.observed(write_first):
         cuts = await histogram.percentiles(session, everything, daily.TOTAL, [0.5])
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", write_first)
     assert written
     assert cuts == {None: [await session.scalar(_MEDIAN)]}
 
@@ -315,13 +313,9 @@ async def test_a_read_session_reads_counts_and_tickets_in_one_snapshot(db: Datab
     sent: list[str] = []
     window = Window(None, None, "resolved", MADRID)
     everything = Selection(window=window, status="resolved", filters={})
-    event.listen(db.engine.sync_engine, "before_cursor_execute", write_first)
-    try:
-        async with db.read_sessionmaker() as read:
-            with kept.observed(lambda statement, _: sent.append(statement)):
-                cuts = await histogram.percentiles(read, everything, daily.TOTAL, [0.5])
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", write_first)
+    async with db.read_sessionmaker() as read:
+        with kept.observed(write_first), kept.observed(lambda sql, _: sent.append(sql)):
+            cuts = await histogram.percentiles(read, everything, daily.TOTAL, [0.5])
     async with db.sessionmaker() as session:
         after = await session.scalar(_MEDIAN)
     assert written and after != before
@@ -362,3 +356,61 @@ def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield node
     for child in node.get("Plans", []):
         yield from _plan_nodes(child)
+
+
+_PERCENTILES = text(
+    "SELECT percentile_cont(:p) WITHIN GROUP (ORDER BY resolution_minutes) FROM tickets "
+    "WHERE resolved_at IS NOT NULL AND status IN ('resolved', 'closed') "
+    "AND resolved_at >= :lo AND resolved_at < :hi"
+)
+_FRACTIONS = [0.0, 0.01, 0.1, 0.25, 0.333, 0.5, 0.75, 0.9, 0.99, 1.0]
+
+
+@pytest.mark.parametrize("days", [None, 30], ids=["all_time", "30_days"])
+async def test_whole_window_percentiles_equal_percentile_cont(
+    db: Database, session: AsyncSession, days: int | None
+) -> None:
+    """The lookups of an unfiltered window (planned per run, `histogram._whole`) at ranks all
+    over the distribution, both ends and a bucket's last value included."""
+    async with db.engine.begin() as conn:
+        await daily.ensure(conn, MADRID)
+    await load_demo(db.engine, MADRID, count=400)
+    start = DEMO_NOW.date() - timedelta(days=days) if days else None
+    window = Window(start, DEMO_NOW.date() if days else None, "resolved", MADRID)
+    selection = Selection(window=window, status="resolved", filters={})
+    sent: list[str] = []
+    with kept.observed(lambda sql, _: sent.append(sql)):
+        cuts = await histogram.percentiles(session, selection, daily.TOTAL, _FRACTIONS)
+    assert any("OFFSET" in sql and "unnest" not in sql for sql in sent)  # the path under test
+    bounds = {
+        "lo": window.start or DEMO_NOW.replace(year=1),
+        "hi": window.end or DEMO_NOW.replace(year=9999),
+    }
+    want = [await session.scalar(_PERCENTILES, {"p": p, **bounds}) for p in _FRACTIONS]
+    assert cuts == {None: pytest.approx(want, rel=1e-12)}
+
+
+async def test_an_all_time_lookup_reads_the_bucket_in_resolution_order(db: Database) -> None:
+    """Migration x001's index serves the all-time lookup with no sort: if the bucket expression
+    or the statement changes alone, the planner stops matching them."""
+    async with db.engine.begin() as conn:
+        await daily.ensure(conn, MADRID)
+    await load_demo(db.engine, MADRID, count=300)
+    sent: list[tuple[str, Any]] = []
+
+    def keep(statement: str, parameters: Any) -> None:
+        if "OFFSET" in statement:
+            sent.append((statement, parameters))
+
+    everything = Selection(Window(None, None, "resolved", MADRID), status="resolved", filters={})
+    async with db.read_sessionmaker() as read:
+        with kept.observed(keep):
+            assert await histogram.percentiles(read, everything, daily.TOTAL, [0.5])
+    statement, parameters = sent[0]
+    dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = conn.execute("EXPLAIN (FORMAT JSON) " + statement, parameters).fetchone()
+    nodes = list(_plan_nodes(plan[0][0]["Plan"]))
+    assert any(n.get("Index Name") == "ix_tickets_res_order" for n in nodes), nodes
+    assert not any(n["Node Type"] == "Sort" for n in nodes), nodes

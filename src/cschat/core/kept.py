@@ -59,9 +59,15 @@ def _compiled(stmt: Select[Any], dialect: Dialect) -> tuple[str, dict[str, Any]]
 
 
 async def rows(
-    session: AsyncSession, stmt: Select[Any], params: Mapping[str, Any] | None = None
+    session: AsyncSession,
+    stmt: Select[Any],
+    params: Mapping[str, Any] | None = None,
+    *,
+    planned_each_time: bool = False,
 ) -> Sequence[Sequence[Any]]:
-    """All rows of the kept statement `stmt` with `params` bound."""
+    """All rows of the kept statement `stmt` with `params` bound. psycopg prepares a statement
+    after a few uses, and PostgreSQL may then plan it once for any values; `planned_each_time`
+    has it planned for the values of each run instead (where the best index depends on them)."""
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         through: Sequence[Sequence[Any]] = (await session.execute(stmt, params)).all()
@@ -73,7 +79,7 @@ async def rows(
     for observer in _observers:
         observer(sql, values)
     try:
-        cursor = await driver.execute(sql, values)
+        cursor = await driver.execute(sql, values, prepare=False if planned_each_time else None)
         found: list[tuple[Any, ...]] = await cursor.fetchall()
         return found
     except psycopg.OperationalError:

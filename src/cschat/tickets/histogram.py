@@ -22,6 +22,7 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import (
     ARRAY,
     TIMESTAMP,
+    ColumnElement,
     DateTime,
     Integer,
     Select,
@@ -50,6 +51,7 @@ from cschat.tickets.queries import (
     interpolate,
     local_midnight,
     period_sql,
+    status_is,
 )
 
 PG = "postgresql"
@@ -315,6 +317,10 @@ async def _each(
     for key, b, i in sorted(wanted, key=lambda w: (str(w[0]), w[1], w[2])):
         if not lookups or lookups[-1] != (key, b, i - 1):
             lookups.append((key, b, i))
+    whole = interval is None and column is None and window.date_field == "resolved"
+    if whole and not selection.filters and not selection.own_agent:
+        pairs = await _whole(session, selection, [(b, i) for _, b, i in lookups])
+        return _spread(lookups, pairs)
     rows = []
     for key, b, i in lookups:
         lo, hi = window.start or _EARLIEST, window.end or _LATEST
@@ -350,14 +356,64 @@ async def _each(
         .scalar_subquery()
     )
     found = dict((await session.execute(select(want.c.n, pick))).all())
+    return _spread(lookups, [found[n] for n in range(len(lookups))])
+
+
+def _spread(
+    lookups: list[tuple[Any, int, int]], found: Sequence[Sequence[float] | None]
+) -> _Values:
+    """The values of lookup results: each lookup's value at its offset and the one after it."""
     values: _Values = {}
-    for n, (key, b, i) in enumerate(lookups):
-        if found[n] is None:
+    for (key, b, i), pair in zip(lookups, found, strict=True):
+        if not pair:
             continue  # no ticket at that offset (see `percentiles`)
-        values[(key, b, i)], following = found[n]
-        if following is not None:
-            values[(key, b, i + 1)] = following
+        values[(key, b, i)] = pair[0]
+        if len(pair) > 1 and pair[1] is not None:
+            values[(key, b, i + 1)] = pair[1]
     return values
+
+
+async def _whole(
+    session: AsyncSession, selection: Selection, lookups: list[tuple[int, int]]
+) -> list[Sequence[float] | None]:
+    """`_each` for the whole window of an unfiltered selection: per lookup (bucket, offset), the
+    value there and the next. Planned for each run's values: over a short window the planner
+    reads the bucket's tickets in the window and sorts them (`ix_tickets_res_bucket`); over a long
+    one it reads the bucket in resolution order up to the offset (`ix_tickets_res_order`, ~4x
+    faster over all time on a million tickets). A generic plan would take the first for both."""
+    window = selection.window
+    stmt = _whole_lookups(
+        len(lookups), selection.status, window.start is not None, window.end is not None
+    )
+    params: dict[str, Any] = {"lo": window.start, "hi": window.end}
+    for n, (b, i) in enumerate(lookups):
+        params[f"b{n}"], params[f"i{n}"] = b, i
+    (row,) = await kept.rows(session, stmt, params, planned_each_time=True)
+    return list(row)
+
+
+@kept.built_once
+def _whole_lookups(count: int, status: str, has_start: bool, has_end: bool) -> Select[Any]:
+    minutes, resolved = Ticket.resolution_minutes, Ticket.resolved_at
+    conditions: list[ColumnElement[bool]] = [resolved.is_not(None), minutes.is_not(None)]
+    if status != "any":
+        conditions.append(status_is(Ticket.status, status))  # type: ignore[arg-type]
+    if has_start:
+        conditions.append(resolved >= bindparam("lo", type_=DateTime(timezone=True)))
+    if has_end:
+        conditions.append(resolved < bindparam("hi", type_=DateTime(timezone=True)))
+    picks = [
+        func.array(
+            select(minutes)
+            .where(*conditions, _bucket() == bindparam(f"b{n}", type_=Integer))
+            .order_by(minutes)
+            .offset(bindparam(f"i{n}", type_=Integer))
+            .limit(2)
+            .scalar_subquery()
+        )
+        for n in range(count)
+    ]
+    return select(*picks)
 
 
 _EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
