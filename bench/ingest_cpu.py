@@ -36,7 +36,7 @@ from cschat.tickets import upsert
 from cschat.tickets.ingest import mapping
 from cschat.tickets.ingest.normalise import Normaliser, RowError
 from cschat.tickets.ingest.parsers import CsvParser
-from cschat.tickets.ingest.service import ingest_gc_threshold
+from cschat.tickets.ingest.service import ingest_settings
 
 CHUNK = 64 * 1024
 BATCH_ROWS = 10_000
@@ -116,7 +116,7 @@ def main() -> None:
     floor, floor_rows = floor_seconds(data)
     # The collector as in the server: the heap frozen after startup, the ingest's threshold.
     freeze_startup_heap()
-    with ingest_gc_threshold:
+    with ingest_settings:
         measured = pipeline_seconds(data)
     rows = measured.pop("rows")
     assert rows == floor_rows == args.rows, (rows, floor_rows)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
@@ -26,6 +26,8 @@ from sqlalchemy.types import TypeDecorator
 
 from cschat.core.config import DatabaseSettings
 from cschat.core.sqlfunctions import register_sqlite_functions
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -133,6 +135,14 @@ async def driver_connection(conn: AsyncConnection) -> Any:
     driver = (await conn.get_raw_connection()).driver_connection
     assert driver is not None
     return driver
+
+
+async def on_sqlite_thread(driver: Any, function: Callable[..., T], *args: Any) -> T:
+    """`function(connection, *args)` on the thread of aiosqlite's connection `driver`, with its
+    `sqlite3.Connection`, as one call: each call is a hand-over between the threads. aiosqlite
+    has no public way to do this; its own methods use `_execute` (the pinned version is tested)."""
+    result: T = await driver._execute(function, driver._conn, *args)
+    return result
 
 
 def for_reads(engine: AsyncEngine) -> AsyncEngine:

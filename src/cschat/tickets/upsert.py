@@ -8,7 +8,6 @@ columns all equal the stored ones is left alone, so `updated_at` moves only on a
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import json
@@ -23,7 +22,7 @@ from psycopg.types.json import set_json_dumps
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cschat.core.db import driver_connection, utcnow
+from cschat.core.db import driver_connection, on_sqlite_thread, utcnow
 from cschat.tickets.models import ROW_COLUMNS
 
 KEY_COLUMNS = ("source", "external_id")
@@ -166,19 +165,6 @@ async def _upsert_postgresql(
     return UpsertCounts(inserted, updated, len(rows) - inserted - updated)
 
 
-async def _existing_keys(driver: Any, rows: Sequence[Row]) -> int:
-    by_source: dict[str, list[str]] = {}
-    for row in rows:
-        by_source.setdefault(row[0], []).append(row[1])
-    found = 0
-    # One query per source (the ids travel as one JSON array): few round trips per batch.
-    for source, ids in by_source.items():
-        async with driver.execute(_SQLITE_EXISTING, (source, _json_text(ids))) as cursor:
-            (count,) = await cursor.fetchone()
-        found += count
-    return found
-
-
 def _sqlite_datetime(value: datetime) -> str:
     # UTCDateTime's SQLite storage format: naive UTC with microseconds. Cut from orjson's
     # '"2000-01-01T00:00:00[.ffffff]+00:00"': half the CPU of `isoformat(" ")` (whose UTC offset
@@ -215,28 +201,44 @@ def _sqlite_params(rows: Sequence[Row], stamp: str) -> list[Any]:
 
 
 async def _upsert_sqlite(conn: AsyncConnection, rows: Sequence[Row], now: datetime) -> UpsertCounts:
-    driver = await driver_connection(conn)
-    if not driver.in_transaction:
-        # Take the write lock before counting, so no other writer can add these keys meanwhile.
-        await driver.execute("BEGIN IMMEDIATE")
-    existing = await _existing_keys(driver, rows)
+    # The batch is written in one call on aiosqlite's thread. Four calls (BEGIN, counting,
+    # fetching the count, the statements) were four hand-overs between the threads, and each
+    # waited for the parser to yield and then for the GIL: a million-row load was written
+    # mostly after parsing instead of beside it (27 s -> 21-23 s on 2 cores).
     stamp = _sqlite_datetime(now)
-    statements = []
-    for start in range(0, len(rows), SQLITE_STATEMENT_ROWS):
-        part = rows[start : start + SQLITE_STATEMENT_ROWS]
-        statements.append((_sqlite_upsert(len(part)), _sqlite_params(part, stamp)))
-    before = driver.total_changes
-    # Queued at once, so aiosqlite's thread runs them back to back; each runs as one step with
-    # the GIL released, so the caller can parse the next rows meanwhile.
-    done = await asyncio.gather(
-        *(driver.execute(sql, params) for sql, params in statements), return_exceptions=True
-    )
-    # Every statement has run (or failed) before the caller rolls back on the first error.
-    for outcome in done:
-        if isinstance(outcome, BaseException):
-            raise outcome
-    # total_changes counts inserted rows and rows the DO UPDATE actually touched.
-    changed = driver.total_changes - before
+    # Values are converted on the caller's thread: SQLite's thread is the busier one.
+    statements = [
+        (_sqlite_upsert(len(part)), _sqlite_params(part, stamp))
+        for part in (
+            rows[start : start + SQLITE_STATEMENT_ROWS]
+            for start in range(0, len(rows), SQLITE_STATEMENT_ROWS)
+        )
+    ]
+    by_source: dict[str, list[str]] = {}
+    for row in rows:
+        by_source.setdefault(row[0], []).append(row[1])
+    keys = [(source, _json_text(ids)) for source, ids in by_source.items()]
+    driver = await driver_connection(conn)
+    existing, changed = await on_sqlite_thread(driver, _write_sqlite, keys, statements)
     inserted = len(rows) - existing
     updated = changed - inserted
     return UpsertCounts(inserted, updated, existing - updated)
+
+
+def _write_sqlite(
+    db: sqlite3.Connection, keys: list[tuple[str, str]], statements: list[tuple[str, list[Any]]]
+) -> tuple[int, int]:
+    """On aiosqlite's thread: (rows whose key is stored, rows inserted or actually updated).
+    `keys`: per source, its ids as a JSON array."""
+    if not db.in_transaction:
+        # Take the write lock before counting, so no other writer can add these keys meanwhile.
+        db.execute("BEGIN IMMEDIATE")
+    existing = 0
+    for source_ids in keys:
+        existing += db.execute(_SQLITE_EXISTING, source_ids).fetchone()[0]
+    before = db.total_changes
+    # Each statement runs as one step with the GIL released, so the caller parses meanwhile.
+    for sql, params in statements:
+        db.execute(sql, params)
+    # total_changes counts inserted rows and rows the DO UPDATE actually touched.
+    return existing, db.total_changes - before

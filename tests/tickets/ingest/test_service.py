@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
@@ -71,11 +72,13 @@ async def test_same_key_while_running_is_409_and_an_interrupted_key_can_retry(
     await db.dispose()
 
 
-async def test_overlapping_ingests_keep_the_gc_threshold_raised_until_the_last_ends(
+async def test_overlapping_ingests_keep_their_process_settings_until_the_last_ends(
     settings: Settings,
 ) -> None:
+    """The collector's threshold is raised and the switch interval lowered while any runs."""
     db = Database(settings.db)
     default = gc.get_threshold()
+    interval = sys.getswitchinterval()
     reading = [asyncio.Event(), asyncio.Event()]
     ends = [asyncio.Event(), asyncio.Event()]
 
@@ -88,14 +91,17 @@ async def test_overlapping_ingests_keep_the_gc_threshold_raised_until_the_last_e
     await reading[0].wait()
     raised = gc.get_threshold()
     assert raised[0] > default[0] and raised[1:] == default[1:]
+    assert sys.getswitchinterval() == pytest.approx(0.001)
     second = asyncio.create_task(run(db, body(1), "g2"))
     await reading[1].wait()
     ends[0].set()
     assert (await first).status_code == 200
     assert gc.get_threshold() == raised  # the second upload is still being read
+    assert sys.getswitchinterval() == pytest.approx(0.001)
     ends[1].set()
     assert (await second).status_code == 200
     assert gc.get_threshold() == default
+    assert sys.getswitchinterval() == interval
     await db.dispose()
 
 

@@ -16,6 +16,7 @@ import contextlib
 import gc
 import hashlib
 import json
+import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field
@@ -38,7 +39,13 @@ from cschat.tickets.upsert import UpsertCounts, upsert_tickets
 
 log = structlog.get_logger(__name__)
 DEFAULT_SOURCE = "ingest"
-YIELD_EVERY = 500
+# While a batch is being written, parsing yields to the event loop every YIELD_EVERY rows and
+# the parser takes at most FEED_BYTES at a time. Each await of the write (BEGIN, the existing
+# keys, the statements, COMMIT) resumes only at such a yield: at 500 rows and 1 MB per step,
+# a write reached SQLite only once the next batch was parsed, and a million-row load spent 14 s
+# of its 30 waiting for it (now under 1 s). A yield costs ~10 us.
+YIELD_EVERY = 100
+FEED_BYTES = 1 << 16
 
 
 class UploadInterrupted(BadRequest):
@@ -94,37 +101,46 @@ class _Tally:
         return {"received": self.received, **asdict(self.counts), "rejected": self.rejected}
 
 
-class _CollectorThreshold:
-    """Raises the cyclic collector's first threshold while any ingest runs (ingests overlap)."""
+class _WhileIngesting:
+    """Process-wide settings for as long as any ingest runs (ingests overlap): the cyclic
+    collector's first threshold and the interpreter's switch interval, raised or lowered to at
+    least these values, then put back."""
 
-    def __init__(self, threshold: int) -> None:
-        self.threshold = threshold
+    def __init__(self, gc_threshold: int, switch_interval: float) -> None:
+        self.gc_threshold = gc_threshold
+        self.switch_interval = switch_interval
         self._users = 0
-        self._saved = 0
+        self._saved: tuple[int, float] = (0, 0.0)
         self._lock = threading.Lock()
 
     def __enter__(self) -> None:
         with self._lock:
             if self._users == 0:
-                self._saved = gc.get_threshold()[0]
-                gc.set_threshold(max(self._saved, self.threshold))
+                self._saved = gc.get_threshold()[0], sys.getswitchinterval()
+                gc.set_threshold(max(self._saved[0], self.gc_threshold))
+                sys.setswitchinterval(min(self._saved[1], self.switch_interval))
             self._users += 1
 
     def __exit__(self, *exc_info: object) -> None:
         with self._lock:
             self._users -= 1
             if self._users == 0:
-                gc.set_threshold(self._saved)
+                gc.set_threshold(self._saved[0])
+                sys.setswitchinterval(self._saved[1])
 
 
-# An ingest allocates several containers per row and keeps batches of rows alive, so at the
-# default threshold (700) the collector ran ~6 passes per 1,000 CSV rows, full ones walking the
-# whole heap: half of the parse CPU (bench/ingest_cpu.py, 100k rows: 11 -> 6 us per row, about
-# what freezing the startup heap gains too, see `freeze_startup_heap`; kept for the CLI and what
-# the app creates later). The trigger is the net growth of tracked objects (three per row): two
-# default batches, one being written on PostgreSQL, stay below 100,000, so no pass runs while
-# rows stream, yet cyclic garbage is still collected.
-ingest_gc_threshold = _CollectorThreshold(100_000)
+# Collector: an ingest allocates several containers per row and keeps batches of rows alive, so
+# at the default threshold (700) the collector ran ~6 passes per 1,000 CSV rows, full ones
+# walking the whole heap: half of the parse CPU (bench/ingest_cpu.py, 100k rows: 11 -> 6 us per
+# row, about what freezing the startup heap gains too, see `freeze_startup_heap`; kept for the
+# CLI and what the app creates later). The trigger is the net growth of tracked objects (three
+# per row): two default batches, one being written on PostgreSQL, stay below 100,000, so no
+# pass runs while rows stream, yet cyclic garbage is still collected.
+# Switch interval: on SQLite a batch is written on aiosqlite's thread while this one parses
+# the next. Between its statements (each runs with the GIL released) that thread needs the GIL
+# back, and it waits up to a switch interval for the busy parser to let go: at the default 5 ms,
+# 1,000,000 rows spent ~7 s of the writer's 20 s waiting; at 1 ms the load took 21 s, not 27.
+ingest_settings = _WhileIngesting(gc_threshold=100_000, switch_interval=0.001)
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -178,10 +194,8 @@ class _Run:
     async def take(self, records: list[Record]) -> None:
         tally, normalise = self.tally, self.normaliser.normalise
         for count, record in enumerate(records, 1):
-            if count % YIELD_EVERY == 0:
-                # Let the batch being written go on (its awaits resume here), so writing
-                # overlaps with parsing instead of waiting for a whole chunk.
-                await asyncio.sleep(0)
+            if count % YIELD_EVERY == 0 and self.pending is not None:
+                await asyncio.sleep(0)  # the batch being written goes on
             tally.received += 1
             if isinstance(record, RowError):
                 tally.refuse([record])
@@ -259,11 +273,12 @@ async def _consume(
 ) -> None:
     async for chunk in chunks:
         hasher.update(chunk)
-        records = parser.feed(chunk)
-        if parser.mapping is not None:
-            run.use_body_mapping(parser.mapping)
-            parser.mapping = None
-        await run.take(records)
+        for start in range(0, len(chunk), FEED_BYTES):
+            records = parser.feed(chunk[start : start + FEED_BYTES])
+            if parser.mapping is not None:
+                run.use_body_mapping(parser.mapping)
+                parser.mapping = None
+            await run.take(records)
         if on_progress is not None:
             on_progress(len(chunk))
     await run.take(parser.close())
@@ -350,7 +365,7 @@ async def _process(
             await conn.begin()
         try:
             async with bulk_load(conn) as run.load:
-                with ingest_gc_threshold:
+                with ingest_settings:
                     await _consume(parser, chunks, run, hasher, on_progress)
         except BodyError as exc:
             await run.flush()
