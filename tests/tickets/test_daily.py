@@ -361,32 +361,40 @@ def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
 _PERCENTILES = text(
     "SELECT percentile_cont(:p) WITHIN GROUP (ORDER BY resolution_minutes) FROM tickets "
     "WHERE resolved_at IS NOT NULL AND status IN ('resolved', 'closed') "
-    "AND resolved_at >= :lo AND resolved_at < :hi"
+    "AND resolved_at >= :lo AND resolved_at < :hi AND (:category = '' OR category = :category)"
 )
 _FRACTIONS = [0.0, 0.01, 0.1, 0.25, 0.333, 0.5, 0.75, 0.9, 0.99, 1.0]
 
 
-@pytest.mark.parametrize("days", [None, 30], ids=["all_time", "30_days"])
+@pytest.mark.parametrize(
+    ("days", "category"),
+    [(None, ""), (30, ""), (None, "Billing")],
+    ids=["all_time", "30_days", "all_time_billing"],
+)
 async def test_whole_window_percentiles_equal_percentile_cont(
-    db: Database, session: AsyncSession, days: int | None
+    db: Database, session: AsyncSession, days: int | None, category: str
 ) -> None:
-    """The lookups of an unfiltered window (planned per run, `histogram._whole`) at ranks all
-    over the distribution, both ends and a bucket's last value included."""
+    """The lookups of a whole window (planned per run, `histogram._whole`) at ranks all over the
+    distribution, both ends and a bucket's last value included."""
     async with db.engine.begin() as conn:
         await daily.ensure(conn, MADRID)
     await load_demo(db.engine, MADRID, count=400)
     start = DEMO_NOW.date() - timedelta(days=days) if days else None
     window = Window(start, DEMO_NOW.date() if days else None, "resolved", MADRID)
-    selection = Selection(window=window, status="resolved", filters={})
+    filters = {"category": category.upper()} if category else {}
+    selection = Selection(window=window, status="resolved", filters=filters)
+    dim = "category" if category else daily.TOTAL
     sent: list[str] = []
     with kept.observed(lambda sql, _: sent.append(sql)):
-        cuts = await histogram.percentiles(session, selection, daily.TOTAL, _FRACTIONS)
+        cuts = await histogram.percentiles(session, selection, dim, _FRACTIONS)
     assert any("OFFSET" in sql and "unnest" not in sql for sql in sent)  # the path under test
     bounds = {
         "lo": window.start or DEMO_NOW.replace(year=1),
         "hi": window.end or DEMO_NOW.replace(year=9999),
     }
-    want = [await session.scalar(_PERCENTILES, {"p": p, **bounds}) for p in _FRACTIONS]
+    values = {**bounds, "category": category}
+    want = [await session.scalar(_PERCENTILES, {"p": p, **values}) for p in _FRACTIONS]
+    assert want[0] is not None
     assert cuts == {None: pytest.approx(want, rel=1e-12)}
 
 

@@ -10,6 +10,7 @@ answer (`daily.dimension_for`) and the window is on the resolved date.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -75,6 +76,7 @@ def _raw_value(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=64)
 def _keys(group: str | None, tz: ZoneInfo) -> _Keys:
     """`group`: None, a dimension (category ... team, status) or an interval (day, week, month).
     Dimensions group like the breakdowns (folded), periods like the trends."""
@@ -141,12 +143,12 @@ async def percentiles(
             counts = await _counts(session, selection, dim, group)
             if counts is None:
                 return None
-            return await _answer(session, selection, keys, fractions, group, counts)
+            return await _answer(session, selection, dim, keys, fractions, group, counts)
     for _ in range(2):
         counts = await _counts(session, selection, dim, group)
         if counts is None:
             return None
-        result = await _answer(session, selection, keys, fractions, group, counts)
+        result = await _answer(session, selection, dim, keys, fractions, group, counts)
         if await _counts(session, selection, dim, group) == counts:
             return result
     return None
@@ -212,6 +214,7 @@ async def _counts(
 async def _answer(
     session: AsyncSession,
     selection: Selection,
+    dim: str,
     keys: _Keys,
     fractions: Sequence[float],
     group: str | None,
@@ -219,11 +222,14 @@ async def _answer(
 ) -> dict[Any, list[float | None]] | None:
     histograms: dict[Any, dict[int, int]] = {}
     spellings: dict[Any, set[Any]] = {}
+    groups: dict[Any, Any] = {}  # raw key -> group: a month of days has ~1,500 rows, 30 keys
     for raw, bucket, n in counts:
-        key = keys.group_of(raw)
+        key = groups.get(raw)
+        if key is None:
+            key = groups[raw] = keys.group_of(raw)
+            spellings.setdefault(key, set()).add(raw)
         per_bucket = histograms.setdefault(key, {})
         per_bucket[bucket] = per_bucket.get(bucket, 0) + n
-        spellings.setdefault(key, set()).add(raw)
 
     # Per group and fraction: the position p*(N-1) and its two ranks as (group, bucket, offset).
     cuts: dict[Any, list[tuple[float, tuple[Any, int, int], tuple[Any, int, int]]]] = {}
@@ -244,11 +250,11 @@ async def _answer(
         single = all(len(raws) == 1 for raws in spellings.values())
         if single and len(cuts) <= FEW_GROUPS:
             raw = {key: next(iter(raws)) for key, raws in spellings.items()}
-            values = await _each(session, selection, wanted, None, (keys.tickets, raw))
+            values = await _each(session, selection, dim, wanted, None, (group, raw))
         else:
             values = await _ranked(session, selection, keys, wanted, spellings)
     else:
-        values = await _each(session, selection, wanted, group)
+        values = await _each(session, selection, dim, wanted, group)
 
     if any(values.get(w) is None for w in wanted):
         return None  # a write between the counts and the tickets
@@ -304,22 +310,23 @@ async def _ranked(
 async def _each(
     session: AsyncSession,
     selection: Selection,
+    dim: str,
     wanted: _Wanted,
     interval: str | None,
-    column: tuple[Any, dict[Any, Any]] | None = None,
+    column: tuple[str, dict[Any, Any]] | None = None,
 ) -> _Values:
     """The wanted values of the whole window, of its periods (`interval`) or of a few groups
-    (`column`: the grouped column and each group's one raw value), one index lookup each: the
-    tickets of one bucket in one period or group, sorted, at an offset, with the value after it
-    (the other rank of a percentile is usually the next one in the same bucket)."""
+    (`column`: the grouped column's name and each group's one raw value), one index lookup each:
+    the tickets of one bucket in one period or group, sorted, at an offset, with the value after
+    it (the other rank of a percentile is usually the next one in the same bucket)."""
     window, tz = selection.window, selection.window.tz
     lookups: list[tuple[Any, int, int]] = []
     for key, b, i in sorted(wanted, key=lambda w: (str(w[0]), w[1], w[2])):
         if not lookups or lookups[-1] != (key, b, i - 1):
             lookups.append((key, b, i))
-    whole = interval is None and column is None and window.date_field == "resolved"
-    if whole and not selection.filters and not selection.own_agent:
-        pairs = await _whole(session, selection, [(b, i) for _, b, i in lookups])
+    shape, params = _on_tickets(selection, dim)
+    if interval is None and column is None:
+        pairs = await _whole(session, shape, params, [(b, i) for _, b, i in lookups])
         return _spread(lookups, pairs)
     rows = []
     for key, b, i in lookups:
@@ -329,21 +336,59 @@ async def _each(
             lo = max(lo, local_midnight(first, tz))
             hi = min(hi, local_midnight(next_period_start(first, interval), tz))
         rows.append((b, i, lo, hi, column[1][key] if column else None))
-    # Arrays bound as parameters, not a VALUES list: the statement's compiled form is cached.
+    # Arrays bound as parameters, not a VALUES list: the statement is built once per shape.
     columns = [list(c) for c in zip(*[(n, *row) for n, row in enumerate(rows)], strict=True)]
+    params |= {f"want_{name}": values for name, values in zip("nbilhk", columns, strict=True)}
+    stmt = _lookups(shape, column[0] if column else None)
+    found = dict((await session.execute(stmt, params)).all())
+    return _spread(lookups, [found[n] for n in range(len(lookups))])
+
+
+def _on_tickets(selection: Selection, dim: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """`selection`'s WHERE clause over `tickets` as a shape (`_conditions`) and its values, for a
+    selection the histograms answer (`daily.dimension_for` gave `dim`): its one filtered
+    dimension is `dim`."""
+    where = daily.where(selection, dim)
+    params = {**where.params, "start_at": selection.window.start, "end_at": selection.window.end}
+    return (where.shape, dim), params
+
+
+def _conditions(shape: tuple[Any, ...]) -> list[ColumnElement[bool]]:
+    """`Selection.conditions` over `tickets` for a shape of `_on_tickets`, with values bound."""
+    (resolved, status, names), dim = shape
+    column = Ticket.resolved_at if resolved else Ticket.created_at
+    timestamp = DateTime(timezone=True)
+    conds: list[ColumnElement[bool]] = [column.is_not(None)] if resolved else []
+    if "start" in names:
+        conds.append(column >= bindparam("start_at", type_=timestamp))
+    if "end" in names:
+        conds.append(column < bindparam("end_at", type_=timestamp))
+    if status != "any":
+        conds.append(status_is(Ticket.status, status))
+    for name in names:
+        if name.startswith("value_"):
+            conds.append(fold_sql(getattr(Ticket, dim), PG) == bindparam(name, type_=Text))
+    if "agent" in names:
+        conds.append(func.lower(Ticket.agent) == bindparam("agent", type_=Text))
+    return conds
+
+
+@kept.built_once
+def _lookups(shape: tuple[Any, ...], grouped: str | None) -> Select[Any]:
+    """`_each`'s lookups of periods, or of groups of the column named `grouped`."""
     timestamp = DateTime(timezone=True)
     types: list[Any] = [Integer, Integer, Integer, timestamp, timestamp, Text]
     arrays = [
-        bindparam(f"want_{name}", values, type_=ARRAY(kind))
-        for name, values, kind in zip("nbilhk", columns, types, strict=True)
+        bindparam(f"want_{name}", type_=ARRAY(kind))
+        for name, kind in zip("nbilhk", types, strict=True)
     ]
     want = func.unnest(*arrays).table_valued("n", "b", "i", "lo", "hi", "k").render_derived("want")
-    in_group = [column[0].is_not_distinct_from(want.c.k)] if column else []
+    in_group = [getattr(Ticket, grouped).is_not_distinct_from(want.c.k)] if grouped else []
     minutes = Ticket.resolution_minutes
     pick = (
         select(array([minutes, func.lead(minutes).over(order_by=minutes)]))
         .where(
-            *selection.conditions(PG),
+            *_conditions(shape),
             minutes.is_not(None),
             _bucket() == want.c.b,
             Ticket.resolved_at >= want.c.lo,
@@ -355,8 +400,7 @@ async def _each(
         .limit(1)
         .scalar_subquery()
     )
-    found = dict((await session.execute(select(want.c.n, pick))).all())
-    return _spread(lookups, [found[n] for n in range(len(lookups))])
+    return select(want.c.n, pick)
 
 
 def _spread(
@@ -374,34 +418,27 @@ def _spread(
 
 
 async def _whole(
-    session: AsyncSession, selection: Selection, lookups: list[tuple[int, int]]
+    session: AsyncSession,
+    shape: tuple[Any, ...],
+    params: dict[str, Any],
+    lookups: list[tuple[int, int]],
 ) -> list[Sequence[float] | None]:
-    """`_each` for the whole window of an unfiltered selection: per lookup (bucket, offset), the
-    value there and the next. Planned for each run's values: over a short window the planner
-    reads the bucket's tickets in the window and sorts them (`ix_tickets_res_bucket`); over a long
-    one it reads the bucket in resolution order up to the offset (`ix_tickets_res_order`, ~4x
-    faster over all time on a million tickets). A generic plan would take the first for both."""
-    window = selection.window
-    stmt = _whole_lookups(
-        len(lookups), selection.status, window.start is not None, window.end is not None
-    )
-    params: dict[str, Any] = {"lo": window.start, "hi": window.end}
+    """`_each` over the whole window: per lookup (bucket, offset), the value there and the next.
+    Planned for each run's values: over a short window the planner reads the bucket's tickets in
+    the window and sorts them (`ix_tickets_res_bucket`); over a long one it reads the bucket in
+    resolution order up to the offset (`ix_tickets_res_order`, ~4x faster over all time on a
+    million tickets). A plan made once for any values would take the first for both."""
     for n, (b, i) in enumerate(lookups):
         params[f"b{n}"], params[f"i{n}"] = b, i
+    stmt = _whole_lookups(shape, len(lookups))
     (row,) = await kept.rows(session, stmt, params, planned_each_time=True)
     return list(row)
 
 
 @kept.built_once
-def _whole_lookups(count: int, status: str, has_start: bool, has_end: bool) -> Select[Any]:
-    minutes, resolved = Ticket.resolution_minutes, Ticket.resolved_at
-    conditions: list[ColumnElement[bool]] = [resolved.is_not(None), minutes.is_not(None)]
-    if status != "any":
-        conditions.append(status_is(Ticket.status, status))  # type: ignore[arg-type]
-    if has_start:
-        conditions.append(resolved >= bindparam("lo", type_=DateTime(timezone=True)))
-    if has_end:
-        conditions.append(resolved < bindparam("hi", type_=DateTime(timezone=True)))
+def _whole_lookups(shape: tuple[Any, ...], count: int) -> Select[Any]:
+    minutes = Ticket.resolution_minutes
+    conditions = [*_conditions(shape), minutes.is_not(None)]
     picks = [
         func.array(
             select(minutes)
