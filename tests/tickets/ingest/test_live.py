@@ -76,9 +76,11 @@ State = tuple[int, str | None, int | None]
 
 
 async def counts(db: Database) -> State:
+    # The batch record first: its status is committed after the tickets it counts, so a read
+    # that sees a final status sees them too (SQLite reads each statement on its own snapshot).
     async with db.sessionmaker() as session:
-        tickets = await session.scalar(select(func.count()).select_from(Ticket))
         batch = (await session.execute(select(IngestBatch.status, IngestBatch.inserted))).first()
+        tickets = await session.scalar(select(func.count()).select_from(Ticket))
     return tickets or 0, *(batch if batch else (None, None))
 
 
