@@ -341,15 +341,21 @@ async def test_a_filtered_histogram_read_uses_the_folded_value_index(
     billing = Selection(window=window, status="resolved", filters={"category": "BILLING"})
     with kept.observed(keep):  # the histogram's counts are a kept statement
         assert await histogram.percentiles(session, billing, "category", [0.5])
-    statement, parameters = sent[0]
+    scans = _plan(db, *sent[0])
+    used = [n for n in scans if n.get("Index Name") == "ix_ticket_daily_hist_value"]
+    assert used, scans
+    assert "lower" in used[0]["Index Cond"]  # the folded value, not only `dim`, finds the rows
+
+
+def _plan(db: Database, statement: str, parameters: Any) -> list[dict[str, Any]]:
+    """The nodes of the plan PostgreSQL makes for `statement` with these values, sequential
+    scans discouraged (the test tables are small)."""
     dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn) as conn:
         conn.execute("SET enable_seqscan = off")
         plan = conn.execute("EXPLAIN (FORMAT JSON) " + statement, parameters).fetchone()
-    scans = list(_plan_nodes(plan[0][0]["Plan"]))
-    used = [n for n in scans if n.get("Index Name") == "ix_ticket_daily_hist_value"]
-    assert used, scans
-    assert "lower" in used[0]["Index Cond"]  # the folded value, not only `dim`, finds the rows
+    assert plan is not None
+    return list(_plan_nodes(plan[0][0]["Plan"]))
 
 
 def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -414,11 +420,6 @@ async def test_an_all_time_lookup_reads_the_bucket_in_resolution_order(db: Datab
     async with db.read_sessionmaker() as read:
         with kept.observed(keep):
             assert await histogram.percentiles(read, everything, daily.TOTAL, [0.5])
-    statement, parameters = sent[0]
-    dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn) as conn:
-        conn.execute("SET enable_seqscan = off")
-        plan = conn.execute("EXPLAIN (FORMAT JSON) " + statement, parameters).fetchone()
-    nodes = list(_plan_nodes(plan[0][0]["Plan"]))
+    nodes = _plan(db, *sent[0])
     assert any(n.get("Index Name") == "ix_tickets_res_order" for n in nodes), nodes
     assert not any(n["Node Type"] == "Sort" for n in nodes), nodes
