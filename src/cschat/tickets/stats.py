@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cschat.auth.dependencies import Principal
 from cschat.core import kept
 from cschat.integrations.hubspot.mapping import SOURCE as HUBSPOT_SOURCE
-from cschat.integrations.hubspot.repository import last_run as last_sync_run
+from cschat.integrations.hubspot.repository import last_run_summary
 from cschat.tickets.ingest.repository import last_ingest
 from cschat.tickets.models import Ticket
 from cschat.tickets.tools import run_tool
@@ -52,22 +52,9 @@ async def database_stats(
 async def latest_runs(session: AsyncSession) -> dict[str, Any]:
     """The last finished ingest request and the last HubSpot sync run."""
     ingest = await last_ingest(session)
-    sync = await last_sync_run(session, HUBSPOT_SOURCE)
     return {
         "last_ingest": ingest.model_dump(mode="json") if ingest else None,
-        "last_sync": (
-            {
-                "source": sync.source,
-                "status": sync.status,
-                "started_at": sync.started_at.isoformat(),
-                "finished_at": sync.finished_at.isoformat() if sync.finished_at else None,
-                "fetched": sync.fetched,
-                "upserted": sync.upserted,
-                "errors": sync.errors,
-            }
-            if sync
-            else None
-        ),
+        "last_sync": await last_run_summary(session, HUBSPOT_SOURCE),
     }
 
 

@@ -1,6 +1,7 @@
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -76,6 +77,11 @@ async def test_supervisor_starts_a_background_sync_and_reads_its_status(
         stats = (await client.get("/api/database/stats")).json()
         assert stats["last_sync"]["status"] == "succeeded"
         assert stats["last_sync"]["fetched"] == 1200
+        # The same instants as the status endpoint's, in UTC whatever the server's zone.
+        for name in ("started_at", "finished_at"):
+            shown = datetime.fromisoformat(stats["last_sync"][name])
+            assert shown.utcoffset() == timedelta(0)
+            assert shown == datetime.fromisoformat(last[name])
     assert differences(expected_tickets(fake), await stored(settings)) == []
 
 

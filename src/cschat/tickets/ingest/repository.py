@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from cschat.core import kept
 from cschat.core.db import utcnow
 from cschat.tickets.ingest.models import IngestBatch
 from cschat.tickets.ingest.schemas import LastIngest
@@ -52,8 +54,9 @@ async def finish(conn: AsyncConnection, batch_id: int, **values: Any) -> None:
 
 
 # Built once: the stats endpoint reads it on every call, and building costs ~0.1 ms.
+# A kept statement: the stats endpoint reads it on every call.
 _LAST_INGEST = (
-    select(IngestBatch)
+    select(*(getattr(IngestBatch, name) for name in LastIngest.model_fields))
     .where(IngestBatch.finished_at.is_not(None))
     .order_by(IngestBatch.finished_at.desc(), IngestBatch.id.desc())
     .limit(1)
@@ -62,5 +65,10 @@ _LAST_INGEST = (
 
 async def last_ingest(session: AsyncSession) -> LastIngest | None:
     """The most recent finished ingest request (for the stats endpoint)."""
-    batch = await session.scalar(_LAST_INGEST)
-    return LastIngest.model_validate(batch) if batch is not None else None
+    rows = await kept.rows(session, _LAST_INGEST)
+    if not rows:
+        return None
+    fields = dict(zip(LastIngest.model_fields, rows[0], strict=True))
+    if fields["finished_at"] is not None:  # a kept statement's come in the server's zone
+        fields["finished_at"] = fields["finished_at"].astimezone(UTC)
+    return LastIngest.model_validate(fields)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 OnError = Literal["skip", "reject_all"]
 
@@ -31,8 +31,6 @@ class IngestRead(BaseModel):
 
 class LastIngest(BaseModel):
     """The most recent finished ingest request."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     finished_at: datetime | None
     status: str
