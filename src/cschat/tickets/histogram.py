@@ -3,9 +3,11 @@
 `percentile_cont(p)` over N values is two order statistics, at ranks floor and ceil of p*(N-1),
 interpolated. The window's histogram (`ticket_daily_hist`, per resolved local day and bucket of
 resolution minutes) gives N and, for each wanted rank, its bucket and its offset in the bucket;
-then only those buckets' tickets in the window are read (`ix_tickets_res_bucket`) and ranked.
-The answer is the same float8 as `percentile_cont` over `tickets`. Used where the daily totals
-answer (`daily.dimension_for`) and the window is on the resolved date.
+then only those buckets' tickets in the window are read and ranked: by resolved time
+(`ix_tickets_res_bucket`) over a short window, in resolution order (`ix_tickets_res_order`,
+migration x001) over a long one. The answer is the same float8 as `percentile_cont` over
+`tickets`. Used where the daily totals answer (`daily.dimension_for`) and the window is on the
+resolved date.
 """
 
 from __future__ import annotations
