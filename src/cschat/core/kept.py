@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -86,3 +87,9 @@ async def rows(
         if driver.closed:
             await conn.invalidate()  # the pool opens a new one; SQLAlchemy would do the same
         raise
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """A timestamp read by `rows` in UTC: PostgreSQL's come in the server's zone (the column
+    types are skipped), SQLite's through the session already are."""
+    return None if value is None else value.astimezone(UTC)

@@ -11,7 +11,6 @@ from it in the last bits of a float (about 1e-15 relative), never more.
 from __future__ import annotations
 
 import time
-from datetime import UTC
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -82,9 +81,7 @@ async def snapshot(session: AsyncSession) -> tuple[str | None, str | None]:
     """`data_as_of` and the zone the daily totals can answer in (None on SQLite, before they
     are built, and while a bulk load's changes are pending), in one round trip."""
     ((latest, zone, pending),) = await kept.rows(session, _SNAPSHOT[dialect_of(session)])
-    if latest is not None:  # in the server's zone on PostgreSQL (`kept` skips the column type)
-        latest = latest.astimezone(UTC)
-    return data_as_of_text(latest), zone if pending == 0 else None
+    return data_as_of_text(kept.utc(latest)), zone if pending == 0 else None
 
 
 async def ready_zone(conn: AsyncConnection | AsyncSession) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -369,8 +369,8 @@ _DETAIL += ("resolution_minutes", "csat", "language", "tags", "attributes")
 
 def _shown(fields: dict[str, Any]) -> dict[str, Any]:
     for name in ("created_at", "resolved_at"):
-        if fields[name] is not None:  # a kept statement's come in the server's zone
-            fields[name] = fields[name].astimezone(UTC).isoformat()
+        moment = kept.utc(fields[name])
+        fields[name] = moment.isoformat() if moment else None
     return fields
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, func, select, update
+from sqlalchemy import Select, String, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.core import kept
@@ -113,26 +113,27 @@ async def get_run(session: AsyncSession, run_id: int) -> SyncRun | None:
     return await session.get(SyncRun, run_id, populate_existing=True)
 
 
-_LAST_RUN = (
-    select(SyncRun)
-    .where(SyncRun.source == bindparam("source", type_=String))
-    .order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
-    .limit(1)
-)
+def _latest_run(*columns: Any) -> Select[Any]:
+    """`columns` of the latest run of `:source`."""
+    return (
+        select(*columns)
+        .where(SyncRun.source == bindparam("source", type_=String))
+        .order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
+        .limit(1)
+    )
+
+
+_LAST_RUN = _latest_run(SyncRun)
 
 
 async def last_run(session: AsyncSession, source: str) -> SyncRun | None:
-    return await session.scalar(_LAST_RUN, {"source": source})
+    run: SyncRun | None = await session.scalar(_LAST_RUN, {"source": source})
+    return run
 
 
 # What the stats show of the last run: a kept statement, read on every stats call.
 SUMMARY_FIELDS = ("source", "status", "started_at", "finished_at", "fetched", "upserted", "errors")
-_LAST_RUN_SUMMARY = (
-    select(*(getattr(SyncRun, name) for name in SUMMARY_FIELDS))
-    .where(SyncRun.source == bindparam("source", type_=String))
-    .order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
-    .limit(1)
-)
+_LAST_RUN_SUMMARY = _latest_run(*(getattr(SyncRun, name) for name in SUMMARY_FIELDS))
 
 
 async def last_run_summary(session: AsyncSession, source: str) -> dict[str, Any] | None:
@@ -142,6 +143,6 @@ async def last_run_summary(session: AsyncSession, source: str) -> dict[str, Any]
         return None
     summary = dict(zip(SUMMARY_FIELDS, rows[0], strict=True))
     for name in ("started_at", "finished_at"):
-        if summary[name] is not None:  # a kept statement's come in the server's zone
-            summary[name] = summary[name].astimezone(UTC).isoformat()
+        moment = kept.utc(summary[name])
+        summary[name] = moment.isoformat() if moment else None
     return summary
