@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -74,6 +74,22 @@ async def test_follow_up_uses_the_session_history(signed_in: SignedIn) -> None:
     alone = (await ask(boss, "¿y de facturación?")).json()
     assert alone["session_id"] != first["session_id"]
     assert "start_date" not in alone["trace"][1].get("parameters", {})
+
+
+async def test_a_follow_up_moves_its_session_first(signed_in: SignedIn) -> None:
+    boss = await signed_in(BOSS, "Supervisor")
+    older = (await ask(boss, "Tickets by category")).json()["session_id"]
+    newer = (await ask(boss, "Tickets by channel")).json()["session_id"]
+    listed = (await boss.get("/api/chat/sessions")).json()["sessions"]
+    assert [s["id"] for s in listed] == [newer, older]
+    assert (await ask(boss, "and last month?", session_id=older)).status_code == 200
+    listed = (await boss.get("/api/chat/sessions")).json()["sessions"]
+    assert [s["id"] for s in listed] == [older, newer]
+    moments = [datetime.fromisoformat(listed[0][key]) for key in ("created_at", "updated_at")]
+    assert moments[1] > moments[0]
+    messages = (await boss.get(f"/api/chat/sessions/{older}")).json()["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant"] * 2
+    assert messages[0]["id"] < messages[1]["id"] < messages[2]["id"] < messages[3]["id"]
 
 
 async def test_sessions_are_private_and_supervisors_read_others(signed_in: SignedIn) -> None:

@@ -177,15 +177,14 @@ async def run_agent(
 async def finish(
     session: AsyncSession, turn: Turn, outcome: Outcome, *, provider: str, now: datetime
 ) -> ChatMessage:
-    """Store the session (if new), the question and the answer (or the failure) with its trace."""
-    turn.chat.updated_at = now  # set before the INSERT of a new session: no UPDATE after it
+    """Store the session (if new, else its new `updated_at`), the question and the answer (or the
+    failure) with its trace. Plain inserts: the messages are not tracked by `session`."""
     if turn.is_new:
-        session.add(turn.chat)
-        # No ORM relationship orders the inserts: the session row must exist first.
-        await session.flush()
-    # With the same columns set, question and answer go in one multi-row INSERT.
+        turn.chat.updated_at = now
+        await repository.add_session(session, turn.chat)
+    else:
+        await repository.touch_session(session, turn.chat.id, now)
     turn.question.trace = None
-    session.add(turn.question)
     answer = ChatMessage(
         session_id=turn.question.session_id,
         owner_email=turn.question.owner_email,
@@ -198,8 +197,7 @@ async def finish(
         client_message_id=turn.question.client_message_id,
         created_at=now,
     )
-    session.add(answer)
-    await session.flush()
+    await repository.add_messages(session, (turn.question, answer))
     return answer
 
 
