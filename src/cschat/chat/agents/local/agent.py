@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,8 +28,9 @@ from cschat.chat.agents.local.context import is_analytic, resolve
 from cschat.chat.agents.local.filters import Vocabulary
 from cschat.chat.agents.local.intents import Question, parse
 from cschat.chat.agents.local.language import Language
-from cschat.chat.agents.local.planner import ToolCall, next_call, plan
-from cschat.chat.agents.local.render import canned, render
+from cschat.chat.agents.local.periods import BadPeriod
+from cschat.chat.agents.local.planner import ToolCall, next_call, plan, trend_interval
+from cschat.chat.agents.local.render import INTERVAL, canned, render
 from cschat.core.errors import AppError, Forbidden, NotFound
 
 log = structlog.get_logger(__name__)
@@ -128,7 +130,10 @@ class LocalAgent:
         today = local_today(request)
         trace: list[TraceStep] = [TraceStep("rationale", rationale=describe(question))]
         yield TraceEvent(trace[-1])
-        calls = plan(question, today)
+        try:
+            calls = plan(question, today)
+        except BadPeriod as exc:  # "compara el 0001-01-01": the period before it does not exist
+            question, calls = replace(question, bad_period=str(exc)), []
         results: list[Mapping[str, Any]] = []
         text: str | None = None
         while len(results) < len(calls):
@@ -176,6 +181,9 @@ def _answer(
         return render(question, calls, results, tz)
     if question.bad_period:
         return canned("bad_period", question.language, text=question.bad_period)
+    if question.intent == "trend":  # planned no call: too many periods for one trend
+        interval = INTERVAL[question.language][trend_interval(question)]
+        return canned("long_trend", question.language, interval=interval)
     kind = question.intent if question.intent in ("greeting", "help") else "unknown"
     return canned(kind, question.language)
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from cschat.chat.agents.local.filters import in_dimension_order
 from cschat.chat.agents.local.intents import Question
+from cschat.chat.agents.local.periods import BadPeriod
 
 _ANALYTIC = frozenset({"count", "breakdown", "stats", "trend", "compare", "search"})
 # A follow-up naming only a metric keeps the shape ("¿y el tiempo medio?" after "por agente").
@@ -31,10 +32,13 @@ def resolve(question: Question, previous: Question | None) -> Question:
     if question.intent == "stats" and previous.intent in _KEEPS_SHAPE:
         intent = previous.intent
     periods = question.periods or previous.periods
-    if question.before_that and previous.periods:
-        periods = (previous.periods[0].previous(),)
-    if intent == "compare" and len(periods) == 1:
-        periods = (periods[0], periods[0].previous())
+    try:
+        if question.before_that and previous.periods:
+            periods = (previous.periods[0].previous(),)
+        if intent == "compare" and len(periods) == 1:
+            periods = (periods[0], periods[0].previous())
+    except BadPeriod as exc:
+        return replace(question, intent="unknown", bad_period=str(exc))
     asked = {dimension for dimension, _ in question.filters}
     kept = [pair for pair in previous.filters if pair[0] not in asked]
     return replace(

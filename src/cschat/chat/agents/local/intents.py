@@ -25,6 +25,8 @@ Stat = Literal["avg_hours", "median_hours", "p90_hours", "avg_first_response_min
 ALL_STATS: tuple[Stat, ...] = (
     "avg_hours", "median_hours", "p90_hours", "avg_first_response_minutes", "avg_csat",
 )  # fmt: skip
+# The search tool's longest query (DESIGN §7 `search_tickets`); longer text is cut at a word.
+MAX_QUERY_CHARS = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,9 @@ def parse(
 
     intent: Intent | None = None
     if query is not None:
+        if not re.search(r"[a-z0-9]", fold(query)):
+            # "busca tickets sobre ***": nothing to search for, so nothing to answer with.
+            return Question(language, "unknown")
         intent = "search"
     marker = bool(rx.FOLLOWUP.search(folded))
     filter_pairs = tuple((f.dimension, f.value) for f in filters)
@@ -168,6 +173,8 @@ def _search_query(
         r"^(?:(?:el|la|los|las|un|una|the|a|an)\s+)+", "", text[start:end].strip(" ¿?¡!.,;:")
     )
     query = re.sub(r"\s+", " ", query).strip(" ¿?¡!.,;:").lower()
+    if len(query) > MAX_QUERY_CHARS:
+        query = query[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
     return (query, (start, end)) if query else (None, None)
 
 
@@ -235,7 +242,7 @@ def _limit_and_order(
     order: Literal["asc", "desc"] | None = "asc" if lowest_first else None
     top = rx.TOP_N.search(rest)
     if top:
-        return int(top[1]), order
+        return int(re.sub(r"[.,]", "", top[1])), order
     if rx.SUPERLATIVE.search(rest) and rx.WHICH_ONE.search(rest) and dimension:
         plural = re.search(rx.DIMENSIONS_PLURAL[dimension], rest)
         return (None if plural else 1), order

@@ -25,7 +25,8 @@ _EN = frozenset(
     response last past previous quarter january february march april june july august september
     october november december compare compared versus trend breakdown category channel team agent
     priority status similar about search find solved per daily weekly monthly between from to
-    can you what's whats there any all""".split()  # noqa: SIM905
+    can you what's whats there any all agents categories teams channels priorities statuses days
+    weeks months years hours minutes ago over since""".split()  # noqa: SIM905
 )
 
 

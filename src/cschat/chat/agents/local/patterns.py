@@ -98,7 +98,8 @@ WHICH_ONE = _rx(
     r"equipo|team|prioridad|priority)|quien|who"
 )
 TOP_N = re.compile(
-    r"(?:top\s*|(?:los|las|the)\s+)(\d+)(?!\s*(?:dias|days|semanas|weeks|meses|months))"
+    r"(?:top\s*|(?:los|las|the)\s+)(\d{1,3}(?:[.,]\d{3})+|\d+)(?![.,]?\d)"
+    r"(?!\s*(?:dias|days|semanas|weeks|meses|months))"
 )
 SEARCH_LIMIT = re.compile(
     r"(\d+)\s+(?:\w+\s+)?(?:tickets|casos|resultados|results|ejemplos|examples)"

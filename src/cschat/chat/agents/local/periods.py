@@ -44,7 +44,8 @@ _Y = r"((?:19|20)\d{2})"
 _ISO = r"(\d{4}-\d{2}-\d{2})"
 _DE_Y = r"(?:,?\s+(?:de(?:l)?\s+|of\s+)?" + _Y + ")?"
 _WD = "(" + "|".join(WEEKDAYS) + ")"
-_N = r"(\d+|" + "|".join(NUMBER_WORDS) + ")"
+# "1.000" and "1,000" are a thousand in either language: groups of three digits only.
+_N = r"(\d{1,3}(?:[.,]\d{3})+|\d+|" + "|".join(NUMBER_WORDS) + ")"
 
 
 class BadPeriod(ValueError):
@@ -61,6 +62,13 @@ class Period:
 
     def previous(self) -> Period:
         """The period of the same kind just before this one (a full one for weeks and months)."""
+        try:
+            return self._previous()
+        except (OverflowError, ValueError):
+            # Before 0001-01-01: the calendar has no year 0.
+            raise BadPeriod("0000-12-31") from None
+
+    def _previous(self) -> Period:
         if self.kind == "week":
             start = self.start - timedelta(days=7)
             return Period(start, start + timedelta(days=6), "week")
@@ -131,7 +139,8 @@ def _year(year: int, today: date) -> Period:
 
 
 def _number(word: str) -> int:
-    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+    digits = word.replace(".", "").replace(",", "")
+    return int(digits) if digits.isdigit() else NUMBER_WORDS[word]
 
 
 def _last_n(n: int, unit: str, today: date) -> Period:
@@ -401,9 +410,21 @@ def find_periods(folded: str, today: date) -> list[PeriodMatch]:
                 continue
             if m[0] == "may" and not _MAY_CONTEXT.search(folded[: span[0]]):
                 continue
-            found.append(PeriodMatch(handler(m, today), span))
+            try:
+                period = handler(m, today)
+            except (OverflowError, ValueError):
+                # "2024-02-30", or "the last 100000000 days" reaching back before year 1.
+                raise BadPeriod(m[0]) from None
+            found.append(PeriodMatch(_ordered(period), span))
             taken.append(span)
     return _join_ranges(folded, sorted(found, key=lambda p: p.span))
+
+
+def _ordered(period: Period) -> Period:
+    """ "del 15 al 1 de marzo" means the same days as "del 1 al 15 de marzo"."""
+    if period.start <= period.end:
+        return period
+    return replace(period, start=period.end, end=period.start)
 
 
 _RANGE_OPEN = re.compile(r"(?:entre|between|del?|from|desde)\s+(?:el\s+|the\s+)?$")
@@ -418,7 +439,8 @@ def _join_ranges(folded: str, found: list[PeriodMatch]) -> list[PeriodMatch]:
             between = folded[out[-1].span[1] : match.span[0]]
             if _RANGE_JOIN.fullmatch(between):
                 first = out.pop()
-                period = Period(first.period.start, match.period.end, "range")
+                a, b = first.period, match.period
+                period = Period(min(a.start, b.start), max(a.end, b.end), "range")
                 out.append(PeriodMatch(period, (first.span[0], match.span[1])))
                 continue
         out.append(match)

@@ -18,6 +18,10 @@ _METRIC_OF_STAT: dict[Stat, str] = {
     "avg_hours": "avg_resolution_hours",
 }
 
+# The tools' caps (DESIGN §7): "top 10000000" lists every row there is, up to what a tool returns.
+MAX_ROWS = 500  # breakdown_tickets
+MAX_RESULTS = 50  # search_tickets
+MAX_PERIODS = 1000  # ticket_trend
 
 _ANSWERED_BY_TOOLS = frozenset(
     {"count", "breakdown", "stats", "trend", "compare", "search", "ticket"}
@@ -70,6 +74,22 @@ def trend_interval(question: Question) -> str:
     return "day" if days <= 31 else "week" if days <= 183 else "month"
 
 
+def too_many_periods(question: Question) -> bool:
+    """True when the trend's window holds more periods than `ticket_trend` returns."""
+    if not question.periods:
+        return False
+    start, end = question.periods[0].start, question.periods[0].end
+    interval = trend_interval(question)
+    if interval == "day":
+        count = (end - start).days + 1
+    elif interval == "week":
+        mondays = end - timedelta(days=end.weekday()), start - timedelta(days=start.weekday())
+        count = (mondays[0] - mondays[1]).days // 7 + 1
+    else:
+        count = (end.year - start.year) * 12 + end.month - start.month + 1
+    return count > MAX_PERIODS
+
+
 def variants(question: Question) -> list[dict[str, str]]:
     """The filter sets to query: one, or one per value when a dimension got several values.
 
@@ -97,6 +117,8 @@ def plan(question: Question, today: date) -> list[ToolCall]:
     """The tool calls answering the question, in order; none for greetings, help, not understood."""
     if question.intent not in _ANSWERED_BY_TOOLS:
         return []
+    if question.intent == "trend" and too_many_periods(question):
+        return []  # the answer asks for a shorter window or a longer interval
     if question.intent == "ticket" or (question.intent == "search" and question.query is None):
         return [ToolCall("get_ticket", {"ticket_id": str(question.ticket_id)})]
     if question.intent == "compare" and not compares_values(question):
@@ -113,7 +135,7 @@ def _one(question: Question, filters: dict[str, str], today: date) -> ToolCall:
     if question.intent == "search":
         params: dict[str, Any] = {"query": question.query}
         if question.limit:
-            params["limit"] = question.limit
+            params["limit"] = min(question.limit, MAX_RESULTS)
         if period:
             params.update(_window(period, question))
         return ToolCall("search_tickets", {**params, **filters})
@@ -125,7 +147,7 @@ def _one(question: Question, filters: dict[str, str], today: date) -> ToolCall:
         params = {"dimension": question.dimension, "metric": metric_of(question)}
         params.update(_scope(question, period, filters))
         if question.limit:
-            params["limit"] = question.limit
+            params["limit"] = min(question.limit, MAX_ROWS)
         if question.order:
             params["order"] = question.order
         return ToolCall("breakdown_tickets", params)
@@ -146,7 +168,8 @@ def next_call(question: Question, results: Sequence[Mapping[str, Any]]) -> ToolC
     if not subject:
         return None
     # One more than asked: the ticket itself is usually the best match and is left out.
-    return ToolCall("search_tickets", {"query": subject, "limit": (question.limit or 5) + 1})
+    limit = min(question.limit or 5, MAX_RESULTS - 1) + 1
+    return ToolCall("search_tickets", {"query": subject, "limit": limit})
 
 
 def compare_periods(question: Question, today: date) -> tuple[Period, Period]:

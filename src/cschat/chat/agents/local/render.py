@@ -100,6 +100,8 @@ CANNED = {
         "periodos, buscar tickets parecidos y mostrar un ticket. Por ejemplo:",
         "unknown": "No he entendido la pregunta. Prueba con frases como:",
         "bad_period": "La fecha «{text}» no existe. Revisa el día y el mes, por ejemplo:",
+        "long_trend": "Una tendencia por {interval} de un periodo tan largo tendría demasiados "
+        "puntos. Acota las fechas o usa un intervalo más largo.",
         "not_found": "No encuentro eso: {detail}",
         "forbidden": "No tienes permiso para ver esos datos: {detail}",
         "tool_error": "No pude obtener los datos: {detail}",
@@ -114,6 +116,8 @@ CANNED = {
         "two periods, find similar tickets and show one ticket. For example:",
         "unknown": "I did not understand the question. Try phrasings like:",
         "bad_period": "The date “{text}” does not exist. Check the day and month, for example:",
+        "long_trend": "A trend by {interval} over so long a period would have too many points. "
+        "Narrow the dates or use a longer interval.",
         "not_found": "I cannot find that: {detail}",
         "forbidden": "You are not allowed to see that data: {detail}",
         "tool_error": "I could not get the data: {detail}",
