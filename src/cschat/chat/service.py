@@ -30,7 +30,11 @@ from cschat.core.errors import BadRequest, Forbidden, NotFound, Unprocessable
 log = structlog.get_logger(__name__)
 
 TITLE_CHARS = 80
-_FAILED = "The agent failed unexpectedly. Please try again in a moment."
+# When an agent raises, its language is unknown here: both of the product's languages.
+_FAILED = (
+    "El agente ha fallado de forma inesperada. Inténtalo de nuevo en un momento. / "
+    "The agent failed unexpectedly. Please try again in a moment."
+)
 
 
 @dataclass
