@@ -158,6 +158,10 @@ async def test_query_single_figures(ref: Reference, supervisor_client: httpx.Asy
         ({"metric": "avg_csat", "status": "open"}, "status"),
         ({"start_date": "2024-02-01", "end_date": "2024-01-01"}, "end_date"),
         ({"bogus": "1"}, "bogus"),
+        # The day after, or a local midnight, would leave the calendar (years 1-9999).
+        ({"end_date": "9999-12-31"}, "end_date"),
+        ({"start_date": "0001-01-01", "group_by": "category"}, "start_date"),
+        ({"start_date": "9999-12-31", "group_by": "month"}, "start_date"),
     ],
 )
 async def test_query_bad_input_names_the_field(

@@ -198,6 +198,8 @@ async def test_engine_errors_are_400_without_internals(sql_client: httpx.AsyncCl
         "SELECT id FROM tickets ORDER BY 99",
         'SELECT "tickets"."id" FROM "tickets" LIMIT -1',
         "SELECT * FROM tickets WHERE created_at > 'not a date'",
+        # sqlglot reads a recursive JSON path but has no SQLite form for it.
+        "SELECT json_extract(attributes, '$..x') FROM tickets",
     ],
 )
 async def test_odd_input_never_fails_the_server(sql: str, sql_client: httpx.AsyncClient) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -24,6 +24,10 @@ from cschat.core.db import Base, UTCDateTime, utcnow
 
 STATUSES = ("new", "open", "in_progress", "pending", "escalated", "resolved", "closed")
 RESOLVED_STATUSES = ("resolved", "closed")
+# Stored times and query windows keep a year inside the calendar's range (years 1-9999): the
+# local day, week and month around any of them then exist in every time zone.
+FIRST_DAY = date(2, 1, 1)
+LAST_DAY = date(9998, 12, 31)
 
 # The columns a writer supplies, in the order of the row tuples that ingest, the HubSpot sync and
 # the demo data pass to the bulk loaders; `id`, `ingested_at` and `updated_at` are set on write.

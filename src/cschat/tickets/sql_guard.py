@@ -203,7 +203,7 @@ def check_sql(sql: str, dialect: str) -> str:
     _check_functions(root)
     try:
         return root.sql(dialect=read, comments=False)
-    except SqlglotError:
+    except (SqlglotError, ValueError):  # ValueError: e.g. a JSON path SQLite has no form for
         raise _refuse("the query uses syntax this engine cannot run.") from None
 
 

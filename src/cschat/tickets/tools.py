@@ -14,7 +14,14 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import BigInteger, Select, String, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +30,7 @@ from cschat.core import kept
 from cschat.core.errors import BadRequest, Forbidden, NotFound
 from cschat.core.sqlfunctions import fold, next_period_start, period_start
 from cschat.tickets import daily, histogram, search
-from cschat.tickets.models import Ticket
+from cschat.tickets.models import FIRST_DAY, LAST_DAY, Ticket
 from cschat.tickets.queries import (
     FILTER_FIELDS,
     DateField,
@@ -66,6 +73,14 @@ class WindowParams(ToolParams):
     channel: str | None = TEXT
     agent: str | None = Field(None, min_length=1, max_length=255, description="Email or name")
     team: str | None = TEXT
+
+    @field_validator("start_date", "end_date")
+    @classmethod
+    def _in_range(cls, day: date | None) -> date | None:
+        # Stored times lie in this range; beyond it a local midnight or period may not exist.
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise ValueError(f"must be between {FIRST_DAY} and {LAST_DAY}")
+        return day
 
     @model_validator(mode="after")
     def _ordered(self) -> WindowParams:

@@ -346,3 +346,87 @@ async def test_idempotency_key_replays_the_first_answer(
     assert last is not None
     assert (last.received, last.inserted, last.rejected, last.status) == (2, 1, 1, "completed")
     assert last.caller == "ingest-api-key" and last.source == "ingest"
+
+
+async def test_an_empty_idempotency_key_is_422(client: httpx.AsyncClient) -> None:
+    # It used to be stored as a key: the same upload sent again was then a 409 for good.
+    body = csv_body("E1,2024-05-01 10:00,Open,,")
+    for _ in range(2):
+        response = await post(client, body, headers={"Idempotency-Key": ""}, map=SHORT_MAP)
+        assert response.status_code == 422
+        assert "idempotency-key" in response.json()["detail"]
+
+
+DEEP = '{"a": ' * 150 + "1" + "}" * 150
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "field", "words"),
+    [
+        # An offset that moves the time out of the years 1-9999, or a time at their very edge.
+        (csv_body("D1,0001-01-01T00:00+05:00,,,"), CSV, "created", "out of range"),
+        (csv_body("D2,9999-12-31T23:59-05:00,,,"), CSV, "created", "out of range"),
+        (csv_body("D3,0001-01-01T00:00:00Z,,,"), CSV, "created", "out of range"),
+        ('[{"id": "D4", "created": "9999-12-31T23:59:59-01:00"}]', JSON, "created", "range"),
+        # Nesting past what the JSON encoder (and Python's stack) can take.
+        (
+            f'[{{"id": "N1", "created": "2024-05-01", "attributes": {DEEP}}}]',
+            JSON,
+            "attributes",
+            "nested",
+        ),
+        (f'{{"id": "N2", "created": "2024-05-01", "extra": {DEEP}}}\n', NDJSON, "extra", "nested"),
+        (
+            '{"id": "N3", "created": "2024-05-01", "deeper": ' + "[" * 5000 + "]" * 5000 + "}\n",
+            NDJSON,
+            None,
+            "nested too deeply",
+        ),
+        # No database stores a lone surrogate as UTF-8.
+        ('{"id": "S1", "created": "2024-05-01", "note": "\\ud800"}\n', NDJSON, None, "surrogate"),
+        ('{"id": "S2\\udfff", "created": "2024-05-01"}\n', NDJSON, None, "surrogate"),
+        # Nor a NUL in a jsonb key (only PostgreSQL refused it, with a 500).
+        ('[{"id": "K1", "created": "2024-05-01", "x\\u0000": 1}]', JSON, "x\ufffd", "NUL"),
+        ('{"id": "K2", "created": "2024-05-01", "x\\u0000": 1}\n', NDJSON, "x\ufffd", "NUL"),
+        (csv_body("K3,2024-05-01,v", header="id,created,n\x00te"), CSV, "n\ufffdte", "NUL"),
+    ],
+)
+async def test_unstorable_values_are_refused_per_row(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    body: str,
+    content_type: str,
+    field: str | None,
+    words: str,
+) -> None:
+    replies = [(await post(client, body, content_type, map=SHORT_MAP)) for _ in range(2)]
+    for response in replies:
+        assert response.status_code == 200, response.text
+        reply = response.json()
+        assert (reply["received"], reply["inserted"], reply["rejected"]) == (1, 0, 1)
+        [error] = reply["errors"]
+        assert (error["row"], error["field"]) == (1, field)
+        assert words in error["message"]
+    assert await tickets(settings) == []
+
+
+async def test_a_lone_surrogate_in_a_json_array_is_422(client: httpx.AsyncClient) -> None:
+    body = '[{"id": "S1", "created": "2024-05-01"}, {"id": "S2", "note": "\\udc00"}]'
+    response = await post(client, body, JSON, map=SHORT_MAP)
+    assert response.status_code == 422
+    assert "not valid Unicode" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"source": "crm\x00"}, {"map": '{"columns": {"id": "external_id"}, "source": "a\\u0000"}'}],
+)
+async def test_a_nul_in_the_source_is_422(
+    client: httpx.AsyncClient, settings: Settings, params: dict[str, str]
+) -> None:
+    response = await post(
+        client, csv_body("N1,2024-05-01,,,", header="id,created_at,a,b,c"), **params
+    )
+    assert response.status_code == 422
+    assert "source" in response.json()["detail"] and "NUL" in response.json()["detail"]
+    assert await tickets(settings) == []

@@ -132,7 +132,7 @@ def test_durations_and_times_derive_each_other() -> None:
         ({"first_response_hours": "1e9"}, "first_response_hours", "too large"),
         (
             {
-                "created_at": "9999-12-31T00:00:00Z",
+                "created_at": "9998-12-31T00:00:00Z",
                 "resolution_minutes": "5000",
                 "status": "closed",
             },

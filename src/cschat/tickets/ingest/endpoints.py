@@ -72,7 +72,7 @@ async def ingest(
         str | None, Query(description="IANA zone for naive times (default APP_TIMEZONE).")
     ] = None,
     on_error: Annotated[OnError, Query(description="`skip` bad rows or `reject_all`.")] = "skip",
-    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
 ) -> JSONResponse:
     """Upsert the uploaded tickets by (source, external_id) and count what happened."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -122,8 +122,10 @@ def from_object(data: Any) -> Mapping:
                 f"status_map: '{raw}' maps to '{status}', not one of {', '.join(STATUSES)}"
             )
     source = data.get("source")
-    if source is not None and (not isinstance(source, str) or not 0 < len(source) <= 64):
-        raise MappingError("source must be a non-empty string of at most 64 characters")
+    if source is not None and (
+        not isinstance(source, str) or not 0 < len(source) <= 64 or "\x00" in source
+    ):
+        raise MappingError("source must be a non-empty string of at most 64 characters, no NUL")
     timezone = data.get("timezone")
     return Mapping(
         columns={str(col).strip(): _target(str(col), t) for col, t in columns.items()},

@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,18 +28,30 @@ from cschat.tickets.ingest.mapping import (
     TEXT_FIELDS,
     Mapping,
 )
-from cschat.tickets.models import RESOLVED_STATUSES, ROW_COLUMNS, STATUSES
+from cschat.tickets.models import (
+    FIRST_DAY,
+    LAST_DAY,
+    RESOLVED_STATUSES,
+    ROW_COLUMNS,
+    STATUSES,
+)
 
 MAX_ERRORS = 100
 # A duration beyond this is a unit mix-up, and would overflow the derived timestamp.
 MAX_MINUTES = 100 * 366 * 24 * 60
+FIRST_TIME = datetime.combine(FIRST_DAY, time.min, UTC)
+LAST_TIME = datetime.combine(LAST_DAY, time.max, UTC)
+_OUT_OF_RANGE = f"is out of range: times must fall between {FIRST_DAY} and {LAST_DAY} (UTC)"
+# orjson, which writes the JSON columns, refuses more than 255 levels; a deeper value would
+# also exhaust Python's recursion limit in the fallback encoder.
+MAX_DEPTH = 100
 _FOLD = re.compile(r"[\s_\-]+")
 _ALLOWED_STATUSES = ", ".join(STATUSES)
 Converter = Callable[[Any], Any]
 # How one input column is read: (kind, ROW_COLUMNS index or attribute name, converter, the
 # text limit or duration scale that CSV's fast path checks inline).
 Plan = tuple[int, Any, Converter | None, Any]
-_DROP, _ATTR, _TEXT, _KEY, _DATE, _MINUTES, _CSAT, _STATUS, _TAGS, _OBJECT = range(10)
+_DROP, _ATTR, _TEXT, _KEY, _DATE, _MINUTES, _CSAT, _STATUS, _TAGS, _OBJECT, _NUL_NAME = range(11)
 _AT = {column: index for index, column in enumerate(ROW_COLUMNS)}
 _WIDTH = len(ROW_COLUMNS)
 _SOURCE, _EXTERNAL_ID, _STATUS_AT, _CREATED, _ATTRIBUTES = (
@@ -115,20 +127,36 @@ def _tags(value: Any) -> list[str]:
 def _object(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise FieldError("expected a JSON object")
-    if _has_nul(value):
-        raise FieldError("contains a NUL character")
+    problem = _unstorable(value)
+    if problem:
+        raise FieldError(problem)
     return value
 
 
-def _has_nul(value: Any) -> bool:
-    """PostgreSQL text and jsonb cannot hold U+0000."""
-    if type(value) is str:
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any("\x00" in key or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
+def _unstorable(value: Any) -> str | None:
+    """Why `value` cannot be stored (PostgreSQL text and jsonb cannot hold U+0000), or None."""
+    if not isinstance(value, (dict, list)):
+        return "contains a NUL character" if type(value) is str and "\x00" in value else None
+    # A walk with its own stack: nesting deep enough to matter would exhaust Python's.
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if type(item) is str:
+            if "\x00" in item:
+                return "contains a NUL character"
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_DEPTH:
+                return f"is nested more than {MAX_DEPTH} levels deep"
+            if isinstance(item, dict):
+                if any("\x00" in key for key in item):
+                    return "contains a NUL character"
+                item = item.values()
+            stack.extend((child, depth + 1) for child in item)
+    return None
+
+
+def _nul_name(_: Any) -> Any:
+    raise FieldError("the column name contains a NUL character")
 
 
 def _text_of(limit: int | None, strip: bool = False) -> Converter:
@@ -182,7 +210,8 @@ class _CsvPlan:
         self.csat = [(p, at) for p, at, _ in groups[_CSAT]]
         self.statuses = [(p, at) for p, at, _ in groups[_STATUS]]
         self.tags = [(p, at) for p, at, _ in groups[_TAGS]]
-        self.objects = [p for p, _, _ in groups[_OBJECT]]
+        # Columns whose values always fail: the general path reports them.
+        self.refused = [p for p, _, _ in (*groups[_OBJECT], *groups[_NUL_NAME])]
         self.attributes = [(p, name) for p, name, _ in groups[_ATTR]]
 
 
@@ -209,7 +238,11 @@ class Normaliser:
         if target is None:
             plan = (_DROP, None, None, None)
         elif target.startswith(ATTRIBUTE_PREFIX):
-            plan = (_ATTR, target[len(ATTRIBUTE_PREFIX) :], None, None)
+            attribute = target[len(ATTRIBUTE_PREFIX) :]
+            if "\x00" in attribute:  # not even a jsonb key may hold U+0000
+                plan = (_NUL_NAME, None, _nul_name, None)
+            else:
+                plan = (_ATTR, attribute, None, None)
         elif target in DURATION_FIELDS:
             stored, scale = DURATION_FIELDS[target]
             plan = (_MINUTES, _AT[stored], _minutes(scale), scale)
@@ -236,10 +269,14 @@ class Normaliser:
         if not isinstance(value, str):
             raise FieldError("expected an ISO 8601 date or date-time")
         try:
-            moment = datetime.fromisoformat(value.strip())
+            moment = self._utc(datetime.fromisoformat(value.strip()))
         except ValueError:
             raise FieldError(f"not an ISO 8601 date or date-time: {value[:40]!r}") from None
-        return self._utc(moment)
+        except OverflowError:  # an offset that moves it out of the years 1-9999
+            raise FieldError(_OUT_OF_RANGE) from None
+        if not FIRST_TIME <= moment <= LAST_TIME:
+            raise FieldError(_OUT_OF_RANGE)
+        return moment
 
     def _utc(self, moment: datetime) -> datetime:
         if moment.tzinfo is None:
@@ -286,8 +323,9 @@ class Normaliser:
                 except FieldError as exc:
                     errors.append(RowError(row, column, str(exc)))
             elif kind == _ATTR:
-                if _has_nul(raw):
-                    errors.append(RowError(row, column, "contains a NUL character"))
+                problem = _unstorable(raw)
+                if problem:
+                    errors.append(RowError(row, column, problem))
                 attributes[at] = raw
         if errors:
             return errors
@@ -327,9 +365,13 @@ class Normaliser:
             if value:
                 try:
                     moment = datetime.fromisoformat(value.strip())
-                except ValueError:
+                    if moment.tzinfo is not UTC:
+                        moment = self._utc(moment)
+                except (ValueError, OverflowError):
                     return None
-                out[at] = moment if moment.tzinfo is UTC else self._utc(moment)
+                if not FIRST_TIME <= moment <= LAST_TIME:
+                    return None
+                out[at] = moment
         for position, at, scale in csv.minutes:
             value = values[position]
             if value:
@@ -362,9 +404,9 @@ class Normaliser:
             value = values[position]
             if value:
                 out[at] = [tag for tag in map(str.strip, value.split(",")) if tag]
-        for position in csv.objects:
+        for position in csv.refused:
             if values[position]:
-                return None  # text is never a JSON object
+                return None  # text is never a JSON object, nor a NUL a column name
         attributes: dict[str, Any] = {}
         for position, name in csv.attributes:
             value = values[position]
@@ -413,7 +455,11 @@ class Normaliser:
                 name == "first_response_at" or status in RESOLVED_STATUSES
             ):
                 try:
-                    out[moment] = created + timedelta(minutes=out[minutes])
+                    derived = created + timedelta(minutes=out[minutes])
                 except OverflowError:  # past the year 9999
-                    errors.append(RowError(row, names.get(name, name), "is out of range"))
+                    derived = None
+                if derived is None or derived > LAST_TIME:
+                    errors.append(RowError(row, names.get(name, name), _OUT_OF_RANGE))
+                else:
+                    out[moment] = derived
         return errors

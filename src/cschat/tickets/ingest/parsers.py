@@ -212,7 +212,7 @@ class NdjsonParser:
             except orjson.JSONDecodeError:
                 # orjson refuses a few valid documents (huge integers); json gives the message.
                 try:
-                    value = json.loads(line)
+                    value = _json_loads(line)
                 except ValueError as exc:
                     out.append(RowError(self._row, None, f"not valid JSON: {exc}"))
                     continue
@@ -224,6 +224,19 @@ class NdjsonParser:
 
     def close(self) -> list[Record]:
         return self._parse(self._lines.split(b"", final=True))
+
+
+def _json_loads(line: bytes) -> Any:
+    """json's reading of a line that orjson refused; ValueError saying why there is none."""
+    try:
+        value = json.loads(line)
+        # json lets through lone surrogates (\ud800), which no database can store as UTF-8.
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise ValueError("a string holds a lone surrogate (\\ud800-\\udfff)") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    return value
 
 
 def _object(row: int, value: Any) -> Record:
@@ -284,6 +297,10 @@ class JsonParser:
         except ijson.JSONError as exc:
             first_line = str(exc).splitlines()[0] if str(exc) else "unexpected end"
             raise BodyError(f"not valid JSON after row {self._row}: {first_line}") from None
+        except UnicodeDecodeError:  # how yajl reports an escaped lone surrogate (\ud800)
+            raise BodyError(
+                f"not valid JSON after row {self._row}: a string is not valid Unicode"
+            ) from None
 
     def feed(self, chunk: bytes) -> list[Record]:
         if not self._started:

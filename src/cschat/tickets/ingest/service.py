@@ -170,6 +170,8 @@ class _Run:
             self.mapping = mappings.parse(options.map)
         except mappings.MappingError as exc:
             raise Unprocessable(f"map: {exc}") from None
+        if options.source is not None and "\x00" in options.source:
+            raise Unprocessable("source: contains a NUL character")
         self.tz = _zone(options.timezone) if options.timezone else None
         self.normaliser = self._normaliser()
         self.batch: list[tuple[Any, ...]] = []
@@ -253,14 +255,26 @@ def _fingerprint(options: IngestOptions) -> hashlib._Hash:
     return hasher
 
 
+def _storable(text: str) -> str:
+    # The reply is kept (jsonb on PostgreSQL) for replays; a column name may hold U+0000.
+    return text.replace("\x00", "\ufffd")
+
+
 def _reply(run: _Run, *, batch_id: int, detail: str | None) -> tuple[int, dict[str, Any]]:
     tally = run.tally
     numbers = tally.numbers()
-    errors = [RowErrorRead(row=e.row, field=e.field, message=e.message) for e in tally.errors]
+    errors = [
+        RowErrorRead(
+            row=e.row,
+            field=None if e.field is None else _storable(e.field),
+            message=_storable(e.message),
+        )
+        for e in tally.errors
+    ]
     body = IngestRead(success=detail is None, errors=errors, batch_id=batch_id, **numbers)
     if detail is None:
         return 200, body.model_dump()
-    failure = {"success": False, "error": "ValidationError", "detail": detail}
+    failure = {"success": False, "error": "ValidationError", "detail": _storable(detail)}
     return 422, {**body.model_dump(), **failure}
 
 
