@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.core.db import Database
-from cschat.core.errors import BadRequest
+from cschat.core.errors import BadRequest, NotFound
 from cschat.tickets import daily
 from cschat.tickets.models import Ticket
 from cschat.tickets.tools import run_tool
@@ -325,6 +325,15 @@ async def test_window_bounds_follow_dst(
         "end_utc_exclusive": end_utc,
     }
     assert got["count"] == 0 and got["data_as_of"] is None
+
+
+@pytest.mark.parametrize("ticket_id", ["99999999999999999999", "9223372036854775808", "²", "１２"])
+async def test_get_ticket_by_a_number_that_is_no_id_is_not_found(
+    db: Database, session: AsyncSession, ticket_id: str
+) -> None:
+    """Past BIGINT, or digits other than ASCII: looked up as an external id only, not a 500."""
+    with pytest.raises(NotFound, match="ticket_id"):
+        await _run(session, ZoneInfo("UTC"), "get_ticket", ticket_id=ticket_id)
 
 
 async def test_get_ticket_shows_every_field_as_stored_in_utc(

@@ -447,12 +447,24 @@ def _ticket_by_id(numeric: bool, own_only: bool) -> Select[Any]:
     return stmt
 
 
+_MAX_ID = 2**63 - 1  # BIGINT
+
+
+def _as_id(text: str) -> int | None:
+    """`text` as one of our ids: ASCII digits within BIGINT ("²" is a digit to `isdigit`)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= _MAX_ID else None
+
+
 async def get_ticket(params: GetTicketParams, ctx: Context) -> dict[str, Any]:
     """One ticket by id or external id; an Agent gets only its own tickets."""
-    numeric, own_only = params.ticket_id.isdigit(), not ctx.principal.is_supervisor
+    id_, own_only = _as_id(params.ticket_id), not ctx.principal.is_supervisor
+    numeric = id_ is not None
     values: dict[str, Any] = {"ticket_id": params.ticket_id}
     if numeric:
-        values["id"] = int(params.ticket_id)
+        values["id"] = id_
     if own_only:
         values["agent"] = ctx.principal.email.lower()
     found = await kept.rows(ctx.session, _ticket_by_id(numeric, own_only), values)
