@@ -188,16 +188,17 @@ def serve(url: str, tmp: str) -> tuple[subprocess.Popen[bytes], str, Path]:
     return server, f"http://127.0.0.1:{port}", log
 
 
-def server_latencies(log: Path, count: int) -> list[float]:
-    """The server's own latency (its access log's `latency_ms`) of the last `count` chats."""
-    chats = [
+def server_latencies(log: Path, count: int, path: str = "/api/chat") -> list[float]:
+    """The server's own latency (its access log's `latency_ms`) of the last `count` requests
+    to `path`."""
+    found = [
         float(match.group(1))
         for line in log.read_text(errors="replace").splitlines()
-        if "path=/api/chat " in line and (match := re.search(r"latency_ms=([0-9.]+)", line))
+        if f"path={path} " in line and (match := re.search(r"latency_ms=([0-9.]+)", line))
     ]
-    if len(chats) < count:
-        raise SystemExit(f"the server logged {len(chats)} chat requests, expected {count}")
-    return chats[-count:]
+    if len(found) < count:
+        raise SystemExit(f"the server logged {len(found)} requests to {path}, expected {count}")
+    return found[-count:]
 
 
 def main() -> None:
@@ -225,6 +226,7 @@ def main() -> None:
                 server.terminate()
                 server.wait(timeout=10)
             inside = server_latencies(log, len(ours))
+            floor_inside = server_latencies(log, len(floor), "/health")
         raw = replay(dsn, asyncio.run(capture(url, answers)), args.rounds)
     p50, p95 = statistics.median(ours), percentile(ours, 0.95)
     raw_p50, raw_p95 = statistics.median(raw), percentile(raw, 0.95)
@@ -260,6 +262,7 @@ def main() -> None:
                 # middleware, nothing of ours. No answer can come faster than this plus its SQL,
                 # so `(floor + raw) / raw` is the best p50 ratio this machine allows.
                 "http_floor_p50_ms": round(floor_p50, 2),
+                "http_floor_server_p50_ms": round(statistics.median(floor_inside), 2),
                 "best_possible_ratio_p50": (
                     round((floor_p50 + raw_p50) / raw_p50, 2) if raw_p50 else None
                 ),
