@@ -430,3 +430,11 @@ async def test_a_nul_in_the_source_is_422(
     assert response.status_code == 422
     assert "source" in response.json()["detail"] and "NUL" in response.json()["detail"]
     assert await tickets(settings) == []
+
+
+async def test_a_json_object_without_tickets_is_422(client: httpx.AsyncClient) -> None:
+    response = await post(client, '{"ticket": [{"id": "1"}]}', JSON)
+    assert response.status_code == 422
+    assert '"tickets" array' in response.json()["detail"]
+    empty = await post(client, '{"tickets": []}', JSON)
+    assert empty.status_code == 200 and empty.json()["received"] == 0

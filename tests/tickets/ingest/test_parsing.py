@@ -65,6 +65,35 @@ def test_bad_records_are_row_errors_and_broken_json_stops() -> None:
         feed_in_pieces("csv", b"id,id\n1,2\n", 100)
 
 
+@pytest.mark.parametrize(
+    "body", [b"{}", b'{"x": 1}', b'{"tickets": 1}', b'{"tickets": {"a": 1}}', b'{"ticket": []}']
+)
+def test_a_json_object_without_a_tickets_array_is_refused(body: bytes) -> None:
+    with pytest.raises(BodyError, match='"tickets" array'):
+        feed_in_pieces("json", body, 3)
+
+
+def test_a_json_object_with_no_tickets_is_empty_not_refused() -> None:
+    assert feed_in_pieces("json", b'{"mapping": {"id": "external_id"}, "tickets": []}', 4) == []
+    assert feed_in_pieces("json", b"  ", 1) == []
+    # Past the probe's bound without a ticket: refused without keeping the whole body.
+    big = b'{"x": "' + b"a" * (2**20 + 10) + b'"}'
+    with pytest.raises(BodyError, match='"tickets" array'):
+        feed_in_pieces("json", big, 65536)
+
+
+def test_csv_header_names_an_empty_repeated_column() -> None:
+    with pytest.raises(BodyError, match=r"repeats column\(s\): \(an empty name\)"):
+        feed_in_pieces("csv", b"id,,\n1,2,3\n", 100)
+
+
+def test_a_csv_field_may_be_longer_than_csv_s_default_limit() -> None:
+    text = "x" * 200_000
+    body = f"id,description\n1,{text}\n2,\"{text}\"\n".encode()
+    out = feed_in_pieces("csv", body, 65536)
+    assert out == [(1, {"id": "1", "description": text}), (2, {"id": "2", "description": text})]
+
+
 def normalise(row: dict[str, Any], tz: ZoneInfo = MADRID, **mapped: Any) -> dict[str, Any]:
     normaliser = Normaliser(mapping.from_object(mapped or {}), tz=tz, default_source="ingest")
     out = normaliser.normalise(1, row.items())

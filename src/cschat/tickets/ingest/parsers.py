@@ -30,6 +30,10 @@ MEDIA_TYPES = {
 }
 
 
+# A field may be as long as a record (csv's own default limit is 128 KiB).
+csv.field_size_limit(MAX_RECORD_BYTES)
+
+
 class BodyError(ValueError):
     """The body cannot be parsed any further; the message says where."""
 
@@ -156,7 +160,8 @@ class CsvParser:
             self._header = tuple(name.strip() for name in fields)
             duplicates = sorted({n for n in self._header if self._header.count(n) > 1})
             if duplicates:
-                raise BodyError(f"CSV header repeats column(s): {', '.join(duplicates)}")
+                names = ", ".join(n or "(an empty name)" for n in duplicates)
+                raise BodyError(f"CSV header repeats column(s): {names}")
             return
         self._row += 1
         if len(fields) != len(self._header):
@@ -245,11 +250,18 @@ def _object(row: int, value: Any) -> Record:
     return (row, value.items())
 
 
+# An object body that has given no ticket yet is kept up to this size, to tell at its end
+# `{"tickets": []}` (nothing to load) from an object without a "tickets" array (a mistake).
+_PROBE_BYTES = 2**20
+
+
 class JsonParser:
     """A JSON array of objects, or `{"mapping": {...}, "tickets": [...]}` (mapping first)."""
 
     def __init__(self) -> None:
         self.mapping: Any = None
+        self._object = False
+        self._probe: bytes | None = b""
         self._items: list[Any] = ijson.sendable_list()
         self._mappings: list[Any] = ijson.sendable_list()
         self._coros: list[Any] = []
@@ -266,6 +278,7 @@ class JsonParser:
         if head[:1] == b"[":
             self._coros = [ijson.items_coro(self._items, "item", use_float=True)]
         elif head[:1] == b"{":
+            self._object = True
             self._coros = [
                 ijson.items_coro(self._items, "tickets.item", use_float=True),
                 ijson.items_coro(self._mappings, "mapping", use_float=True),
@@ -306,13 +319,31 @@ class JsonParser:
         if not self._started:
             chunk = self._start(chunk)
         self._send(chunk)
-        return self._drain()
+        out = self._drain()
+        if self._object and self._probe is not None and not self._row:
+            # None past the bound: an object that long without one ticket is refused at close.
+            self._probe += chunk
+            if len(self._probe) > _PROBE_BYTES:
+                self._probe = None
+        return out
 
     def close(self) -> list[Record]:
         if not self._started:
             return []
         self._send(b"", close=True)
-        return self._drain()
+        out = self._drain()
+        probe = self._probe
+        if self._object and not self._row and (probe is None or not _has_tickets(probe)):
+            raise BodyError('expected a "tickets" array in the JSON object: {"tickets": [...]}')
+        return out
+
+
+def _has_tickets(body: bytes) -> bool:
+    """Whether the JSON object `body` (valid: ijson has read it) has a "tickets" array."""
+    try:
+        return isinstance(orjson.loads(body).get("tickets"), list)
+    except orjson.JSONDecodeError:  # e.g. integers orjson refuses; ijson took it as valid
+        return isinstance(json.loads(body).get("tickets"), list)
 
 
 def make_parser(fmt: str) -> Parser:
