@@ -89,7 +89,7 @@ def test_csv_header_names_an_empty_repeated_column() -> None:
 
 def test_a_csv_field_may_be_longer_than_csv_s_default_limit() -> None:
     text = "x" * 200_000
-    body = f"id,description\n1,{text}\n2,\"{text}\"\n".encode()
+    body = f'id,description\n1,{text}\n2,"{text}"\n'.encode()
     out = feed_in_pieces("csv", body, 65536)
     assert out == [(1, {"id": "1", "description": text}), (2, {"id": "2", "description": text})]
 
