@@ -138,3 +138,17 @@ async def test_postgresql_refuses_rewriting_history(app: FastAPI) -> None:
     async with app.state.db.transaction() as session:
         actors = (await session.scalars(text("SELECT actor FROM audit_events"))).all()
     assert actors == ["robot@example.com"]
+
+
+async def test_csv_export_never_writes_a_formula(
+    app: FastAPI, supervisor_client: httpx.AsyncClient
+) -> None:
+    # The email of a failed sign-in is whatever the caller typed.
+    async with make_client(app) as stranger:
+        attempt = {"email": "=1+2@example.com", "password": "nope"}
+        assert (await stranger.post("/auth/login", json=attempt)).status_code == 401
+    response = await supervisor_client.get(
+        "/api/audit", params={"format": "csv", "action": "auth.login_failed"}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["actor"] for r in rows] == ["'=1+2@example.com"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -16,6 +14,7 @@ from cschat.audit import service
 from cschat.audit.repository import AuditFilter
 from cschat.audit.schemas import AuditEventRead, AuditPageRead
 from cschat.auth.dependencies import SupervisorUser
+from cschat.core import csv_export
 from cschat.core.db import Database, DatabaseDep, SessionDep
 
 router = APIRouter(tags=["admin"])
@@ -23,19 +22,13 @@ router = APIRouter(tags=["admin"])
 CSV_COLUMNS = ("at", "actor", "action", "target", "details", "ip", "request_id")
 
 
-def _csv_line(values: tuple[object, ...]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
-
-
 async def _csv(db: Database, f: AuditFilter) -> AsyncIterator[str]:
     # Its own session: the request's session is closed before a streamed body is sent.
-    yield _csv_line(CSV_COLUMNS)
+    yield csv_export.line(CSV_COLUMNS)
     async with db.sessionmaker() as session:
         async for e in service.stream_events(session, f):
             details = json.dumps(e.details, ensure_ascii=False, sort_keys=True)
-            yield _csv_line(
+            yield csv_export.line(
                 (e.at.isoformat(), e.actor, e.action, e.target, details, e.ip, e.request_id)
             )
 

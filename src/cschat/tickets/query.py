@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -13,6 +11,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.auth.dependencies import Principal
+from cschat.core import csv_export
 from cschat.core.config import DatabaseSettings
 from cschat.core.db import Database
 from cschat.core.errors import BadRequest
@@ -90,14 +89,9 @@ async def structured_query(
 
 
 def csv_lines(columns: list[str], rows: list[list[Any]]) -> Iterator[str]:
-    """Columns and rows as CSV text, one line at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    """Columns and rows as CSV text, one line at a time (text never read as a formula)."""
     for record in (columns, *rows):
-        writer.writerow(record)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        yield csv_export.line(record)
 
 
 async def run_sql(sql: str, *, db: Database, settings: DatabaseSettings) -> dict[str, Any]:
