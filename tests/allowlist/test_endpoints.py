@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from cschat.allowlist import service
 from tests.support.audit import audit_trail
 
 
@@ -30,8 +34,48 @@ async def test_add_list_remove(supervisor_client: httpx.AsyncClient) -> None:
     ]
 
 
-@pytest.mark.parametrize("entry", ["nobody", "@", "@localhost", "a@b", "two@@x.com", "@x..com"])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "nobody",
+        "@",
+        "@localhost",
+        "a@b",
+        "two@@x.com",
+        "@x..com",
+        "a\x00b@x.com",
+        "ana\u200b@x.com",
+        "\u202eana@x.com",
+    ],
+)
 async def test_bad_entries_are_400(supervisor_client: httpx.AsyncClient, entry: str) -> None:
     response = await supervisor_client.post("/api/allowlist", json={"entry": entry})
     assert response.status_code in (400, 422)
     assert response.json()["detail"].startswith("entry")
+
+
+@pytest.mark.parametrize("entry", ["a%00b@x.com", "ana%E2%80%8B@x.com"])
+async def test_removing_an_impossible_entry_is_400(
+    supervisor_client: httpx.AsyncClient, entry: str
+) -> None:
+    response = await supervisor_client.delete(f"/api/allowlist/{entry}")
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"].startswith("entry")
+
+
+async def test_an_entry_added_meanwhile_is_a_conflict(
+    app: FastAPI, supervisor_client: httpx.AsyncClient
+) -> None:
+    async with app.state.db.sessionmaker() as first:
+        await service.add_entry(first, entry="@twice.example", actor="someone@example.com")
+        # The second request finds no entry, then waits on the first one's uncommitted row.
+        second = asyncio.create_task(
+            supervisor_client.post("/api/allowlist", json={"entry": "@TWICE.example"})
+        )
+        await asyncio.sleep(0.3)
+        await first.commit()
+    response = await second
+    assert response.status_code == 409, response.text
+    assert "already on the allowlist" in response.json()["detail"]
+    entries = (await supervisor_client.get("/api/allowlist")).json()["entries"]
+    assert [e["entry"] for e in entries] == ["@twice.example"]

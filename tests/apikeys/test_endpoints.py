@@ -134,6 +134,12 @@ async def test_wrong_revoked_and_expired_keys_are_401_with_reason(
         ({"name": "", "scopes": ["query"]}, "name"),
         ({"name": "x", "scopes": ["query"], "expires_at": "2001-01-01T00:00:00Z"}, "expires_at"),
         ({"name": "x", "scopes": ["query"], "expires_at": "2999-01-01T00:00:00"}, "expires_at"),
+        ({"name": "   ", "scopes": ["query"]}, "name"),
+        ({"name": "a\x00b", "scopes": ["query"]}, "name"),
+        (
+            {"name": "x", "scopes": ["query"], "expires_at": "9999-12-31T23:00:00-05:00"},
+            "expires_at",
+        ),
     ],
 )
 async def test_bad_key_requests_name_the_field(
@@ -142,6 +148,13 @@ async def test_bad_key_requests_name_the_field(
     response = await boss.post("/api/api-keys", json=body)
     assert response.status_code in (400, 422)
     assert field in response.json()["detail"]
+
+
+@pytest.mark.parametrize("key_id", ["2147483648", "9223372036854775808", "1" + "0" * 25])
+async def test_ids_beyond_the_column_are_404(boss: httpx.AsyncClient, key_id: str) -> None:
+    response = await boss.delete(f"/api/api-keys/{key_id}")
+    assert response.status_code == 404, response.text
+    assert key_id in response.json()["detail"]
 
 
 async def test_ingest_api_key_still_works_for_ingest_only(machine: httpx.AsyncClient) -> None:

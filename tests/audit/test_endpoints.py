@@ -95,6 +95,13 @@ async def test_filters_and_pages(app: FastAPI, supervisor_client: httpx.AsyncCli
         ({"since": "yesterday"}, "since"),
         ({"limit": 10_000}, "limit"),
         ({"format": "xml"}, "format"),
+        ({"offset": 2**63}, "offset"),
+        ({"since": "9999-12-31T23:00:00-05:00"}, "since"),
+        ({"until": "0001-01-01T00:00:00+05:00"}, "until"),
+        ({"since": "9999-12-31T23:00:00-05:00", "format": "csv"}, "since"),
+        ({"action": "user.\x00"}, "action"),
+        ({"actor": "a\x00b@example.com"}, "actor"),
+        ({"target": "\x00", "format": "csv"}, "target"),
     ],
 )
 async def test_bad_filters_name_the_parameter(

@@ -148,6 +148,24 @@ async def test_wrong_password_and_unknown_email_look_the_same(
     assert "id_token" not in wrong.cookies
 
 
+@pytest.mark.parametrize("route", ["/auth/login", "/auth/local/authorize"])
+async def test_nul_in_the_email_is_a_wrong_password(
+    app: FastAPI, client: httpx.AsyncClient, supervisor_client: httpx.AsyncClient, route: str
+) -> None:
+    await create_user(app, email=EMAIL)
+    form = {
+        "email": "ana\x00@example.com",
+        "password": TEST_PASSWORD,
+        "redirect_uri": "http://localhost:3000/login/callback",
+    }
+    response = await client.post(route, data=form)
+    assert response.status_code == 401, response.text
+    assert "Wrong email or password." in response.text
+    # The refused attempt is still audited; PostgreSQL cannot store the NUL itself.
+    items = await supervisor_client.get("/api/audit", params={"action": "auth.login_failed"})
+    assert [i["actor"] for i in items.json()["items"]] == ["ana\ufffd@example.com"]
+
+
 async def test_unknown_email_is_checked_against_the_dummy_hash(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -60,6 +60,7 @@ CASES: dict[str, Callable[[FastAPI, str], str]] = {
     "unknown_kid": lambda app, sub: _other_key(app, sub, same_kid=False),
     "signed_by_another_key": lambda app, sub: _other_key(app, sub, same_kid=True),
     "no_email": lambda app, sub: local_token(app, EMAIL, sub=sub, email=None),
+    "nul_in_email": lambda app, sub: local_token(app, EMAIL + "\x00", sub=sub),
     "unknown_user": lambda app, sub: local_token(app, "ghost@example.com", sub=sub),
     "earlier_account_same_email": lambda app, sub: local_token(app, EMAIL, sub="old-account-id"),
     "garbage": lambda app, sub: "garbage",

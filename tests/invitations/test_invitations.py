@@ -16,8 +16,10 @@ from cschat.core.config import Settings
 from cschat.core.db import utcnow
 from cschat.core.security import token_digest
 from cschat.email.backends import ConsoleBackend, OutgoingMail
+from cschat.invitations import service
 from cschat.invitations.models import Invitation
 from cschat.main import create_app
+from cschat.users import service as users_service
 from cschat.users.models import User
 from tests.conftest import SUPERVISOR_EMAIL, make_client
 from tests.fakes.aws import free_port
@@ -75,6 +77,12 @@ async def test_inviting_an_active_user_is_a_conflict(boss: httpx.AsyncClient) ->
         ({"email": "not-an-email"}, "email"),
         ({"email": "a@example.com", "role": "Boss"}, "role"),
         ({"email": "a@example.com", "language": "fr"}, "language"),
+        ({"email": "a\x00b@example.com"}, "email"),
+        ({"email": "ana\u200b@example.com"}, "email"),
+        ({"email": "\u200fana@example.com"}, "email"),
+        ({"email": "ana@example.com\ufeff"}, "email"),
+        ({"email": "a@example.com", "given_name": "\x00"}, "given_name"),
+        ({"email": "a@example.com", "family_name": "Ana\r\nBcc: x"}, "family_name"),
     ],
 )
 async def test_bad_invitations_name_the_field(
@@ -83,6 +91,77 @@ async def test_bad_invitations_name_the_field(
     response = await boss.post("/api/users/invite", json=body)
     assert response.status_code in (400, 422)
     assert field in response.json()["detail"]
+
+
+async def test_inviting_an_address_in_another_unicode_form_is_a_conflict(
+    boss: httpx.AsyncClient,
+) -> None:
+    await _invite(boss, "jos\u00e9@example.com")
+    again = await boss.post("/api/users/invite", json={"email": " JOSE\u0301@example.com"})
+    assert again.status_code == 201, again.text
+    users = (await boss.get("/api/users", params={"search": "jos"})).json()["users"]
+    assert [u["email"] for u in users] == ["jos\u00e9@example.com"]
+    rows = (await boss.get("/api/invitations")).json()["invitations"]
+    assert [r["status"] for r in rows] == ["pending", "revoked"]
+
+
+@pytest.mark.parametrize("invitation_id", ["2147483648", "9223372036854775808", "1" + "0" * 25])
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+async def test_ids_beyond_the_column_are_404(
+    boss: httpx.AsyncClient, method: str, invitation_id: str
+) -> None:
+    path = f"/api/invitations/{invitation_id}" + ("/resend" if method == "POST" else "")
+    response = await boss.request(method, path)
+    assert response.status_code == 404, response.text
+    assert invitation_id in response.json()["detail"]
+
+
+async def test_an_account_created_meanwhile_is_a_conflict(
+    mail_app: FastAPI, boss: httpx.AsyncClient
+) -> None:
+    async with mail_app.state.db.sessionmaker() as first:
+        await users_service.create_user(
+            first, email="twice@example.com", role="Agent", status="pending"
+        )
+        # The second request finds no account, then waits on the first one's uncommitted row.
+        second = asyncio.create_task(
+            boss.post("/api/users/invite", json={"email": "twice@example.com"})
+        )
+        await asyncio.sleep(0.3)
+        await first.commit()
+    response = await second
+    assert response.status_code == 409, response.text
+    assert "already exists" in response.json()["detail"]
+
+
+async def test_simultaneous_invitations_leave_one_open_link(
+    mail_app: FastAPI, boss: httpx.AsyncClient
+) -> None:
+    await _invite(boss, "twice@example.com")
+    admin = service.Admin(
+        settings=mail_app.state.settings,
+        mailer=mail_app.state.mailer,
+        directory=mail_app.state.directory,
+    )
+    async with mail_app.state.db.sessionmaker() as first:
+        await service.invite(
+            first,
+            admin,
+            email="twice@example.com",
+            role="Agent",
+            given_name=None,
+            family_name=None,
+            language=None,
+            actor=SUPERVISOR_EMAIL,
+        )
+        second = asyncio.create_task(
+            boss.post("/api/users/invite", json={"email": "twice@example.com"})
+        )
+        await asyncio.sleep(0.3)
+        await first.commit()
+    assert (await second).status_code == 201
+    rows = (await boss.get("/api/invitations")).json()["invitations"]
+    assert sorted(r["status"] for r in rows) == ["pending", "revoked", "revoked"]
 
 
 async def test_unknown_token_is_404(client: httpx.AsyncClient) -> None:

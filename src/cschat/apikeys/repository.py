@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from cschat.apikeys.models import ApiKey
 from cschat.users.repository import direct_reader
 
+# Ids are INTEGER: a larger number names no row, and the drivers refuse to send it.
+MAX_ID = 2**31 - 1
+
 
 async def add(session: AsyncSession, key: ApiKey) -> ApiKey:
     session.add(key)
@@ -22,6 +25,8 @@ async def add(session: AsyncSession, key: ApiKey) -> ApiKey:
 
 
 async def get(session: AsyncSession, key_id: int) -> ApiKey | None:
+    if not 0 < key_id <= MAX_ID:
+        return None
     return await session.get(ApiKey, key_id)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,9 +48,16 @@ async def create_key(
 ) -> tuple[ApiKey, str]:
     """A new key and its secret (returned once, never stored)."""
     checked = _check_scopes(scopes)
+    name = name.strip()
+    if not name or "\x00" in name:
+        raise BadRequest("name: must not be blank or contain NUL characters")
     if expires_at is not None:
         if expires_at.tzinfo is None:
             raise BadRequest("expires_at: give a time zone, e.g. 2027-01-31T00:00:00Z")
+        try:
+            expires_at = expires_at.astimezone(UTC)
+        except OverflowError:
+            raise BadRequest("expires_at: out of range once converted to UTC") from None
         if expires_at <= utcnow():
             raise BadRequest("expires_at: must be in the future")
     prefix = KEY_MARK + secrets.token_hex(4)
@@ -58,7 +65,7 @@ async def create_key(
     key = await repository.add(
         session,
         ApiKey(
-            name=name.strip(),
+            name=name,
             prefix=prefix,
             key_hash=token_digest(secret),
             scopes=checked,

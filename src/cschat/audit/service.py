@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Sequence
+from datetime import UTC
 from typing import Any
 
 from fastapi import Request
@@ -22,6 +23,12 @@ from cschat.core.errors import BadRequest
 
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 SYSTEM_ACTOR = "system"
+
+
+def _text(value: str) -> str:
+    # Actor and target may echo what a client sent (a refused sign-in's email), and PostgreSQL
+    # cannot store NUL: the event is kept with the character replaced.
+    return value.replace("\x00", "\ufffd")[:320]
 
 
 def _event(
@@ -37,9 +44,9 @@ def _event(
     ip = request.client.host if request is not None and request.client else None
     request_id = getattr(request.state, "request_id", None) if request is not None else None
     return AuditEvent(
-        actor=actor[:320],
+        actor=_text(actor),
         action=action,
-        target=target[:320] if target else None,
+        target=_text(target) if target else None,
         details=details or {},
         ip=ip,
         request_id=request_id,
@@ -85,10 +92,20 @@ async def record_failure(
 
 
 def check_window(f: AuditFilter) -> AuditFilter:
-    """BadRequest when a bound has no time zone or `since` is not before `until`."""
+    """BadRequest when a text filter holds NUL, a bound has no time zone or does not fit in UTC,
+    or `since` is not before `until`."""
+    for name, text in (("action", f.action), ("actor", f.actor), ("target", f.target)):
+        if text is not None and "\x00" in text:
+            raise BadRequest(f"{name}: must not contain NUL characters")
     for name, value in (("since", f.since), ("until", f.until)):
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            continue
+        if value.tzinfo is None:
             raise BadRequest(f"{name}: give a time zone, e.g. 2026-01-31T00:00:00Z")
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise BadRequest(f"{name}: out of range once converted to UTC") from None
     if f.since is not None and f.until is not None and f.since >= f.until:
         raise BadRequest("since: must be before until")
     return f

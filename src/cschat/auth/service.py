@@ -104,7 +104,7 @@ async def principal_from_claims(
 ) -> Principal:
     """The caller behind verified claims: the account must exist and be active right now."""
     email = claims.get("email")
-    if not isinstance(email, str):
+    if not isinstance(email, str) or "\x00" in email:
         raise Unauthorized(INVALID_TOKEN)
     row = await reader.find(normalize_email(email))
     if row is None:

@@ -20,6 +20,7 @@ from cschat.invitations.schemas import (
     InvitationRead,
 )
 from cschat.users.directory import DirectoryDep
+from cschat.users.schemas import MAX_OFFSET
 
 router = APIRouter(tags=["admin"])
 
@@ -79,7 +80,7 @@ async def list_invitations(
     user: SupervisorUser,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> InvitationListRead:
     rows, total = await service.list_invitations(session, limit=limit, offset=offset)
     return InvitationListRead(invitations=[_read(i) for i in rows], total=total)

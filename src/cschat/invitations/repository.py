@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.invitations.models import Invitation
 
+# Ids are INTEGER: a larger number names no row, and the drivers refuse to send it.
+MAX_ID = 2**31 - 1
+
 
 async def add(session: AsyncSession, invitation: Invitation) -> Invitation:
     session.add(invitation)
@@ -18,6 +21,8 @@ async def add(session: AsyncSession, invitation: Invitation) -> Invitation:
 
 
 async def get(session: AsyncSession, invitation_id: int) -> Invitation | None:
+    if not 0 < invitation_id <= MAX_ID:
+        return None
     return await session.get(Invitation, invitation_id)
 
 

@@ -7,14 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cschat.users.schemas import RoleName
+from cschat.users.schemas import PersonName, RoleName
 
 
 class InvitationCreate(BaseModel):
     email: str = Field(min_length=3, max_length=320)
     role: RoleName = "Agent"
-    given_name: str | None = Field(None, max_length=255)
-    family_name: str | None = Field(None, max_length=255)
+    given_name: PersonName = None
+    family_name: PersonName = None
     language: Literal["es", "en"] | None = Field(
         None, description="Language of the mail; EMAIL_DEFAULT_LANGUAGE when absent"
     )
@@ -56,8 +56,8 @@ class InvitationPublicRead(BaseModel):
 class InvitationAccept(BaseModel):
     token: str = Field(min_length=10, max_length=200)
     password: str | None = Field(None, max_length=1024)
-    given_name: str | None = Field(None, max_length=255)
-    family_name: str | None = Field(None, max_length=255)
+    given_name: PersonName = None
+    family_name: PersonName = None
 
 
 class InvitationAcceptRead(BaseModel):

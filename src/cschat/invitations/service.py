@@ -66,6 +66,9 @@ async def _issue(
     actor: str,
 ) -> Invitation:
     """A new invitation row (older open ones revoked), its token mailed and never stored."""
+    # One issue at a time per user: two concurrent ones would each miss the other's new row
+    # and leave two open invitations.
+    await users_repository.lock(session, user.id)
     now = utcnow()
     await repository.revoke_open_for_user(session, user.id, now)
     token = new_token(32)

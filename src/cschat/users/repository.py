@@ -11,12 +11,13 @@ from typing import Any, Protocol
 import aiosqlite
 import psycopg
 from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.sql import ClauseElement
 
 from cschat.core.config import ConfigError
 from cschat.core.db import SQLITE_BUSY_TIMEOUT_MS
-from cschat.core.errors import ServiceUnavailable
+from cschat.core.errors import Conflict, ServiceUnavailable
 from cschat.users.models import AllowlistEntry, User
 
 # The per-request identity check: only these columns, through the unique index on email, built
@@ -171,6 +172,9 @@ def direct_reader(
 
 
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
+    if "\x00" in email:
+        # No account holds one (PostgreSQL text cannot), and PostgreSQL refuses it in a query.
+        return None
     return await session.scalar(select(User).where(User.email == email))
 
 
@@ -178,13 +182,22 @@ async def get_by_id(session: AsyncSession, user_id: str) -> User | None:
     return await session.get(User, user_id)
 
 
+async def lock(session: AsyncSession, user_id: str) -> None:
+    """Hold the user's row until the transaction ends (PostgreSQL; SQLite writes one at a time)."""
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
 async def list_users(session: AsyncSession) -> Sequence[User]:
     return (await session.scalars(select(User).order_by(User.email))).all()
 
 
 async def add(session: AsyncSession, user: User) -> User:
+    """Insert; Conflict when the email is taken, also by a request committed meanwhile."""
     session.add(user)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict(f"A user with email {user.email} already exists.") from None
     return user
 
 
@@ -247,8 +260,12 @@ async def get_allowlist_entry(session: AsyncSession, entry: str) -> AllowlistEnt
 
 
 async def add_allowlist_entry(session: AsyncSession, entry: AllowlistEntry) -> AllowlistEntry:
+    """Insert; Conflict when the entry is listed, also by a request committed meanwhile."""
     session.add(entry)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict(f"{entry.entry} is already on the allowlist.") from None
     return entry
 
 

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 RoleName = Literal["Agent", "Supervisor"]
 StatusName = Literal["pending", "active", "disabled"]
+# The largest OFFSET both engines accept (BIGINT); larger ones failed in the driver.
+MAX_OFFSET = 2**63 - 1
+
+
+def _no_control_characters(value: str | None) -> str | None:
+    # PostgreSQL cannot store NUL; no name holds a line break or another control character.
+    if value is not None and any(unicodedata.category(c) == "Cc" for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+PersonName = Annotated[str | None, Field(max_length=255), AfterValidator(_no_control_characters)]
 
 
 class UserRead(BaseModel):
@@ -33,8 +46,8 @@ class UserUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    given_name: str | None = Field(None, max_length=255)
-    family_name: str | None = Field(None, max_length=255)
+    given_name: PersonName = None
+    family_name: PersonName = None
     role: RoleName | None = None
     status: StatusName | None = None
 

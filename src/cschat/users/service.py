@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,14 +24,24 @@ MIN_PASSWORD_LENGTH = 10
 
 
 def normalize_email(email: str) -> str:
-    """Trimmed and lower-cased: emails are unique regardless of case."""
-    return email.strip().lower()
+    """Trimmed, lower-cased and NFC: emails are unique regardless of case or Unicode form."""
+    return unicodedata.normalize("NFC", email.strip().lower())
+
+
+def _invisible(char: str) -> bool:
+    # Control and format characters (NUL, zero-width spaces, direction marks): PostgreSQL
+    # cannot store NUL, and the others make look-alikes of an existing address.
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs")
 
 
 def valid_email(email: str) -> str:
     """The normalised email, or BadRequest naming the problem."""
     normalized = normalize_email(email)
-    if len(normalized) > 320 or not _EMAIL.match(normalized):
+    if (
+        len(normalized) > 320
+        or not _EMAIL.match(normalized)
+        or any(_invisible(c) for c in normalized)
+    ):
         raise BadRequest(f"email: {email!r} is not an email address")
     return normalized
 
@@ -126,6 +137,8 @@ async def search_users(
     offset: int = 0,
 ) -> tuple[Sequence[User], int]:
     """One page of users matching role, status and a name/email fragment, and the total."""
+    if text is not None and "\x00" in text:
+        raise BadRequest("search: must not contain NUL characters")
     return await repository.search(
         session, role=role, status=status, text=text, limit=limit, offset=offset
     )
