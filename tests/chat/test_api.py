@@ -304,3 +304,10 @@ async def test_simultaneous_sends_of_one_client_message_id_store_one_answer(
     async with chat_app.state.db.transaction() as session:
         count = await session.scalar(text("SELECT count(*) FROM chat_messages"))
     assert count == 2
+
+
+@pytest.mark.parametrize("offset", ["-1", str(2**63), "x"])
+async def test_a_session_page_offset_out_of_range_is_422(signed_in: SignedIn, offset: str) -> None:
+    boss = await signed_in(BOSS, "Supervisor")
+    response = await boss.get("/api/chat/sessions", params={"offset": offset})
+    assert response.status_code == 422 and "offset" in response.text

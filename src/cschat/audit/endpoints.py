@@ -16,7 +16,7 @@ from cschat.audit.schemas import AuditEventRead, AuditPageRead
 from cschat.auth.dependencies import SupervisorUser
 from cschat.core import csv_export
 from cschat.core.db import Database, DatabaseDep, SessionDep
-from cschat.users.schemas import MAX_OFFSET
+from cschat.core.paging import Offset
 
 router = APIRouter(tags=["admin"])
 
@@ -52,7 +52,7 @@ async def list_audit(
     since: Annotated[datetime | None, Query(description="Inclusive, ISO 8601")] = None,
     until: Annotated[datetime | None, Query(description="Exclusive, ISO 8601")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Offset = 0,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> AuditPageRead | StreamingResponse:
     f = service.check_window(

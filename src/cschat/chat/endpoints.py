@@ -29,6 +29,7 @@ from cschat.chat.schemas import (
 from cschat.chat.tools import SessionToolRunner
 from cschat.core.db import Database, DatabaseDep, ReadSessionDep, SessionDep
 from cschat.core.errors import Conflict, Forbidden
+from cschat.core.paging import Offset
 
 router = APIRouter(tags=["chat"])
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -183,7 +184,7 @@ async def list_sessions(
     user: CurrentUser,
     owner: Annotated[str | None, Query(max_length=320)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     whose = service.owner_key(user)
     if owner is not None and owner.lower() != whose:

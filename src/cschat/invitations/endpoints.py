@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from cschat.auth.dependencies import PublicRoute, SettingsDep, SupervisorUser
 from cschat.core.db import SessionDep
+from cschat.core.paging import Offset
 from cschat.email.backends import MailerDep
 from cschat.invitations import service
 from cschat.invitations.models import Invitation
@@ -20,7 +21,6 @@ from cschat.invitations.schemas import (
     InvitationRead,
 )
 from cschat.users.directory import DirectoryDep
-from cschat.users.schemas import MAX_OFFSET
 
 router = APIRouter(tags=["admin"])
 
@@ -80,7 +80,7 @@ async def list_invitations(
     user: SupervisorUser,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Offset = 0,
 ) -> InvitationListRead:
     rows, total = await service.list_invitations(session, limit=limit, offset=offset)
     return InvitationListRead(invitations=[_read(i) for i in rows], total=total)

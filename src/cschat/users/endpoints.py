@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query, Request
 
 from cschat.auth.dependencies import SupervisorUser
 from cschat.core.db import SessionDep
+from cschat.core.paging import Offset
 from cschat.users import service
 from cschat.users.directory import DirectoryDep
 from cschat.users.schemas import (
-    MAX_OFFSET,
     RoleName,
     RoleUpdate,
     StatusName,
@@ -34,7 +34,7 @@ async def list_users(
         str | None, Query(max_length=320, description="Part of the email or name")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Offset = 0,
 ) -> UserListRead:
     users, total = await service.search_users(
         session, role=role, status=status, text=search, limit=limit, offset=offset

@@ -10,8 +10,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 RoleName = Literal["Agent", "Supervisor"]
 StatusName = Literal["pending", "active", "disabled"]
-# The largest OFFSET both engines accept (BIGINT); larger ones failed in the driver.
-MAX_OFFSET = 2**63 - 1
 
 
 def _no_control_characters(value: str | None) -> str | None:
