@@ -10,7 +10,8 @@ deterministically from a seed.
 
 Demo: `python -m tests.fakes.hubspot --port 8765 --tickets 5000` then
 `HUBSPOT_BASE_URL=http://127.0.0.1:8765 HUBSPOT_TOKEN=fake-token cschat hubspot sync`. Tests edit
-it through `FakeHubSpot` methods (change, reopen, archive, create, fail_next, enforce_limits);
+it through `FakeHubSpot` methods (change, reopen, archive, create, fail_next, enforce_limits),
+odd data through `FakeTicket.raw` and paging misbehaviours through `FakeHubSpot.quirks`;
 a demo through `POST /_fake/{change|reopen|archive|create}?n=N` and `POST /_fake/fail?kind=K&n=N`.
 """
 

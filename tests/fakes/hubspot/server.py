@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -16,6 +18,14 @@ from starlette.routing import Route
 from tests.fakes.hubspot.catalog import PIPELINES
 from tests.fakes.hubspot.errors import error
 from tests.fakes.hubspot.state import FAILURE_KINDS, FakeHubSpot
+
+
+class EscapedJSONResponse(JSONResponse):
+    """JSON with non-ASCII escaped (just as valid), so that a lone surrogate in a property can
+    travel as a `\\udXXX` escape; Starlette's own rendering cannot encode one."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":")).encode()
 
 
 def create_app(state: FakeHubSpot) -> Starlette:
@@ -40,12 +50,12 @@ def create_app(state: FakeHubSpot) -> Starlette:
         except ValueError:
             return error(400, "Invalid JSON body.", "VALIDATION_ERROR")
         status, out = state.search(body)
-        return JSONResponse(out, status_code=status)
+        return EscapedJSONResponse(out, status_code=status)
 
     async def list_tickets(request: Request) -> JSONResponse:
         if (refused := await guard(request, "list")) is not None:
             return refused
-        return JSONResponse(state.list_page(dict(request.query_params)))
+        return EscapedJSONResponse(state.list_page(dict(request.query_params)))
 
     async def pipelines(request: Request) -> JSONResponse:
         if (refused := await guard(request, "pipelines")) is not None:

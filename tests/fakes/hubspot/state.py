@@ -35,6 +35,11 @@ from tests.fakes.hubspot.catalog import (
 from tests.fakes.hubspot.errors import error, error_body, rate_limited
 
 FAILURE_KINDS = ("ten_secondly", "secondly", "daily", "500", "502", "503")
+# Paging misbehaviours for robustness tests: a search or list page, or an owners page, that points
+# back at a page already served; a first search page that comes back empty yet points further.
+QUIRKS = frozenset(
+    {"search_repeats_cursor", "list_repeats_cursor", "owners_repeat_cursor", "empty_first_page"}
+)
 
 
 @dataclass
@@ -43,6 +48,8 @@ class FakeTicket:
     properties: dict[str, str | None]
     archived: bool = False
     archived_at: int | None = None
+    # Property values sent exactly as given (odd upstream data), in place of the stored ones.
+    raw: dict[str, Any] = field(default_factory=dict)
 
     @property
     def modified_ms(self) -> int:
@@ -54,6 +61,7 @@ class FakeTicket:
         for name in names:
             value = self.properties.get(name)
             props[name] = iso(int(value)) if name in DATE_PROPERTIES and value else value
+        props.update(self.raw)
         body: dict[str, Any] = {
             "id": self.id,
             "properties": props,
@@ -91,8 +99,10 @@ class FakeHubSpot:
         self.limits: Limits | None = None
         self.requests: dict[str, int] = {}
         self.rate_limited = 0
-        # HubSpot can list a ticket twice in one page when it changes while the query runs.
-        self.repeat_in_page = False
+        # HubSpot can list a ticket twice in one page when it changes while the query runs;
+        # "stale" sends the second copy as it was before the change.
+        self.repeat_in_page: bool | str = False
+        self.quirks: set[str] = set()
         self._query_cache: dict[str, tuple[int, list[FakeTicket]]] = {}
         self._version = 0
         self._clock_ms = BASE_MS
@@ -308,10 +318,16 @@ class FakeHubSpot:
             page = matches[after : after + limit]
         results = [t.wire(body.get("properties")) for t in page]
         if self.repeat_in_page and results:
-            results.append(results[0])
+            copy = {**results[0], "properties": dict(results[0]["properties"])}
+            if self.repeat_in_page == "stale":
+                copy["properties"].update(subject="(stale copy)", hs_lastmodifieddate=iso(0))
+            results.append(copy)
+        if "empty_first_page" in self.quirks and after == 0:
+            results = []
         out: dict[str, Any] = {"total": len(matches), "results": results}
         if after + limit < len(matches):
-            out["paging"] = {"next": {"after": str(after + limit)}}
+            repeat = "search_repeats_cursor" in self.quirks and after > 0
+            out["paging"] = {"next": {"after": str(after if repeat else after + limit)}}
         return 200, out
 
     def list_page(self, params: dict[str, str]) -> dict[str, Any]:
@@ -329,7 +345,8 @@ class FakeHubSpot:
         page = rows[:limit]
         out: dict[str, Any] = {"results": [t.wire(wanted) for t in page]}
         if len(rows) > limit:
-            cursor = base64.urlsafe_b64encode(page[-1].id.encode()).decode()
+            last = str(start) if "list_repeats_cursor" in self.quirks and start else page[-1].id
+            cursor = base64.urlsafe_b64encode(last.encode()).decode()
             out["paging"] = {"next": {"after": cursor, "link": f"?after={cursor}"}}
         return out
 
@@ -340,7 +357,8 @@ class FakeHubSpot:
         rows = [o for o in self.owners if o["archived"] == archived]
         out: dict[str, Any] = {"results": rows[start : start + limit]}
         if start + limit < len(rows):
-            out["paging"] = {"next": {"after": str(start + limit)}}
+            repeat = "owners_repeat_cursor" in self.quirks and start > 0
+            out["paging"] = {"next": {"after": str(start if repeat else start + limit)}}
         return out
 
 

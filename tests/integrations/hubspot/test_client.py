@@ -171,3 +171,88 @@ async def test_the_fakes_demo_controls_edit_tickets_over_http(fake_hubspot: Fake
     assert len(changed) == 4
     assert all(fake.tickets[i].properties["hs_ticket_priority"] == "URGENT" for i in changed)
     assert list(fake.failures) == ["503", "503"]
+
+
+def scripted(*responses: httpx.Response | Exception) -> httpx.MockTransport:
+    """HubSpot answering these in turn (then 200 `{"results": []}`); exceptions are raised."""
+    queue = list(responses)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = queue.pop(0) if queue else httpx.Response(200, json={"results": []})
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return httpx.MockTransport(handler)
+
+
+HTML = httpx.Response(200, content=b"<html><body>Bad gateway</body></html>")
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        HTML,
+        httpx.Response(200, content=b'{"results": [{"id": "1", "prop'),  # truncated
+        httpx.DecodingError("invalid gzip stream"),
+    ],
+)
+async def test_a_body_that_cannot_be_read_is_retried(
+    hubspot_settings: Callable[..., Settings], first: httpx.Response | Exception
+) -> None:
+    settings = hubspot_settings("http://hubspot.test")
+    async with HubSpotClient(settings.hubspot, transport=scripted(first)) as client:
+        assert await client.pipelines() == []
+    assert client.stats.retries == 1
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ([HTML] * 3, "HubSpot answered 200 without a JSON body after 3 attempts."),
+        (
+            [httpx.Response(200, json=[1, 2])],
+            "HubSpot answered 200 with JSON that is not an object.",
+        ),
+    ],
+)
+async def test_a_body_that_is_not_a_json_object_ends_in_a_clear_error(
+    hubspot_settings: Callable[..., Settings], answers: list[httpx.Response], message: str
+) -> None:
+    settings = hubspot_settings("http://hubspot.test", HUBSPOT_MAX_RETRIES="2")
+    async with HubSpotClient(settings.hubspot, transport=scripted(*answers)) as client:
+        with pytest.raises(HubSpotError) as raised:
+            await client.pipelines()
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(("header", "wait"), [("inf", 10.0), ("nan", 10.0), ("1e300", 60.0)])
+async def test_a_retry_after_that_cannot_be_waited_out_is_not(
+    hubspot_settings: Callable[..., Settings], header: str, wait: float
+) -> None:
+    limited = httpx.Response(
+        429, headers={"Retry-After": header}, json={"policyName": "TEN_SECONDLY_ROLLING"}
+    )
+    settings = hubspot_settings("http://hubspot.test", HUBSPOT_TIME_SCALE="1")
+    clock = ManualClock()
+    client = HubSpotClient(
+        settings.hubspot, sleep=clock.sleep, clock=clock, transport=scripted(limited)
+    )
+    async with client:
+        assert await client.pipelines() == []
+    assert clock.sleeps == [wait]
+
+
+@pytest.mark.parametrize("status", [401, 500])
+async def test_the_token_never_appears_in_an_error_even_when_hubspot_quotes_it(
+    hubspot_settings: Callable[..., Settings], status: int
+) -> None:
+    settings = hubspot_settings("http://hubspot.test", HUBSPOT_MAX_RETRIES="0")
+    token = settings.hubspot.token
+    assert token is not None
+    quoted = httpx.Response(status, json={"message": f"Bad token {token.get_secret_value()}"})
+    async with HubSpotClient(settings.hubspot, transport=scripted(quoted)) as client:
+        with pytest.raises(HubSpotError) as raised:
+            await client.pipelines()
+    assert token.get_secret_value() not in str(raised.value)
+    assert "Bad token [token]" in str(raised.value)

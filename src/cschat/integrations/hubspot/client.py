@@ -10,6 +10,7 @@ the injected `sleep` and is multiplied by `HUBSPOT_TIME_SCALE`, so tests ride ou
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import re
 import time
@@ -34,6 +35,8 @@ ONE_SECOND = 1.0
 # and arrival times jitter by a few milliseconds.
 WINDOW_MARGIN = 1.02
 WINDOW_PADDING_SECONDS = 0.01
+# A longer Retry-After is not waited out: a few capped retries, then the run says it failed.
+MAX_RETRY_AFTER_SECONDS = 60.0
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
@@ -133,6 +136,7 @@ class HubSpotClient:
         if settings.token is None:
             raise HubSpotAuthError("HUBSPOT_TOKEN is not set.")
         self.paths = api_paths(settings.api_prefix)
+        self._token = settings.token
         self.max_retries = settings.max_retries
         self.scale = settings.time_scale
         self.stats = ClientStats()
@@ -189,6 +193,7 @@ class HubSpotClient:
         """Every owner, all pages; `archived=True` gives only the archived ones."""
         owners: list[dict[str, Any]] = []
         after: str | None = None
+        seen: set[str] = set()
         while True:
             params: dict[str, str | int] = {
                 "limit": LIST_PAGE_SIZE,
@@ -201,6 +206,9 @@ class HubSpotClient:
             after = next_after(body)
             if after is None:
                 return owners
+            if after in seen:
+                raise HubSpotError(f"HubSpot repeated a page cursor ({after[:40]!r}).")
+            seen.add(after)
 
     async def _sleep(self, seconds: float) -> None:
         if seconds > 0:
@@ -224,7 +232,7 @@ class HubSpotClient:
             self.stats.requests += 1
             try:
                 response = await self._http.request(method, path, json=json, params=params)
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, httpx.DecodingError) as exc:
                 if attempt > self.max_retries:
                     raise HubSpotError(
                         f"HubSpot unreachable after {attempt} attempts ({type(exc).__name__})."
@@ -233,9 +241,26 @@ class HubSpotClient:
                 continue
             status = response.status_code
             if status < 300:
-                payload: dict[str, Any] = response.json()
+                try:
+                    payload = response.json()
+                except ValueError:
+                    # A truncated body or a proxy's HTML page: usually gone on the next try.
+                    if attempt > self.max_retries:
+                        raise HubSpotError(
+                            f"HubSpot answered {status} without a JSON body after {attempt} "
+                            "attempts.",
+                            http_status=status,
+                        ) from None
+                    await self._retry(self._backoff(attempt), reason="invalid JSON", path=path)
+                    continue
+                if not isinstance(payload, dict):
+                    raise HubSpotError(
+                        f"HubSpot answered {status} with JSON that is not an object.",
+                        http_status=status,
+                    )
                 return payload
-            message = error_message(response)
+            # HubSpot's message may quote the token back; it must not reach the ledger or logs.
+            message = error_message(response).replace(self._token.get_secret_value(), "[token]")
             if status == 429:
                 policy = policy_name(response)
                 if policy == "DAILY":
@@ -288,9 +313,9 @@ class HubSpotClient:
 
 def next_after(body: dict[str, Any]) -> str | None:
     """The `paging.next.after` cursor of a page, or None on the last page."""
-    paging = body.get("paging") or {}
-    nxt = paging.get("next") or {}
-    after = nxt.get("after")
+    paging = body.get("paging")
+    nxt = paging.get("next") if isinstance(paging, dict) else None
+    after = nxt.get("after") if isinstance(nxt, dict) else None
     return str(after) if after not in (None, "") else None
 
 
@@ -306,9 +331,13 @@ def policy_name(response: httpx.Response) -> str | None:
 def retry_after(response: httpx.Response) -> float | None:
     raw = response.headers.get("Retry-After")
     try:
-        return max(0.0, float(raw)) if raw is not None else None
+        wait = float(raw) if raw is not None else None
     except ValueError:
         return None
+    # "inf" or "nan" would wait forever (or not at all): ignored like an unreadable value.
+    if wait is None or not math.isfinite(wait):
+        return None
+    return min(max(0.0, wait), MAX_RETRY_AFTER_SECONDS)
 
 
 def error_message(response: httpx.Response) -> str:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cschat.tickets.models import ROW_COLUMNS
+from sqlalchemy import String
+
+from cschat.tickets.ingest.normalise import FIRST_TIME, LAST_TIME, MAX_MINUTES
+from cschat.tickets.models import ROW_COLUMNS, Ticket
 from cschat.tickets.upsert import Row
 
 SOURCE = "hubspot"
@@ -39,6 +44,13 @@ STATUS_WORDS = (
     ("pending", "pending"),
     ("on hold", "pending"),
 )
+_EPOCH_MS = re.compile(r"-?[0-9]+")
+# Widths PostgreSQL enforces (SQLite does not): one longer value would fail the whole page there.
+_WIDTHS = {
+    c.name: c.type.length
+    for c in Ticket.__table__.columns
+    if isinstance(c.type, String) and c.type.length and c.name in ROW_COLUMNS
+}
 
 
 @dataclass(frozen=True)
@@ -73,13 +85,17 @@ def stage_map(pipelines: list[dict[str, Any]]) -> dict[tuple[str, str], Stage]:
     """(pipeline id, stage id) -> Stage, from `ticketState` or, lacking it, `isClosed`."""
     stages: dict[tuple[str, str], Stage] = {}
     for pipeline in pipelines:
+        if not isinstance(pipeline, dict) or not _plain(pipeline.get("id")):
+            continue  # nothing can point at it
         for stage in pipeline.get("stages") or []:
+            if not isinstance(stage, dict) or not _plain(stage.get("id")):
+                continue
             metadata = stage.get("metadata") or {}
             state = str(metadata.get("ticketState") or "").upper()
             closed = state == "CLOSED" if state else str(metadata.get("isClosed")).lower() == "true"
-            label = str(stage.get("label") or stage["id"])
-            stages[(str(pipeline["id"]), str(stage["id"]))] = Stage(
-                pipeline=str(pipeline.get("label") or pipeline["id"]),
+            label = _plain(stage.get("label")) or stage["id"]
+            stages[(pipeline["id"], stage["id"])] = Stage(
+                pipeline=_plain(pipeline.get("label")) or pipeline["id"],
                 label=label,
                 closed=closed,
                 status=stage_status(label, closed=closed),
@@ -91,24 +107,44 @@ def owner_map(owners: list[dict[str, Any]]) -> dict[str, Owner]:
     """Owner id -> agent email, display name and primary team (archived owners included)."""
     out: dict[str, Owner] = {}
     for owner in owners:
-        name = " ".join(p for p in (owner.get("firstName"), owner.get("lastName")) if p) or None
-        teams = owner.get("teams") or []
+        if not isinstance(owner, dict) or not _plain(owner.get("id")):
+            continue  # no ticket can name it
+        parts = (_plain(owner.get("firstName")), _plain(owner.get("lastName")))
+        teams = [t for t in owner.get("teams") or [] if isinstance(t, dict)]
         primary = next((t for t in teams if t.get("primary")), teams[0] if teams else None)
-        out[str(owner["id"])] = Owner(
-            email=owner.get("email") or None,
-            name=name,
-            team=primary.get("name") if primary else None,
+        out[owner["id"]] = Owner(
+            email=_plain(owner.get("email")),
+            name=" ".join(p for p in parts if p) or None,
+            team=_plain(primary.get("name")) if primary else None,
         )
     return out
 
 
+def _plain(value: Any) -> str | None:
+    """A metadata field (pipeline, stage, owner) if it is storable text, else None."""
+    try:
+        return _storable(value, "value") or None
+    except ValueError:
+        return None
+
+
 def parse_time(value: str | None) -> datetime | None:
-    """A HubSpot datetime property: ISO 8601 (search, list) or epoch milliseconds."""
+    """A HubSpot datetime property: ISO 8601 (search, list) or epoch milliseconds, within the
+    years `tickets` keeps (ValueError otherwise)."""
     if not value:
         return None
-    if value.isdigit():
-        return datetime.fromtimestamp(int(value) / 1000, UTC)
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    try:
+        if _EPOCH_MS.fullmatch(value):
+            moment = datetime.fromtimestamp(int(value) / 1000, UTC)
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            # HubSpot's times carry an offset; a naive one is UTC, not the server's zone.
+            moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (OverflowError, OSError):
+        raise ValueError(f"time {value[:40]!r} is out of range") from None
+    if not FIRST_TIME <= moment <= LAST_TIME:
+        raise ValueError(f"time {value[:40]!r} is out of range")
+    return moment
 
 
 def epoch_ms(value: str | None) -> int | None:
@@ -119,7 +155,48 @@ def epoch_ms(value: str | None) -> int | None:
 def _minutes(milliseconds: str | None) -> float | None:
     if milliseconds in (None, ""):
         return None
-    return max(0.0, float(milliseconds) / 60_000)
+    minutes = max(0.0, float(milliseconds) / 60_000)
+    if not math.isfinite(minutes) or minutes > MAX_MINUTES:  # nan, inf, a unit mix-up
+        raise ValueError(f"duration {milliseconds[:40]!r} is out of range")
+    return minutes
+
+
+def _storable(value: Any, what: str) -> str | None:
+    """`value` if it is text (or null) that both databases can hold, else ValueError."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{what} is not text")
+    if "\x00" in value:
+        raise ValueError(f"{what} contains a NUL character")
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise ValueError(f"{what} holds a lone surrogate") from None
+    return value
+
+
+def ticket_id(obj: Any) -> str:
+    """A search or list result's ticket id; ValueError when it has none usable."""
+    if not isinstance(obj, dict):
+        raise ValueError("ticket is not a JSON object")
+    raw = obj.get("id")
+    # HubSpot sends ids as text; a JSON integer names the same ticket.
+    found = str(raw) if type(raw) is int else _storable(raw, "id")
+    if not found:
+        raise ValueError("ticket has no id")
+    return found
+
+
+def _properties(obj: dict[str, Any]) -> dict[str, str | None]:
+    # HubSpot documents every property value as text or null.
+    props = obj.get("properties") or {}
+    if not isinstance(props, dict):
+        raise ValueError("properties is not a JSON object")
+    for name, value in props.items():
+        _storable(name, "a property name")
+        _storable(value, f"property {name!r}")
+    return props
 
 
 def _text(value: str | None) -> str | None:
@@ -133,13 +210,15 @@ def _title(value: str | None) -> str | None:
 def to_row(
     obj: dict[str, Any], stages: dict[tuple[str, str], Stage], owners: dict[str, Owner]
 ) -> Row:
-    """One `tickets` row (in `ROW_COLUMNS` order) from one HubSpot ticket object."""
-    props: dict[str, str | None] = obj.get("properties") or {}
+    """One `tickets` row (in `ROW_COLUMNS` order) from one HubSpot ticket object; ValueError
+    (or KeyError, TypeError) names what makes it unusable."""
+    external_id = ticket_id(obj)
+    props = _properties(obj)
     created = parse_time(props.get("createdate") or obj.get("createdAt"))
     if created is None:
         raise ValueError("ticket has no createdate")
-    pipeline_id, stage_id = str(props.get("hs_pipeline")), str(props.get("hs_pipeline_stage"))
-    stage = stages.get((pipeline_id, stage_id))
+    pipeline_id, stage_id = _text(props.get("hs_pipeline")), _text(props.get("hs_pipeline_stage"))
+    stage = stages.get((pipeline_id, stage_id)) if pipeline_id and stage_id else None
     closed = stage.closed if stage else False
     owner_id = _text(props.get("hubspot_owner_id"))
     owner = owners.get(owner_id) if owner_id else None
@@ -156,7 +235,7 @@ def to_row(
             attributes[name] = value
     values = {
         "source": SOURCE,
-        "external_id": str(obj["id"]),
+        "external_id": external_id,
         "subject": _text(props.get("subject")),
         "description": _text(props.get("content")),
         "resolution": _text(props.get("hs_resolution")),
@@ -178,4 +257,8 @@ def to_row(
         "tags": None,
         "attributes": attributes,
     }
+    for column, width in _WIDTHS.items():
+        cell = values[column]
+        if isinstance(cell, str) and len(cell) > width:
+            raise ValueError(f"{column} is longer than {width} characters")
     return tuple(values[c] for c in ROW_COLUMNS)

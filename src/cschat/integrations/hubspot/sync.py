@@ -39,6 +39,7 @@ from cschat.integrations.hubspot.mapping import (
     epoch_ms,
     owner_map,
     stage_map,
+    ticket_id,
     to_row,
 )
 from cschat.tickets.upsert import Row, upsert_tickets
@@ -73,9 +74,30 @@ def _search_body(
     }
 
 
-def _modified_ms(obj: dict[str, Any]) -> int:
-    props = obj.get("properties") or {}
-    return epoch_ms(props.get(MODIFIED) or obj.get("updatedAt")) or 0
+def _modified_ms(obj: Any) -> int:
+    """A result's hs_lastmodifieddate; 0 when unreadable (its row reports why, if it matters)."""
+    try:
+        props = obj.get("properties") or {}
+        return epoch_ms(props.get(MODIFIED) or obj.get("updatedAt")) or 0
+    except (AttributeError, TypeError, ValueError):
+        return 0
+
+
+def _object_id(obj: Any) -> str:
+    try:
+        return ticket_id(obj)
+    except ValueError:
+        return ""
+
+
+def _next_search_after(page: dict[str, Any], after: int) -> int | None:
+    """The page's numeric `after`; HubSpotError when it would not move the query forward."""
+    nxt = next_after(page)
+    if nxt is None:
+        return None
+    if not (nxt.isascii() and nxt.isdigit()) or int(nxt) <= after:
+        raise HubSpotError(f"HubSpot sent a page cursor that does not advance ({nxt[:40]!r}).")
+    return int(nxt)
 
 
 class TicketSync:
@@ -179,7 +201,8 @@ class TicketSync:
             body = _search_body(filters, sort, self.properties, after)
             return asyncio.create_task(self.client.search_tickets(body))
 
-        pending: asyncio.Task[dict[str, Any]] | None = fetch(0)
+        after = 0
+        pending: asyncio.Task[dict[str, Any]] | None = fetch(after)
         first_ms: int | None = None
         last: tuple[int, str] | None = None
         try:
@@ -187,12 +210,17 @@ class TicketSync:
                 page = await pending
                 pending = None
                 if self._expected is None:
-                    self._expected = int(page.get("total") or 0)
+                    total = page.get("total")
+                    self._expected = total if type(total) is int else 0
                 results: list[dict[str, Any]] = page.get("results") or []
-                nxt = next_after(page)
-                at_cap = nxt is not None and int(nxt) + SEARCH_PAGE_SIZE > SEARCH_RESULT_CAP
-                if nxt is not None and results and not at_cap:
-                    pending = fetch(int(nxt))
+                if not isinstance(results, list):
+                    raise HubSpotError("HubSpot sent a search page whose results are not a list.")
+                nxt = _next_search_after(page, after)
+                at_cap = nxt is not None and nxt + SEARCH_PAGE_SIZE > SEARCH_RESULT_CAP
+                # An empty page may still point further (tickets archived while we page).
+                if nxt is not None and not at_cap:
+                    after = nxt
+                    pending = fetch(after)
                 if results:
                     if first_ms is None:
                         first_ms = _modified_ms(results[0])
@@ -208,23 +236,33 @@ class TicketSync:
 
     async def _store(self, results: list[dict[str, Any]]) -> tuple[int, str]:
         """Upsert one page and move the cursor, in one transaction."""
-        rows: dict[tuple[str, str], Row] = {}
+        rows: dict[tuple[str, str], tuple[int, Row]] = {}
         errors = 0
         for obj in results:
             try:
                 row = to_row(obj, self.stages, self.owners)
-                # One statement may not touch a row twice; a later copy is the newer one.
-                rows[(row[0], row[1])] = row
+                # One statement may not touch a row twice; the copy modified last wins (on a
+                # tie, the later one).
+                modified = _modified_ms(obj)
+                key = (row[0], row[1])
+                if key not in rows or modified >= rows[key][0]:
+                    rows[key] = (modified, row)
             except (KeyError, ValueError, TypeError) as exc:
                 errors += 1
-                log.warning("hubspot.skip_ticket", ticket_id=obj.get("id"), reason=str(exc))
+                log.warning("hubspot.skip_ticket", ticket_id=_object_id(obj), reason=str(exc))
         newest = results[-1]
         last_ms = _modified_ms(newest)
-        last_id = str((newest.get("properties") or {}).get(OBJECT_ID) or newest["id"])
-        cursor = max(self._cursor_ms or 0, last_ms)
+        last_id = _object_id(newest)
+        # A modification time in the future (a bad clock, bad data) must not carry the cursor
+        # past every change still to come.
+        cursor = max(self._cursor_ms or 0, min(last_ms, round(utcnow().timestamp() * 1000)))
         async with self.sessionmaker() as session:
-            counts = await upsert_tickets(await session.connection(), list(rows.values()))
-            await repository.save_cursor(session, SOURCE, cursor_ms=cursor, cursor_id=last_id)
+            counts = await upsert_tickets(
+                await session.connection(), [row for _, row in rows.values()]
+            )
+            await repository.save_cursor(
+                session, SOURCE, cursor_ms=cursor, cursor_id=last_id[:64] or None
+            )
             await repository.add_to_run(
                 session,
                 self.run_id,
@@ -247,11 +285,12 @@ class TicketSync:
 
     async def _remove_archived(self) -> None:
         after: str | None = None
+        seen: set[str] = set()
         while True:
             page = await self.client.list_tickets(
                 archived=True, properties=[OBJECT_ID], after=after
             )
-            ids = [str(obj["id"]) for obj in page.get("results") or []]
+            ids = [i for i in map(_object_id, page.get("results") or []) if i]
             async with self.sessionmaker() as session:
                 removed = await repository.delete_tickets(session, SOURCE, ids)
                 await repository.add_to_run(session, self.run_id, removed=removed)
@@ -260,3 +299,6 @@ class TicketSync:
             after = next_after(page)
             if after is None:
                 return
+            if after in seen:
+                raise HubSpotError(f"HubSpot repeated a page cursor ({after[:40]!r}).")
+            seen.add(after)
