@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from cschat.allowlist import service
 from tests.support.audit import audit_trail
+from tests.support.race import sent_meanwhile
 
 
 async def test_add_list_remove(supervisor_client: httpx.AsyncClient) -> None:
@@ -68,13 +67,9 @@ async def test_an_entry_added_meanwhile_is_a_conflict(
 ) -> None:
     async with app.state.db.sessionmaker() as first:
         await service.add_entry(first, entry="@twice.example", actor="someone@example.com")
-        # The second request finds no entry, then waits on the first one's uncommitted row.
-        second = asyncio.create_task(
-            supervisor_client.post("/api/allowlist", json={"entry": "@TWICE.example"})
+        response = await sent_meanwhile(
+            first, supervisor_client.post("/api/allowlist", json={"entry": "@TWICE.example"})
         )
-        await asyncio.sleep(0.3)
-        await first.commit()
-    response = await second
     assert response.status_code == 409, response.text
     assert "already on the allowlist" in response.json()["detail"]
     entries = (await supervisor_client.get("/api/allowlist")).json()["entries"]

@@ -26,6 +26,7 @@ from tests.fakes.aws import free_port
 from tests.fakes.smtp import SmtpSink, parts, token_from
 from tests.support.audit import audit_trail
 from tests.support.auth import sign_in
+from tests.support.race import sent_meanwhile
 
 PASSWORD = "una clave muy larga 123"
 
@@ -123,13 +124,9 @@ async def test_an_account_created_meanwhile_is_a_conflict(
         await users_service.create_user(
             first, email="twice@example.com", role="Agent", status="pending"
         )
-        # The second request finds no account, then waits on the first one's uncommitted row.
-        second = asyncio.create_task(
-            boss.post("/api/users/invite", json={"email": "twice@example.com"})
+        response = await sent_meanwhile(
+            first, boss.post("/api/users/invite", json={"email": "twice@example.com"})
         )
-        await asyncio.sleep(0.3)
-        await first.commit()
-    response = await second
     assert response.status_code == 409, response.text
     assert "already exists" in response.json()["detail"]
 
@@ -154,12 +151,10 @@ async def test_simultaneous_invitations_leave_one_open_link(
             language=None,
             actor=SUPERVISOR_EMAIL,
         )
-        second = asyncio.create_task(
-            boss.post("/api/users/invite", json={"email": "twice@example.com"})
+        response = await sent_meanwhile(
+            first, boss.post("/api/users/invite", json={"email": "twice@example.com"})
         )
-        await asyncio.sleep(0.3)
-        await first.commit()
-    assert (await second).status_code == 201
+    assert response.status_code == 201
     rows = (await boss.get("/api/invitations")).json()["invitations"]
     assert sorted(r["status"] for r in rows) == ["pending", "revoked", "revoked"]
 
