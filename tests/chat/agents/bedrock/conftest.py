@@ -16,7 +16,7 @@ from cschat.chat.agents.bedrock.emulator import Emulator
 from cschat.core.config import Settings
 from cschat.core.db import Database, make_engine
 from cschat.tickets.tools import run_tool
-from tests.fakes.bedrock import emulator_server
+from tests.fakes.bedrock import Scripted, emulator_server, scripted_server
 from tests.tickets.data import DEMO_NOW, load_demo
 
 SUPERVISOR = Principal(
@@ -42,6 +42,14 @@ def emulator(seeded: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[tupl
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
         monkeypatch.delenv("AWS_PROFILE", raising=False)
         yield url, state
+
+
+@pytest.fixture
+def scripted(emulator: tuple[str, Emulator], monkeypatch: pytest.MonkeyPatch) -> Iterator[Scripted]:
+    """Agents made after this talk to a scripted InvokeAgent instead of the emulator."""
+    with scripted_server() as (url, state):
+        monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME", url)
+        yield state
 
 
 @pytest.fixture

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from fastapi import FastAPI
 
 from cschat.chat.agents.base import DoneEvent, ErrorEvent, TextDelta
 from cschat.chat.agents.bedrock.agent import BedrockAgent
 from cschat.chat.agents.bedrock.emulator import Emulator
 from cschat.core.db import Database
 from tests.chat.agents.bedrock.conftest import SUPERVISOR, DbTools, collect, request
+from tests.chat.conftest import SignedIn
 
 QUESTION = "How many tickets were resolved in October 2024?"
 
@@ -124,3 +126,21 @@ async def test_stalled_stream_after_text_is_504_without_retry(
     assert isinstance(error, ErrorEvent) and error.error is not None
     assert error.error.status_code == 504
     assert len(emulator[1].requests) == 1
+
+
+async def test_the_chat_api_answers_with_the_upstream_status(
+    chat_app: FastAPI,
+    signed_in: SignedIn,
+    make_agent: Callable[..., BedrockAgent],
+    emulator: tuple[str, Emulator],
+) -> None:
+    emulator[1].config.update({"throttle_before": 10})
+    chat_app.state.agent = make_agent(BEDROCK_MAX_RETRIES="0", BEDROCK_RETRY_DELAY="3")
+    boss = await signed_in("boss@example.com", "Supervisor")
+    response = await boss.post("/api/chat", json={"message": QUESTION})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "3"
+    body = response.json()
+    assert body["success"] is False and body["error"] == "ServiceUnavailable"
+    assert "Traceback" not in response.text
+    stored = (await boss.get(f"/api/chat/sessions/{body['session_id']}")).json()
+    assert stored["messages"][-1]["error"] == "ServiceUnavailable"

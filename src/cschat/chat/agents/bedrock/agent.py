@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import functools
 from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +31,7 @@ from cschat.chat.agents.bedrock.client import make_clients, make_executor
 from cschat.chat.agents.bedrock.request import invoke_params
 from cschat.chat.agents.bedrock.stream import invoke_stream
 from cschat.chat.agents.bedrock.trace import capped, normalise
+from cschat.chat.agents.local.language import detect_language
 from cschat.core.config import AgentSettings, ConfigError
 from cschat.core.errors import AppError, UpstreamError
 
@@ -40,13 +42,6 @@ _FAILED = {
     "es": "No he podido obtener respuesta del agente. Inténtalo de nuevo en un momento.",
     "en": "I could not get an answer from the agent. Please try again in a moment.",
 }
-
-
-def _language(text: str) -> str:
-    # Only to word our own error messages; the agent answers in the user's language itself.
-    lowered = f" {text.lower()} "
-    english = (" the ", " how ", " what ", " many ", " tickets ", " this ", " show ")
-    return "en" if any(w in lowered for w in english) else "es"
 
 
 def _citations(chunk: Mapping[str, Any]) -> list[CitationEvent]:
@@ -169,9 +164,11 @@ class BedrockAgent:
     ) -> AsyncIterator[AgentEvent]:
         call = functools.partial(self._runtime.invoke_agent, **params)
         limit = self.settings.bedrock_trace_max_chars
+        # A character's bytes may be split between two chunks.
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         async for item in invoke_stream(self._executor, call):
             if chunk := item.get("chunk"):
-                text = bytes(chunk.get("bytes") or b"").decode("utf-8", errors="replace")
+                text = decoder.decode(bytes(chunk.get("bytes") or b""))
                 if text:
                     attempt.text_sent = True
                     yield TextDelta(text)
@@ -183,6 +180,9 @@ class BedrockAgent:
                     yield TraceEvent(capped(step, limit))
             elif "returnControl" in item:
                 attempt.control = item["returnControl"]
+        if tail := decoder.decode(b"", final=True):
+            attempt.text_sent = True
+            yield TextDelta(tail)
 
     async def _with_retries(
         self, params: dict[str, Any], attempt: _Attempt, trace: list[TraceStep]
@@ -202,7 +202,8 @@ class BedrockAgent:
 
     async def run(self, request: AgentRequest, tools: ToolRunner) -> AsyncIterator[AgentEvent]:
         """Stream the agent's answer; run returned-control functions with `tools`."""
-        language = _language(request.text)
+        # Only to word our own error messages; the agent answers in the user's language itself.
+        language = detect_language(request.text)
         trace: list[TraceStep] = []
         parts: list[str] = []
         control_result: tuple[str, list[dict[str, Any]]] | None = None
@@ -216,6 +217,11 @@ class BedrockAgent:
                         parts.append(event.text)
                     yield event
                 if attempt.control is None:
+                    if not "".join(parts).strip():
+                        raise errors.MalformedStream(
+                            "Bedrock ended the answer without any text; check the agent's "
+                            "trace and guardrails in AWS."
+                        )
                     yield DoneEvent("".join(parts), language, tuple(trace))
                     return
                 if round_no == MAX_CONTROL_ROUNDS:
@@ -232,6 +238,11 @@ class BedrockAgent:
                     if "error" not in output:
                         yield _tool_citation(call.function, call.params, output)
                     results.append(result)
+                if not results:
+                    raise errors.MalformedStream(
+                        "Bedrock returned control without any function to run; check the agent's "
+                        "action groups."
+                    )
                 control_result = (str(attempt.control.get("invocationId", "")), results)
             log.error("bedrock.too_many_control_rounds", rounds=MAX_CONTROL_ROUNDS)
             looping = UpstreamError(

@@ -21,8 +21,9 @@ class Invocation:
     """One function the agent asked us to run."""
 
     action_group: str
-    function: str
+    function: str  # the apiPath of an API-schema call
     params: dict[str, Any]
+    http_method: str | None = None  # only API-schema calls have one; none of them is ours
 
 
 def _value(kind: str, raw: Any) -> Any:
@@ -47,11 +48,16 @@ def invocations(payload: Mapping[str, Any]) -> list[Invocation]:
     """The function invocations of a `returnControl` event."""
     out = []
     for member in payload.get("invocationInputs") or []:
+        if api := member.get("apiInvocationInput"):
+            method = str(api.get("httpMethod"))
+            out.append(Invocation(str(api.get("actionGroup")), str(api.get("apiPath")), {}, method))
+            continue
         call = member.get("functionInvocationInput")
         if not call:
             continue
         params = {
-            str(p["name"]): _value(str(p.get("type", "string")), p.get("value"))
+            # A nameless parameter stays in, so the tool's validation refuses it by name.
+            str(p.get("name")): _value(str(p.get("type", "string")), p.get("value"))
             for p in call.get("parameters") or []
         }
         out.append(Invocation(str(call.get("actionGroup")), str(call.get("function")), params))
@@ -59,6 +65,17 @@ def invocations(payload: Mapping[str, Any]) -> list[Invocation]:
 
 
 def _result(call: Invocation, body: str, state: str | None = None) -> dict[str, Any]:
+    if call.http_method is not None:
+        return {
+            "apiResult": {
+                "actionGroup": call.action_group,
+                "apiPath": call.function,
+                "httpMethod": call.http_method,
+                "httpStatusCode": 404,
+                "responseBody": {"application/json": {"body": body}},
+                "responseState": state or "FAILURE",
+            }
+        }
     result: dict[str, Any] = {
         "actionGroup": call.action_group,
         "function": call.function,
@@ -71,7 +88,11 @@ def _result(call: Invocation, body: str, state: str | None = None) -> dict[str, 
 
 async def run(call: Invocation, tools: ToolRunner) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the tool's JSON or an error, the `returnControlInvocationResults` member)."""
-    if call.action_group != ACTION_GROUP or call.function not in TOOLS:
+    if (
+        call.http_method is not None
+        or call.action_group != ACTION_GROUP
+        or call.function not in TOOLS
+    ):
         detail = (
             f"Unknown function '{call.function}' in action group '{call.action_group}'; "
             f"known: {', '.join(TOOLS)} in {ACTION_GROUP}."

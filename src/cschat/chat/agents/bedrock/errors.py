@@ -48,6 +48,10 @@ _ACTIONABLE = {
 }
 
 
+class MalformedStream(Exception):
+    """What Bedrock sent is not a readable InvokeAgent answer; the message says what was wrong."""
+
+
 def error_code(exc: ClientError) -> str:
     """The lower-cased error code of a botocore ClientError (HTTP or in-stream)."""
     return str(exc.response.get("Error", {}).get("Code", "")).lower()
@@ -67,6 +71,8 @@ def to_app_error(exc: BaseException, *, retry_after: float) -> AppError:
         )
     if isinstance(exc, StreamError):
         return UpstreamError("The connection to Bedrock broke while the answer was streaming.")
+    if isinstance(exc, MalformedStream):
+        return UpstreamError(str(exc))
     if isinstance(exc, EndpointConnectionError):
         return UpstreamError("Bedrock could not be reached: check AWS_REGION and the network.")
     if isinstance(exc, ClientError):
@@ -86,4 +92,4 @@ def to_app_error(exc: BaseException, *, retry_after: float) -> AppError:
 
 
 # Everything `to_app_error` maps; anything else is a bug of ours and propagates.
-UPSTREAM_FAILURES = (ClientError, BotoCoreError, StreamError)
+UPSTREAM_FAILURES = (ClientError, BotoCoreError, StreamError, MalformedStream)

@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
 from typing import Any
 
+from cschat.chat.agents.bedrock.errors import UPSTREAM_FAILURES, MalformedStream
+
 _END = object()
 
 
@@ -44,6 +46,15 @@ async def invoke_stream(
                     if stopped.is_set():
                         break
                     put(item)
+            except UPSTREAM_FAILURES:
+                raise
+            except Exception as exc:
+                # botocore's decoder and parser raise assorted errors (CRC, lengths, shapes,
+                # base64) on bytes that are not a valid event stream.
+                raise MalformedStream(
+                    "Bedrock sent an answer that is not a valid InvokeAgent event stream "
+                    f"({type(exc).__name__})."
+                ) from exc
             finally:
                 completion.close()
             put(_END)

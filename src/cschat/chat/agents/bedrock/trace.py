@@ -45,7 +45,7 @@ def normalise(part: Mapping[str, Any]) -> list[TraceStep]:
     observation = orchestration.get("observation") or {}
     if output := observation.get("actionGroupInvocationOutput"):
         steps.append(
-            TraceStep("observation", observation=_observation_text(output.get("text", "")))
+            TraceStep("observation", observation=_observation_text(str(output.get("text", ""))))
         )
     if final := observation.get("finalResponse"):
         steps.append(TraceStep("observation", observation={"final_response": final.get("text")}))
