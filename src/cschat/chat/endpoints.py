@@ -74,7 +74,12 @@ def _tools_session(db: Database, session: AsyncSession, read: AsyncSession) -> A
     "/api/chat",
     summary="Ask a question; the answer with its trace",
     response_model=ChatRead,
-    responses={500: {"description": "The agent failed; the failure is stored with the session"}},
+    responses={
+        500: {"description": "The agent failed; the failure is stored with the session"},
+        502: {"description": "The upstream agent (Bedrock) refused or sent an unusable answer"},
+        503: {"description": "The upstream agent is throttling; see Retry-After"},
+        504: {"description": "The upstream agent did not answer in time"},
+    },
 )
 async def chat(
     body: ChatCreate,
@@ -101,6 +106,9 @@ async def chat(
         answer = await _finish(session, turn, outcome, agent.name)
     if outcome.error is not None:
         failure = {"error": outcome.error, "detail": outcome.text, **answer}
+        # An upstream failure keeps its status (503 with Retry-After, 504, 502); ours is a 500.
+        if (mapped := outcome.failure) is not None:
+            return JSONResponse(failure, status_code=mapped.status_code, headers=mapped.headers)
         return JSONResponse(failure, status_code=500)
     return answer
 

@@ -25,7 +25,7 @@ from cschat.chat.agents.base import (
 )
 from cschat.chat.models import ChatMessage, ChatSession
 from cschat.chat.schemas import ChatCreate, FeedbackCreate, SessionUpdate
-from cschat.core.errors import BadRequest, Forbidden, NotFound, Unprocessable
+from cschat.core.errors import AppError, BadRequest, Forbidden, NotFound, Unprocessable
 
 log = structlog.get_logger(__name__)
 
@@ -55,6 +55,8 @@ class Outcome:
     trace: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     latency_ms: int = 0
+    # The provider's HTTP mapping of an upstream failure (502/503 with Retry-After/504).
+    failure: AppError | None = None
 
 
 def owner_key(principal: Principal) -> str:
@@ -167,6 +169,7 @@ async def run_agent(
                     outcome.text = event.text
                 else:
                     outcome.text, outcome.error = event.message, event.code
+                    outcome.failure = event.error
                 outcome.latency_ms = round((time.perf_counter() - started) * 1000)
                 yield event
                 return
