@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,15 +42,34 @@ def settings_or_exit() -> Settings:
     try:
         return load_settings()
     except ConfigError as exc:
-        err_console.print(f"[red]Configuration error[/red] {exc}")
+        err_console.print(f"[red]Configuration error[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
+
+
+@contextmanager
+def database_errors(settings: Settings) -> Iterator[None]:
+    """A database that cannot be reached, opened or is not migrated: one red line and exit 1."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        yield
+    except DBAPIError as exc:
+        url = settings.db.effective_url()
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        if url.password:
+            reason = reason.replace(str(url.password), "***")
+        if "no such table" in reason or getattr(exc.orig, "sqlstate", None) == "42P01":
+            reason += " (run `cschat db upgrade` first)"
+        where = url.render_as_string(hide_password=True)
+        err_console.print(f"[red]Database error[/red] {escape(where)}: {escape(reason)}")
+        raise typer.Exit(1) from None
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
 ) -> None:
     """Serve the API."""
@@ -73,14 +94,20 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Apply migrations to the configured database."""
+    from alembic.util.exc import CommandError
+
     from cschat.core import migrate
+    from cschat.tickets import daily
 
     settings = settings_or_exit()
     url = settings.db.effective_url()
-    migrate.upgrade(url, revision)
-    from cschat.tickets import daily
-
-    asyncio.run(daily.build_at(url, settings.app.tz))
+    with database_errors(settings):
+        try:
+            migrate.upgrade(url, revision)
+        except CommandError as exc:
+            err_console.print(f"[red]Cannot upgrade[/red]: {escape(str(exc))}")
+            raise typer.Exit(2) from None
+        asyncio.run(daily.build_at(url, settings.app.tz))
     console.print(
         f"Database {url.render_as_string(hide_password=True)} at revision {migrate.head_revision()}"
     )
@@ -89,7 +116,9 @@ def db_upgrade(
 @demo_app.command("seed")
 def demo_seed(
     tickets: Annotated[int, typer.Option(help="How many tickets.", min=1)] = 20_000,
-    days: Annotated[int, typer.Option(help="Spread over the last D days.", min=1)] = 365,
+    days: Annotated[
+        int, typer.Option(help="Spread over the last D days.", min=1, max=36_500)
+    ] = 365,
     random_seed: Annotated[int, typer.Option(help="Seed: same seed, same data.")] = 42,
     now: Annotated[
         datetime | None, typer.Option(help="Pretend 'now' is this time (ISO 8601).")
@@ -101,12 +130,21 @@ def demo_seed(
     from cschat.tickets import demo
 
     settings = settings_or_exit()
-    if now is None:
-        moment = datetime.now(UTC)
-    elif now.tzinfo is None:
-        moment = now.replace(tzinfo=settings.app.tz).astimezone(UTC)
-    else:
-        moment = now.astimezone(UTC)
+    try:
+        if now is None:
+            moment = datetime.now(UTC)
+        elif now.tzinfo is None:
+            moment = now.replace(tzinfo=settings.app.tz).astimezone(UTC)
+        else:
+            moment = now.astimezone(UTC)
+        # The window (and a few weeks either side) must stay inside the calendar.
+        in_range = moment - timedelta(days=days + 31) > datetime(2, 1, 1, tzinfo=UTC)
+        in_range = in_range and moment < datetime(9998, 12, 1, tzinfo=UTC)
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        err_console.print("[red]--now[/red] and --days must keep the demo window in years 2-9998")
+        raise typer.Exit(2)
 
     async def run() -> int:
         engine = make_engine(settings.db.effective_url(), settings.db)
@@ -123,7 +161,7 @@ def demo_seed(
         finally:
             await engine.dispose()
 
-    with console.status(f"Loading {tickets:,} demo tickets..."):
+    with database_errors(settings), console.status(f"Loading {tickets:,} demo tickets..."):
         loaded = asyncio.run(run())
     if loaded:
         console.print(f"Loaded {loaded:,} demo tickets.")
@@ -176,9 +214,10 @@ def run_in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[
             await db.dispose()
 
     try:
-        return asyncio.run(run())
+        with database_errors(settings):
+            return asyncio.run(run())
     except AppError as exc:
-        err_console.print(f"[red]{exc.detail}[/red]")
+        err_console.print(f"[red]{escape(exc.detail)}[/red]")
         raise typer.Exit(1) from None
 
 
@@ -215,7 +254,7 @@ def users_create(
         return user.email
 
     created = run_in_session(settings, create)
-    console.print(f"Created {role} {created}.")
+    console.print(f"Created {escape(role)} {escape(created)}.")
     if generate:
         console.print(f"Password: [bold]{password}[/bold]")
 
@@ -241,7 +280,7 @@ def users_list() -> None:
 
     table = Table("email", "role", "status", "name", "last sign-in")
     for row in run_in_session(settings, rows):
-        table.add_row(*row)
+        table.add_row(*(escape(value) for value in row))
     console.print(table)
 
 
@@ -270,7 +309,7 @@ def users_set_role(
         await _audit(session, "user.role_change", user.email, before, role)
 
     run_in_session(settings, change)
-    console.print(f"{email} is now {role}.")
+    console.print(f"{escape(email)} is now {escape(role)}.")
 
 
 def _set_status(email: str, status: str) -> None:
@@ -285,7 +324,7 @@ def _set_status(email: str, status: str) -> None:
         await _audit(session, "user.status_change", user.email, before, status)
 
     run_in_session(settings, change)
-    console.print(f"{email} is now {status}.")
+    console.print(f"{escape(email)} is now {status}.")
 
 
 @users_app.command("disable")
@@ -331,10 +370,10 @@ def hubspot_sync(
         return result.status, result.detail
 
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console) as progress:
+    with database_errors(settings), Progress(*columns, console=console) as progress:
         status, detail = asyncio.run(run(progress))
     colour = "green" if status == "succeeded" else "red"
-    console.print(f"HubSpot sync [{colour}]{status}[/{colour}]: {detail or ''}")
+    console.print(f"HubSpot sync [{colour}]{status}[/{colour}]: {escape(detail or '')}")
     if status != "succeeded":
         raise typer.Exit(1)
 
@@ -356,7 +395,7 @@ def users_sync_roles() -> None:
 
     changes = run_in_session(settings, sync)
     for line in changes:
-        console.print(line)
+        console.print(escape(line))
     console.print(f"{len(changes)} change(s)." if changes else "Nothing to change.")
 
 
@@ -384,17 +423,18 @@ def ingest(
     from cschat.tickets.ingest import cli as ingest_cli
 
     settings = settings_or_exit()
-    code = ingest_cli.run(
-        settings,
-        file,
-        map_option=map,
-        source=source,
-        timezone=timezone,
-        on_error=on_error,
-        fmt=format,
-        console=console,
-        err_console=err_console,
-    )
+    with database_errors(settings):
+        code = ingest_cli.run(
+            settings,
+            file,
+            map_option=map,
+            source=source,
+            timezone=timezone,
+            on_error=on_error,
+            fmt=format,
+            console=console,
+            err_console=err_console,
+        )
     if code:
         raise typer.Exit(code)
 
@@ -412,7 +452,7 @@ def check() -> None:
     table = Table("group", "variable", "value")
     for group, values in settings.summary().items():
         for name, value in values.items():
-            table.add_row(group, name, "" if value is None else str(value))
+            table.add_row(group, name, "" if value is None else escape(str(value)))
     console.print(table)
 
     async def probe() -> tuple[bool, dict[str, object], ConnectionCheck | None]:
@@ -445,7 +485,7 @@ def check() -> None:
     assert agent is not None
     verdict = "[green]ok[/green]" if agent.success else "[red]failed[/red]"
     provider_name = agent.agent_info.get("provider", settings.agent.provider)
-    console.print(f"agent ({provider_name}): {verdict}; {agent.message}")
+    console.print(f"agent ({provider_name}): {verdict}; {escape(agent.message)}")
     if not agent.success:
         raise typer.Exit(1)
 
@@ -468,7 +508,7 @@ def bedrock_schema() -> None:
 
 @bedrock_app.command("emulator")
 def bedrock_emulator(
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 4010,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 4010,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     mode: Annotated[
         str, typer.Option(help="direct (tools run here) | return_control | echo (no database).")

@@ -27,7 +27,7 @@ from cschat.chat.agents.registry import create_agent
 from cschat.chat.endpoints import router as chat_router
 from cschat.chat.ratelimit import create_message_limiter
 from cschat.chat.vocabulary import VocabularyCache, configured_synonyms
-from cschat.core.config import Settings, load_settings
+from cschat.core.config import ConfigError, Settings, load_settings
 from cschat.core.db import Database
 from cschat.core.errors import install_error_handlers
 from cschat.core.logging import RequestContextMiddleware, configure_logging
@@ -89,7 +89,12 @@ def freeze_startup_heap() -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or load_settings()
+    if settings is None:
+        try:
+            settings = load_settings()
+        except ConfigError as exc:
+            # `uvicorn --factory cschat.main:create_app`: one line and exit 1, not a traceback.
+            raise SystemExit(f"Configuration error {exc}") from None
     configure_logging(json=settings.app.is_production, level=settings.app.log_level)
 
     @asynccontextmanager

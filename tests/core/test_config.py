@@ -69,7 +69,8 @@ def test_database_url_wins_over_db_variables() -> None:
 
 
 def test_cors_origins_are_comma_separated() -> None:
-    settings = load_settings({"CORS_ORIGINS": "http://a:3000, http://b:3001"}, env_file=None)
+    settings = load_settings({"CORS_ORIGINS": "http://a:3000, http://b:3001/"}, env_file=None)
+    # A pasted trailing "/" is dropped: a browser's Origin never has one.
     assert settings.app.cors_origins == ["http://a:3000", "http://b:3001"]
 
 
@@ -220,3 +221,93 @@ def test_summary_masks_secrets() -> None:
     for secret in ("hunter2", "cs-secret", "pw-in-url", '"ik"'):
         assert secret not in text
     assert "********" in text
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"DATABASE_URL": "mysql://u:pw-s3cret@h/x"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgresql://u:pw-s3cret@h:port/x"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgresql://u:pw@-s3cret@h:port/x"}, "DATABASE_URL"),
+        ({"DATABASE_READ_URL": "oracle://u:pw-s3cret@h/x"}, "DATABASE_READ_URL"),
+        ({"HUBSPOT_BASE_URL": "ftp://u:pw-s3cret@h"}, "HUBSPOT_BASE_URL"),
+    ],
+)
+def test_a_bad_url_is_named_without_its_password(environ: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{variable}: ") as info:
+        load_settings(environ, env_file=None)
+    assert "s3cret" not in str(info.value)
+
+
+def test_a_bad_value_from_the_secret_is_named_not_shown(aws_env: str) -> None:
+    put_secret(aws_env, "cschat/bad-port", {"DB_PORT": "port-s3cret"})
+    with pytest.raises(ConfigError, match=r"^DB_PORT: ") as info:
+        load_settings({"AWS_SECRETS_MANAGER_SECRET_NAME": "cschat/bad-port"}, env_file=None)
+    assert "s3cret" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"APP_TIMEZONE=caf\xe9\n", "APP_TIMEZONE=UTC\n".encode("utf-16")],
+    ids=["latin-1", "utf-16"],
+)
+def test_a_dotenv_that_is_not_utf8_is_one_line(tmp_path: Path, content: bytes) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(content)
+    with pytest.raises(ConfigError, match=r"\.env: not UTF-8 text") as info:
+        load_settings({}, env_file=env_file)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"BEDROCK_RETRY_DELAY": "inf"}, "BEDROCK_RETRY_DELAY"),
+        ({"BEDROCK_READ_TIMEOUT": "1e309"}, "BEDROCK_READ_TIMEOUT"),
+        ({"HUBSPOT_TIMEOUT_SECONDS": "inf"}, "HUBSPOT_TIMEOUT_SECONDS"),
+        ({"ID_TOKEN_TTL_SECONDS": "9" * 20}, "ID_TOKEN_TTL_SECONDS"),
+        ({"REFRESH_TOKEN_TTL_SECONDS": "9" * 20}, "REFRESH_TOKEN_TTL_SECONDS"),
+        ({"HUBSPOT_SYNC_INTERVAL_MINUTES": "9" * 20}, "HUBSPOT_SYNC_INTERVAL_MINUTES"),
+        ({"CORS_ORIGINS": "localhost:3000"}, "CORS_ORIGINS"),
+        ({"CORS_ORIGINS": "http://a:3000, http://b:3001/app"}, "CORS_ORIGINS"),
+    ],
+)
+def test_infinite_huge_and_malformed_values_are_refused(
+    environ: dict[str, str], variable: str
+) -> None:
+    with pytest.raises(ConfigError, match=f"^{variable}: "):
+        load_settings(environ, env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"APP_ENV": "production", "SECRET_KEY": " " * 40, "COOKIE_SECURE": "true"}, "SECRET_KEY"),
+        (
+            {
+                "AUTH_PROVIDER": "cognito",
+                "COGNITO_USER_POOL_ID": "p",
+                "COGNITO_CLIENT_ID": "c",
+                "COGNITO_DOMAIN": " \t",
+            },
+            "COGNITO_DOMAIN",
+        ),
+    ],
+)
+def test_whitespace_only_values_count_as_unset(environ: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{variable}: required"):
+        load_settings(environ, env_file=None)
+
+
+def test_app_factory_with_a_bad_setting_exits_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cschat.main import create_app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "mysql://u:pw-s3cret@h/x")
+    with pytest.raises(SystemExit) as info:
+        create_app()
+    message = str(info.value.code)
+    assert message.startswith("Configuration error DATABASE_URL: ")
+    assert "s3cret" not in message and "\n" not in message

@@ -25,6 +25,8 @@ from sqlalchemy.engine import URL, make_url
 SECRET_NAME_VAR = "AWS_SECRETS_MANAGER_SECRET_NAME"  # noqa: S105 (a variable name)
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/cschat.db"
 DEV_SECRET_KEY_FILE = Path("data/secret_key")
+# Upper bound of lifetimes, windows and intervals: beyond it datetimes overflow.
+TEN_YEARS = 10 * 365 * 86400
 
 
 class ConfigError(Exception):
@@ -53,6 +55,19 @@ class AppSettings(_Group):
     redis_url: str | None = Field(None, alias="REDIS_URL")
 
     _split_origins = field_validator("cors_origins", mode="before")(_split_csv)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        # A browser's Origin never ends in "/": "http://localhost:3000/" would never match.
+        origins = [origin.removesuffix("/") for origin in value]
+        for origin in origins:
+            if origin != "*" and not re.fullmatch(r"https?://[^/?#\s]+", origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: scheme://host[:port] with no path, "
+                    "e.g. http://localhost:3000"
+                )
+        return origins
 
     @field_validator("timezone")
     @classmethod
@@ -132,8 +147,10 @@ def _with_async_driver(url: URL) -> URL:
 
 class AuthSettings(_Group):
     provider: Literal["local", "cognito"] = Field("local", alias="AUTH_PROVIDER")
-    id_token_ttl_seconds: int = Field(3600, alias="ID_TOKEN_TTL_SECONDS", ge=60)
-    refresh_token_ttl_seconds: int = Field(30 * 86400, alias="REFRESH_TOKEN_TTL_SECONDS", ge=300)
+    id_token_ttl_seconds: int = Field(3600, alias="ID_TOKEN_TTL_SECONDS", ge=60, le=TEN_YEARS)
+    refresh_token_ttl_seconds: int = Field(
+        30 * 86400, alias="REFRESH_TOKEN_TTL_SECONDS", ge=300, le=TEN_YEARS
+    )
     cookie_domain: str | None = Field(None, alias="COOKIE_DOMAIN")
     cookie_secure: bool = Field(False, alias="COOKIE_SECURE")
     cookie_samesite: Literal["lax", "strict", "none"] = Field("lax", alias="COOKIE_SAMESITE")
@@ -144,7 +161,9 @@ class AuthSettings(_Group):
     jwt_private_key: SecretStr | None = Field(None, alias="JWT_PRIVATE_KEY")
     login_max_failures_per_email: int = Field(5, alias="LOGIN_MAX_FAILURES_PER_EMAIL", ge=1)
     login_max_failures_per_ip: int = Field(20, alias="LOGIN_MAX_FAILURES_PER_IP", ge=1)
-    login_failure_window_seconds: int = Field(900, alias="LOGIN_FAILURE_WINDOW_SECONDS", ge=1)
+    login_failure_window_seconds: int = Field(
+        900, alias="LOGIN_FAILURE_WINDOW_SECONDS", ge=1, le=TEN_YEARS
+    )
 
     @field_validator("jwt_private_key", mode="before")
     @classmethod
@@ -170,7 +189,9 @@ class CognitoSettings(_Group):
     client_secret: SecretStr | None = Field(None, alias="COGNITO_CLIENT_SECRET")
     domain: str | None = Field(None, alias="COGNITO_DOMAIN")
     jwks_url: str | None = Field(None, alias="COGNITO_JWKS_URL")
-    role_sync_interval_minutes: int = Field(0, alias="COGNITO_ROLE_SYNC_INTERVAL_MINUTES", ge=0)
+    role_sync_interval_minutes: int = Field(
+        0, alias="COGNITO_ROLE_SYNC_INTERVAL_MINUTES", ge=0, le=TEN_YEARS // 60
+    )
 
     def effective_region(self, fallback: str) -> str:
         return self.region or fallback
@@ -196,10 +217,14 @@ class AgentSettings(_Group):
     bedrock_agent_id: str | None = Field(None, alias="BEDROCK_AGENT_ID")
     bedrock_agent_alias_id: str | None = Field(None, alias="BEDROCK_AGENT_ALIAS_ID")
     bedrock_agent_arn: str | None = Field(None, alias="BEDROCK_AGENT_ARN")
-    bedrock_connect_timeout: float = Field(30, alias="BEDROCK_CONNECT_TIMEOUT", gt=0)
-    bedrock_read_timeout: float = Field(120, alias="BEDROCK_READ_TIMEOUT", gt=0)
+    bedrock_connect_timeout: float = Field(
+        30, alias="BEDROCK_CONNECT_TIMEOUT", gt=0, allow_inf_nan=False
+    )
+    bedrock_read_timeout: float = Field(
+        120, alias="BEDROCK_READ_TIMEOUT", gt=0, allow_inf_nan=False
+    )
     bedrock_max_retries: int = Field(3, alias="BEDROCK_MAX_RETRIES", ge=0)
-    bedrock_retry_delay: float = Field(2.0, alias="BEDROCK_RETRY_DELAY", ge=0)
+    bedrock_retry_delay: float = Field(2.0, alias="BEDROCK_RETRY_DELAY", ge=0, allow_inf_nan=False)
     bedrock_stream_final_response: bool = Field(True, alias="BEDROCK_STREAM_FINAL_RESPONSE")
     bedrock_enable_trace: bool = Field(True, alias="BEDROCK_ENABLE_TRACE")
     bedrock_max_concurrency: int = Field(64, alias="BEDROCK_MAX_CONCURRENCY", ge=1, le=4096)
@@ -261,13 +286,15 @@ class HubSpotSettings(_Group):
     token: SecretStr | None = Field(None, alias="HUBSPOT_TOKEN")
     base_url: str = Field("https://api.hubapi.com", alias="HUBSPOT_BASE_URL")
     api_prefix: str = Field("/crm/v3", alias="HUBSPOT_API_PREFIX")
-    sync_interval_minutes: int = Field(0, alias="HUBSPOT_SYNC_INTERVAL_MINUTES", ge=0)
+    sync_interval_minutes: int = Field(
+        0, alias="HUBSPOT_SYNC_INTERVAL_MINUTES", ge=0, le=TEN_YEARS // 60
+    )
     # HubSpot's published limits; 0 turns a client-side throttle off (a fake, a raised limit).
     requests_per_10s: int = Field(100, alias="HUBSPOT_REQUESTS_PER_10S", ge=0)
     search_per_second: int = Field(4, alias="HUBSPOT_SEARCH_PER_SECOND", ge=0)
     max_retries: int = Field(6, alias="HUBSPOT_MAX_RETRIES", ge=0)
-    timeout_seconds: float = Field(30.0, alias="HUBSPOT_TIMEOUT_SECONDS", gt=0)
-    lag_seconds: int = Field(120, alias="HUBSPOT_LAG_SECONDS", ge=0)
+    timeout_seconds: float = Field(30.0, alias="HUBSPOT_TIMEOUT_SECONDS", gt=0, allow_inf_nan=False)
+    lag_seconds: int = Field(120, alias="HUBSPOT_LAG_SECONDS", ge=0, le=TEN_YEARS)
     # Multiplies every wait (throttle windows, backoffs, Retry-After): tests and demos only.
     time_scale: float = Field(1.0, alias="HUBSPOT_TIME_SCALE", gt=0, le=1)
     extra_properties: list[str] = Field(default_factory=list, alias="HUBSPOT_EXTRA_PROPERTIES")
@@ -303,6 +330,15 @@ _GROUPS: dict[str, type[_Group]] = {
     "ingest": IngestSettings,
     "hubspot": HubSpotSettings,
 }
+
+
+# Every SecretStr setting: a bad value of one is named, never shown.
+_SECRET_VARIABLES = frozenset(
+    field.alias or name
+    for group in _GROUPS.values()
+    for name, field in group.model_fields.items()
+    if SecretStr in (field.annotation, *getattr(field.annotation, "__args__", ()))
+)
 
 
 class Settings(BaseModel):
@@ -375,26 +411,59 @@ def fetch_secret(name: str, region: str | None) -> dict[str, str]:
     return {str(k).upper(): "" if v is None else str(v) for k, v in data.items()}
 
 
+def _sources(
+    environ: Mapping[str, str] | None, env_file: str | Path | None
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """`.env`, the secret and the environment, each upper-cased."""
+    env = {k.upper(): v for k, v in (os.environ if environ is None else environ).items()}
+    dotenv: dict[str, str] = {}
+    if env_file and Path(env_file).is_file():
+        try:
+            dotenv = {k.upper(): v or "" for k, v in dotenv_values(env_file).items()}
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{env_file}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at {exc.start})"
+            ) from None
+        except OSError as exc:
+            raise ConfigError(f"{env_file}: cannot read it ({exc.strerror})") from None
+    first = {**dotenv, **env}
+    secret: dict[str, str] = {}
+    if first.get(SECRET_NAME_VAR, "").strip():
+        secret = fetch_secret(first[SECRET_NAME_VAR], first.get("AWS_REGION"))
+    return dotenv, secret, env
+
+
 def merged_environment(
     environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
 ) -> dict[str, str]:
     """Merge defaults' sources: process environment > secret > `.env`."""
-    env = {k.upper(): v for k, v in (os.environ if environ is None else environ).items()}
-    dotenv: dict[str, str] = {}
-    if env_file and Path(env_file).is_file():
-        dotenv = {k.upper(): v or "" for k, v in dotenv_values(env_file).items()}
-    first = {**dotenv, **env}
-    secret: dict[str, str] = {}
-    if first.get(SECRET_NAME_VAR):
-        secret = fetch_secret(first[SECRET_NAME_VAR], first.get("AWS_REGION"))
+    dotenv, secret, env = _sources(environ, env_file)
     return {**dotenv, **secret, **env}
+
+
+# `scheme://user:password@` up to the last `@`, so a password with an `@` in it is hidden too.
+_URL_CREDENTIALS = re.compile(r"://\S*@")
+
+
+def _shown(variable: str, value: str | None, secret_keys: set[str]) -> str:
+    """` (got '...')` for a message, unless the value is secret; passwords in URLs masked."""
+    hidden = variable in secret_keys or variable in _SECRET_VARIABLES or "SECRET" in variable
+    if value is None or hidden:
+        return ""
+    masked = _URL_CREDENTIALS.sub("://***@", value)
+    return f" (got {masked!r})"
 
 
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
 ) -> Settings:
     """Build and validate the settings; a bad value raises ConfigError naming the variable."""
-    values = {k: v for k, v in merged_environment(environ, env_file).items() if v != ""}
+    dotenv, secret, env = _sources(environ, env_file)
+    # Blank and whitespace-only values count as unset.
+    merged = {**dotenv, **secret, **env}
+    values = {k: v for k, v in merged.items() if v.strip() != ""}
+    # Values that came from the Secrets Manager secret are secrets, whatever their name.
+    secret_keys = set(secret) - set(env)
     groups: dict[str, _Group] = {}
     for name, model in _GROUPS.items():
         try:
@@ -402,8 +471,7 @@ def load_settings(
         except ValidationError as exc:
             err = exc.errors()[0]
             variable = str(err["loc"][0]) if err["loc"] else name
-            shown = values.get(variable)
-            got = f" (got {shown!r})" if shown is not None and "SECRET" not in variable else ""
+            got = _shown(variable, values.get(variable), secret_keys)
             raise ConfigError(f"{variable}: {err['msg']}{got}") from None
     settings = Settings.model_validate(groups)
     _check_production(settings)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -84,3 +88,62 @@ def test_reports_bad_rows_and_exits_1(env: dict[str, str], tmp_path: Path) -> No
     assert unknown.exit_code == 2
     bad_map = CliRunner().invoke(app, ["ingest", str(path), "--map", "ref=nowhere"], env=env)
     assert bad_map.exit_code == 2 and "unknown target" in bad_map.output
+
+
+def test_an_empty_file_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    result = CliRunner().invoke(app, ["ingest", str(path)], env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 2 and "nothing to ingest" in result.output
+
+
+def test_a_mapping_file_that_is_not_utf8_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("external_id,created_at\nx1,2024-01-01T00:00:00Z\n")
+    mapping = tmp_path / "map.json"
+    mapping.write_bytes('{"caf\xe9": "subject"}'.encode("latin-1"))
+    result = CliRunner().invoke(app, ["ingest", str(path), "--map", str(mapping)], env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 2 and "not UTF-8" in result.output
+
+
+def test_values_with_markup_are_reported_literally(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("external_id,created_at,status\nm1,2024-01-01T00:00:00Z,[/red]\n")
+    result = CliRunner().invoke(app, ["ingest", str(path), "--timezone", "UTC"], env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1
+    assert "row 1, status: " in result.output and "[/red]" in result.output
+
+
+def test_ctrl_c_keeps_committed_batches_with_a_message(
+    env: dict[str, str], settings: Settings, tmp_path: Path
+) -> None:
+    # A pipe: the command reads what was written, commits full batches and waits for more.
+    fifo = tmp_path / "export.csv"
+    os.mkfifo(fifo)
+    # More than one 1 MiB read, so the first chunk arrives while the pipe stays open.
+    rows = "".join(f"c{i},2024-01-01T00:00:00Z\n" for i in range(45_000))
+
+    def feed() -> None:
+        with fifo.open("w") as pipe:
+            pipe.write("external_id,created_at\n" + rows)
+            pipe.flush()
+            for _ in range(600):  # until the first 700-row batch is committed
+                if stored(settings)[0] >= 700:
+                    break
+                time.sleep(0.05)
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.5)  # the pipe stays open until the interrupt has landed
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        result = CliRunner().invoke(app, ["ingest", str(fifo)], env=env)
+    finally:
+        writer.join()
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 130
+    assert "Interrupted" in result.output and "committed before Ctrl-C are kept" in result.output
+    assert stored(settings)[0] >= 700

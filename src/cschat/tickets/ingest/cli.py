@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
@@ -31,7 +32,7 @@ async def read_chunks(path: Path) -> AsyncIterator[bytes]:
 
 def _mapping_text(option: str | None) -> str | None:
     if option and not option.startswith(("@", "{")) and option.endswith(".json"):
-        return Path(option).read_text()
+        return Path(option).read_text(encoding="utf-8")
     return option
 
 
@@ -67,12 +68,23 @@ def run(
     except OSError as exc:
         err_console.print(f"[red]Cannot read the mapping file[/red]: {exc.strerror}")
         return 2
+    except UnicodeDecodeError:
+        err_console.print("[red]Cannot read the mapping file[/red]: it is not UTF-8 text")
+        return 2
+    try:
+        size = path.stat().st_size
+        if path.is_file():  # not a pipe: opening one would wait for its writer
+            path.open("rb").close()
+    except OSError as exc:
+        err_console.print(f"[red]Cannot read {escape(str(path))}[/red]: {exc.strerror}")
+        return 2
+    if path.is_file() and size == 0:
+        err_console.print(f"[red]{escape(str(path))} is empty[/red]: nothing to ingest")
+        return 2
     options = service.IngestOptions(
         format=fmt, map=map_text, source=source, timezone=timezone, on_error=mode
     )
     caller = service.Caller(id=f"cli:{getpass.getuser()}", name=f"cli:{getpass.getuser()}")
-
-    size = path.stat().st_size
 
     async def go(progress: Progress) -> service.IngestOutcome:
         task = progress.add_task(path.name, total=size)
@@ -87,6 +99,12 @@ def run(
                 batch_rows=settings.ingest.batch_rows,
                 on_progress=lambda size: progress.advance(task, size),
             )
+        except Exception:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                # Ctrl-C: whatever broke while stopping is part of the interrupt.
+                raise asyncio.CancelledError from None
+            raise
         finally:
             await engine.dispose()
 
@@ -95,16 +113,22 @@ def run(
         with Progress(*columns, console=err_console, transient=True) as progress:
             outcome = asyncio.run(go(progress))
     except AppError as exc:
-        err_console.print(f"[red]{exc.code}[/red] {exc.detail}")
+        err_console.print(f"[red]{exc.code}[/red] {escape(exc.detail)}")
         return 2
+    except KeyboardInterrupt:
+        err_console.print(
+            "[red]Interrupted[/red]: the batches committed before Ctrl-C are kept; run the same "
+            "command again to load the rest (rows already stored come back unchanged)."
+        )
+        return 130
     body = outcome.body
     counts = ("received", "inserted", "updated", "unchanged", "rejected")
     table = Table(*counts)
     table.add_row(*(f"{body[name]:,}" for name in counts))
     console.print(table)
     if body.get("detail"):
-        err_console.print(f"[red]{body['detail']}[/red]")
+        err_console.print(f"[red]{escape(body['detail'])}[/red]")
     for error in body["errors"]:
         where = f"row {error['row']}" + (f", {error['field']}" if error["field"] else "")
-        err_console.print(f"  {where}: {error['message']}")
+        err_console.print(escape(f"  {where}: {error['message']}"))
     return 0 if outcome.status_code == 200 and not body["rejected"] else 1
