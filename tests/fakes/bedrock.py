@@ -3,6 +3,7 @@ InvokeAgent that streams whatever bytes a test gives it (broken frames included)
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -59,6 +60,7 @@ class Scripted:
 
     answers: list[Sequence[bytes]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    pause: float = 0.0  # seconds before each part after the first
 
     def next_answer(self) -> Sequence[bytes]:
         """The next answer; the last one repeats."""
@@ -75,7 +77,9 @@ def scripted_server() -> Iterator[tuple[str, Scripted]]:
         parts = state.next_answer()
 
         async def body() -> Any:
-            for part in parts:
+            for n, part in enumerate(parts):
+                if n and state.pause:
+                    await asyncio.sleep(state.pause)
                 yield part
 
         return StreamingResponse(body(), media_type=eventstream.CONTENT_TYPE)

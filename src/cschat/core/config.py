@@ -223,6 +223,11 @@ class AgentSettings(_Group):
     bedrock_read_timeout: float = Field(
         120, alias="BEDROCK_READ_TIMEOUT", gt=0, allow_inf_nan=False
     )
+    # The whole answer, every round and tool call included: a stream that keeps sending events
+    # more often than the read timeout would otherwise never end.
+    bedrock_answer_timeout: float = Field(
+        300, alias="BEDROCK_ANSWER_TIMEOUT", gt=0, le=TEN_YEARS, allow_inf_nan=False
+    )
     bedrock_max_retries: int = Field(3, alias="BEDROCK_MAX_RETRIES", ge=0)
     bedrock_retry_delay: float = Field(2.0, alias="BEDROCK_RETRY_DELAY", ge=0, allow_inf_nan=False)
     bedrock_stream_final_response: bool = Field(True, alias="BEDROCK_STREAM_FINAL_RESPONSE")

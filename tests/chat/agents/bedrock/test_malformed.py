@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -191,3 +192,21 @@ async def test_bad_returned_control_is_a_tool_failure_for_the_model(
     assert member[result_key]["responseState"] == "FAILURE"
     body = next(iter(member[result_key]["responseBody"].values()))["body"]
     assert names in json.dumps(body)
+
+
+async def test_an_answer_that_never_ends_is_a_504(
+    make_agent: Callable[..., BedrockAgent], scripted: Scripted, app_db: Database
+) -> None:
+    # An event every 0.2 s: the read timeout (2 s) never fires, the answer's deadline (1 s) does.
+    scripted.answers, scripted.pause = (
+        [[chunk("Counting")] + [trace({"x": n}) for n in range(60)]],
+        0.2,
+    )
+    agent = make_agent(BEDROCK_READ_TIMEOUT="2", BEDROCK_ANSWER_TIMEOUT="1")
+    started = time.monotonic()
+    events = await collect(agent, request(SPANISH), DbTools(app_db, SUPERVISOR))
+    assert time.monotonic() - started < 5
+    error = events[-1]
+    assert isinstance(error, ErrorEvent) and error.error is not None
+    assert error.error.status_code == 504 and "BEDROCK_ANSWER_TIMEOUT" in error.error.detail
+    assert error.message.startswith(FAILED_ES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import functools
+import time
 from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -74,9 +75,11 @@ def _tool_citation(
 
 
 class _Attempt:
-    """What one invocation round streamed, to decide whether a retry is still safe."""
+    """What one invocation round streamed, to decide whether a retry is still safe, and when
+    the whole answer must be over (`time.monotonic()`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
         self.text_sent = False
         self.control: Mapping[str, Any] | None = None
 
@@ -167,6 +170,8 @@ class BedrockAgent:
         # A character's bytes may be split between two chunks.
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         async for item in invoke_stream(self._executor, call):
+            if time.monotonic() > attempt.deadline:
+                raise errors.AnswerTimeout
             if chunk := item.get("chunk"):
                 text = decoder.decode(bytes(chunk.get("bytes") or b""))
                 if text:
@@ -207,10 +212,11 @@ class BedrockAgent:
         trace: list[TraceStep] = []
         parts: list[str] = []
         control_result: tuple[str, list[dict[str, Any]]] | None = None
+        deadline = time.monotonic() + self.settings.bedrock_answer_timeout
         try:
             for round_no in range(MAX_CONTROL_ROUNDS + 1):
                 params = invoke_params(self.settings, request, return_control=control_result)
-                attempt = _Attempt()
+                attempt = _Attempt(deadline)
                 attempt.text_sent = bool(parts)  # no retry of a later round after text went out
                 async for event in self._with_retries(params, attempt, trace):
                     if isinstance(event, TextDelta):

@@ -52,6 +52,10 @@ class MalformedStream(Exception):
     """What Bedrock sent is not a readable InvokeAgent answer; the message says what was wrong."""
 
 
+class AnswerTimeout(Exception):
+    """The answer went on past BEDROCK_ANSWER_TIMEOUT (a read timeout only bounds the gaps)."""
+
+
 def error_code(exc: ClientError) -> str:
     """The lower-cased error code of a botocore ClientError (HTTP or in-stream)."""
     return str(exc.response.get("Error", {}).get("Code", "")).lower()
@@ -69,6 +73,8 @@ def to_app_error(exc: BaseException, *, retry_after: float) -> AppError:
         return UpstreamTimeout(
             "Bedrock did not answer in time (BEDROCK_CONNECT_TIMEOUT / BEDROCK_READ_TIMEOUT)."
         )
+    if isinstance(exc, AnswerTimeout):
+        return UpstreamTimeout("Bedrock's answer took longer than BEDROCK_ANSWER_TIMEOUT.")
     if isinstance(exc, StreamError):
         return UpstreamError("The connection to Bedrock broke while the answer was streaming.")
     if isinstance(exc, MalformedStream):
@@ -92,4 +98,4 @@ def to_app_error(exc: BaseException, *, retry_after: float) -> AppError:
 
 
 # Everything `to_app_error` maps; anything else is a bug of ours and propagates.
-UPSTREAM_FAILURES = (ClientError, BotoCoreError, StreamError, MalformedStream)
+UPSTREAM_FAILURES = (ClientError, BotoCoreError, StreamError, MalformedStream, AnswerTimeout)
