@@ -128,6 +128,7 @@ def demo_seed(
     """Load realistic demo tickets (once: skipped when demo tickets exist, unless --replace)."""
     from cschat.core.db import make_engine
     from cschat.tickets import demo
+    from cschat.tickets.models import FIRST_TIME, LAST_TIME
 
     settings = settings_or_exit()
     try:
@@ -137,12 +138,11 @@ def demo_seed(
             moment = now.replace(tzinfo=settings.app.tz).astimezone(UTC)
         else:
             moment = now.astimezone(UTC)
-        # The window (and a few weeks either side) must stay inside the calendar.
-        in_range = moment - timedelta(days=days + 31) > datetime(2, 1, 1, tzinfo=UTC)
-        in_range = in_range and moment < datetime(9998, 12, 1, tzinfo=UTC)
     except OverflowError:
-        in_range = False
-    if not in_range:
+        moment = None
+    # The window (and a month either side) must stay within the times tickets may hold.
+    month = timedelta(days=31)
+    if moment is None or not FIRST_TIME + timedelta(days=days) + month < moment < LAST_TIME - month:
         err_console.print("[red]--now[/red] and --days must keep the demo window in years 2-9998")
         raise typer.Exit(2)
 

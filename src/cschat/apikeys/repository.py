@@ -12,10 +12,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cschat.apikeys.models import ApiKey
+from cschat.core.db import MAX_INTEGER
 from cschat.users.repository import direct_reader
-
-# Ids are INTEGER: a larger number names no row, and the drivers refuse to send it.
-MAX_ID = 2**31 - 1
 
 
 async def add(session: AsyncSession, key: ApiKey) -> ApiKey:
@@ -25,7 +23,7 @@ async def add(session: AsyncSession, key: ApiKey) -> ApiKey:
 
 
 async def get(session: AsyncSession, key_id: int) -> ApiKey | None:
-    if not 0 < key_id <= MAX_ID:
+    if not 0 < key_id <= MAX_INTEGER:
         return None
     return await session.get(ApiKey, key_id)
 

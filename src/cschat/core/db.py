@@ -38,6 +38,9 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The largest INTEGER and BIGINT: a larger number names no row, and the drivers refuse to send it.
+MAX_INTEGER = 2**31 - 1
+MAX_BIGINT = 2**63 - 1
 PING_AFTER_IDLE_SECONDS = 5.0
 
 

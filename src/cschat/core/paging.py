@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-# The largest OFFSET both engines accept (BIGINT); a larger one failed in the driver (a 500).
-MAX_OFFSET = 2**63 - 1
+from cschat.core.db import MAX_BIGINT
 
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")]
+# A larger OFFSET than BIGINT failed in the driver (a 500).
+Offset = Annotated[int, Query(ge=0, le=MAX_BIGINT, description="Rows to skip")]

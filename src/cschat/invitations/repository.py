@@ -8,10 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cschat.core.db import MAX_INTEGER
 from cschat.invitations.models import Invitation
-
-# Ids are INTEGER: a larger number names no row, and the drivers refuse to send it.
-MAX_ID = 2**31 - 1
 
 
 async def add(session: AsyncSession, invitation: Invitation) -> Invitation:
@@ -21,7 +19,7 @@ async def add(session: AsyncSession, invitation: Invitation) -> Invitation:
 
 
 async def get(session: AsyncSession, invitation_id: int) -> Invitation | None:
-    if not 0 < invitation_id <= MAX_ID:
+    if not 0 < invitation_id <= MAX_INTEGER:
         return None
     return await session.get(Invitation, invitation_id)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +28,8 @@ RESOLVED_STATUSES = ("resolved", "closed")
 # local day, week and month around any of them then exist in every time zone.
 FIRST_DAY = date(2, 1, 1)
 LAST_DAY = date(9998, 12, 31)
+FIRST_TIME = datetime.combine(FIRST_DAY, time.min, UTC)
+LAST_TIME = datetime.combine(LAST_DAY, time.max, UTC)
 
 # The columns a writer supplies, in the order of the row tuples that ingest, the HubSpot sync and
 # the demo data pass to the bulk loaders; `id`, `ingested_at` and `updated_at` are set on write.

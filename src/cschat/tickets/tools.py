@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.auth.dependencies import Principal
 from cschat.core import kept
+from cschat.core.db import MAX_BIGINT
 from cschat.core.errors import BadRequest, Forbidden, NotFound
 from cschat.core.sqlfunctions import fold, next_period_start, period_start
 from cschat.tickets import daily, histogram, search
@@ -57,6 +58,10 @@ Metric = Literal[
     "avg_csat",
 ]
 MAX_PERIODS = 1000
+# The most rows a breakdown returns, results a search returns, and characters a search takes.
+MAX_ROWS = 500
+MAX_RESULTS = 50
+MAX_QUERY_CHARS = 500
 TEXT = Field(default=None, min_length=1, max_length=255)
 
 
@@ -98,7 +103,7 @@ class CountParams(WindowParams):
 class BreakdownParams(CountParams):
     dimension: Dimension
     metric: Metric = "count"
-    limit: int = Field(10, ge=1, le=500)
+    limit: int = Field(10, ge=1, le=MAX_ROWS)
     order: Literal["desc", "asc"] = "desc"
 
 
@@ -112,8 +117,8 @@ class ResolutionStatsParams(WindowParams):
 
 
 class SearchParams(CountParams):
-    query: str = Field(min_length=1, max_length=500)
-    limit: int = Field(5, ge=1, le=50)
+    query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    limit: int = Field(5, ge=1, le=MAX_RESULTS)
     date_field: DateField = "created"
 
 
@@ -447,15 +452,12 @@ def _ticket_by_id(numeric: bool, own_only: bool) -> Select[Any]:
     return stmt
 
 
-_MAX_ID = 2**63 - 1  # BIGINT
-
-
 def _as_id(text: str) -> int | None:
     """`text` as one of our ids: ASCII digits within BIGINT ("²" is a digit to `isdigit`)."""
     if not (text.isascii() and text.isdigit()):
         return None
     number = int(text)
-    return number if number <= _MAX_ID else None
+    return number if number <= MAX_BIGINT else None
 
 
 async def get_ticket(params: GetTicketParams, ctx: Context) -> dict[str, Any]:

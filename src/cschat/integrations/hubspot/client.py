@@ -203,12 +203,9 @@ class HubSpotClient:
                 params["after"] = after
             body = await self._call("GET", self.paths.owners, params=params)
             owners.extend(body.get("results") or [])
-            after = next_after(body)
+            after = next_unseen_after(body, seen)
             if after is None:
                 return owners
-            if after in seen:
-                raise HubSpotError(f"HubSpot repeated a page cursor ({after[:40]!r}).")
-            seen.add(after)
 
     async def _sleep(self, seconds: float) -> None:
         if seconds > 0:
@@ -309,6 +306,17 @@ class HubSpotClient:
         self.stats.retries += 1
         log.info("hubspot.retry", reason=reason, path=path, wait_seconds=round(wait, 3))
         await self._sleep(wait)
+
+
+def next_unseen_after(body: dict[str, Any], seen: set[str]) -> str | None:
+    """`next_after`, remembered in `seen`; HubSpotError when HubSpot repeats a cursor, which
+    would page forever."""
+    after = next_after(body)
+    if after is not None:
+        if after in seen:
+            raise HubSpotError(f"HubSpot repeated a page cursor ({after[:40]!r}).")
+        seen.add(after)
+    return after
 
 
 def next_after(body: dict[str, Any]) -> str | None:

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import String
 
-from cschat.tickets.ingest.normalise import FIRST_TIME, LAST_TIME, MAX_MINUTES
-from cschat.tickets.models import ROW_COLUMNS, Ticket
+from cschat.tickets.ingest.normalise import MAX_MINUTES
+from cschat.tickets.models import FIRST_TIME, LAST_TIME, ROW_COLUMNS, Ticket
 from cschat.tickets.upsert import Row
 
 SOURCE = "hubspot"

@@ -29,6 +29,7 @@ from cschat.integrations.hubspot.client import (
     HubSpotClient,
     HubSpotError,
     next_after,
+    next_unseen_after,
 )
 from cschat.integrations.hubspot.mapping import (
     BOOKKEEPING_PROPERTIES,
@@ -296,9 +297,6 @@ class TicketSync:
                 await repository.add_to_run(session, self.run_id, removed=removed)
                 await session.commit()
             self.totals.removed += removed
-            after = next_after(page)
+            after = next_unseen_after(page, seen)
             if after is None:
                 return
-            if after in seen:
-                raise HubSpotError(f"HubSpot repeated a page cursor ({after[:40]!r}).")
-            seen.add(after)

@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,9 @@ from cschat.tickets.ingest.mapping import (
 )
 from cschat.tickets.models import (
     FIRST_DAY,
+    FIRST_TIME,
     LAST_DAY,
+    LAST_TIME,
     RESOLVED_STATUSES,
     ROW_COLUMNS,
     STATUSES,
@@ -39,8 +41,6 @@ from cschat.tickets.models import (
 MAX_ERRORS = 100
 # A duration beyond this is a unit mix-up, and would overflow the derived timestamp.
 MAX_MINUTES = 100 * 366 * 24 * 60
-FIRST_TIME = datetime.combine(FIRST_DAY, time.min, UTC)
-LAST_TIME = datetime.combine(LAST_DAY, time.max, UTC)
 _OUT_OF_RANGE = f"is out of range: times must fall between {FIRST_DAY} and {LAST_DAY} (UTC)"
 # orjson, which writes the JSON columns, refuses more than 255 levels; a deeper value would
 # also exhaust Python's recursion limit in the fallback encoder.

@@ -16,6 +16,7 @@ from cschat.chat.agents.local.filters import Vocabulary, find_filters, in_dimens
 from cschat.chat.agents.local.language import Language, detect_language
 from cschat.chat.agents.local.periods import BadPeriod, Period, find_periods
 from cschat.chat.agents.local.text import fold
+from cschat.tickets.tools import MAX_QUERY_CHARS  # the search tool's longest query
 
 Intent = Literal[
     "count", "breakdown", "stats", "trend", "compare", "search", "ticket", "greeting", "help",
@@ -25,8 +26,6 @@ Stat = Literal["avg_hours", "median_hours", "p90_hours", "avg_first_response_min
 ALL_STATS: tuple[Stat, ...] = (
     "avg_hours", "median_hours", "p90_hours", "avg_first_response_minutes", "avg_csat",
 )  # fmt: skip
-# The search tool's longest query (DESIGN §7 `search_tickets`); longer text is cut at a word.
-MAX_QUERY_CHARS = 500
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from cschat.chat.agents.local.intents import Question, Stat
 from cschat.chat.agents.local.periods import Period
+from cschat.tickets.tools import MAX_PERIODS, MAX_RESULTS, MAX_ROWS
 
 # The breakdown/trend metric that matches what was asked; p90 has none, so it stays a statistic.
 _METRIC_OF_STAT: dict[Stat, str] = {
@@ -18,10 +19,6 @@ _METRIC_OF_STAT: dict[Stat, str] = {
     "avg_hours": "avg_resolution_hours",
 }
 
-# The tools' caps (DESIGN §7): "top 10000000" lists every row there is, up to what a tool returns.
-MAX_ROWS = 500  # breakdown_tickets
-MAX_RESULTS = 50  # search_tickets
-MAX_PERIODS = 1000  # ticket_trend
 
 _ANSWERED_BY_TOOLS = frozenset(
     {"count", "breakdown", "stats", "trend", "compare", "search", "ticket"}
@@ -147,6 +144,7 @@ def _one(question: Question, filters: dict[str, str], today: date) -> ToolCall:
         params = {"dimension": question.dimension, "metric": metric_of(question)}
         params.update(_scope(question, period, filters))
         if question.limit:
+            # "top 10000000": every row there is, up to what the tool returns.
             params["limit"] = min(question.limit, MAX_ROWS)
         if question.order:
             params["order"] = question.order
