@@ -400,6 +400,11 @@ def fetch_secret(name: str, region: str | None) -> dict[str, str]:
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from cschat.core.logging import quiet_third_party_loggers
+
+    # Settings are read before logging is configured (and the Lambda handler never configures
+    # it): botocore must not log this response's body, the secret itself, at a host's DEBUG.
+    quiet_third_party_loggers()
     try:
         client = boto3.client("secretsmanager", region_name=region or "us-east-1")
         raw = client.get_secret_value(SecretId=name)["SecretString"]

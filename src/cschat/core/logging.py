@@ -1,7 +1,8 @@
 """structlog set-up and the request-id / access-log middleware.
 
 Access logs carry request id, method, path, status and latency only: never headers, cookies, query
-strings (they may hold tokens) or bodies.
+strings (they may hold tokens) or bodies. Third-party loggers that print credentials are held at
+WARNING (`quiet_third_party_loggers`), and uvicorn logs an exception as its type only.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 access_log = structlog.get_logger("cschat.access")
 
+# At DEBUG these print signed request headers (SigV4 `Authorization`, `X-Amz-Security-Token`),
+# request and response bodies (secret values, users' questions, answers) and, for httpx, URLs and
+# response headers. They stay at WARNING whatever LOG_LEVEL says and whatever level a host (the
+# Lambda runtime, `uvicorn --log-config`, `logging.basicConfig`) gives the root logger.
+QUIET_LOGGERS = ("boto3", "botocore", "s3transfer", "urllib3", "httpx", "httpcore")
+
 
 class _CurrentStderr:
     """Writes to whatever `sys.stderr` is at the time, so redirection (and capture) works."""
@@ -32,6 +39,30 @@ class _CurrentStderr:
 
     def flush(self) -> None:
         sys.stderr.flush()
+
+
+def quiet_third_party_loggers() -> None:
+    """Hold the loggers that print credentials at DEBUG (`QUIET_LOGGERS`) at WARNING."""
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class _ExceptionTypeOnly(logging.Filter):
+    """Drops a record's traceback and exception message, keeping the exception's type.
+
+    Starlette re-raises every unhandled error after our handler has answered and logged its type,
+    and uvicorn then logs it with the traceback, whose message can hold a connection string or SQL.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            name = type(record.exc_info[1]).__name__
+            record.msg, record.args = f"{record.getMessage().rstrip()} ({name})", None
+            record.exc_info = record.exc_text = record.stack_info = None
+        return True
+
+
+_EXCEPTION_TYPE_ONLY = _ExceptionTypeOnly()
 
 
 def configure_logging(*, json: bool, level: str = "INFO") -> None:
@@ -51,6 +82,8 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
     )
     # Uvicorn's own access log would repeat ours, with the query string.
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("uvicorn.error").addFilter(_EXCEPTION_TYPE_ONLY)  # added once
+    quiet_third_party_loggers()
 
 
 class RequestContextMiddleware:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 
 from cschat.chat.agents.base import DoneEvent, ErrorEvent, TextDelta, ToolResultEvent
 from cschat.chat.agents.bedrock import eventstream
@@ -16,6 +17,7 @@ from cschat.chat.agents.bedrock.agent import BedrockAgent
 from cschat.chat.agents.bedrock.emulator import Emulator
 from cschat.core.db import Database
 from tests.chat.agents.bedrock.conftest import SUPERVISOR, DbTools, collect, request
+from tests.chat.conftest import SignedIn
 from tests.fakes.bedrock import Scripted
 
 SPANISH = "¿Cuántos tickets se resolvieron esta semana?"
@@ -73,6 +75,7 @@ async def test_failures_are_worded_in_the_questions_language(
         pytest.param([flipped(chunk("Hay 12"), 9)], id="prelude-crc"),
         pytest.param([flipped(chunk("Hay 12"), -6)], id="message-crc"),
         pytest.param([chunk("Hay "), flipped(chunk("12"), -6)], id="message-crc-after-text"),
+        pytest.param([chunk("Hay "), chunk("12")[:-1]], id="last-frame-cut"),
         pytest.param([b"<html><body>Bad gateway</body></html>"], id="not-an-event-stream"),
         pytest.param([eventstream.encode_message(EVENT, b"[1, 2]")], id="payload-not-an-object"),
         pytest.param([eventstream.event("chunk", {"bytes": "abcde"})], id="bytes-not-base64"),
@@ -131,6 +134,17 @@ async def test_a_character_split_between_chunks_is_whole(
     done = events[-1]
     assert isinstance(done, DoneEvent) and done.text == raw.decode()
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == done.text
+
+
+async def test_frames_split_anywhere_between_reads_are_whole(
+    make_agent: Callable[..., BedrockAgent], scripted: Scripted, app_db: Database
+) -> None:
+    raw = trace({"x": 1}) + chunk("Hay 12 ") + chunk("tickets.")
+    # 3-byte parts, paused so that each is its own read: frame lengths are split too.
+    scripted.answers, scripted.pause = [[raw[n : n + 3] for n in range(0, len(raw), 3)]], 0.001
+    events = await collect(make_agent(), request(SPANISH), DbTools(app_db, SUPERVISOR))
+    done = events[-1]
+    assert isinstance(done, DoneEvent) and done.text == "Hay 12 tickets."
 
 
 async def test_a_trace_output_that_is_not_text_still_answers(
@@ -210,3 +224,31 @@ async def test_an_answer_that_never_ends_is_a_504(
     assert isinstance(error, ErrorEvent) and error.error is not None
     assert error.error.status_code == 504 and "BEDROCK_ANSWER_TIMEOUT" in error.error.detail
     assert error.message.startswith(FAILED_ES)
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        pytest.param(lambda frame: frame[:-1], id="last-byte-missing"),
+        pytest.param(lambda frame: frame[: len(frame) // 2], id="cut-in-the-payload"),
+        pytest.param(lambda frame: frame[:3], id="cut-in-the-prelude"),
+    ],
+)
+async def test_a_stream_cut_inside_its_last_frame_is_a_502_not_a_stored_answer(
+    chat_app: FastAPI,
+    signed_in: SignedIn,
+    make_agent: Callable[..., BedrockAgent],
+    scripted: Scripted,
+    cut: Callable[[bytes], bytes],
+) -> None:
+    # The body ends cleanly (chunked encoding closed), so only the framing shows the loss.
+    scripted.answers = [[chunk("Hay 12"), cut(chunk(" tickets resueltos."))]]
+    chat_app.state.agent = make_agent()
+    boss = await signed_in("boss@example.com", "Supervisor")
+    response = await boss.post("/api/chat", json={"message": SPANISH})
+    assert response.status_code == 502
+    body = response.json()
+    assert body["error"] == "UpstreamError" and body["detail"].startswith(FAILED_ES)
+    stored = (await boss.get(f"/api/chat/sessions/{body['session_id']}")).json()
+    assert stored["messages"][-1]["error"] == "UpstreamError"
+    assert "Hay 12" not in json.dumps(stored["messages"])

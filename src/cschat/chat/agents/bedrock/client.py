@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from cschat.chat.agents.bedrock.stream import check_whole_frames
 from cschat.core.config import AgentSettings
 
 
@@ -31,10 +32,11 @@ def make_clients(settings: AgentSettings, region: str) -> tuple[Any, Any]:
     """(bedrock-agent-runtime, bedrock-agent); endpoints follow `AWS_ENDPOINT_URL_*` variables."""
     session = boto3.session.Session(region_name=region)
     config = client_config(settings)
-    return (
-        session.client("bedrock-agent-runtime", config=config),
-        session.client("bedrock-agent", config=config),
+    runtime = session.client("bedrock-agent-runtime", config=config)
+    runtime.meta.events.register(
+        "before-parse.bedrock-agent-runtime.InvokeAgent", check_whole_frames
     )
+    return runtime, session.client("bedrock-agent", config=config)
 
 
 def make_executor(settings: AgentSettings) -> ThreadPoolExecutor:

@@ -4,13 +4,57 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Executor
 from typing import Any
 
 from cschat.chat.agents.bedrock.errors import UPSTREAM_FAILURES, MalformedStream
 
 _END = object()
+
+
+class _WholeFrames:
+    """An event-stream body that raises MalformedStream if it ends inside a frame.
+
+    botocore's EventStream stops at EOF and drops a partial last frame without a word, so an answer
+    cut short (with the HTTP body itself ended cleanly) would read as complete.
+    """
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def stream(self, *args: Any, **kwargs: Any) -> Iterator[bytes]:
+        head = b""  # the current frame's first bytes, until its 4-byte total length is known
+        left = 0  # the current frame's bytes still to come
+        for data in self._raw.stream(*args, **kwargs):
+            at = 0
+            while at < len(data):
+                if left:
+                    step = min(left, len(data) - at)
+                    left -= step
+                    at += step
+                    continue
+                part = data[at : at + 4 - len(head)]
+                head += part
+                at += len(part)
+                if len(head) == 4:
+                    left = max(int.from_bytes(head, "big") - 4, 0)
+                    head = b""
+            yield data
+        if head or left:
+            raise MalformedStream(
+                "Bedrock sent an answer that is not a valid InvokeAgent event stream "
+                "(it ended inside an event)."
+            )
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+def check_whole_frames(*, operation_model: Any, response_dict: dict[str, Any], **_: Any) -> None:
+    """botocore `before-parse` hook: a successful event-stream body must end on a frame boundary."""
+    if operation_model.has_event_stream_output and response_dict["status_code"] < 300:
+        response_dict["body"] = _WholeFrames(response_dict["body"])
 
 
 class _Failure:
