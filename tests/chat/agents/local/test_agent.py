@@ -117,9 +117,9 @@ async def ask(
         (
             "¿Cómo se resolvieron los tickets sobre cobro duplicado?",
             "Tickets parecidos a «cobro duplicado»:\n"
-            "- #1 Cobro duplicado en la factura (Billing, resolved, 2026-11-24)\n"
+            "- #1 Cobro duplicado en la factura (Billing, resuelto, 2026-11-24)\n"
             "  Solución: Se reembolsó el cargo duplicado.\n"
-            "- #2 Cobro duplicado tras cambiar de tarjeta (Billing, closed, 2026-11-25)\n"
+            "- #2 Cobro duplicado tras cambiar de tarjeta (Billing, cerrado, 2026-11-25)\n"
             "  Solución: Se anuló el segundo cobro.\n"
             f"Tickets: todo el historial (Europe/Madrid) · sin filtros · {AS_OF_ES}",
         ),
@@ -146,12 +146,32 @@ async def ask(
         (
             "¿Hay tickets parecidos al ticket 1?",
             "Tickets parecidos a «Cobro duplicado en la factura»:\n"
-            "- #2 Cobro duplicado tras cambiar de tarjeta (Billing, closed, 2026-11-25)\n"
+            "- #2 Cobro duplicado tras cambiar de tarjeta (Billing, cerrado, 2026-11-25)\n"
             "  Solución: Se anuló el segundo cobro.\n"
-            "- #4 La app se cierra al abrir (Technical, open)\n"
-            "- #6 Factura con otro NIF (Billing, resolved, 2026-10-06)\n"
+            "- #4 La app se cierra al abrir (Technical, abierto)\n"
+            "- #6 Factura con otro NIF (Billing, resuelto, 2026-10-06)\n"
             "  Solución: Se emitió una factura rectificativa.\n"
             f"Tickets: todo el historial (Europe/Madrid) · sin filtros · {AS_OF_ES}",
+        ),
+        (
+            "¿cuántos tickets hubo hace 2 años?",
+            "Tickets resueltos: 0\nResueltos 2024-01-01..2024-12-31 (Europe/Madrid) · "
+            f"sin filtros · {AS_OF_ES}",
+        ),
+        (
+            "Tickets resueltos hace una semana",
+            "Tickets resueltos: 1\nResueltos 2026-11-16..2026-11-22 (Europe/Madrid) · "
+            f"sin filtros · {AS_OF_ES}",
+        ),
+        (
+            "Billing tickets resolved a month ago",
+            "Resolved tickets: 1\nResolved 2026-10-01..2026-10-31 (Europe/Madrid) · "
+            f"filters: category = Billing · {AS_OF_EN}",
+        ),
+        (
+            "Tickets resueltos la semana antepasada",
+            "Tickets resueltos: 0\nResueltos 2026-11-09..2026-11-15 (Europe/Madrid) · "
+            f"sin filtros · {AS_OF_ES}",
         ),
         (
             "Show ticket 4",
@@ -238,7 +258,8 @@ async def test_an_impossible_date_is_named() -> None:
 async def test_a_refusal_from_the_tools_is_explained_not_crashed() -> None:
     text, events, _ = await ask("¿Cuántos tickets resolvió Diego esta semana?", role="Agent")
     assert text == (
-        "No tienes permiso para ver esos datos: agents may only see their own per-agent figures"
+        "No tienes permiso para ver esos datos: con el rol de agente solo puedes ver tus "
+        "propias cifras por agente y tus propios tickets."
     )
     done = events[-1]
     assert isinstance(done, DoneEvent)

@@ -85,3 +85,8 @@ def test_a_longer_question_we_cannot_place_does_not_borrow_the_context() -> None
     q = understood("What's the resolution rate this month?", previous)
     assert q.intent == "unknown"
     assert understood("la semana pasada", previous).filters == (("category", "Billing"),)
+
+
+def test_the_week_before_last_is_not_the_week_before_the_previous_one() -> None:
+    q = understood("and the week before last?", "How many tickets were resolved in March 2024?")
+    assert [p.label() for p in q.periods] == ["2026-11-09..2026-11-15"]

@@ -97,9 +97,62 @@ def test_windows(text: str, today: date, expected: list[str]) -> None:
     assert windows(text, today) == expected
 
 
+# "hace N <unidad>" / "N <units> ago": the whole calendar unit N units before the current one.
 @pytest.mark.parametrize(
-    "text", ["el 31 de febrero", "2023-02-29", "February 30, 2024", "del 1 al 31 de este mes"]
-)
+    ("text", "today", "expected"),
+    [
+        ("hace 2 años", FRI, ["2024-01-01..2024-12-31"]),
+        ("two years ago", JAN2, ["2025-01-01..2025-12-31"]),
+        ("hace dos semanas", FRI, ["2026-11-09..2026-11-15"]),
+        ("2 weeks ago", JAN2, ["2026-12-14..2026-12-20"]),
+        ("hace una semana", FRI, ["2026-11-16..2026-11-22"]),
+        ("a week ago", date(2026, 11, 23), ["2026-11-16..2026-11-22"]),
+        ("hace 3 días", FRI, ["2026-11-24..2026-11-24"]),
+        ("three days ago", date(2027, 1, 1), ["2026-12-29..2026-12-29"]),
+        ("hace un mes", FRI, ["2026-10-01..2026-10-31"]),
+        ("hace 1 mes", LEAP, ["2024-02-01..2024-02-29"]),
+        ("a month ago", JAN2, ["2026-12-01..2026-12-31"]),
+        ("hace 2 meses", JAN2, ["2026-11-01..2026-11-30"]),
+        ("14 months ago", FRI, ["2025-09-01..2025-09-30"]),
+        ("hace 2 trimestres", FRI, ["2026-04-01..2026-06-30"]),
+        ("one quarter ago", date(2026, 2, 1), ["2025-10-01..2025-12-31"]),
+        ("la semana antepasada", FRI, ["2026-11-09..2026-11-15"]),
+        ("the week before last", JAN2, ["2026-12-14..2026-12-20"]),
+        ("el mes antepasado", FRI, ["2026-09-01..2026-09-30"]),
+        ("the month before last", date(2026, 2, 10), ["2025-12-01..2025-12-31"]),
+        ("el año antepasado", FRI, ["2024-01-01..2024-12-31"]),
+        ("hace 2 semanas frente a la semana pasada", FRI,
+         ["2026-11-09..2026-11-15", "2026-11-16..2026-11-22"]),
+        ("entre hace 3 semanas y hace 2 semanas", FRI, ["2026-11-02..2026-11-15"]),
+    ],
+)  # fmt: skip
+def test_units_ago(text: str, today: date, expected: list[str]) -> None:
+    assert windows(text, today) == expected
+
+
+# "desde <periodo>" / "since <period>": from the start of that period up to today.
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("desde hace 2 semanas", FRI, ["2026-11-09..2026-11-27"]),
+        ("since two months ago", FRI, ["2026-09-01..2026-11-27"]),
+        ("desde el lunes", FRI, ["2026-11-23..2026-11-27"]),
+        ("since yesterday", FRI, ["2026-11-26..2026-11-27"]),
+        ("desde el mes pasado", FRI, ["2026-10-01..2026-11-27"]),
+        ("a partir de 2025", FRI, ["2025-01-01..2026-11-27"]),
+    ],
+)  # fmt: skip
+def test_since_a_period_runs_to_today(text: str, today: date, expected: list[str]) -> None:
+    assert windows(text, today) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "el 31 de febrero", "2023-02-29", "February 30, 2024", "del 1 al 31 de este mes",
+        "hace 5000 años", "100000000 weeks ago", "hace 999999 meses",
+    ],
+)  # fmt: skip
 def test_dates_that_do_not_exist_are_refused(text: str) -> None:
     with pytest.raises(BadPeriod):
         find_periods(fold(text), FRI)

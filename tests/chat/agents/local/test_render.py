@@ -138,6 +138,6 @@ def test_one_ticket_in_spanish() -> None:
     calls = plan(q, TODAY)
     assert calls == [ToolCall("get_ticket", {"ticket_id": "8"})]
     assert render(q, calls, [{"ticket": ticket, "data_as_of": None}], TZ) == (
-        "Ticket #8: Factura duplicada\nEstado: closed · Categoría: Billing\n"
+        "Ticket #8: Factura duplicada\nEstado: cerrado · Categoría: Billing\n"
         "Solución: Se anuló la factura."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date
@@ -29,14 +30,24 @@ from cschat.chat.agents.local.filters import Vocabulary
 from cschat.chat.agents.local.intents import Question, parse
 from cschat.chat.agents.local.language import Language
 from cschat.chat.agents.local.periods import BadPeriod
-from cschat.chat.agents.local.planner import ToolCall, next_call, plan, trend_interval
+from cschat.chat.agents.local.planner import (
+    ToolCall,
+    answerable,
+    next_call,
+    plan,
+    trend_interval,
+)
 from cschat.chat.agents.local.render import INTERVAL, canned, render
 from cschat.core.errors import AppError, Forbidden, NotFound
+from cschat.tickets.models import FIRST_DAY, LAST_DAY
 
 log = structlog.get_logger(__name__)
 
 VocabularySource = Callable[[], Awaitable[Vocabulary]]
 
+# A tool's validation error naming a window bound (a date before year 2 or after 9998): the one a
+# planned call can meet, since the planner orders windows and caps limits and intervals.
+_WINDOW_PARAM = re.compile(r"\b(?:start_date|end_date)\b")
 _FAILED = {
     "es": "No he podido responder por un error interno. Inténtalo de nuevo en un momento.",
     "en": "I could not answer because of an internal error. Please try again in a moment.",
@@ -59,13 +70,13 @@ def understand(request: AgentRequest, vocabulary: Vocabulary) -> Question:
             continue
         asked = parse(turn.text, today=today, vocabulary=vocabulary,
                       user_email=request.user_email, default_language=language)  # fmt: skip
-        current = resolve(asked, previous)
+        current = answerable(resolve(asked, previous))
         language = current.language
         if is_analytic(current):
             previous = current
     asked = parse(request.text, today=today, vocabulary=vocabulary,
                   user_email=request.user_email, default_language=language)  # fmt: skip
-    return resolve(asked, previous)
+    return answerable(resolve(asked, previous))
 
 
 def describe(question: Question) -> str:
@@ -83,6 +94,10 @@ def describe(question: Question) -> str:
         parts.append("filters=" + ", ".join(f"{k}={v}" for k, v in question.filters))
     if question.stats:
         parts.append("stats=" + ", ".join(question.stats))
+    if question.missing:
+        parts.append("not computed=" + ", ".join(f"{w} of {m}" for m, w in question.missing))
+    if question.declined:
+        parts.append(f"declined={question.declined[0]} ({question.declined[1]})")
     return "; ".join(parts)
 
 
@@ -148,7 +163,7 @@ class LocalAgent:
                 refused = {"error": exc.code, "detail": exc.detail}
                 trace.append(TraceStep("observation", tool=call.name, observation=refused))
                 yield TraceEvent(trace[-1])
-                text = _refusal(exc, question.language)
+                text = _refusal(exc, call, question.language)
                 break
             except Exception as exc:
                 log.error("agent.tool_failed", tool=call.name, error=type(exc).__name__)
@@ -181,6 +196,9 @@ def _answer(
         return render(question, calls, results, tz)
     if question.bad_period:
         return canned("bad_period", question.language, text=question.bad_period)
+    if question.declined:
+        kind, written = question.declined
+        return canned(kind, question.language, text=written)
     if question.intent == "trend":  # planned no call: too many periods for one trend
         interval = INTERVAL[question.language][trend_interval(question)]
         return canned("long_trend", question.language, interval=interval)
@@ -188,12 +206,17 @@ def _answer(
     return canned(kind, question.language)
 
 
-def _refusal(exc: AppError, language: Language) -> str:
+def _refusal(exc: AppError, call: ToolCall, language: Language) -> str:
+    """The tool's refusal as an answer; the tools explain in English, so a Spanish answer says
+    what happened in Spanish instead of quoting them."""
+    values = {"detail": exc.detail, "id": str(call.params.get("ticket_id", ""))}
     if isinstance(exc, NotFound):
-        return canned("not_found", language, detail=exc.detail)
+        return canned("not_found", language, **values)
     if isinstance(exc, Forbidden):
-        return canned("forbidden", language, detail=exc.detail)
-    return canned("tool_error", language, detail=exc.detail)
+        return canned("forbidden", language, **values)
+    if _WINDOW_PARAM.search(exc.detail):
+        return canned("dates_out_of_range", language, first=str(FIRST_DAY), last=str(LAST_DAY))
+    return canned("tool_error", language, **values)
 
 
 def _citation(call: ToolCall, result: Mapping[str, Any]) -> CitationEvent:

@@ -20,6 +20,8 @@ def is_analytic(question: Question | None) -> bool:
 
 def resolve(question: Question, previous: Question | None) -> Question:
     """The question to answer: a follow-up laid over the previous analytic question."""
+    if question.declined:  # "¿y por hora?": nothing of the previous question answers it
+        return question
     if question.intent is None and not is_analytic(previous):
         return replace(
             question, intent="count" if question.periods or question.filters else "unknown"
@@ -51,6 +53,7 @@ def resolve(question: Question, previous: Question | None) -> Question:
         filters=in_dimension_order([*kept, *question.filters]),
         dimension=question.dimension or (previous.dimension if intent == "breakdown" else None),
         stats=question.stats or previous.stats,
+        missing=question.missing if question.stats else previous.missing,
         interval=question.interval or previous.interval,
         limit=question.limit if question.dimension else previous.limit,
         order=question.order if question.dimension else previous.order,

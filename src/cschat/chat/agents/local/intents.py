@@ -48,6 +48,10 @@ class Question:
     followup: bool = False
     before_that: bool = False
     bad_period: str | None = None
+    # Why the tools cannot answer it exactly (a `render.CANNED` kind) and the words that say so.
+    declined: tuple[str, str] | None = None
+    # (metric, statistic as written) asked for but not computed: only the average is answered.
+    missing: tuple[tuple[str, str], ...] = ()
 
 
 def parse(
@@ -106,6 +110,11 @@ def parse(
     dimension = _dimension(rest)
     if intent is None:
         intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), marker)
+    if intent not in ("greeting", "help", "unknown"):
+        # Words no rule used would leave a figure for another question: decline instead.
+        declined = _unanswerable(rest, text)
+        if declined:
+            return Question(language, "unknown", declined=declined)
     # Only a period or a filter and no other words ("la semana pasada", "billing") continues the
     # conversation; a longer question we cannot place is not understood rather than guessed.
     followup = marker or (intent is None and len(_content_words(rest)) <= 1)
@@ -132,6 +141,7 @@ def parse(
         query=query,
         followup=followup,
         before_that=bool(rx.BEFORE_THAT.search(folded)),
+        missing=_missing(rest, text),
     )
 
 
@@ -248,14 +258,59 @@ def _limit_and_order(
     return None, order
 
 
-def _stats(rest: str) -> tuple[Stat, ...]:
-    found: list[Stat] = []
+def _written(text: str, found: re.Match[str]) -> str:
+    """The words of a match over the folded text, as the question wrote them."""
+    return text[found.start() : found.end()]
+
+
+def _unanswerable(rest: str, text: str) -> tuple[str, str] | None:
+    """Why no tool answers the question exactly, if a word says so: a grouping the tools lack
+    (weekday, hour, year), a time expression no period rule read, or an average of counts."""
+    for kind, words in (("no_grouping", rx.NO_GROUPING), ("unread_period", rx.UNREAD_PERIOD)):
+        found = words.search(rest)
+        if found:
+            return kind, _written(text, found)
+    statistic = next(
+        (m for p in (rx.AVG, rx.MEDIAN, rx.P90, rx.OTHER_PERCENTILE) if (m := p.search(rest))),
+        None,
+    )
+    measured = any(p.search(rest) for p in (rx.METRIC_WORDS, rx.FIRST_RESPONSE, rx.CSAT))
+    counted = rx.TICKETS.search(rest) or rx.COUNT.search(rest)
+    if statistic and counted and not measured:
+        return "no_statistic", _written(text, statistic)
+    return None
+
+
+def _metrics(rest: str) -> tuple[bool, bool, bool]:
+    """Whether resolution time, first response time and CSAT are asked about."""
     csat = bool(rx.CSAT.search(rest))
     first = bool(rx.FIRST_RESPONSE.search(rest))
     # "¿Cuánto tardamos en responder?" is about the first response, not resolution.
     resolution = bool(rx.RESOLUTION_TIME.search(rest)) and (
         not first or bool(rx.RESOLUTION_WORD.search(rest))
     )
+    return resolution, first, csat
+
+
+def _missing(rest: str, text: str) -> tuple[tuple[str, str], ...]:
+    """Statistics asked of a metric that has none: first response and CSAT have only an average,
+    resolution time an average, a median and a p90."""
+    resolution, first, csat = _metrics(rest)
+    other = rx.OTHER_PERCENTILE.search(rest)
+    out: list[tuple[str, str]] = []
+    if not resolution:
+        quantile = rx.MEDIAN.search(rest) or rx.P90.search(rest) or other
+        if quantile:
+            out.extend((m, _written(text, quantile)) for m, asked in
+                       (("first_response", first), ("csat", csat)) if asked)  # fmt: skip
+    if other and (resolution or not (csat or first)):
+        out.append(("resolution", _written(text, other)))
+    return tuple(out)
+
+
+def _stats(rest: str) -> tuple[Stat, ...]:
+    found: list[Stat] = []
+    resolution, first, csat = _metrics(rest)
     p90, median, avg = (
         bool(rx.P90.search(rest)),
         bool(rx.MEDIAN.search(rest)),

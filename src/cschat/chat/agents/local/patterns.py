@@ -106,8 +106,13 @@ SEARCH_LIMIT = re.compile(
 )
 
 P90 = _rx(r"p90|percentil\s*90|90\s*(?:th)?\s*percentile|percentile\s*90|pct\s*90")
-MEDIAN = _rx(r"mediana|median")
-AVG = _rx(r"medi[oa]s?|promedio|average|avg|mean")
+MEDIAN = _rx(r"mediana|median|p50|percentil\s*50|50\s*(?:th)?\s*percentile|percentile\s*50")
+# Percentiles the tools do not compute (only the median and p90 of resolution time exist).
+OTHER_PERCENTILE = _rx(
+    r"(?:p|pct\s*|percentil(?:e)?\s*)(?!(?:50|90)(?!\d))\d{1,2}|"
+    r"(?!(?:50|90)(?!\d))\d{1,2}\s*(?:th|st|nd|rd|º)?\s*percentile|cuartil(?:es)?|quartiles?"
+)
+AVG = _rx(r"(?<!por\s)medi[oa]s?|promedio|average|avg|mean")  # "por medio del chat" is "via"
 FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+de\s+respuesta|"
                       r"response\s+time|en\s+responder|to\s+respond|first\s+reply|"
                       r"por\s+primera\s+vez|respond\w*|reply|replies|contest\w*")  # fmt: skip
@@ -120,6 +125,12 @@ RESOLUTION_TIME = _rx(
     r"\s+(?:\w+\s+){0,2}(?:resolucion|resolution)|resolucion\s+(?:media|mediana|promedio)"
 )
 RESOLUTION_WORD = _rx(r"resolu\w*|resolv\w*|cierre|clos\w*|cerr\w*|solucion\w*")
+# What a figure is of, when it is a time or a score: without one, "la media de tickets por día" is
+# an average of counts, which no tool computes.
+METRIC_WORDS = _rx(
+    r"tiempos?|times?|horas?|hours?|minutos?|minutes?|duracion|duration|tard\w*|how\s+long|"
+    r"resolucion|resolution|cierre|rapid\w*|lent\w*|fast\w*|slow\w*|quick\w*"
+)
 STATS = _rx(r"estadisticas?|stats|statistics|metricas|metrics|kpis?|rendimiento|performance")
 COUNT = _rx(r"cuant[oa]s|how\s+many|numero\s+de|number\s+of|total|count|cantidad|volumen|volume|"
              r"how\s+much")  # fmt: skip
@@ -148,7 +159,7 @@ SELF = _rx(
 # "¿y el mes anterior?" after a question about October means September, not "last month".
 BEFORE_THAT = _rx(
     r"(?:el|la)\s+(?:dia|semana|mes|trimestre|ano)\s+(?:anterior|de\s+antes)|la\s+anterior|"
-    r"el\s+anterior|the\s+(?:day|week|month|quarter|year)\s+before|the\s+one\s+before|"
+    r"el\s+anterior|the\s+(?:day|week|month|quarter|year)\s+before(?!\s+last)|the\s+one\s+before|"
     r"the\s+previous\s+(?:day|week|month|quarter|year|one)"
 )
 # count_tickets knows resolved/open/any only; other statuses come from the status breakdown.
@@ -162,6 +173,44 @@ FILLER_WORDS = frozenset(
 FOLLOWUP = re.compile(
     r"^\W*(?:y|e|and|what\s+about|how\s+about|and\s+for|tambien|also|solo|only|pero|but|"
     r"what\s+if|y\s+si|ahora|now)(?![\w])"
+)
+
+# Groupings the tools do not have (DESIGN §7: dimensions, and days, ISO weeks or months).
+NO_GROUPING = _rx(
+    r"(?:por\s+)?dias?\s+de\s+(?:la\s+)?semana|(?:by\s+|per\s+)?days?\s+of\s+(?:the\s+)?week|"
+    r"weekdays?|dias?\s+laborables?|laborables|entre\s+semana|fin(?:es)?\s+de\s+semana|weekends?|"
+    r"los\s+(?:lunes|martes|miercoles|jueves|viernes)|sabados|domingos|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days|"
+    r"(?:por|cada)\s+horas?|a\s+que\s+horas?|(?:que|cual(?:es)?)\s+horas?|horas?\s+del\s+dia|"
+    r"franjas?\s+horarias?|horarios?|(?:by|per|each)\s+(?:the\s+)?hour|hourly|"
+    r"hours?\s+of\s+(?:the\s+)?day|time\s+of\s+(?:the\s+)?day|(?:at\s+)?what\s+time|"
+    r"which\s+hours?|(?:por|en)\s+la\s+(?:manana|tarde|noche)|in\s+the\s+(?:morning|afternoon|"
+    r"evening)|at\s+night|"
+    r"(?:por|cada)\s+anos?|anual(?:es|mente)?|ano\s+a\s+ano|interanual|(?:by|per|each)\s+year|"
+    r"yearly|annual(?:ly)?|year\s+(?:over|on|by)\s+year|"
+    r"(?:por|cada)\s+trimestres?|trimestral(?:es|mente)?|trimestre\s+a\s+trimestre|"
+    r"(?:by|per|each)\s+quarter|quarterly|quarter\s+(?:over|on|by)\s+quarter"
+)
+# Time words no period rule read (a period found is blanked before this looks): "hace 3 horas",
+# "a few weeks ago", "los 3 últimos meses", "next month", "in 1850".
+UNREAD_PERIOD = _rx(
+    r"hace\s+(?:[\w.,]+\s+){0,3}?(?:segundos?|minutos?|horas?|dias?|semanas?|mes(?:es)?|"
+    r"trimestres?|semestres?|anos?|tiempo|rato|mucho|poco|cuanto)|"
+    r"(?:(?:a\s+)?[\w.,]+\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|quarters?|years?|"
+    r"while)\s+ago|ago|antepasad[oa]s?|before\s+last|"
+    r"(?:\d[\d.,]*|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|two|three|four|five|six|"
+    r"seven|eight|nine|ten)\s+(?:\w+\s+)?(?:dias|semanas|meses|trimestres|anos|horas|"
+    r"days|weeks|months|quarters|years|hours)|"
+    r"(?:proxim[oa]s?|siguientes?)\s+(?:\w+\s+)?(?:dias?|semanas?|mes(?:es)?|trimestres?|anos?)|"
+    r"(?:next|coming|following)\s+(?:\w+\s+)?(?:days?|weeks?|months?|quarters?|years?)|"
+    r"(?:semana|mes|ano)\s+que\s+viene|pasado\s+manana|manana|tomorrow|tonight|anoche|"
+    r"(?:esta|la)\s+(?:tarde|noche)|(?:this|last)\s+(?:morning|afternoon|evening|night)|"
+    r"(?:del?|from|between|entre)\s+(?:el\s+|the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+"
+    r"(?:al?|to|and|y|-|hasta|until)(?:\s+(?:el\s+|the\s+)?\d{1,2}(?![\d.,:]))?(?![\w-])|"
+    r"(?:semana\s+del?|week\s+of)(?!\s*\w)|"
+    r"semestres?|half[\s-]years?|y\s+medio|and\s+a\s+half|"
+    r"(?:en|in|durante|during|desde|since)\s+(?:(?:el\s+)?ano\s+|(?:the\s+)?year\s+)?\d{1,4}"
+    r"(?![\d.,:])"
 )
 
 

@@ -3,6 +3,8 @@
 Everything is relative to `today` in the app's time zone. Weeks are ISO weeks (Monday first). Named
 periods that are still running ("this month", "2026", "Q4") end today: there is no data after now.
 A month, day or quarter named without a year is the most recent one that has started.
+"Hace N <unidad>" / "N <units> ago" is the whole calendar unit N units before the current one (see
+`_units_ago`), and "desde <periodo>" / "since <period>" runs from that period's start to today.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ MONTHS: dict[str, int] = {
 NUMBER_WORDS: dict[str, int] = {
     "un": 1, "una": 1, "uno": 1, "one": 1, "dos": 2, "two": 2, "tres": 3, "three": 3,
     "cuatro": 4, "four": 4, "cinco": 5, "five": 5, "seis": 6, "six": 6, "siete": 7, "seven": 7,
-    "ocho": 8, "eight": 8, "diez": 10, "ten": 10, "doce": 12, "twelve": 12, "catorce": 14,
+    "ocho": 8, "eight": 8, "nueve": 9, "nine": 9, "diez": 10, "ten": 10, "once": 11, "eleven": 11,
+    "doce": 12, "twelve": 12, "catorce": 14,
     "fourteen": 14, "quince": 15, "fifteen": 15, "treinta": 30, "thirty": 30, "noventa": 90,
     "ninety": 90,
 }  # fmt: skip
@@ -46,6 +49,10 @@ _DE_Y = r"(?:,?\s+(?:de(?:l)?\s+|of\s+)?" + _Y + ")?"
 _WD = "(" + "|".join(WEEKDAYS) + ")"
 # "1.000" and "1,000" are a thousand in either language: groups of three digits only.
 _N = r"(\d{1,3}(?:[.,]\d{3})+|\d+|" + "|".join(NUMBER_WORDS) + ")"
+_N_AGO = _N[:-1] + "|an?)"  # "a week ago"
+# Calendar units as written, folded: "años" is "anos".
+_UNIT_ES = r"(dias?|semanas?|mes(?:es)?|trimestres?|anos?)"
+_UNIT_EN = r"(days?|weeks?|months?|quarters?|years?)"
 
 
 class BadPeriod(ValueError):
@@ -141,6 +148,36 @@ def _year(year: int, today: date) -> Period:
 def _number(word: str) -> int:
     digits = word.replace(".", "").replace(",", "")
     return int(digits) if digits.isdigit() else NUMBER_WORDS[word]
+
+
+def _units_ago(n: int, unit: str, today: date) -> Period:
+    """ "Hace N <unidad>" / "N <units> ago": the whole calendar unit N units before the current one.
+
+    A product decision: "hace 2 semanas" is the ISO week two weeks before this one, "hace 2 años"
+    the calendar year two before this one, "hace 3 días" that single day and "hace 1 mes" last
+    calendar month (not "the 30 days ending 30 days ago"), so the window is one the answer can
+    name and a later "¿y la anterior?" steps by whole units.
+    """
+    if unit.startswith(("dia", "day")):
+        return _one_day(today - timedelta(days=n))
+    if unit.startswith(("sem", "week")):
+        return _week(_monday(today) - timedelta(weeks=n), today)
+    if unit.startswith(("mes", "month")):
+        month0 = today.year * 12 + today.month - 1 - n
+        return _month(month0 // 12, month0 % 12 + 1, today)
+    if unit.startswith(("trim", "quarter")):
+        quarter0 = today.year * 4 + (today.month - 1) // 3 - n
+        return _quarter(quarter0 // 4, quarter0 % 4 + 1, today)
+    return _year(today.year - n, today)
+
+
+def _units_ago_match(m: re.Match[str], today: date) -> Period:
+    return _units_ago(1 if m[1] in ("a", "an") else _number(m[1]), m[2], today)
+
+
+def _before_last(m: re.Match[str], today: date) -> Period:
+    """ "La semana antepasada" / "the week before last": two whole units back."""
+    return _units_ago(2, m[1] or m[2], today)
 
 
 def _last_n(n: int, unit: str, today: date) -> Period:
@@ -353,6 +390,13 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         + r"\s+(dias|days|semanas|weeks|meses|months)",
         _last_n_match,
     ),
+    (r"hace\s+" + _N + r"\s+" + _UNIT_ES, _units_ago_match),
+    (_N_AGO + r"\s+" + _UNIT_EN + r"\s+ago", _units_ago_match),
+    (
+        r"(?:(?:la|el)\s+)?(semana|mes|trimestre|ano)\s+antepasad[ao]"
+        r"|(?:the\s+)?(week|month|quarter|year)\s+before\s+last",
+        _before_last,
+    ),
     (r"(?:anteayer|antes\s+de\s+ayer|the\s+day\s+before\s+yesterday)",
      _fixed(lambda t: _one_day(t - timedelta(days=2)))),
     (r"(?:hoy|today)", _fixed(_one_day)),
@@ -385,7 +429,9 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _fixed(lambda t: _year(t.year, t)),
     ),
     (
-        r"(?:el\s+)?(?:(last|previous)\s+)?(?:on\s+)?" + _WD + r"(?:\s+(pasado|anterior))?"
+        # "Los lunes" is every Monday, a grouping `intents.py` declines, not the last Monday.
+        r"(?<!los\s)(?:el\s+)?(?:(last|previous)\s+)?(?:on\s+)?" + _WD
+        + r"(?:\s+(pasado|anterior))?"
         r"|(?:el\s+)?" + _WD + r"\s+(pasado|anterior)",
         _weekday,
     ),
@@ -394,7 +440,8 @@ _RULES: tuple[tuple[str, Handler], ...] = (
 )  # fmt: skip
 
 
-_COMPILED = tuple((re.compile(r"(?<![\w-])" + p + r"(?![\w-])"), h) for p, h in _RULES)
+# The word boundaries hold for every alternative of a rule ("mondays" is not "monday").
+_COMPILED = tuple((re.compile(r"(?<![\w-])(?:" + p + r")(?![\w-])"), h) for p, h in _RULES)
 # English "may" is also a verb: a bare "may" counts only after a preposition.
 _MAY_CONTEXT = re.compile(r"(?:in|en|during|durante|de|of|since|desde|for)\s+$")
 
@@ -417,7 +464,7 @@ def find_periods(folded: str, today: date) -> list[PeriodMatch]:
                 raise BadPeriod(m[0]) from None
             found.append(PeriodMatch(_ordered(period), span))
             taken.append(span)
-    return _join_ranges(folded, sorted(found, key=lambda p: p.span))
+    return _join_ranges(folded, sorted(found, key=lambda p: p.span), today)
 
 
 def _ordered(period: Period) -> Period:
@@ -429,11 +476,14 @@ def _ordered(period: Period) -> Period:
 
 _RANGE_OPEN = re.compile(r"(?:entre|between|del?|from|desde)\s+(?:el\s+|the\s+)?$")
 _RANGE_JOIN = re.compile(r"\s*(?:y|and|al?|to|hasta|until|through|-)\s+(?:el\s+|the\s+)?")
+_SINCE = re.compile(r"(?<![\w-])(?:desde|since|a\s+partir\s+del?)\s+(?:el\s+|la\s+|the\s+)?$")
 
 
-def _join_ranges(folded: str, found: list[PeriodMatch]) -> list[PeriodMatch]:
-    """ "entre el lunes y el miércoles" is one range, not two periods to compare."""
+def _join_ranges(folded: str, found: list[PeriodMatch], today: date) -> list[PeriodMatch]:
+    """ "entre el lunes y el miércoles" is one range, not two periods to compare; "desde el lunes"
+    runs from Monday to today."""
     out: list[PeriodMatch] = []
+    joined: set[int] = set()
     for match in found:
         if out and _RANGE_OPEN.search(folded[: out[-1].span[0]]):
             between = folded[out[-1].span[1] : match.span[0]]
@@ -442,6 +492,15 @@ def _join_ranges(folded: str, found: list[PeriodMatch]) -> list[PeriodMatch]:
                 a, b = first.period, match.period
                 period = Period(min(a.start, b.start), max(a.end, b.end), "range")
                 out.append(PeriodMatch(period, (first.span[0], match.span[1])))
+                joined.add(len(out) - 1)
                 continue
         out.append(match)
-    return out
+    return [m if i in joined else _up_to_today(folded, m, today) for i, m in enumerate(out)]
+
+
+def _up_to_today(folded: str, match: PeriodMatch, today: date) -> PeriodMatch:
+    """ "desde hace 2 semanas", "since yesterday": from the period's start up to today."""
+    since = _SINCE.search(folded[: match.span[0]])
+    if since is None or not match.period.start <= today:
+        return match
+    return PeriodMatch(Period(match.period.start, today, "range"), (since.start(), match.span[1]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -40,6 +40,18 @@ class ToolCall:
 def metric_of(question: Question) -> str:
     """The breakdown/trend metric for the question (`count` unless a time or CSAT was asked)."""
     return next((_METRIC_OF_STAT[s] for s in question.stats if s in _METRIC_OF_STAT), "count")
+
+
+def p90_by_group(question: Question) -> bool:
+    """True when a P90 is asked per group or period: `resolution_stats` has it for a total only."""
+    return question.intent in ("breakdown", "trend") and "p90_hours" in question.stats
+
+
+def answerable(question: Question) -> Question:
+    """The question, or declined when no tool has its figure (a P90 and nothing else per group)."""
+    if p90_by_group(question) and metric_of(question) == "count":
+        return replace(question, intent="unknown", declined=("p90_grouped", "P90"))
+    return question
 
 
 def date_field_of(question: Question) -> str:

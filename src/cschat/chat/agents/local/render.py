@@ -12,7 +12,7 @@ from typing import Any
 from cschat.chat.agents.local import numbers
 from cschat.chat.agents.local.intents import ALL_STATS, Question, Stat
 from cschat.chat.agents.local.language import Language
-from cschat.chat.agents.local.planner import ToolCall, compares_values
+from cschat.chat.agents.local.planner import ToolCall, compares_values, p90_by_group
 
 Result = Mapping[str, Any]
 
@@ -71,6 +71,33 @@ TEXT = {
         "no_subject": "Ticket #{id} has no subject to search for similar ones.",
     },
 }  # fmt: skip
+# Our own status values (DESIGN §6); category, channel and the like are the data's own words.
+STATUS = {
+    "es": {"new": "nuevo", "open": "abierto", "in_progress": "en curso", "pending": "pendiente",
+           "escalated": "escalado", "resolved": "resuelto", "closed": "cerrado"},
+    "en": {},
+}  # fmt: skip
+# Said before an answer that gives the average where another statistic was asked for.
+NOTE = {
+    "es": {
+        "first_response": "Aviso: para la primera respuesta solo tengo la media, no «{text}». "
+        "Esta es la media:",
+        "csat": "Aviso: para el CSAT solo tengo la media, no «{text}». Esta es la media:",
+        "resolution": "Aviso: para el tiempo de resolución solo tengo la media, la mediana y el "
+        "P90, no «{text}».",
+        "p90_grouped": "Aviso: el P90 del tiempo de resolución no está disponible por grupos ni "
+        "por periodos; solo la media y la mediana.",
+    },
+    "en": {
+        "first_response": "Note: for first response time only the average is available, not "
+        "“{text}”. Here is the average:",
+        "csat": "Note: for CSAT only the average is available, not “{text}”. Here is the average:",
+        "resolution": "Note: for resolution time only the average, median and P90 are available, "
+        "not “{text}”.",
+        "p90_grouped": "Note: the P90 of resolution time is not available by group or by period; "
+        "only the average and the median.",
+    },
+}
 TICKET_FIELDS = {
     "es": (("status", "Estado"), ("category", "Categoría"), ("priority", "Prioridad"),
            ("channel", "Canal"), ("agent", "Agente"), ("team", "Equipo"), ("customer", "Cliente"),
@@ -102,9 +129,26 @@ CANNED = {
         "bad_period": "La fecha «{text}» no existe. Revisa el día y el mes, por ejemplo:",
         "long_trend": "Una tendencia por {interval} de un periodo tan largo tendría demasiados "
         "puntos. Acota las fechas o usa un intervalo más largo.",
-        "not_found": "No encuentro eso: {detail}",
-        "forbidden": "No tienes permiso para ver esos datos: {detail}",
-        "tool_error": "No pude obtener los datos: {detail}",
+        "no_grouping": "No puedo responder a eso con un dato exacto: no sé separar los tickets "
+        "por «{text}». Puedo agruparlos por día, semana o mes, y por categoría, prioridad, canal, "
+        "agente, equipo o estado. Prueba con frases como:",
+        "unread_period": "No sé a qué fechas se refiere «{text}», así que no doy una cifra que "
+        "podría ser de otro periodo. Entiendo periodos como hoy, ayer, esta semana, la semana "
+        "pasada, hace 2 semanas, los últimos 30 días, marzo de 2024 o del 1 al 15 de marzo. "
+        "Prueba con frases como:",
+        "no_statistic": "No puedo calcular «{text}» de eso con exactitud: tengo la media, la "
+        "mediana y el P90 del tiempo de resolución, y la media de la primera respuesta y del "
+        "CSAT, pero no medias ni medianas de número de tickets. Prueba con frases como:",
+        "p90_grouped": "No puedo dar el P90 por grupos ni por periodos: tengo la media, la mediana "
+        "y el P90 del tiempo de resolución, pero por categoría, prioridad, canal, agente, equipo, "
+        "día, semana o mes solo la media y la mediana. Prueba con frases como:",
+        "not_found": "No encuentro el ticket «{id}» o no tienes permiso para verlo.",
+        "forbidden": "No tienes permiso para ver esos datos: con el rol de agente solo puedes ver "
+        "tus propias cifras por agente y tus propios tickets.",
+        "dates_out_of_range": "No pude obtener los datos: las fechas deben estar entre el {first} "
+        "y el {last}.",
+        "tool_error": "No pude obtener los datos: las herramientas de análisis no aceptaron la "
+        "consulta.",
     },
     "en": {
         "greeting": "Hi! Ask me about your tickets: how many, resolution and first response "
@@ -118,17 +162,35 @@ CANNED = {
         "bad_period": "The date “{text}” does not exist. Check the day and month, for example:",
         "long_trend": "A trend by {interval} over so long a period would have too many points. "
         "Narrow the dates or use a longer interval.",
+        "no_grouping": "I cannot answer that with an exact figure: I cannot split tickets by "
+        "“{text}”. I can group them by day, week or month, and by category, priority, channel, "
+        "agent, team or status. Try phrasings like:",
+        "unread_period": "I do not know which dates “{text}” means, so I give no figure that "
+        "could be for another period. I understand periods such as today, yesterday, this week, "
+        "last week, 2 weeks ago, the last 30 days, March 2024 or March 1-15. Try phrasings like:",
+        "no_statistic": "I cannot compute “{text}” of that exactly: I have the average, median "
+        "and P90 of resolution time, and the average of first response time and CSAT, but no "
+        "averages or medians of ticket counts. Try phrasings like:",
+        "p90_grouped": "I cannot give the P90 by group or by period: I have the average, median "
+        "and P90 of resolution time, but by category, priority, channel, agent, team, day, week or "
+        "month only the average and the median. Try phrasings like:",
         "not_found": "I cannot find that: {detail}",
         "forbidden": "You are not allowed to see that data: {detail}",
+        "dates_out_of_range": "I could not get the data: dates must be between {first} and {last}.",
         "tool_error": "I could not get the data: {detail}",
     },
 }
+# Replies that end with example questions.
+WITH_EXAMPLES = frozenset(
+    {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
+     "p90_grouped"}
+)  # fmt: skip
 
 
 def canned(kind: str, language: Language, **values: str) -> str:
-    """Greeting, help, not-understood and error texts; the last three end with examples."""
+    """Greeting, help, not-understood, declined and error texts; some end with examples."""
     text = CANNED[language][kind].format(**values)
-    if kind in ("help", "unknown", "bad_period"):
+    if kind in WITH_EXAMPLES:
         text += "".join(f"\n- {example}" for example in EXAMPLES[language])
     return text
 
@@ -137,6 +199,16 @@ def render(
     question: Question, calls: Sequence[ToolCall], results: Sequence[Result], tz: str
 ) -> str:
     """The answer to an analytics question from its tool calls and their results."""
+    notes = [NOTE[question.language][metric].format(text=written)
+             for metric, written in question.missing]  # fmt: skip
+    if p90_by_group(question):
+        notes.append(NOTE[question.language]["p90_grouped"])
+    return "\n".join([*notes, _render(question, calls, results, tz)])
+
+
+def _render(
+    question: Question, calls: Sequence[ToolCall], results: Sequence[Result], tz: str
+) -> str:
     lang = question.language
     if question.intent == "search" and calls[0].name == "get_ticket":
         if len(calls) == 1:
@@ -228,11 +300,14 @@ def _rows(call: ToolCall, rows: Sequence[Result], key: str, lang: Language) -> s
     lines = [header]
     for i, row in enumerate(rows, start=1):
         bullet = f"{i}." if call.name == "breakdown_tickets" else "-"
+        shown = row.get(key)
+        if call.params.get("dimension") == "status":
+            shown = _status(shown, lang)
         value = _metric_value(metric, row.get("value"), lang)
         if metric != "count":
             noun = "ticket" if row["count"] == 1 else "tickets"
             value += f" ({numbers.number(row['count'], lang)} {noun})"
-        lines.append(f"{bullet} {row.get(key)}: {value}")
+        lines.append(f"{bullet} {shown}: {value}")
     return "\n".join(lines)
 
 
@@ -280,7 +355,9 @@ def _search(
         return t["no_similar"].format(q=query)
     lines = [f"{t['similar'].format(q=query)}:"]
     for ticket in tickets:
-        facts = [str(ticket[k]) for k in ("category", "status") if ticket.get(k)]
+        facts = [str(ticket["category"])] if ticket.get("category") else []
+        if ticket.get("status"):
+            facts.append(_status(ticket["status"], lang))
         if ticket.get("resolved_at"):
             facts.append(str(ticket["resolved_at"])[:10])
         lines.append(f"- #{ticket.get('id')} {ticket.get('subject', '')} ({', '.join(facts)})")
@@ -293,13 +370,19 @@ def _ticket(result: Result, lang: Language) -> str:
     ticket = result["ticket"]
     lines = [f"Ticket #{ticket.get('id')}: {ticket.get('subject', '')}"]
     facts = [
-        f"{label}: {ticket[k]}" for k, label in TICKET_FIELDS[lang] if ticket.get(k) is not None
+        f"{label}: {_status(ticket[k], lang) if k == 'status' else ticket[k]}"
+        for k, label in TICKET_FIELDS[lang]
+        if ticket.get(k) is not None
     ]
     lines.append(" · ".join(facts))
     for k, label in (("description", ""), ("resolution", TEXT[lang]["solution"])):
         if ticket.get(k):
             lines.append(f"{label}: {ticket[k]}" if label else str(ticket[k]))
     return "\n".join(lines)
+
+
+def _status(value: Any, lang: Language) -> str:
+    return STATUS[lang].get(str(value), str(value))
 
 
 def _window(params: Mapping[str, Any], result: Result) -> str:

@@ -1,0 +1,216 @@
+"""What the tools cannot answer exactly gets a plain "I can't", never another question's figure."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi import FastAPI
+
+from cschat.chat.agents.base import DoneEvent, ToolCallEvent
+from tests.chat.agents.local.test_agent import ask
+from tests.chat.agents.local.test_robustness import _ask_real
+
+# A line of an answer that gives a figure: "Tickets resueltos: 5", "1. Billing: 2", "- 2026-W47: 1".
+FIGURE = re.compile(r"^(?!- [¿A-Z]).*:\s*\d", re.M)
+CAN_GROUP = {
+    "es": "Puedo agruparlos por día, semana o mes, y por categoría, prioridad, canal, agente, "
+    "equipo o estado.",
+    "en": "I can group them by day, week or month, and by category, priority, channel, agent, "
+    "team or status.",
+}
+KNOWN_PERIODS = {
+    "es": "Entiendo periodos como hoy, ayer, esta semana, la semana pasada, hace 2 semanas,",
+    "en": "I understand periods such as today, yesterday, this week, last week, 2 weeks ago,",
+}
+EXAMPLES = {"es": "Prueba con frases como:\n- ", "en": "Try phrasings like:\n- "}
+
+
+async def _declined(question: str, history: tuple[str, ...] = ()) -> tuple[str, str]:
+    text, events, tools = await ask(question, history=history)
+    done = events[-1]
+    assert isinstance(done, DoneEvent)
+    assert tools.calls == []
+    assert not any(isinstance(e, ToolCallEvent) for e in events)
+    assert not FIGURE.search(text), text
+    assert EXAMPLES[done.language] in text
+    steps = [s.to_dict() for s in done.trace]
+    assert steps[0]["rationale"].startswith("intent=unknown;")
+    return text, done.language
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [
+        ("¿Qué día de la semana entran más tickets?", "es", "día de la semana"),
+        ("¿Cuántos tickets se resolvieron por día de la semana este mes?", "es",
+         "día de la semana"),
+        ("Which day of the week gets the most tickets?", "en", "day of the week"),
+        ("Tickets created on weekdays last month", "en", "weekdays"),
+        ("¿Cuántos tickets entran los fines de semana?", "es", "fines de semana"),
+        ("¿Cuántos tickets se resuelven los lunes?", "es", "los lunes"),
+        ("How many tickets do we get on Mondays?", "en", "Mondays"),
+        ("¿A qué hora entran más tickets?", "es", "A qué hora"),
+        ("Tickets creados por hora esta semana", "es", "por hora"),
+        ("Tickets by hour of day last month", "en", "by hour"),
+        ("Which time of day has the most tickets?", "en", "time of day"),
+        ("Tendencia anual de tickets resueltos", "es", "anual"),
+        ("Resolved tickets per year", "en", "per year"),
+        ("Tickets por trimestre en 2024", "es", "por trimestre"),
+    ],
+)  # fmt: skip
+async def test_a_grouping_the_tools_do_not_have_is_declined(
+    question: str, lang: str, written: str
+) -> None:
+    text, language = await _declined(question)
+    assert language == lang
+    assert written in text
+    assert CAN_GROUP[lang] in text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [
+        ("¿Cuántos tickets se resolvieron hace 3 horas?", "es", "hace 3 horas"),
+        ("¿Cuántos tickets hubo hace unas semanas?", "es", "hace unas semanas"),
+        ("Tickets resolved a few weeks ago", "en", "a few weeks ago"),
+        ("How many tickets were resolved 5 hours ago?", "en", "5 hours ago"),
+        ("Tickets resueltos en los 3 últimos meses", "es", "3 últimos meses"),
+        ("¿Cuántos tickets se crearon el próximo mes?", "es", "próximo mes"),
+        ("Tickets resolved next week", "en", "next week"),
+        ("Tickets resueltos mañana", "es", "mañana"),
+        ("Tickets resueltos el último semestre", "es", "semestre"),
+        ("tickets resolved in 1850", "en", "in 1850"),
+    ],
+)
+async def test_a_time_expression_left_unread_is_declined(
+    question: str, lang: str, written: str
+) -> None:
+    text, language = await _declined(question)
+    assert language == lang
+    assert written in text
+    assert KNOWN_PERIODS[lang] in text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("P90 del tiempo de resolución por canal", "es"),
+        ("p90 resolution time by week this quarter", "en"),
+        ("Mediana de tickets resueltos por día", "es"),
+        ("What's the average number of tickets per day?", "en"),
+    ],
+)
+async def test_a_statistic_the_tools_do_not_have_is_declined(question: str, lang: str) -> None:
+    text, language = await _declined(question)
+    assert language == lang
+    assert (
+        "tengo la media, la mediana y el P90 del tiempo de resolución"
+        if lang == "es"
+        else "I have the average, median and P90 of resolution time"
+    ) in text
+
+
+async def test_a_follow_up_asking_for_a_missing_grouping_is_declined() -> None:
+    history = ("¿Cuántos tickets se resolvieron esta semana?",)
+    text, _ = await _declined("¿y por hora?", history=history)
+    assert "por hora" in text
+    # The declined turn does not become the context of the next one.
+    text, _, _ = await ask("¿y la semana pasada?", history=(*history, "¿y por hora?"))
+    assert text.startswith("Tickets resueltos: 1\nResueltos 2026-11-16..2026-11-22")
+
+
+@pytest.mark.parametrize(
+    ("question", "note", "answer"),
+    [
+        (
+            "mediana del tiempo de primera respuesta en octubre",
+            "Aviso: para la primera respuesta solo tengo la media, no «mediana». Esta es la media:",
+            "Primera respuesta media: 1 h\nTickets considerados: 1\n",
+        ),
+        (
+            "p90 de la primera respuesta en octubre",
+            "Aviso: para la primera respuesta solo tengo la media, no «p90». Esta es la media:",
+            "Primera respuesta media: 1 h\n",
+        ),
+        (
+            "median CSAT last month",
+            "Note: for CSAT only the average is available, not “median”. Here is the average:",
+            "Average CSAT: 2.0 / 5\nTickets counted: 1\n",
+        ),
+        (
+            "Mediana de primera respuesta por canal esta semana",
+            "Aviso: para la primera respuesta solo tengo la media, no «Mediana». Esta es la media:",
+            "Primera respuesta media por canal:\n",
+        ),
+        (
+            "p95 del tiempo de resolución esta semana",
+            "Aviso: para el tiempo de resolución solo tengo la media, la mediana y el P90, "
+            "no «p95».",
+            "Tiempo medio de resolución: 10 h 20 min\nMediana del tiempo de resolución: 4 h\n",
+        ),
+    ],
+)
+async def test_a_median_the_metric_lacks_is_said_and_the_average_labelled(
+    question: str, note: str, answer: str
+) -> None:
+    text, _, tools = await ask(question)
+    assert len(tools.calls) == 1
+    first, rest = text.split("\n", 1)
+    assert first == note
+    assert rest.startswith(answer)
+    if "P90" not in note:  # only resolution time has a median
+        assert not re.search("median", rest, re.I)
+
+
+async def test_a_follow_up_of_a_missing_median_keeps_the_notice() -> None:
+    history = ("mediana del tiempo de primera respuesta en octubre",)
+    text, _, tools = await ask("¿y en noviembre?", history=history)
+    assert tools.calls[0][1]["start_date"] == "2026-11-01"
+    assert text.startswith("Aviso: para la primera respuesta solo tengo la media, no «mediana».")
+    assert "\nPrimera respuesta media: " in text
+
+
+ENGLISH = re.compile(
+    r"\b(?:agents?|may|only|see|their|own|figures|does|not|exist|must|between|that|you)\b"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        (
+            "¿Cuántos tickets resolvió Diego esta semana?",
+            "No tienes permiso para ver esos datos: con el rol de agente solo puedes ver tus "
+            "propias cifras por agente y tus propios tickets.",
+        ),
+        ("Muéstrame el ticket 99", "No encuentro el ticket «99» o no tienes permiso para verlo."),
+    ],
+)
+async def test_tool_refusals_in_spanish_are_in_spanish(question: str, answer: str) -> None:
+    text, _, _ = await ask(question, role="Agent")
+    assert text == answer
+    assert not ENGLISH.search(text), text
+
+
+async def test_statuses_in_spanish_answers_are_in_spanish() -> None:
+    ticket, _, _ = await ask("Muéstrame el ticket 4")
+    assert "Estado: abierto · " in ticket
+    similar, _, _ = await ask("¿Cómo se resolvieron los tickets sobre cobro duplicado?")
+    assert "(Billing, resuelto, 2026-11-24)" in similar
+    assert "(Billing, cerrado, 2026-11-25)" in similar
+    by_status, _, _ = await ask("¿Cuántos tickets hay por estado?")
+    assert by_status.splitlines()[1:5] == ["1. resuelto: 4", "2. cerrado: 1", "3. en curso: 1",
+                                           "4. abierto: 1"]  # fmt: skip
+    english, _, _ = await ask("Show ticket 4")
+    assert "Status: open · " in english
+
+
+async def test_a_tool_error_in_spanish_does_not_quote_the_english_detail(
+    chat_app: FastAPI,
+) -> None:
+    done, calls = await _ask_real(chat_app, "¿Cuántos tickets se resolvieron el 0001-01-01?")
+    assert [c.name for c in calls] == ["count_tickets"]
+    assert done.text == (
+        "No pude obtener los datos: las fechas deben estar entre el 0002-01-01 y el 9998-12-31."
+    )
