@@ -1,9 +1,10 @@
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from sqlalchemy.engine import URL
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from cschat.cli import app
 
@@ -77,7 +78,11 @@ def test_upgrade_then_seed_once(tmp_path: Path) -> None:
     second = runner.invoke(app, args, env=env)
     assert first.exit_code == 0, first.output
     assert "Loaded 200 demo tickets" in first.output
+    assert second.exit_code == 0, second.output
     assert "already present" in second.output
+    with closing(sqlite3.connect(tmp_path / "cli.db")) as db:
+        assert db.execute("SELECT count(*) FROM tickets WHERE source = 'demo'").fetchone() == (200,)
+        assert db.execute("SELECT count(*) FROM tickets").fetchone() == (200,)
     assert runner.invoke(app, ["check"], env=env).exit_code == 0
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from cschat.allowlist import service
+from tests.auth.conftest import CognitoPool, cognito_sign_in
+from tests.conftest import make_client
 from tests.support.audit import audit_trail
 from tests.support.race import sent_meanwhile
 
@@ -51,6 +55,7 @@ async def test_bad_entries_are_400(supervisor_client: httpx.AsyncClient, entry: 
     response = await supervisor_client.post("/api/allowlist", json={"entry": entry})
     assert response.status_code in (400, 422)
     assert response.json()["detail"].startswith("entry")
+    assert (await supervisor_client.get("/api/allowlist")).json()["entries"] == []
 
 
 @pytest.mark.parametrize("entry", ["a%00b@x.com", "ana%E2%80%8B@x.com"])
@@ -74,3 +79,32 @@ async def test_an_entry_added_meanwhile_is_a_conflict(
     assert "already on the allowlist" in response.json()["detail"]
     entries = (await supervisor_client.get("/api/allowlist")).json()["entries"]
     assert [e["entry"] for e in entries] == ["@twice.example"]
+
+
+async def test_sign_in_obeys_the_entries_added_and_removed(
+    cognito_app: FastAPI, cognito_pool: CognitoPool
+) -> None:
+    # Through the API, as a Supervisor would; the pool outlives this test, so fresh addresses.
+    run = secrets.token_hex(4)
+
+    async def sign_in(email: str) -> int:
+        async with make_client(cognito_app) as client:
+            return (await cognito_sign_in(client, cognito_pool, email)).status_code
+
+    boss_email = cognito_pool.add_user(f"boss-{run}@example.com", groups=("Supervisor",))
+    solo = cognito_pool.add_user(f"solo-{run}@elsewhere.example")
+    async with make_client(cognito_app) as boss:
+        assert (await cognito_sign_in(boss, cognito_pool, boss_email)).status_code == 200
+        for entry in ("@Partner.example", solo):
+            added = await boss.post("/api/allowlist", json={"entry": entry})
+            assert added.status_code == 201, added.text
+        assert await sign_in(cognito_pool.add_user(f"outsider-{run}@example.com")) == 403
+        assert await sign_in(cognito_pool.add_user(f"ana-{run}@partner.example")) == 200
+        removed = await boss.delete("/api/allowlist/@partner.example")
+        assert removed.status_code == 200, removed.text
+        assert await sign_in(cognito_pool.add_user(f"bea-{run}@partner.example")) == 403
+        assert await sign_in(solo) == 200
+        users = (await boss.get("/api/users", params={"search": run})).json()["users"]
+    assert sorted(u["email"] for u in users) == sorted(
+        [boss_email, f"ana-{run}@partner.example", solo]
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from cschat.auth.providers.cognito import pkce_challenge
 from cschat.users.models import AllowlistEntry, User
 from tests.auth.conftest import (
+    COGNITO_PASSWORD,
     REDIRECT_URI,
     CognitoPool,
     cognito_sign_in,
@@ -30,7 +32,8 @@ from tests.support.tokens import hs256_token
 
 async def _user(app: FastAPI, email: str) -> User | None:
     async with app.state.db.transaction() as session:
-        return await session.scalar(select(User).where(User.email == email.lower()))
+        user: User | None = await session.scalar(select(User).where(User.email == email.lower()))
+    return user
 
 
 async def test_login_url_is_the_hosted_ui_with_state_and_pkce(
@@ -128,6 +131,9 @@ async def test_allowlisted_email_or_domain_may_sign_in(
         session.add(AllowlistEntry(entry=email if entry == "email" else "@example.com"))
     response = await cognito_sign_in(cognito_client, cognito_pool, email)
     assert response.status_code == 200, response.text
+    user = await _user(cognito_app, email)
+    assert user is not None and user.status == "active"
+    assert (await cognito_client.get("/auth/me")).json()["email"] == email
 
 
 async def test_empty_allowlist_admits_a_new_user_as_active_agent(
@@ -147,14 +153,33 @@ async def test_disabled_user_is_refused(
     response = await cognito_sign_in(cognito_client, cognito_pool, email)
     assert response.status_code == 403
     assert "disabled" in response.json()["detail"]
+    assert "id_token" not in response.cookies
+    user = await _user(cognito_app, email)
+    assert user is not None and user.status == "disabled"
 
 
 async def test_code_is_single_use_and_bad_code_is_a_400(
-    cognito_client: httpx.AsyncClient, cognito_pool: CognitoPool
+    cognito_client: httpx.AsyncClient, cognito_app: FastAPI, cognito_pool: CognitoPool
 ) -> None:
     response = await cognito_client.post("/auth/exchange", data={"code": "not-a-code"})
     assert response.status_code == 400
     assert response.json()["detail"].startswith("code:")
+
+    email = cognito_pool.add_user()
+    start = (await cognito_client.get("/auth/login-url")).json()
+    hosted = httpx.URL(start["url"]).copy_merge_params(
+        {"username": email, "password": COGNITO_PASSWORD}
+    )
+    async with httpx.AsyncClient() as browser:
+        callback = httpx.URL((await browser.get(hosted)).headers["location"])
+    form = {"code": callback.params["code"], "state": callback.params["state"]}
+    first = await cognito_client.post("/auth/exchange", data=form)
+    assert first.status_code == 200, first.text
+    async with make_client(cognito_app) as replayer:
+        replayed = await replayer.post("/auth/exchange", data={"code": form["code"]})
+    assert replayed.status_code == 400, replayed.text
+    assert replayed.json()["detail"].startswith("code:")
+    assert "id_token" not in replayed.cookies
 
 
 async def test_state_mismatch_is_refused(
@@ -180,6 +205,13 @@ async def test_wrong_pkce_verifier_is_refused_by_the_token_endpoint(
     await cognito_client.get("/auth/login-url")
     response = await cognito_client.post("/auth/exchange", data={"code": callback.params["code"]})
     assert response.status_code == 400
+    assert response.json()["detail"].startswith("code:")
+    assert "id_token" not in response.cookies
+    # The token endpoint was asked, with a verifier that does not match the code's challenge.
+    sent = cognito_pool.fake.token_requests[-1]["form"]
+    assert sent["code"] == callback.params["code"]
+    challenge = httpx.URL(first["url"]).params["code_challenge"]
+    assert sent["code_verifier"] and pkce_challenge(sent["code_verifier"]) != challenge
 
 
 async def test_refresh_uses_the_refresh_token_grant(
@@ -279,7 +311,7 @@ def _alg_none(pool: CognitoPool, email: str) -> str:
         "iat": now,
         "exp": now + 600,
     }
-    return jwt.encode(claims, None, algorithm="none", headers={"kid": "dummy"})
+    return jwt.encode(claims, "", algorithm="none", headers={"kid": "dummy"})
 
 
 async def _hs256_with_public_key(pool: CognitoPool, email: str) -> str:
@@ -323,7 +355,7 @@ async def test_cognito_token_rejections(
     email = cognito_pool.add_user()
     await create_user(cognito_app, email=email, password=None)
     tokens = cognito_pool.tokens(email)
-    token = {
+    makers: dict[str, Callable[[], str]] = {
         "valid": lambda: tokens["IdToken"],
         "bad_signature": lambda: _tamper(tokens["IdToken"]),
         "alg_none": lambda: _alg_none(cognito_pool, email),
@@ -337,8 +369,9 @@ async def test_cognito_token_rejections(
         "access_token": lambda: tokens["AccessToken"],
         "unknown_kid": lambda: _other_key_token(cognito_pool, email, kid="not-in-jwks"),
         "garbage": lambda: "not.a.jwt",
-    }.get(case)
-    value = await _hs256_with_public_key(cognito_pool, email) if token is None else token()
+    }
+    make = makers.get(case)
+    value = await _hs256_with_public_key(cognito_pool, email) if make is None else make()
     async with make_client(cognito_app) as client:
         client.cookies.set("id_token", value)
         response = await client.get("/auth/me")
@@ -347,7 +380,12 @@ async def test_cognito_token_rejections(
         assert response.json()["email"] == email
     else:
         assert response.status_code == 401, (case, response.text)
-        assert response.json()["error"] == "Unauthorized"
+        # Refused for the token itself, not for a missing cookie or account.
+        assert response.json() == {
+            "success": False,
+            "error": "Unauthorized",
+            "detail": "The session token is invalid or expired: sign in again.",
+        }
 
 
 async def test_forged_token_with_moto_key_but_right_claims_is_accepted(

@@ -52,7 +52,12 @@ async def test_cookie_authenticated_post_needs_an_allowed_origin(
 
 async def test_safe_methods_need_no_origin(app: FastAPI) -> None:
     async with _signed_in(app, origin=None) as client:
-        assert (await client.get("/auth/me")).status_code == 200
+        me = await client.get("/auth/me")
+        assert me.status_code == 200 and me.json()["email"] == EMAIL
+        # Not even a foreign one: reads change nothing, and CORS keeps their answer from it.
+        foreign = await client.get("/auth/me", headers={"Origin": "https://evil.example"})
+        assert foreign.status_code == 200
+        assert "access-control-allow-origin" not in foreign.headers
 
 
 async def test_foreign_origin_cannot_post_a_login(app: FastAPI) -> None:
@@ -62,6 +67,8 @@ async def test_foreign_origin_cannot_post_a_login(app: FastAPI) -> None:
             "/auth/login", json={"email": EMAIL, "password": TEST_PASSWORD}
         )
     assert response.status_code == 403
+    assert "Origin" in response.json()["detail"]
+    assert "id_token" not in response.cookies
 
 
 async def test_cors_preflight_allows_the_front_end_with_credentials(

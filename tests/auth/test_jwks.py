@@ -94,12 +94,16 @@ async def test_outage_keeps_known_keys_and_is_a_502_without_any(
     state.down = True
     async with httpx.AsyncClient() as http:
         cold = JwksCache(url, http, min_refetch_seconds=0)
-        with pytest.raises(UpstreamError):
+        with pytest.raises(UpstreamError) as unreachable:
             await cold.key("one")
+        assert unreachable.value.status_code == 502
         state.down = False
         warm = JwksCache(url, http, min_refetch_seconds=0)
         await warm.key("one")
         state.down = True
-        assert (await warm.key("one")).key_id == "one"
+        hits = state.hits
+        # An unknown kid makes it ask again; the failed fetch keeps the keys it had.
         with pytest.raises(Unauthorized):
             await warm.key("other")
+        assert state.hits == hits + 1
+        assert (await warm.key("one")).key_id == "one"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -167,7 +168,7 @@ async def test_nul_in_the_email_is_a_wrong_password(
 
 
 async def test_unknown_email_is_checked_against_the_dummy_hash(
-    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     checked: list[str] = []
     real_verify = PasswordHasher.verify
@@ -180,6 +181,12 @@ async def test_unknown_email_is_checked_against_the_dummy_hash(
     response = await _login(client, email="nobody@example.com", password="whatever-it-is")
     assert response.status_code == 401
     assert checked == [dummy_password_hash()]
+    # As costly as a real account's check: argon2id with the same parameters.
+    await create_user(app, email=EMAIL)
+    await _login(client, password="not the password")
+    dummy, real = checked
+    assert dummy.split("$")[1:4] == real.split("$")[1:4]
+    assert dummy.startswith("$argon2id$")
 
 
 async def test_pending_and_disabled_accounts_cannot_sign_in(
@@ -213,9 +220,13 @@ async def test_role_change_applies_on_the_next_request(
 ) -> None:
     await create_user(app, email=EMAIL, role="Agent")
     await _login(client)
+    assert (await client.get("/auth/me")).json()["role"] == "Agent"
+    assert (await client.get("/api/users")).status_code == 403
     async with app.state.db.transaction() as session:
         await users_service.set_role(session, email=EMAIL, role="Supervisor")
+    # The same cookie, no new sign-in: the role is read from the account on each request.
     assert (await client.get("/auth/me")).json()["role"] == "Supervisor"
+    assert (await client.get("/api/users")).status_code == 200
 
 
 async def test_refresh_rotates_and_an_old_token_is_refused(
@@ -262,6 +273,8 @@ async def test_logout_clears_cookies_and_revokes_the_refresh_token(
 async def test_refresh_without_cookie_is_401(client: httpx.AsyncClient) -> None:
     response = await client.post("/auth/refresh")
     assert response.status_code == 401
+    assert response.json()["error"] == "Unauthorized"
+    assert "id_token" not in response.cookies
 
 
 async def test_code_flow_with_the_built_in_page(app: FastAPI, client: httpx.AsyncClient) -> None:
@@ -306,20 +319,35 @@ async def test_code_flow_with_the_built_in_page(app: FastAPI, client: httpx.Asyn
 async def test_expired_code_is_refused(app: FastAPI, client: httpx.AsyncClient) -> None:
     await create_user(app, email=EMAIL)
     page = httpx.URL((await client.get("/auth/login-url")).json()["url"])
-    submitted = await client.post(
-        "/auth/local/authorize",
-        data={
-            "email": EMAIL,
-            "password": TEST_PASSWORD,
-            "redirect_uri": page.params["redirect_uri"],
-        },
-    )
-    code = parse_qs(urlsplit(submitted.headers["location"]).query)["code"][0]
-    async with app.state.db.transaction() as session:
-        await session.execute(
-            update(AuthorizationCode).values(expires_at=utcnow() - timedelta(seconds=1))
+
+    async def new_code() -> str:
+        submitted = await client.post(
+            "/auth/local/authorize",
+            data={
+                "email": EMAIL,
+                "password": TEST_PASSWORD,
+                "redirect_uri": page.params["redirect_uri"],
+            },
         )
-    assert (await client.post("/auth/exchange", data={"code": code})).status_code == 400
+        assert submitted.status_code == 303, submitted.text
+        return parse_qs(urlsplit(submitted.headers["location"]).query)["code"][0]
+
+    expired, fresh = await new_code(), await new_code()
+    # The database holds the code's SHA-256, never the code.
+    expired_hash = hashlib.sha256(expired.encode()).hexdigest()
+    async with app.state.db.transaction() as session:
+        result = await session.execute(
+            update(AuthorizationCode)
+            .where(AuthorizationCode.code_hash == expired_hash)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        assert getattr(result, "rowcount", 0) == 1
+    refused = await client.post("/auth/exchange", data={"code": expired})
+    assert refused.status_code == 400
+    assert refused.json()["detail"].startswith("code:")
+    assert "id_token" not in refused.cookies
+    # The same sign-in's other code, not expired, still works: only the expiry made the difference.
+    assert (await client.post("/auth/exchange", data={"code": fresh})).status_code == 200
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])

@@ -1,18 +1,22 @@
-"""Every route, every kind of caller: anonymous, Agent, Supervisor, disabled (DESIGN §4).
+"""Every route, every kind of caller: anonymous, Agent, Supervisor, disabled, API keys (DESIGN §4).
 
 The routes come from the app itself, so a new route without a row in EXPECTED fails here, and a
-row for a route that no longer exists fails too. Each route is then called by each caller.
+row for a route that no longer exists fails too. Each route is then called by each caller, so a
+route that declares a role but does not enforce it fails as well.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 
+from cschat.apikeys import service as apikeys_service
 from cschat.auth.access import Access, RouteInfo, api_routes, check_routes_declare_access
 from cschat.auth.dependencies import CurrentUser, Principal, SupervisorUser, key_or_supervisor
 from cschat.users import service as users_service
@@ -68,9 +72,25 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/agent/info"): "user",
     ("POST", "/api/agent/test-connection"): "supervisor",
 }
-CALLERS = ("anonymous", "Agent", "Supervisor", "disabled")
+# The scope an API key needs on each key_or_supervisor route.
+KEY_SCOPES: dict[tuple[str, str], str] = {
+    ("POST", "/data/ingest"): "ingest",
+    ("GET", "/data/query"): "query",
+    ("POST", "/data/query/sql"): "query",
+}
+CALLERS = ("anonymous", "Agent", "Supervisor", "disabled", "key:ingest", "key:query")
+# FastAPI's own documentation routes: public, and the only routes that are not API routes.
+DOCS_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 SignIn = Callable[[httpx.AsyncClient, str], Awaitable[None]]
+
+
+@dataclass
+class Caller:
+    """What one kind of caller sends: session cookies, or an X-API-Key header."""
+
+    cookies: httpx.Cookies = field(default_factory=httpx.Cookies)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def _served(app: FastAPI) -> dict[tuple[str, str], RouteInfo]:
@@ -86,12 +106,21 @@ def _concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "x", path)
 
 
-def check(access: Access, caller: str, status: int) -> str | None:
-    """What is wrong with `status` for this caller of a route with this access, if anything."""
+def check(access: Access, caller: str, status: int, scope: str | None = None) -> str | None:
+    """What is wrong with `status` for this caller of a route with this access, if anything.
+
+    `scope` is the scope an API key needs on a key_or_supervisor route.
+    """
     if status >= 500:
         return "server error"
     if access == "public":
         return "refused a public route" if status == 403 else None
+    if caller.startswith("key:"):
+        if access != "key_or_supervisor":
+            return None if status == 401 else "let an API key into a session-only route"
+        if caller != f"key:{scope}":
+            return None if status == 403 else f"let a key without the {scope!r} scope in"
+        return "refused a key with the right scope" if status in (401, 403) else None
     if caller in ("anonymous", "disabled"):
         return None if status == 401 else "let in without an active session"
     if access in ("supervisor", "key_or_supervisor") and caller == "Agent":
@@ -99,11 +128,21 @@ def check(access: Access, caller: str, status: int) -> str | None:
     return "refused an allowed caller" if status in (401, 403) else None
 
 
-async def caller_cookies(app: FastAPI, caller: str, sign_in: SignIn) -> httpx.Cookies:
-    """The cookies of one signed-in caller of this kind (none for anonymous)."""
+async def make_caller(app: FastAPI, caller: str, sign_in: SignIn) -> Caller:
+    """The cookies or key of one caller of this kind (nothing for anonymous)."""
+    if caller == "anonymous":
+        return Caller()
+    if caller.startswith("key:"):
+        async with app.state.db.transaction() as session:
+            _, secret = await apikeys_service.create_key(
+                session,
+                name=f"role matrix {caller}",
+                scopes=[caller.removeprefix("key:")],
+                expires_at=None,
+                actor="role-matrix",
+            )
+        return Caller(headers={"X-API-Key": secret})
     async with make_client(app) as client:
-        if caller == "anonymous":
-            return httpx.Cookies()
         email = f"{caller.lower()}-{id(app)}@example.com"
         await sign_in(client, email)
         async with app.state.db.transaction() as session:
@@ -111,26 +150,60 @@ async def caller_cookies(app: FastAPI, caller: str, sign_in: SignIn) -> httpx.Co
             await users_service.set_role(session, email=email, role=role)
             if caller == "disabled":
                 await users_service.set_status(session, email=email, status="disabled")
-        return httpx.Cookies(client.cookies)
+        return Caller(cookies=httpx.Cookies(client.cookies))
 
 
-async def walk(app: FastAPI, expected: dict[tuple[str, str], Access], sign_in: SignIn) -> None:
+def check_table(
+    app: FastAPI,
+    expected: dict[tuple[str, str], Access],
+    scopes: dict[tuple[str, str], str] = KEY_SCOPES,
+) -> None:
+    """The table has one row per served route, with the access that route declares."""
     served = _served(app)
     assert sorted(set(served) - set(expected)) == [], "routes missing from the role table"
     assert sorted(set(expected) - set(served)) == [], "table rows for routes that do not exist"
-    jars = {caller: await caller_cookies(app, caller, sign_in) for caller in CALLERS}
+    declared = {key: route.access for key, route in served.items()}
+    wrong = {key: access for key, access in declared.items() if access != expected[key]}
+    assert wrong == {}, "routes that declare another access than the table says"
+    keyed = {key for key, access in expected.items() if access == "key_or_supervisor"}
+    assert keyed == set(scopes), "key_or_supervisor routes without their scope in KEY_SCOPES"
+
+
+async def call_problems(
+    app: FastAPI,
+    expected: dict[tuple[str, str], Access],
+    sign_in: SignIn,
+    scopes: dict[tuple[str, str], str] = KEY_SCOPES,
+) -> list[str]:
+    """Each route in `expected` called by each caller: what went wrong, if anything."""
+    callers = {caller: await make_caller(app, caller, sign_in) for caller in CALLERS}
     problems = []
-    for (method, path), route in sorted(served.items()):
-        assert route.access == expected[(method, path)], f"{method} {path} declares {route.access}"
+    calls = 0
+    for (method, path), access in sorted(expected.items()):
         for caller in CALLERS:
             # A fresh client per call: sign-out or refresh by one route cannot leak into another.
             async with make_client(app) as client:
-                client.cookies = httpx.Cookies(jars[caller])
-                response = await client.request(method, _concrete(path))
-            problem = check(expected[(method, path)], caller, response.status_code)
+                client.cookies = httpx.Cookies(callers[caller].cookies)
+                response = await client.request(
+                    method, _concrete(path), headers=callers[caller].headers
+                )
+            calls += 1
+            problem = check(access, caller, response.status_code, scopes.get((method, path)))
             if problem:
                 problems.append(f"{method} {path} as {caller}: {response.status_code} {problem}")
-    assert problems == []
+    assert calls == len(expected) * len(CALLERS) > 0
+    return problems
+
+
+async def walk(
+    app: FastAPI,
+    expected: dict[tuple[str, str], Access],
+    sign_in: SignIn,
+    scopes: dict[tuple[str, str], str] = KEY_SCOPES,
+) -> None:
+    check_table(app, expected, scopes)
+    problems = await call_problems(app, expected, sign_in, scopes)
+    assert problems == [], "\n".join(problems)
 
 
 def local_sign_in(app: FastAPI) -> SignIn:
@@ -176,17 +249,111 @@ def _probe_router() -> APIRouter:
     return router
 
 
-async def test_role_matrix_catches_supervisor_routes(app: FastAPI) -> None:
+PROBES: dict[tuple[str, str], Access] = {
+    ("GET", "/probe/user"): "user",
+    ("DELETE", "/probe/supervisor/{item_id}"): "supervisor",
+    ("POST", "/probe/ingest"): "key_or_supervisor",
+}
+PROBE_SCOPES = {**KEY_SCOPES, ("POST", "/probe/ingest"): "ingest"}
+
+
+async def test_role_matrix_catches_routes_missing_from_the_table(app: FastAPI) -> None:
     app.include_router(_probe_router())
-    expected: dict[tuple[str, str], Access] = {
-        **EXPECTED,
-        ("GET", "/probe/user"): "user",
-        ("DELETE", "/probe/supervisor/{item_id}"): "supervisor",
-        ("POST", "/probe/ingest"): "key_or_supervisor",
-    }
-    await walk(app, expected, local_sign_in(app))
+    expected = {**EXPECTED, **PROBES}
+    await walk(app, expected, local_sign_in(app), PROBE_SCOPES)
     with pytest.raises(AssertionError, match="routes missing from the role table"):
-        await walk(app, EXPECTED, local_sign_in(app))
+        check_table(app, EXPECTED, KEY_SCOPES)
+
+
+def test_role_matrix_catches_wrong_rows(app: FastAPI) -> None:
+    app.include_router(_probe_router())
+    expected = {**EXPECTED, **PROBES}
+    check_table(app, expected, PROBE_SCOPES)
+    with pytest.raises(AssertionError, match="table rows for routes that do not exist"):
+        check_table(app, {**expected, ("GET", "/probe/gone"): "user"}, PROBE_SCOPES)
+    with pytest.raises(AssertionError, match="declare another access"):
+        check_table(app, {**expected, ("GET", "/probe/user"): "supervisor"}, PROBE_SCOPES)
+    with pytest.raises(AssertionError, match="without their scope"):
+        check_table(app, expected, KEY_SCOPES)
+
+
+async def _session_only(user: CurrentUser) -> Principal:
+    """Declares Supervisor (the marker the access check reads) but checks only for a session."""
+    return user
+
+
+async def _nothing() -> None:
+    """Declares a signed-in user but checks nothing."""
+
+
+_session_only.access = "supervisor"  # type: ignore[attr-defined]
+_nothing.access = "user"  # type: ignore[attr-defined]
+
+
+def _leaky_router() -> APIRouter:
+    """Routes that declare a role without enforcing it: only calling them can tell."""
+    router = APIRouter(tags=["probe"])
+
+    @router.get("/leak/supervisor", summary="Says Supervisor, lets any user in")
+    async def leak_supervisor(user: Principal = Depends(_session_only)) -> dict[str, str]:
+        return {"email": user.email}
+
+    @router.get(
+        "/leak/user", summary="Says signed in, lets anyone in", dependencies=[Depends(_nothing)]
+    )
+    async def leak_user() -> dict[str, str]:
+        return {}
+
+    @router.post("/leak/ingest", summary="Table says ingest scope, code checks query")
+    async def leak_scope(user: Principal = key_or_supervisor("query")) -> dict[str, str]:
+        return {"via": user.via}
+
+    return router
+
+
+async def test_role_matrix_catches_routes_that_do_not_enforce_their_role(app: FastAPI) -> None:
+    app.include_router(_leaky_router())
+    leaks: dict[tuple[str, str], Access] = {
+        ("GET", "/leak/supervisor"): "supervisor",
+        ("GET", "/leak/user"): "user",
+        ("POST", "/leak/ingest"): "key_or_supervisor",
+    }
+    scopes = {**KEY_SCOPES, ("POST", "/leak/ingest"): "ingest"}
+    check_table(app, {**EXPECTED, **leaks}, scopes)  # the declarations alone look right
+    problems = await call_problems(app, leaks, local_sign_in(app), scopes)
+    assert problems == [
+        "GET /leak/supervisor as Agent: 200 let an Agent into a Supervisor route",
+        "GET /leak/user as anonymous: 200 let in without an active session",
+        "GET /leak/user as disabled: 200 let in without an active session",
+        "GET /leak/user as key:ingest: 200 let an API key into a session-only route",
+        "GET /leak/user as key:query: 200 let an API key into a session-only route",
+        "POST /leak/ingest as key:ingest: 403 refused a key with the right scope",
+        "POST /leak/ingest as key:query: 200 let a key without the 'ingest' scope in",
+    ]
+    with pytest.raises(AssertionError, match="let an Agent into a Supervisor route"):
+        await walk(app, {**EXPECTED, **leaks}, local_sign_in(app), scopes)
+
+
+async def test_every_route_served_is_in_the_table(app: FastAPI, client: httpx.AsyncClient) -> None:
+    # Besides FastAPI's own documentation, nothing is served outside the API routes the table
+    # covers: a mount or a plain Starlette route would escape the access check.
+    others = {
+        context.path
+        for context in iter_route_contexts(app.routes)
+        if not isinstance(context.original_route, APIRoute)
+    }
+    assert others == DOCS_ROUTES
+    # The operations the OpenAPI document lists, found independently of `api_routes`.
+    spec = (await client.get("/openapi.json")).json()
+    documented = {
+        (method.upper(), path)
+        for path, operations in spec["paths"].items()
+        for method in operations
+    }
+    # Every documented operation has a row; /metrics is left out of the document on purpose.
+    assert set(EXPECTED) - documented == {("GET", "/metrics")}
+    assert documented - set(EXPECTED) == set()
+    assert set(_served(app)) == set(EXPECTED)
 
 
 async def test_api_key_reaches_key_routes_only_with_the_key(

@@ -134,13 +134,13 @@ async def test_a_connection_dropped_while_idle_is_replaced_once_idle_long_enough
             await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         await killer.dispose()
         await asyncio.sleep(0.05)
-        async with engine.connect() as conn:
-            if idle_seconds:
-                # A recently used connection is trusted without a round trip: a dropped one
-                # fails on first use, and the pool then replaces it.
+        if idle_seconds:
+            # A recently used connection is trusted without a round trip: a dropped one
+            # fails on first use, and the pool then replaces it.
+            async with engine.connect() as conn:
                 with pytest.raises(OperationalError):
                     await conn.execute(text("SELECT 1"))
-                return
+        async with engine.connect() as conn:
             again = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
         assert again != pid
     finally:

@@ -36,7 +36,8 @@ async def test_ready_is_503_when_not_migrated(
     async with app.router.lifespan_context(app), await serve(app) as client:
         response = await client.get("/ready")
     assert response.status_code == 503
-    assert response.json()["revision"] is None
+    body = response.json()
+    assert body["ready"] is False and body["revision"] is None and body["head"]
 
 
 async def test_ready_and_db_health_are_503_when_database_is_down(
@@ -65,12 +66,18 @@ async def test_database_health_in_seed_shape(agent_client: httpx.AsyncClient) ->
 async def test_api_documentation_is_served(client: httpx.AsyncClient, path: str) -> None:
     response = await client.get(path)
     assert response.status_code == 200
+    if path == "/openapi.json":
+        assert response.json()["paths"]["/health"]["get"]
+    else:
+        assert "text/html" in response.headers["content-type"]
+        assert "/openapi.json" in response.text
 
 
 async def test_openapi_has_tags_and_descriptions(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     assert spec["info"]["description"].strip()
     assert {t["name"] for t in spec["tags"]} >= {"health"}
+    assert {"/health", "/auth/login", "/api/users"} <= spec["paths"].keys()
     for path, methods in spec["paths"].items():
         for method, operation in methods.items():
             assert operation.get("tags"), f"{method.upper()} {path} has no tag"
@@ -84,6 +91,8 @@ async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
     assert len(made.headers["x-request-id"]) == 32
     hostile = await client.get("/health", headers={"X-Request-ID": "a b<script>"})
     assert hostile.headers["x-request-id"] != "a b<script>"
+    assert len(hostile.headers["x-request-id"]) == 32
+    assert made.headers["x-request-id"] != hostile.headers["x-request-id"]
 
 
 async def test_unknown_route_uses_the_error_shape(client: httpx.AsyncClient) -> None:
@@ -140,10 +149,24 @@ async def test_access_log_has_no_secrets(
 
 
 async def test_metrics_count_requests(client: httpx.AsyncClient) -> None:
-    await client.get("/health")
-    response = await client.get("/metrics")
-    assert response.status_code == 200
-    assert 'cschat_http_requests_total{method="GET",route="/health",status="200"}' in response.text
+    # The counters are the process's: other tests' requests count too, so compare two readings.
+    sample = 'cschat_http_requests_total{method="GET",route="/health",status="200"}'
+
+    async def count() -> float:
+        response = await client.get("/metrics")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/plain")
+        values = [
+            float(line.rsplit(" ", 1)[1])
+            for line in response.text.splitlines()
+            if line.startswith(sample + " ")
+        ]
+        return values[0] if values else 0.0
+
+    before = await count()
+    for _ in range(3):
+        await client.get("/health")
+    assert await count() == before + 3
 
 
 async def test_production_logs_are_json(

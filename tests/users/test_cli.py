@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
@@ -29,23 +30,57 @@ def test_users_commands_round_trip() -> None:
         "users", "create", "--email", "Ana@Example.com", "--role", "Supervisor", "--generate"
     )
     assert code == 0, out
-    assert "Created Supervisor ana@example.com" in out and "Password:" in out
+    assert "Created Supervisor ana@example.com" in out
+    # The password shown is the account's own.
+    [password] = [line.split(":", 1)[1].strip() for line in out.splitlines() if "Password:" in line]
+    assert PasswordHasher().verify(_password_hash("ana@example.com"), password)
+    assert _row() == ["ana@example.com", "Supervisor", "active"]
     code, out = run("users", "create", "--email", "ana@example.com", "--role", "Agent")
     assert code == 1 and "already exists" in out
+    assert _row() == ["ana@example.com", "Supervisor", "active"]
     assert run("users", "set-role", "ana@example.com", "Agent")[0] == 0
+    assert _row() == ["ana@example.com", "Agent", "active"]
     assert run("users", "disable", "ANA@example.com")[0] == 0
-    code, out = run("users", "list")
-    assert code == 0 and "ana@example.com" in out and "disabled" in out and "Agent" in out
+    assert _row() == ["ana@example.com", "Agent", "disabled"]
     assert run("users", "enable", "ana@example.com")[0] == 0
-    assert "active" in run("users", "list")[1]
+    assert _row() == ["ana@example.com", "Agent", "active"]
     code, out = run("users", "set-role", "ana@example.com", "Boss")
     assert code == 1 and "role:" in out
+    assert _row() == ["ana@example.com", "Agent", "active"]
     # Changes made from the command line are audited too.
     assert _audit_actions() == [
         ("user.role_change", "ana@example.com"),
         ("user.status_change", "ana@example.com"),
         ("user.status_change", "ana@example.com"),
     ]
+
+
+def _row() -> list[str]:
+    """Email, role and status of the only account, as `users list` shows it."""
+    code, out = run("users", "list")
+    assert code == 0, out
+    [row] = [line for line in out.splitlines() if "@" in line]
+    return [cell.strip() for cell in row.split("\u2502") if cell.strip()][:3]
+
+
+def _password_hash(email: str) -> str:
+    import asyncio
+
+    from cschat.core.config import load_settings
+    from cschat.core.db import Database
+    from cschat.users.repository import get_by_email
+
+    async def read() -> str:
+        db = Database(load_settings().db)
+        try:
+            async with db.transaction() as session:
+                user = await get_by_email(session, email)
+                assert user is not None and user.password_hash is not None
+                return user.password_hash
+        finally:
+            await db.dispose()
+
+    return asyncio.run(read())
 
 
 def _audit_actions() -> list[tuple[str, str | None]]:

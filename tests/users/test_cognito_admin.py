@@ -113,6 +113,7 @@ async def test_invitation_end_to_end_in_cognito(
     assert deleted.status_code == 200
     with pytest.raises(ClientError, match="UserNotFound"):
         _cognito_user(cognito_pool, new)
+    assert (await boss.get(f"/api/users/{new}")).status_code == 404
 
 
 async def test_enable_and_demote_reach_cognito(
@@ -120,13 +121,16 @@ async def test_enable_and_demote_reach_cognito(
 ) -> None:
     email = cognito_pool.add_user(_email("member"), groups=("Supervisor",))
     # Known here too (as after a sign-in), then changed from the app.
-    await boss.post("/api/users/invite", json={"email": email, "role": "Supervisor"})
+    invited = await boss.post("/api/users/invite", json={"email": email, "role": "Supervisor"})
+    assert invited.status_code == 201, invited.text
     assert (await boss.put(f"/api/users/{email}", json={"status": "disabled"})).status_code == 200
     assert _cognito_user(cognito_pool, email)["Enabled"] is False
     assert (await boss.put(f"/api/users/{email}", json={"status": "active"})).status_code == 200
     assert _cognito_user(cognito_pool, email)["Enabled"] is True
     assert (await boss.put(f"/api/users/{email}/role", json={"role": "Agent"})).status_code == 200
     assert _groups(cognito_pool, email) == ["Agent"]
+    stored = (await boss.get(f"/api/users/{email}")).json()
+    assert (stored["role"], stored["status"]) == ("Agent", "active")
 
 
 async def test_deleting_a_user_already_gone_from_cognito(

@@ -55,7 +55,7 @@ async def test_list_filters_search_and_pages(team: httpx.AsyncClient) -> None:
     ],
 )
 async def test_bad_filters_name_the_parameter(
-    team: httpx.AsyncClient, params: dict[str, object], field: str
+    team: httpx.AsyncClient, params: dict[str, str | int], field: str
 ) -> None:
     response = await team.get("/api/users", params=params)
     assert response.status_code == 422
@@ -76,11 +76,22 @@ async def test_read_update_and_delete(app: FastAPI, team: httpx.AsyncClient) -> 
         "Supervisor",
         "disabled",
     )
+    reread = (await team.get("/api/users/ana.garcia@example.com")).json()
+    assert (reread["given_name"], reread["family_name"], reread["role"], reread["status"]) == (
+        "Anabel",
+        "García",
+        "Supervisor",
+        "disabled",
+    )
     unknown_field = await team.put("/api/users/bruno@example.com", json={"email": "x@y.z"})
     assert unknown_field.status_code == 422 and "email" in unknown_field.json()["detail"]
+    assert (await team.get("/api/users/x@y.z")).status_code == 404
     deleted = await team.delete("/api/users/bruno@example.com")
     assert deleted.status_code == 200 and deleted.json()["email"] == "bruno@example.com"
     assert (await team.get("/api/users/bruno@example.com")).status_code == 404
+    listed = (await team.get("/api/users")).json()
+    assert listed["total"] == 3
+    assert "bruno@example.com" not in [u["email"] for u in listed["users"]]
     assert (await team.delete("/api/users/bruno@example.com")).status_code == 404
     trail = await audit_trail(team, action="user.")
     assert trail == [
@@ -99,12 +110,12 @@ async def _details(client: httpx.AsyncClient, action: str) -> list[dict[str, obj
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "body"),
+    ("method", "path", "body", "after"),
     [
-        ("PUT", "/api/users/{me}/role", {"role": "Agent"}),
-        ("PUT", "/api/users/{me}", {"role": "Agent"}),
-        ("PUT", "/api/users/{me}", {"status": "disabled"}),
-        ("DELETE", "/api/users/{me}", None),
+        ("PUT", "/api/users/{me}/role", {"role": "Agent"}, ("Agent", "active")),
+        ("PUT", "/api/users/{me}", {"role": "Agent"}, ("Agent", "active")),
+        ("PUT", "/api/users/{me}", {"status": "disabled"}, ("Supervisor", "disabled")),
+        ("DELETE", "/api/users/{me}", None, None),
     ],
 )
 async def test_the_last_active_supervisor_stays(
@@ -113,6 +124,7 @@ async def test_the_last_active_supervisor_stays(
     method: str,
     path: str,
     body: dict[str, str] | None,
+    after: tuple[str, str] | None,
 ) -> None:
     # A pending and a disabled Supervisor do not count.
     await create_user(app, email="pending.boss@example.com", role="Supervisor", status="pending")
@@ -125,12 +137,28 @@ async def test_the_last_active_supervisor_stays(
     await create_user(app, email="second.boss@example.com", role="Supervisor")
     allowed = await supervisor_client.request(method, url, json=body)
     assert allowed.status_code == 200, allowed.text
+    # Done for real: the other Supervisor now sees the change.
+    async with make_client(app) as second:
+        signed_in = await second.post(
+            "/auth/login", json={"email": "second.boss@example.com", "password": TEST_PASSWORD}
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        me = await second.get(f"/api/users/{SUPERVISOR_EMAIL}")
+    if after is None:
+        assert me.status_code == 404
+    else:
+        assert me.status_code == 200
+        assert (me.json()["role"], me.json()["status"]) == after
 
 
 async def test_agents_cannot_administer(agent_client: httpx.AsyncClient) -> None:
-    assert (await agent_client.get("/api/users")).status_code == 403
+    listed = await agent_client.get("/api/users")
+    assert listed.status_code == 403 and "users" not in listed.json()
     response = await agent_client.put(f"/api/users/{AGENT_EMAIL}/role", json={"role": "Supervisor"})
     assert response.status_code == 403
+    assert response.json()["detail"] == "This needs the Supervisor role."
+    # Refused, not done: the Agent is still an Agent.
+    assert (await agent_client.get("/auth/me")).json()["role"] == "Agent"
 
 
 async def test_a_deleted_user_is_cut_off(
@@ -142,8 +170,12 @@ async def test_a_deleted_user_is_cut_off(
             "/auth/login", json={"email": "leaving@example.com", "password": TEST_PASSWORD}
         )
         assert signed_in.status_code == 200
+        assert (await leaving.get("/auth/me")).status_code == 200
         assert (await supervisor_client.delete("/api/users/leaving@example.com")).status_code == 200
-        assert (await leaving.get("/auth/me")).status_code == 401
+        gone = await leaving.get("/auth/me")
+        assert gone.status_code == 401
+        assert "no longer exists" in gone.json()["detail"]
+        assert (await leaving.post("/auth/refresh")).status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -179,7 +211,8 @@ async def test_names_with_control_characters_are_422(
     response = await supervisor_client.put("/api/users/ana@example.com", json={field: value})
     assert response.status_code == 422, response.text
     assert field in response.json()["detail"]
-    assert (await supervisor_client.get("/api/users/ana@example.com")).json()["given_name"] == "Ana"
+    kept = (await supervisor_client.get("/api/users/ana@example.com")).json()
+    assert (kept["given_name"], kept["family_name"]) == ("Ana", None)
 
 
 async def test_an_address_is_the_same_user_in_any_unicode_form(
