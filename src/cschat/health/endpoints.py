@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from cschat.auth.dependencies import CurrentUser, PublicRoute
+from cschat.auth.dependencies import Principal, PublicRoute, current_user
 from cschat.core import metrics
 from cschat.core.db import DatabaseDep
+from cschat.core.errors import ServiceUnavailable, error_body
 from cschat.health import service
+from cschat.users.repository import DATABASE_DOWN
 
 router = APIRouter(tags=["health"])
+
+# The seed's `{success, message}` (what a front end written for it shows) with the error shape's
+# `error` and `detail`: the same body whichever check finds the database down.
+DATABASE_DOWN_BODY = {
+    "success": False,
+    "message": "Base de datos no disponible",
+    **error_body(ServiceUnavailable.code, DATABASE_DOWN),
+}
+
+
+async def signed_in_unless_database_down(request: Request) -> Principal | None:
+    """The signed-in user, or None when the account cannot be read because the database is down.
+
+    Signing in reads the account, so without this a down database would answer the generic 503
+    body before the seed's `{success, message}` could. A missing or bad token is still a 401.
+    """
+    try:
+        return await current_user(request)
+    except ServiceUnavailable:
+        if await service.database_reachable(request.app.state.db):
+            raise
+        return None
+
+
+signed_in_unless_database_down.access = "user"  # type: ignore[attr-defined]
 
 
 @router.get(
@@ -38,13 +65,13 @@ async def ready(db: DatabaseDep) -> JSONResponse:
     summary="Database health in the seed's shape",
     responses={503: {"description": "Database unreachable"}},
 )
-async def database_health(db: DatabaseDep, _: CurrentUser) -> JSONResponse:
-    ok = await service.database_reachable(db)
-    if ok:
+async def database_health(
+    db: DatabaseDep,
+    user: Annotated[Principal | None, Depends(signed_in_unless_database_down)],
+) -> JSONResponse:
+    if user is not None and await service.database_reachable(db):
         return JSONResponse({"success": True, "message": "Base de datos conectada"})
-    return JSONResponse(
-        {"success": False, "message": "Base de datos no disponible"}, status_code=503
-    )
+    return JSONResponse(DATABASE_DOWN_BODY, status_code=503)
 
 
 @router.get(
