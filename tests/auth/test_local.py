@@ -423,3 +423,25 @@ async def test_ui_hint_is_signed_with_ui_hint_secret(
     assert read_ui_hint(f"{forged_body}.{mac}", settings) is None
     other = make_settings()  # same SECRET_KEY, no UI_HINT_SECRET: a different key
     assert read_ui_hint(value, other) is None
+
+
+async def test_the_seed_front_ends_hosted_ui_url_reaches_the_built_in_page(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # The seed's front end builds Cognito's hosted-UI URL itself from COGNITO_DOMAIN.
+    await create_user(app, email=EMAIL)
+    callback = "http://localhost:3000/login/callback"
+    page = await client.get(
+        "/oauth2/authorize",
+        params={
+            "client_id": "seed-client",
+            "response_type": "code",
+            "scope": "openid email profile",
+            "redirect_uri": callback,
+        },
+    )
+    assert page.status_code == 200
+    assert "<form" in page.text and callback in page.text
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    refused = await client.get("/oauth2/authorize", params={"redirect_uri": "https://evil.example"})
+    assert refused.status_code == 400

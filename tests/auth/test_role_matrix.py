@@ -33,6 +33,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/auth/login-url"): "public",
     ("GET", "/auth/local/authorize"): "public",
     ("POST", "/auth/local/authorize"): "public",
+    ("GET", "/oauth2/authorize"): "public",
     ("POST", "/auth/exchange"): "public",
     ("POST", "/auth/refresh"): "public",
     ("GET", "/auth/me"): "user",

@@ -173,6 +173,15 @@ def _checked_redirect(settings: SettingsDep, redirect_uri: str, state: str) -> N
     dependencies=[PublicRoute],
     response_class=HTMLResponse,
 )
+@router.get(
+    "/oauth2/authorize",
+    summary="The same page at the hosted UI's path (local provider)",
+    description="A front end written for the seed builds `{COGNITO_DOMAIN}/oauth2/authorize?"
+    "client_id=…&response_type=code&redirect_uri=…`; with `COGNITO_DOMAIN` set to this server "
+    "it gets the built-in page (`client_id`, `response_type` and `scope` are ignored).",
+    dependencies=[PublicRoute],
+    response_class=HTMLResponse,
+)
 async def authorize_page(
     settings: SettingsDep, provider: ProviderDep, redirect_uri: str, state: str = ""
 ) -> HTMLResponse:
