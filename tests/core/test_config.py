@@ -311,3 +311,37 @@ def test_app_factory_with_a_bad_setting_exits_with_one_line(
     message = str(info.value.code)
     assert message.startswith("Configuration error DATABASE_URL: ")
     assert "s3cret" not in message and "\n" not in message
+
+
+def test_aws_variables_in_dotenv_reach_boto(
+    moto_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The seed's local set-up keeps the AWS keys in `.env`; boto3 reads only the environment.
+    put_secret(moto_endpoint, "cschat/from-dotenv-keys", {"APP_TIMEZONE": "Asia/Tokyo"})
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                 "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_SECRETS_MANAGER"):  # fmt: skip
+        monkeypatch.setenv(name, "x")  # so that monkeypatch puts back what was there
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "AWS_SECRETS_MANAGER_SECRET_NAME=cschat/from-dotenv-keys\nAWS_REGION=us-east-1\n"
+        f"AWS_ENDPOINT_URL_SECRETS_MANAGER={moto_endpoint}\n"
+        "AWS_ACCESS_KEY_ID=dotenv-key\nAWS_SECRET_ACCESS_KEY=dotenv-secret\n"
+    )
+    settings = load_settings(env_file=env_file)
+    assert settings.app.timezone == "Asia/Tokyo"  # the secret was read with `.env`'s keys
+    credentials = boto3.session.Session().get_credentials()
+    assert credentials is not None and credentials.access_key == "dotenv-key"
+
+
+def test_the_process_environment_keeps_its_aws_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "process-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "process-secret")
+    env_file = tmp_path / ".env"
+    env_file.write_text("AWS_ACCESS_KEY_ID=dotenv-key\nAWS_SECRET_ACCESS_KEY=dotenv-secret\n")
+    load_settings(env_file=env_file)
+    assert boto3.session.Session().get_credentials().access_key == "process-key"

@@ -437,10 +437,45 @@ def _sources(
         except OSError as exc:
             raise ConfigError(f"{env_file}: cannot read it ({exc.strerror})") from None
     first = {**dotenv, **env}
+    if environ is None:
+        _export_for_boto(dotenv, env)
     secret: dict[str, str] = {}
     if first.get(SECRET_NAME_VAR, "").strip():
         secret = fetch_secret(first[SECRET_NAME_VAR], first.get("AWS_REGION"))
+        if environ is None:
+            _export_for_boto(secret, env, replace=True)
     return dotenv, secret, env
+
+
+# boto3 reads its credentials, profile and endpoints from the process environment only.
+_BOTO_VARIABLES = frozenset(
+    (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_REGION",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_CA_BUNDLE",
+    )
+)
+
+
+def _export_for_boto(
+    values: Mapping[str, str], env: Mapping[str, str], *, replace: bool = False
+) -> None:
+    """Put boto's own variables from `.env` or the secret into the process environment, where
+    boto3 looks (the seed's local set-up keeps AWS keys in `.env`). The process environment
+    still wins; `replace` lets the secret's values beat `.env`'s."""
+    for name, value in values.items():
+        if name in env or not value.strip():
+            continue
+        if name in _BOTO_VARIABLES or name.startswith("AWS_ENDPOINT_URL"):
+            if replace:
+                os.environ[name] = value
+            else:
+                os.environ.setdefault(name, value)
 
 
 def merged_environment(
