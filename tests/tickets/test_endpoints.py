@@ -78,7 +78,9 @@ async def test_stats_weeks_follow_app_timezone(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             await sign_in(app, client, email="boss@example.com", role="Supervisor")
-            body = (await client.get("/api/database/stats")).json()
+            response = await client.get("/api/database/stats")
+    assert response.status_code == 200, response.text
+    body = response.json()
     today = NOW.astimezone(tz).date()
     week_start = today - timedelta(days=today.weekday())
     assert body["timezone"] == tz.key
@@ -86,11 +88,12 @@ async def test_stats_weeks_follow_app_timezone(
     assert body["resolved_this_week"] == len(ref.select(start=week_start))
 
 
-async def test_stats_need_a_supervisor(
-    ref: Reference, agent_client: httpx.AsyncClient, client: httpx.AsyncClient
-) -> None:
-    assert (await agent_client.get("/api/database/stats")).status_code == 403
-    client.cookies.clear()
+async def test_stats_need_a_supervisor(ref: Reference, agent_client: httpx.AsyncClient) -> None:
+    response = await agent_client.get("/api/database/stats")
+    assert response.status_code == 403
+    body = response.json()
+    assert (body["success"], body["error"]) == (False, "Forbidden") and body["detail"]
+    assert "total_tickets" not in body and "categories" not in body
 
 
 async def test_stats_need_sign_in(client: httpx.AsyncClient) -> None:
@@ -139,13 +142,20 @@ async def test_query_by_week_as_csv(ref: Reference, supervisor_client: httpx.Asy
 
 
 async def test_query_single_figures(ref: Reference, supervisor_client: httpx.AsyncClient) -> None:
-    body = (await supervisor_client.get("/data/query", params={"date_field": "created"})).json()
-    assert body["rows"] == [[len(ref.tickets)]]
-    body = (
-        await supervisor_client.get("/data/query", params={"metric": "median_resolution_hours"})
-    ).json()
+    response = await supervisor_client.get("/data/query", params={"date_field": "created"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["columns"], body["rows"]) == (["count"], [[len(ref.tickets)]])
+    response = await supervisor_client.get(
+        "/data/query", params={"metric": "median_resolution_hours"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    resolved = ref.select()
     assert body["columns"] == ["median_resolution_hours", "count"]
-    assert body["rows"][0][0] == pytest.approx(metric(ref.select(), "median_resolution_hours"))
+    assert body["rows"] == [
+        [pytest.approx(metric(resolved, "median_resolution_hours")), len(resolved)]
+    ]
 
 
 @pytest.mark.parametrize(
@@ -169,7 +179,9 @@ async def test_query_bad_input_names_the_field(
 ) -> None:
     response = await supervisor_client.get("/data/query", params=params)
     assert response.status_code in (400, 422)
-    assert needle in response.json()["detail"]
+    body = response.json()
+    assert body["success"] is False and "rows" not in body
+    assert needle in body["detail"]
 
 
 async def test_query_refuses_agents_and_ingest_keys(

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from sqlalchemy import text
 
 from cschat.core.db import Database
 from cschat.core.errors import BadRequest
 from cschat.tickets import sql_runner
+from tests.tickets.test_sql_query import _catalog
 
 SQLITE_REFUSED = [
     "DELETE FROM tickets",
     "CREATE TABLE stolen (a int)",
     "SELECT * FROM sqlite_master",
     "SELECT load_extension('/tmp/evil.so')",
-    "ATTACH DATABASE '/tmp/evil.db' AS evil",
+    "ATTACH DATABASE '{outside}/evil.db' AS evil",
     "PRAGMA writable_schema = 1",
     "SELECT randomblob(10)",
 ]
@@ -28,9 +32,11 @@ POSTGRES_REFUSED = [
 # them for a superuser, which is why production should query through a least-privilege role.
 
 
-async def _count(db: Database) -> int:
+async def _state(db: Database) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The schema and the tickets' rows, every column (a refused UPDATE keeps the count)."""
     async with db.engine.connect() as conn:
-        return int((await conn.execute(text("SELECT count(*) FROM tickets"))).scalar_one())
+        rows = (await conn.execute(text("SELECT * FROM tickets ORDER BY id"))).all()
+        return await _catalog(conn), [tuple(row) for row in rows]
 
 
 async def _seed(db: Database) -> None:
@@ -45,15 +51,21 @@ async def _seed(db: Database) -> None:
 
 
 @pytest.mark.parametrize("sql", SQLITE_REFUSED)
-async def test_sqlite_authorizer_and_read_only_connection(db: Database, sql: str) -> None:
+async def test_sqlite_authorizer_and_read_only_connection(
+    db: Database, sql: str, tmp_path: Path
+) -> None:
     if db.dialect != "sqlite":
         pytest.skip("SQLite only")
     await _seed(db)
+    before = await _state(db)
+    outside = tmp_path / "outside"
+    outside.mkdir()
     path = db.engine.url.database
     assert path
-    with pytest.raises(BadRequest):
-        await sql_runner.run_sqlite(path, sql, cap=10, seconds=2)
-    assert await _count(db) == 1
+    with pytest.raises(BadRequest, match=r"^sql: the database refused the query: "):
+        await sql_runner.run_sqlite(path, sql.replace("{outside}", str(outside)), cap=10, seconds=2)
+    assert await _state(db) == before
+    assert list(outside.iterdir()) == []
     ok = await sql_runner.run_sqlite(path, "SELECT count(*) FROM tickets", cap=10, seconds=2)
     assert ok.rows == [[1]]
 
@@ -63,9 +75,15 @@ async def test_postgres_read_only_transaction(db: Database, sql: str) -> None:
     if db.dialect != "postgresql":
         pytest.skip("PostgreSQL only")
     await _seed(db)
-    with pytest.raises(BadRequest, match="refused"):
+    before = await _state(db)
+    with pytest.raises(BadRequest, match=r"^sql: the database refused the query: "):
         await sql_runner.run_postgres(db.engine, sql, cap=10, seconds=2)
-    assert await _count(db) == 1
+    assert await _state(db) == before
+    # The read-only setting ended with the refused query's transaction.
+    async with db.engine.connect() as conn:
+        assert await conn.scalar(text("SHOW transaction_read_only")) == "off"
+    ok = await sql_runner.run_postgres(db.engine, "SELECT count(*) FROM tickets", cap=10, seconds=2)
+    assert ok.rows == [[1]]
 
 
 async def test_postgres_statement_timeout(db: Database) -> None:

@@ -91,7 +91,7 @@ async def _check_counts_and_stats(ref: Reference, session: AsyncSession) -> None
         for date_field in ("resolved", "created"):
             for status in (None, "open", "any"):
                 params: dict[str, Any] = {"date_field": date_field}
-                if start:
+                if start and end:
                     params |= {"start_date": start.isoformat(), "end_date": end.isoformat()}
                 if status:
                     params["status"] = status
@@ -102,7 +102,11 @@ async def _check_counts_and_stats(ref: Reference, session: AsyncSession) -> None
             session,
             tz,
             "resolution_stats",
-            **({"start_date": start.isoformat(), "end_date": end.isoformat()} if start else {}),
+            **(
+                {"start_date": start.isoformat(), "end_date": end.isoformat()}
+                if start and end
+                else {}
+            ),
         )
         chosen = ref.select(start=start, end=end)
         minutes = [t.resolution_minutes for t in chosen if t.resolution_minutes is not None]
@@ -331,7 +335,19 @@ async def test_window_bounds_follow_dst(
 async def test_get_ticket_by_a_number_that_is_no_id_is_not_found(
     db: Database, session: AsyncSession, ticket_id: str
 ) -> None:
-    """Past BIGINT, or digits other than ASCII: looked up as an external id only, not a 500."""
+    """Past BIGINT, or digits other than ASCII: looked up as an external id only, not a 500.
+
+    Tickets 1-12 exist, so reading "１２" (int() accepts it) or "²" as an id would find one."""
+    async with db.transaction() as writer:
+        writer.add_all(
+            Ticket(source="t", external_id=f"E-{n}", status="new", created_at=DEMO_NOW)
+            for n in range(12)
+        )
+    async with db.engine.connect() as conn:
+        ids = set((await conn.execute(text("SELECT id FROM tickets"))).scalars())
+    assert {2, 12} <= ids
+    found = await _run(session, ZoneInfo("UTC"), "get_ticket", ticket_id="12")
+    assert found["ticket"]["id"] == 12  # the ASCII spelling is an id
     with pytest.raises(NotFound, match="ticket_id"):
         await _run(session, ZoneInfo("UTC"), "get_ticket", ticket_id=ticket_id)
 

@@ -91,6 +91,7 @@ def expected_tickets(fake: FakeHubSpot) -> dict[str, dict[str, Any]]:
         owner = owners.get(p["hubspot_owner_id"] or "")
         priority = p["hs_ticket_priority"]
         out[ticket.id] = {
+            "source": "hubspot",
             "subject": p["subject"],
             "description": p["content"],
             "resolution": p["hs_resolution"],
@@ -102,7 +103,7 @@ def expected_tickets(fake: FakeHubSpot) -> dict[str, dict[str, Any]]:
             "team": owner["teams"][0]["name"] if owner else None,
             "created_at": _time(p["createdate"]),
             "resolved_at": _time(p["closed_date"]) if closed else None,
-            "resolution_minutes": int(p["time_to_close"]) / 60_000 if closed else None,
+            "resolution_minutes": int(p["time_to_close"] or 0) / 60_000 if closed else None,
             "first_response_minutes": int(p["time_to_first_agent_reply"] or 0) / 60_000,
             "agent_name": f"{owner['firstName']} {owner['lastName']}" if owner else None,
             "hubspot_stage": stage,
@@ -113,18 +114,19 @@ def expected_tickets(fake: FakeHubSpot) -> dict[str, dict[str, Any]]:
 
 
 async def stored_tickets(settings: Settings) -> dict[str, dict[str, Any]]:
-    """The hubspot rows of the tickets table in the same shape as `expected_tickets`."""
+    """Every row of the tickets table in the same shape as `expected_tickets`; a second row for
+    one ticket (under any source) fails here, so a re-sync that duplicates cannot pass."""
     db = Database(settings.db)
     async with db.engine.connect() as conn:
         # Core rows, not ORM objects: 25,000 of them load in a fraction of the time.
-        rows = (
-            await conn.execute(select(Ticket.__table__).where(Ticket.source == "hubspot"))
-        ).all()
+        rows = (await conn.execute(select(Ticket.__table__))).all()
     await db.dispose()
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for t in rows:
+        assert t.external_id not in out, f"ticket {t.external_id} stored twice"
         attributes = t.attributes or {}
         out[t.external_id] = {
+            "source": t.source,
             "subject": t.subject,
             "description": t.description,
             "resolution": t.resolution,

@@ -1,3 +1,5 @@
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -5,8 +7,14 @@ from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
 from cschat.cli import app
+from cschat.core.config import Settings
 from tests.fakes.hubspot import TOKEN
-from tests.integrations.hubspot.conftest import FakeFactory
+from tests.integrations.hubspot.conftest import (
+    FakeFactory,
+    differences,
+    expected_tickets,
+    stored_tickets,
+)
 
 runner = CliRunner()
 
@@ -25,11 +33,14 @@ def env(database_url: URL, url: str, **extra: str) -> dict[str, str]:
         "HUBSPOT_BASE_URL": url,
         "HUBSPOT_TOKEN": TOKEN,
         "HUBSPOT_TIME_SCALE": "0.001",
+        "HUBSPOT_EXTRA_PROPERTIES": "hs_ticket_language",  # as `hubspot_settings` has it
         **extra,
     }
 
 
-def test_cli_sync_then_full_rebuild(database_url: URL, fake_hubspot: FakeFactory) -> None:
+def test_cli_sync_then_full_rebuild(
+    database_url: URL, fake_hubspot: FakeFactory, hubspot_settings: Callable[..., Settings]
+) -> None:
     fake, url = fake_hubspot(450)
     first = runner.invoke(app, ["hubspot", "sync"], env=env(database_url, url))
     assert first.exit_code == 0, first.output
@@ -38,6 +49,8 @@ def test_cli_sync_then_full_rebuild(database_url: URL, fake_hubspot: FakeFactory
     full = runner.invoke(app, ["hubspot", "sync", "--full"], env=env(database_url, url))
     assert full.exit_code == 0, full.output
     assert "450 fetched, 0 new, 3 changed" in full.output
+    stored = asyncio.run(stored_tickets(hubspot_settings(url)))
+    assert differences(expected_tickets(fake), stored) == []
 
 
 def test_cli_reports_a_bad_token_and_fails(database_url: URL, fake_hubspot: FakeFactory) -> None:

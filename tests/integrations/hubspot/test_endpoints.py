@@ -101,6 +101,9 @@ async def test_a_second_sync_while_one_runs_is_a_409(
         assert (await wait_finished(client))["last_run"]["mode"] == "full"  # type: ignore[index]
         assert (await client.post(SYNC)).status_code == 202
         await app.state.hubspot.wait()
+        assert (await wait_finished(client))["last_run"]["status"] == "succeeded"  # type: ignore[index]
+    # Two runs (the refused one started nothing), each ticket stored once.
+    assert differences(expected_tickets(fake), await stored(settings)) == []
 
 
 async def test_only_one_runner_per_database_holds_the_sync_lock(
@@ -169,3 +172,4 @@ async def test_the_periodic_sync_runs_on_its_own(
         assert body["last_run"]["trigger"] == "schedule"
         assert body["tickets"] == 300
     assert fake.requests["search"] >= 2
+    assert differences(expected_tickets(fake), await stored(settings)) == []

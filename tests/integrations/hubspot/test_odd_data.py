@@ -68,6 +68,7 @@ async def test_an_unusable_property_refuses_only_its_own_ticket(
 
     again = await bounded_sync(settings)
     assert (again.status, again.inserted, again.updated) == ("succeeded", 0, 0), again.detail
+    assert differences(expected, await stored_tickets(settings)) == []
 
 
 @pytest.mark.parametrize(
@@ -150,6 +151,10 @@ async def test_an_empty_page_that_points_further_is_followed(
     settings = hubspot_settings(url)
     run = await bounded_sync(settings)
     assert (run.status, run.inserted) == ("succeeded", 250), run.detail
+    # The 250 behind the empty page, each stored as HubSpot has it.
+    stored = await stored_tickets(settings)
+    expected = expected_tickets(fake)
+    assert len(stored) == 250 and differences({i: expected[i] for i in stored}, stored) == []
 
 
 async def test_a_stale_copy_later_in_a_page_does_not_overwrite_the_fresh_one(

@@ -1,5 +1,6 @@
 import asyncio
 import contextlib
+import re
 from collections.abc import Callable
 
 from sqlalchemy import func, select
@@ -53,8 +54,15 @@ async def test_full_then_incremental_sync_matches_hubspot_field_by_field(
     assert set(created) <= stored.keys()
     assert differences(expected_tickets(fake), stored) == []
 
+    # Nothing changed upstream: a re-sync writes nothing and duplicates nothing.
     again = await sync_once(settings)
-    assert (again.inserted, again.updated, again.removed) == (0, 0, 0)
+    assert (again.status, again.inserted, again.updated, again.removed) == (
+        "succeeded",
+        0,
+        0,
+        0,
+    ), again.detail
+    assert differences(expected_tickets(fake), await stored_tickets(settings)) == []
 
 
 async def test_a_killed_sync_resumes_from_its_cursor_and_ends_exact(
@@ -79,11 +87,13 @@ async def test_a_killed_sync_resumes_from_its_cursor_and_ends_exact(
     async with db.sessionmaker() as session:
         killed = await repository.last_run(session, "hubspot")
         state = await session.get(SyncState, "hubspot")
-        stored = await repository.count_tickets(session, "hubspot")
     assert killed is not None and killed.status == "interrupted"
-    assert stored == 1000 == killed.inserted  # five committed pages of 200, nothing more
     assert state is not None and state.cursor_ms is not None
     await db.dispose()
+    stored = await stored_tickets(settings)
+    assert len(stored) == 1000 == killed.inserted  # five committed pages of 200, nothing more
+    expected = expected_tickets(fake)
+    assert differences({i: expected[i] for i in stored}, stored) == []
 
     resumed = await sync_once(settings)
     assert resumed.status == "succeeded", resumed.detail
@@ -106,7 +116,9 @@ async def test_a_storm_of_429s_and_5xx_is_ridden_out(
     run = await sync_once(settings)
     assert run.status == "succeeded", run.detail
     assert run.errors == 0
-    assert "0 retried" not in (run.detail or "")
+    retried = re.search(r"(\d+) retried", run.detail or "")
+    assert retried is not None and int(retried[1]) >= 6, run.detail  # at least the six in a row
+    assert not fake.failures  # every queued failure was met and ridden out
     assert differences(expected_tickets(fake), await stored_tickets(settings)) == []
 
 
@@ -162,15 +174,19 @@ async def test_a_ticket_listed_twice_in_one_page_is_written_once(
     run = await sync_once(settings)
     assert (run.status, run.inserted, run.updated) == ("succeeded", 500, 0), run.detail
     assert differences(expected_tickets(fake), await stored_tickets(settings)) == []
+    again = await sync_once(settings, full=True)
+    assert (again.status, again.inserted, again.updated) == ("succeeded", 0, 0), again.detail
+    assert differences(expected_tickets(fake), await stored_tickets(settings)) == []
 
 
 async def test_full_rebuild_rereads_everything_and_keeps_counts_exact(
     fake_hubspot: FakeFactory, hubspot_settings: Callable[..., Settings]
 ) -> None:
-    _, url = fake_hubspot(800)
+    fake, url = fake_hubspot(800)
     settings = hubspot_settings(url)
     await sync_once(settings)
     rebuilt = await sync_once(settings, full=True)
+    assert differences(expected_tickets(fake), await stored_tickets(settings)) == []
     assert (rebuilt.mode, rebuilt.fetched, rebuilt.inserted, rebuilt.updated) == (
         "full",
         800,

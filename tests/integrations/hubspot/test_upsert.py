@@ -122,7 +122,7 @@ async def test_a_refused_row_in_one_statement_leaves_none_of_the_batch(settings:
     size = 2 * SQLITE_STATEMENT_ROWS + 7
     rows = [row(str(n), csat=9 if n == SQLITE_STATEMENT_ROWS + 3 else None) for n in range(size)]
     db = Database(settings.db)
-    with pytest.raises((sqlite3.IntegrityError, IntegrityError)):
+    with pytest.raises((sqlite3.IntegrityError, IntegrityError), match="csat"):
         async with db.engine.begin() as conn:
             await upsert_tickets(conn, rows)
     async with db.sessionmaker() as session:

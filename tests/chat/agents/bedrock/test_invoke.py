@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,6 +16,7 @@ from cschat.chat.agents.bedrock.emulator import Emulator
 from cschat.core.config import Settings
 from cschat.core.db import Database
 from tests.chat.agents.bedrock.conftest import SUPERVISOR, DbTools, collect, request
+from tests.tickets.data import Reference, all_tickets
 
 QUESTION = "How many tickets were resolved in October 2024?"
 
@@ -63,10 +67,12 @@ async def test_streams_chunks_in_order_with_trace_and_citations(
     assert [s.kind for s in events[-1].trace] == steps
     [citation] = [e for e in events if isinstance(e, CitationEvent)]
     assert citation.tool == "count_tickets" and citation.data_as_of
-    # The emulator answered from the same database the app reads: the count is the tool's.
-    tools = DbTools(app_db, SUPERVISOR)
-    expected = await tools("count_tickets", {"start_date": "2024-10-01", "end_date": "2024-10-31"})
-    assert f"{expected['count']}" in events[-1].text.replace(",", "").replace(".", "")
+    # The emulator answered from the same database the app reads: the tickets resolved in
+    # October 2024 (UTC, the emulator's zone), counted here in Python.
+    ref = Reference(await all_tickets(app_db.engine), ZoneInfo("UTC"))
+    resolved = len(ref.select(start=date(2024, 10, 1), end=date(2024, 10, 31)))
+    assert resolved > 0
+    assert re.search(rf"\b{resolved}\b", events[-1].text), (resolved, events[-1].text)
 
 
 async def test_final_response_unstreamed_is_one_chunk(
@@ -95,13 +101,15 @@ async def test_trace_is_capped_in_events_and_whole_in_done(
         e.step for e in events if isinstance(e, TraceEvent) and e.step.kind == "observation"
     ]
     stored = [s for s in done.trace if s.kind == "observation"]
-    assert streamed and streamed[0].observation == {
-        "truncated": True,
-        "preview": streamed[0].observation["preview"],
-    }  # type: ignore[index]
-    assert len(streamed[0].observation["preview"]) <= 100  # type: ignore[index]
-    assert stored[0].observation is not None and stored[0].observation["tool"] == "search_tickets"
-    assert len(json.dumps(dict(stored[0].observation))) > 100
+    assert streamed and streamed[0].observation is not None
+    capped = dict(streamed[0].observation)
+    whole = stored[0].observation
+    assert whole is not None and whole["tool"] == "search_tickets"
+    assert capped.keys() == {"truncated", "preview"} and capped["truncated"] is True
+    # The preview is the start of the whole observation, within the cap.
+    text = json.dumps(dict(whole), ensure_ascii=False, default=str)
+    assert len(text) > 100 and len(capped["preview"]) <= 100
+    assert text.startswith(capped["preview"].rstrip("…")) and len(capped["preview"]) > 50
 
 
 async def test_invalid_session_id_is_a_bad_request_before_any_call(

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
 
 from cschat import lambda_handler
 from cschat.core.config import Settings
+from cschat.core.db import Database
 from tests.chat.agents.bedrock.conftest import SUPERVISOR
+from tests.tickets.data import Reference, all_tickets
 
 
 def event(function: str, params: dict[str, tuple[str, str]], **attributes: str) -> dict[str, Any]:
@@ -40,6 +45,27 @@ def runtime(seeded: Settings) -> Iterator[Any]:
 WINDOW = {"start_date": ("string", "2024-10-01"), "end_date": ("string", "2024-10-31")}
 
 
+def resolved_in_october_by_agent(settings: Settings) -> Counter[str | None]:
+    """Tickets resolved in the window, per agent, counted in Python over the stored rows."""
+
+    async def read() -> Reference:
+        db = Database(settings.db)
+        try:
+            return Reference(await all_tickets(db.engine), settings.app.tz)
+        finally:
+            await db.dispose()
+
+    ref = asyncio.run(read())
+    return Counter(t.agent for t in ref.select(start=date(2024, 10, 1), end=date(2024, 10, 31)))
+
+
+def body_of(out: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(
+        out["response"]["functionResponse"]["responseBody"]["TEXT"]["body"]
+    )
+    return body
+
+
 def test_runs_the_tool_as_the_session_caller(runtime: Any, seeded: Settings) -> None:
     ev = event(
         "breakdown_tickets",
@@ -57,17 +83,19 @@ def test_runs_the_tool_as_the_session_caller(runtime: Any, seeded: Settings) -> 
         "breakdown_tickets",
     )
     assert "responseState" not in response["functionResponse"]
-    body = json.loads(response["functionResponse"]["responseBody"]["TEXT"]["body"])
-    assert len(body["rows"]) == 3
+    body = body_of(out)
+    # The three busiest agents of the window, with their counts.
+    per_agent = resolved_in_october_by_agent(seeded)
+    assert len(per_agent) > 3
+    rows = [(row["key"], row["count"]) for row in body["rows"]]
+    assert len(rows) == 3 and all(per_agent[key] == count for key, count in rows)
+    assert [count for _, count in rows] == sorted(per_agent.values(), reverse=True)[:3]
     # Warm container: the second call reuses the loop and the pool.
     again = lambda_handler.handler(ev, None)
-    assert (
-        json.loads(again["response"]["functionResponse"]["responseBody"]["TEXT"]["body"])["rows"]
-        == body["rows"]
-    )
+    assert body_of(again)["rows"] == body["rows"]
 
 
-def test_agent_role_is_scoped(runtime: Any) -> None:
+def test_agent_role_is_scoped(runtime: Any, seeded: Settings) -> None:
     email = "lucia.fernandez@demo.cschat.dev"
     ev = event(
         "breakdown_tickets",
@@ -75,12 +103,10 @@ def test_agent_role_is_scoped(runtime: Any) -> None:
         role="Agent",
         user_email=email,
     )
-    body = json.loads(
-        lambda_handler.handler(ev, None)["response"]["functionResponse"]["responseBody"]["TEXT"][
-            "body"
-        ]
-    )
-    assert [row["key"] for row in body["rows"]] == [email]
+    body = body_of(lambda_handler.handler(ev, None))
+    own = resolved_in_october_by_agent(seeded)[email]
+    assert [(row["key"], row["count"]) for row in body["rows"]] == [(email, own)]
+    assert own > 0
 
 
 def test_bad_parameter_and_unknown_function_fail_with_a_reason(runtime: Any) -> None:

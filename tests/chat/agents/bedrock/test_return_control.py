@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cschat.auth.principal import Principal
 from cschat.chat.agents.base import DoneEvent, ErrorEvent, ToolCallEvent, ToolResultEvent
@@ -12,8 +15,10 @@ from cschat.chat.agents.bedrock.agent import MAX_CONTROL_ROUNDS, BedrockAgent
 from cschat.chat.agents.bedrock.emulator import Emulator
 from cschat.core.db import Database
 from tests.chat.agents.bedrock.conftest import SUPERVISOR, DbTools, collect, request
+from tests.tickets.data import Reference, all_tickets
 
 QUESTION = "How many tickets were resolved in October 2024?"
+OCTOBER = (date(2024, 10, 1), date(2024, 10, 31))
 AGENT = Principal(email="lucia.fernandez@demo.cschat.dev", role="Agent", user_id="u-2")
 
 
@@ -41,8 +46,12 @@ async def test_tool_results_are_run_tool_on_the_same_database(
     assert member["functionResult"]["function"] == "breakdown_tickets"
     assert member["functionResult"]["actionGroup"] == "tickets_analytics"
     assert "responseState" not in member["functionResult"]
-    top = expected["rows"][0]
-    assert str(top["value"]) in events[-1].text
+    # And those figures are the tickets': resolved in October 2024 by category, in Python.
+    ref = Reference(await all_tickets(app_db.engine), ZoneInfo("UTC"))
+    want = Counter(t.category for t in ref.select(start=OCTOBER[0], end=OCTOBER[1]))
+    assert {r["key"]: r["count"] for r in results[0].result["rows"]} == want and len(want) > 1
+    for key, count in want.items():
+        assert f"{key}: {count}" in events[-1].text
 
 
 async def test_tools_run_with_the_callers_role(
@@ -57,7 +66,10 @@ async def test_tools_run_with_the_callers_role(
     assert isinstance(events[-1], DoneEvent)
     [result] = [e.result for e in events if isinstance(e, ToolResultEvent)]
     # An Agent sees only their own row; the Supervisor's view of the same call has every agent.
-    assert [row["key"] for row in result["rows"]] == [AGENT.email]
+    ref = Reference(await all_tickets(app_db.engine), ZoneInfo("UTC"))
+    own = ref.select(start=OCTOBER[0], end=OCTOBER[1], agent_email=AGENT.email)
+    assert [(row["key"], row["count"]) for row in result["rows"]] == [(AGENT.email, len(own))]
+    assert own
     [call] = [e for e in events if isinstance(e, ToolCallEvent)]
     everyone = await DbTools(app_db, SUPERVISOR)(call.name, call.params)
     assert len(everyone["rows"]) > 1
