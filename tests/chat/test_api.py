@@ -224,17 +224,26 @@ async def test_rate_limit_per_user(make_settings: Callable[..., Settings]) -> No
         assert (await ask(b, "hola")).status_code == 200
 
 
-async def test_agent_failure_is_stored_and_reported(chat_app: FastAPI, signed_in: SignedIn) -> None:
+@pytest.mark.parametrize("follow_up", [False, True])
+async def test_agent_failure_is_stored_and_reported(
+    chat_app: FastAPI, signed_in: SignedIn, follow_up: bool
+) -> None:
     boss = await signed_in(BOSS, "Supervisor")
+    # In an existing session too: the failure's rollback must not lose the session it belongs to.
+    earlier = (await ask(boss, "hello")).json()["session_id"] if follow_up else None
     async with chat_app.state.db.transaction() as session:
         await session.execute(text("ALTER TABLE tickets RENAME TO tickets_gone"))
-    response = await ask(boss, "How many tickets were resolved in October 2024?")
+    response = await ask(
+        boss, "How many tickets were resolved in October 2024?", session_id=earlier
+    )
     assert response.status_code == 500
     body = response.json()
     assert body["success"] is False and body["error"] == "AgentError"
     assert "tickets_gone" not in response.text and "Traceback" not in response.text
+    assert earlier is None or body["session_id"] == earlier
     stored = (await boss.get(f"/api/chat/sessions/{body['session_id']}")).json()
-    assert stored["messages"][-1]["error"] == "AgentError"
+    errors = [m["error"] for m in stored["messages"]]
+    assert errors == ([None, None] if follow_up else []) + [None, "AgentError"]
 
 
 async def test_agent_info_and_connection(signed_in: SignedIn) -> None:

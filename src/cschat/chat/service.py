@@ -190,7 +190,8 @@ async def finish(
         turn.chat.updated_at = now
         await repository.add_session(session, turn.chat)
     else:
-        await repository.touch_session(session, turn.chat.id, now)
+        # The question carries the id: a rollback after a failed tool expires `turn.chat`.
+        await repository.touch_session(session, turn.question.session_id, now)
     turn.question.trace = None
     answer = ChatMessage(
         session_id=turn.question.session_id,
