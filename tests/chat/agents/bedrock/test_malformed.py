@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -217,9 +216,8 @@ async def test_an_answer_that_never_ends_is_a_504(
         0.2,
     )
     agent = make_agent(BEDROCK_READ_TIMEOUT="2", BEDROCK_ANSWER_TIMEOUT="1")
-    started = time.monotonic()
+    # Without the deadline the stream ends after 12 s with a complete answer, not a 504.
     events = await collect(agent, request(SPANISH), DbTools(app_db, SUPERVISOR))
-    assert time.monotonic() - started < 5
     error = events[-1]
     assert isinstance(error, ErrorEvent) and error.error is not None
     assert error.error.status_code == 504 and "BEDROCK_ANSWER_TIMEOUT" in error.error.detail
