@@ -6,9 +6,10 @@ Building them again from the finished table costs ~4 us per row of the table. So
 written `DEFER_MIN_ROWS` rows and a quarter of what the table held when it started, it drops them
 (in the transaction of its next batch) and builds them when it ends, before it answers.
 
-Readers meanwhile get the same answers, from scans. A process that dies in between leaves them
-missing: `restore` (run at start-up and at the end of every load) builds whatever is missing.
-The unique `(source, external_id)` index, which the upsert needs, always stays.
+Readers meanwhile get the same answers, from scans. A process that dies (or a load stopped by
+Ctrl-C) in between leaves them missing: `restore`, run at the app's start-up, builds whatever is
+missing, as does the end of the next load that drops them. The unique `(source, external_id)`
+index, which the upsert needs, always stays.
 """
 
 from __future__ import annotations
@@ -115,14 +116,19 @@ async def bulk_load(conn: AsyncConnection) -> AsyncIterator[Load]:
     try:
         yield load
     finally:
-        # First: building an index sorts within the page cache's size, so the big cache would
-        # add 64 MB to the peak, and the build is no faster for it.
-        await driver.execute(f"PRAGMA cache_size = {DEFAULT_CACHE}")
-        # Helper threads sort for the index builds: 3.8 -> 2.6 s per million rows on 2 cores.
-        await driver.execute(f"PRAGMA threads = {SORT_THREADS}")
-        try:
-            await load.finish()
-        except SQLAlchemyError as exc:  # the start-up `restore` builds them
-            log.warning("ticket_indexes_not_built", error=type(exc).__name__)
-        finally:
-            await driver.execute("PRAGMA threads = 0")
+        # A statement cancelled midway (Ctrl-C, also during the build below) makes SQLAlchemy
+        # close the connection: then there is nothing to reset, and the driver would raise
+        # over the cancellation; the start-up `restore` builds the indexes.
+        if not conn.invalidated:
+            # First: building an index sorts within the page cache's size, so the big cache
+            # would add 64 MB to the peak, and the build is no faster for it.
+            await driver.execute(f"PRAGMA cache_size = {DEFAULT_CACHE}")
+            # Helper threads sort for the index builds: 3.8 -> 2.6 s per million rows on 2 cores.
+            await driver.execute(f"PRAGMA threads = {SORT_THREADS}")
+            try:
+                await load.finish()
+            except SQLAlchemyError as exc:  # the start-up `restore` builds them
+                log.warning("ticket_indexes_not_built", error=type(exc).__name__)
+            finally:
+                if not conn.invalidated:
+                    await driver.execute("PRAGMA threads = 0")

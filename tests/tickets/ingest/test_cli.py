@@ -9,15 +9,18 @@ import signal
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Engine, event, func, select, text
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
 from cschat.cli import app
 from cschat.core.config import Settings
 from cschat.core.db import Database
+from cschat.main import create_app
+from cschat.tickets import sqlite_load
 from cschat.tickets.ingest.models import IngestBatch
 from cschat.tickets.models import Ticket
 from tests.conftest import TEST_SECRET_KEY
@@ -32,6 +35,23 @@ def env(database_url: URL) -> dict[str, str]:
         "SECRET_KEY": TEST_SECRET_KEY,
         "INGEST_BATCH_ROWS": "700",
     }
+
+
+def last_record(settings: Settings) -> tuple[str, int, int]:
+    """The last ingest record's status and inserted count, and the tickets stored."""
+
+    async def read() -> tuple[str, int, int]:
+        db = Database(settings.db)
+        async with db.sessionmaker() as session:
+            record = (
+                await session.execute(select(IngestBatch).order_by(IngestBatch.id.desc()))
+            ).scalar()
+            count = await session.scalar(select(func.count()).select_from(Ticket))
+        await db.dispose()
+        assert record is not None
+        return record.status, record.inserted, count or 0
+
+    return asyncio.run(read())
 
 
 def stored(settings: Settings) -> tuple[int, list[str]]:
@@ -146,4 +166,69 @@ def test_ctrl_c_keeps_committed_batches_with_a_message(
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 130
     assert "Interrupted" in result.output and "committed before Ctrl-C are kept" in result.output
-    assert stored(settings)[0] >= 700
+    status, inserted, count = last_record(settings)
+    assert count >= 700 and (status, inserted) == ("interrupted", count)
+
+
+def test_ctrl_c_while_the_indexes_are_built_is_one_line_and_start_up_builds_them(
+    env: dict[str, str], settings: Settings, tmp_path: Path
+) -> None:
+    if not settings.db.url.startswith("sqlite"):
+        pytest.skip("SQLite only: PostgreSQL keeps its indexes during a load")
+    path = tmp_path / "export.csv"
+    rows = "".join(f"i{i},2024-01-01T00:00:00Z\n" for i in range(sqlite_load.DEFER_MIN_ROWS + 1))
+    path.write_text("external_id,created_at\n" + rows)  # enough rows to drop the indexes
+    interrupted: list[str] = []
+
+    def ctrl_c_at_the_first_build(
+        conn: Connection, cursor: Any, statement: str, *args: Any
+    ) -> None:
+        if statement.lstrip().upper().startswith("CREATE INDEX") and not interrupted:
+            interrupted.append(statement)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    event.listen(Engine, "before_cursor_execute", ctrl_c_at_the_first_build)
+    try:
+        result = CliRunner().invoke(
+            app, ["ingest", str(path)], env={**env, "INGEST_BATCH_ROWS": "5000"}
+        )
+    finally:
+        event.remove(Engine, "before_cursor_execute", ctrl_c_at_the_first_build)
+    assert interrupted, "the load did not rebuild indexes"
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 130, result.output
+    assert result.output.count("Interrupted") == 1
+    for trace in ("Traceback", "ValueError", "ingest_failed"):
+        assert trace not in result.output, result.output
+    status, inserted, count = last_record(settings)
+    assert (status, inserted, count) == ("interrupted", count, sqlite_load.DEFER_MIN_ROWS + 1)
+
+    async def indexes_before_and_after_start_up() -> tuple[set[str], set[str]]:
+        db = Database(settings.db)
+        sql = text("SELECT name FROM sqlite_master WHERE type = 'index'")
+        async with db.engine.connect() as conn:
+            before = set((await conn.scalars(sql)).all())
+        application = create_app(settings)
+        async with application.router.lifespan_context(application), db.engine.connect() as conn:
+            after = set((await conn.scalars(sql)).all())
+        await db.dispose()
+        return before, after
+
+    before, after = asyncio.run(indexes_before_and_after_start_up())
+    wanted = {str(index.name) for index in sqlite_load.deferrable_indexes()}
+    assert not wanted <= before  # the interrupted build left some missing
+    assert wanted <= after
+
+
+def test_a_mapping_with_two_columns_for_one_target_is_one_line(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("Ticket ID,Ref,created_at\nT1,R1,2024-01-01T00:00:00Z\n")
+    args = ["ingest", str(path), "--map", "Ticket ID=external_id,Ref=external_id"]
+    result = CliRunner().invoke(app, args, env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())  # one message, wrapped to the console's width
+    assert message.startswith("ValidationError map: columns 'Ticket ID' and 'Ref' both map to")
+    assert "external_id" in message and "Traceback" not in message

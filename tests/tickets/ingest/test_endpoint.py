@@ -438,3 +438,61 @@ async def test_a_json_object_without_tickets_is_422(client: httpx.AsyncClient) -
     assert '"tickets" array' in response.json()["detail"]
     empty = await post(client, '{"tickets": []}', JSON)
     assert empty.status_code == 200 and empty.json()["received"] == 0
+
+
+async def test_two_columns_for_one_target_are_refused_before_any_row(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    rows = csv_body("T1,R1,2024-05-01", header="Ticket ID,Ref,created_at")
+    for given in (
+        "Ticket ID=external_id,Ref=external_id",
+        '{"Ticket ID": "external_id", "Ref": "external_id"}',
+    ):
+        response = await post(client, rows, map=given)
+        assert response.status_code == 422, response.text
+        detail = response.json()["detail"]
+        assert "'Ticket ID' and 'Ref'" in detail and "external_id" in detail
+    in_body = {
+        "mapping": {"key": "external_id", "ref": "external_id"},
+        "tickets": [{"key": "1", "ref": "2", "created_at": "2024-05-01"}],
+    }
+    response = await post(client, json.dumps(in_body), JSON)
+    assert response.status_code == 422, response.text
+    assert "'key' and 'ref'" in response.json()["detail"]
+    # A mapped column and one named like its target: refused at the header, nothing written.
+    both = csv_body("T1,OTHER,2024-05-01", header="Ticket ID,external_id,created_at")
+    response = await post(client, both, map="Ticket ID=external_id")
+    assert response.status_code == 422, response.text
+    reply = response.json()
+    assert "'Ticket ID' and 'external_id'" in reply["detail"] and reply["received"] == 0
+    assert await tickets(settings) == []
+
+
+async def test_integers_beyond_64_bits_are_each_row_s_own_business(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    # NDJSON reads them exactly; a JSON body ends at one (yajl), saying so (below).
+    big = 123456789012345678901234567890
+    rows = [
+        {"id": big, "created": "2024-05-01", "ref": -big},  # an id is text: read as written
+        {"id": "B2", "created": "2024-05-01", "csat": big},  # CSAT is a number: this row's error
+        {"id": "B3", "created": "2024-05-01", "resolution_minutes": "HUGE"},  # inf
+        {"id": "B4", "created": "2024-05-01"},
+        {"id": "B5", "created": "2024-05-01", "csat": 10**400},  # no float is that large
+    ]
+    body = "\n".join(map(json.dumps, rows)).replace('"HUGE"', "1" + "0" * 400 + ".5")
+    response = await post(client, body, NDJSON, map=SHORT_MAP)
+    assert response.status_code == 200, response.text
+    reply = response.json()
+    assert (reply["received"], reply["inserted"], reply["rejected"]) == (5, 2, 3)
+    assert [(e["row"], e["field"]) for e in reply["errors"]] == [
+        (2, "csat"),
+        (3, "resolution_minutes"),
+        (5, "csat"),
+    ]
+    stored = {t.external_id: t for t in await tickets(settings)}
+    assert set(stored) == {str(big), "B4"}
+    assert stored[str(big)].attributes == {"ref": -big}
+    refused = await post(client, json.dumps(rows[3:4] + rows[:1]), JSON, map=SHORT_MAP)
+    assert refused.status_code == 422, refused.text
+    assert "a number beyond 64 bits" in refused.json()["detail"]

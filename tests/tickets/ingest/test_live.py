@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -108,8 +109,9 @@ async def test_dropped_upload_keeps_committed_batches(server: str, settings: Set
             + f"X-API-Key: {INGEST_KEY}\r\n\r\n".encode()
         )
         sock.sendall(chunk(b"id,created_at,status\n" + b"".join(rows)))
-        # Batches are committed while the body is still open.
-        state = await wait_for(db, lambda s: s[0] >= BATCH_ROWS * 3)
+        # Batches are committed while the body is still open. (A poll may read no record and
+        # then tickets committed after it: wait for both.)
+        state = await wait_for(db, lambda s: s[0] >= BATCH_ROWS * 3 and s[1] is not None)
         assert state[0] == BATCH_ROWS * 3 and state[1] == "running"
         sock.sendall(chunk(b"K-partial,2024-05-01 1"))
     # The connection is gone: the complete records stay, the partial one is not guessed at.
@@ -119,3 +121,26 @@ async def test_dropped_upload_keeps_committed_batches(server: str, settings: Set
     await db.dispose()
     assert final == (complete, "interrupted", complete)
     assert ids == {f"K{i}" for i in range(complete)}
+
+
+async def test_a_connection_reset_mid_write_records_what_was_committed(
+    server: str, settings: Settings
+) -> None:
+    host, port = server.split(":")
+    rows = [f"R{i},2024-05-01 10:00:00,Open\n".encode() for i in range(BATCH_ROWS * 100)]
+    db = Database(settings.db)
+    sock = socket.create_connection((host, int(port)))
+    sock.sendall(
+        b"POST /data/ingest?map=id%3Dexternal_id HTTP/1.1\r\n"
+        + f"Host: {server}\r\n".encode()
+        + b"Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n"
+        + f"X-API-Key: {INGEST_KEY}\r\n\r\n".encode()
+    )
+    sock.sendall(chunk(b"id,created_at,status\n" + b"".join(rows)))
+    await wait_for(db, lambda s: s[0] >= BATCH_ROWS and s[1] is not None)
+    # A reset, not a close: the server learns it while batches are being written.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+    stored, status, inserted = await wait_for(db, lambda s: s[1] not in (None, "running"))
+    await db.dispose()
+    assert (status, inserted) == ("interrupted", stored)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -256,3 +257,86 @@ def test_csv_records_normalise_as_their_dict_form() -> None:
     # A chunk holding a NUL goes the general way, which refuses it.
     got, expected = both(body.replace(b",x\n", b",x\x00\n"))
     assert got == expected and got[0] == [RowError(1, "note", "contains a NUL character")]
+
+
+@pytest.mark.parametrize(
+    ("text", "columns", "target"),
+    [
+        ("Ticket ID=external_id,Ref=external_id", ("Ticket ID", "Ref"), "external_id"),
+        ('{"a": "resolution_hours", "b": "resolution_minutes"}', ("a", "b"), "resolution_minutes"),
+        ('{"columns": {"x": "attributes.k", "y": "attributes.k"}}', ("x", "y"), "attributes.k"),
+    ],
+)
+def test_a_mapping_sending_two_columns_to_one_target_is_refused(
+    text: str, columns: tuple[str, str], target: str
+) -> None:
+    with pytest.raises(mapping.MappingError) as refused:
+        mapping.parse(text)
+    message = str(refused.value)
+    assert all(f"'{column}'" in message for column in columns) and target in message
+
+
+def test_csv_header_with_a_mapped_and_a_same_named_column_is_refused() -> None:
+    taken = Normaliser(mapping.parse("Ticket ID=external_id"), tz=MADRID, default_source="ingest")
+    body = b"Ticket ID,external_id,created_at\nT1,OTHER,2024-07-01\n"
+    with pytest.raises(BodyError, match=r"'Ticket ID' and 'external_id'.*external_id"):
+        make_parser("csv", check_header=taken.header_problem).feed(body)
+    aliases = Normaliser(mapping.Mapping(), tz=MADRID, default_source="ingest")
+    both_units = b"external_id,created_at,resolution_hours,resolution_minutes\n"
+    with pytest.raises(BodyError, match="'resolution_hours' and 'resolution_minutes'"):
+        make_parser("csv", check_header=aliases.header_problem).feed(both_units)
+    renamed = Normaliser(
+        mapping.parse("Ticket ID=external_id,external_id=attributes.old_id"),
+        tz=MADRID,
+        default_source="ingest",
+    )
+    [record] = make_parser("csv", check_header=renamed.header_problem).feed(body)
+    assert not isinstance(record, RowError)
+    row = dict(zip(ROW_COLUMNS, renamed.normalise(*record), strict=True))
+    assert row["external_id"] == "T1" and row["attributes"] == {"old_id": "OTHER"}
+
+
+def test_a_json_record_with_a_mapped_and_a_same_named_column_is_that_row_s_error() -> None:
+    out = normalise(
+        {"Ticket ID": "T1", "external_id": "OTHER", "created_at": "2024-07-01"},
+        columns={"Ticket ID": "external_id"},
+    )
+    [(field, message)] = out["errors"]
+    assert field == "external_id" and "'Ticket ID'" in message and "external_id" in message
+
+
+BIG = 123456789012345678901234567890
+
+
+@pytest.mark.parametrize("size", [1, 7, 64, 10_000])
+def test_numbers_beyond_64_bits_are_read_exactly_from_ndjson(size: int) -> None:
+    rows: list[dict[str, Any]] = [
+        {"id": BIG, "n": -(2**63), "deep": {"k": [2**64, 1.5]}},
+        {"id": "x", "note": "12345678901234567890123, 1e999 \u00e9", "big": 1e300},
+        {"id": 9223372036854775807, "huge": -BIG},
+    ]
+    as_ndjson = "\n".join(json.dumps(r) for r in rows).encode()
+    assert feed_in_pieces("ndjson", as_ndjson, size) == [(i + 1, r) for i, r in enumerate(rows)]
+
+
+def test_a_json_body_with_a_number_beyond_64_bits_ends_saying_so() -> None:
+    # yajl refuses it: the body ends there, with what to do instead.
+    body = json.dumps([{"id": 1}, {"id": BIG}]).encode()
+    with pytest.raises(BodyError, match=r"a number beyond 64 bits.*NDJSON"):
+        feed_in_pieces("json", body, 10_000)
+
+
+def test_a_long_number_beyond_a_double_is_read_as_json_reads_it() -> None:
+    huge = b"1" + b"0" * 400 + b".5"
+    body = b'[{"id": 1, "csat": ' + huge + b'}, {"id": 2, "csat": -' + huge + b'}, {"id": 3}]'
+    expected = [(1, {"id": 1, "csat": math.inf}), (2, {"id": 2, "csat": -math.inf}), (3, {"id": 3})]
+    lines = body[1:-1].replace(b"}, {", b"}\n{")
+    assert feed_in_pieces("ndjson", lines, 5) == expected
+
+
+def test_an_integer_too_long_to_convert_is_that_row_s_error_in_ndjson() -> None:
+    rows = [b'{"id": 1, "n": 1' + b"0" * 5000 + b"}", b'{"id": 2}']
+    out = feed_in_pieces("ndjson", b"\n".join(rows), 4096)
+    assert isinstance(out[0], RowError) and (out[0].row, out[0].field) == (1, None)
+    assert "not valid JSON" in out[0].message and "digits" in out[0].message
+    assert out[1] == (2, {"id": 2})

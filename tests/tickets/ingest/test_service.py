@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, event, func, select
 
 from cschat.core.config import Settings
 from cschat.core.db import Database
@@ -108,3 +108,48 @@ async def test_overlapping_ingests_keep_their_process_settings_until_the_last_en
 async def _batch_status(db: Database) -> str | None:
     async with db.sessionmaker() as session:
         return await session.scalar(select(IngestBatch.status))
+
+
+@pytest.mark.parametrize("at_commit", [3, 4, 6])
+async def test_a_cancelled_ingest_records_what_it_committed(
+    settings: Settings, at_commit: int
+) -> None:
+    """Ctrl-C or a stopping server cancels the ingest, here at a COMMIT (the record's, then the
+    batches'): the batch being written finishes and is counted, the record says interrupted."""
+    db = Database(settings.db)
+    lines = (b'{"external_id": "c%d", "created_at": "2024-01-01"}\n' % i for i in range(3000))
+    body = b"".join(lines)
+    task: asyncio.Task[service.IngestOutcome] | None = None
+    commits = 0
+
+    def cancel_at_a_commit(conn: Connection) -> None:
+        nonlocal commits
+        commits += 1
+        if commits == at_commit and task is not None:
+            task.cancel()
+
+    async def endless() -> AsyncIterator[bytes]:
+        yield body
+        await asyncio.Event().wait()
+
+    event.listen(db.engine.sync_engine, "commit", cancel_at_a_commit)
+    task = asyncio.create_task(
+        service.ingest(
+            db.engine,
+            endless(),
+            options=OPTIONS,
+            caller=CALLER,
+            app_tz=ZoneInfo("UTC"),
+            batch_rows=200,
+        )
+    )
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    event.remove(db.engine.sync_engine, "commit", cancel_at_a_commit)
+    async with db.sessionmaker() as session:
+        stored = await session.scalar(select(func.count()).select_from(Ticket))
+        record = (await session.execute(select(IngestBatch))).scalar_one()
+    await db.dispose()
+    assert record.status == "interrupted"
+    assert (record.inserted, record.updated, record.unchanged) == (stored, 0, 0)
+    assert record.received >= stored

@@ -64,6 +64,32 @@ class MappingError(ValueError):
     """A mapping that cannot be used; the message names what is wrong."""
 
 
+def field_of(target: str) -> str:
+    """The column a target fills: the duration aliases fill one (`resolution_hours` ->
+    `resolution_minutes`)."""
+    return DURATION_FIELDS[target][0] if target in DURATION_FIELDS else target
+
+
+def both(first: str, second: str, target: str) -> str:
+    """Why two input columns cannot fill one target."""
+    return (
+        f"columns '{first}' and '{second}' both map to {target}; map one of them elsewhere "
+        "(null drops a column, attributes.NAME keeps it)"
+    )
+
+
+def _one_column_each(columns: dict[str, str | None]) -> None:
+    # Otherwise the last column would silently win, value by value.
+    seen: dict[str, str] = {}
+    for column, target in columns.items():
+        if target is None:
+            continue
+        filled = field_of(target)
+        if filled in seen:
+            raise MappingError(both(seen[filled], column, filled))
+        seen[filled] = column
+
+
 @dataclass(frozen=True)
 class Mapping:
     """A validated mapping: input column -> target (None drops the column)."""
@@ -127,8 +153,10 @@ def from_object(data: Any) -> Mapping:
     ):
         raise MappingError("source must be a non-empty string of at most 64 characters, no NUL")
     timezone = data.get("timezone")
+    targets = {str(col).strip(): _target(str(col), t) for col, t in columns.items()}
+    _one_column_each(targets)
     return Mapping(
-        columns={str(col).strip(): _target(str(col), t) for col, t in columns.items()},
+        columns=targets,
         status_map={str(k): str(v) for k, v in status_map.items()},
         timezone=zone(timezone) if timezone else None,
         source=source,

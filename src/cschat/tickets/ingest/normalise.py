@@ -27,6 +27,7 @@ from cschat.tickets.ingest.mapping import (
     TARGETS,
     TEXT_FIELDS,
     Mapping,
+    both,
 )
 from cschat.tickets.models import (
     FIRST_DAY,
@@ -51,7 +52,20 @@ Converter = Callable[[Any], Any]
 # How one input column is read: (kind, ROW_COLUMNS index or attribute name, converter, the
 # text limit or duration scale that CSV's fast path checks inline).
 Plan = tuple[int, Any, Converter | None, Any]
-_DROP, _ATTR, _TEXT, _KEY, _DATE, _MINUTES, _CSAT, _STATUS, _TAGS, _OBJECT, _NUL_NAME = range(11)
+(
+    _DROP,
+    _ATTR,
+    _TEXT,
+    _KEY,
+    _DATE,
+    _MINUTES,
+    _CSAT,
+    _STATUS,
+    _TAGS,
+    _OBJECT,
+    _NUL_NAME,
+    _CLASH,
+) = range(12)
 _AT = {column: index for index, column in enumerate(ROW_COLUMNS)}
 _WIDTH = len(ROW_COLUMNS)
 _SOURCE, _EXTERNAL_ID, _STATUS_AT, _CREATED, _ATTRIBUTES = (
@@ -100,6 +114,8 @@ def _number(value: Any) -> float:
         number = float(value)
     except (TypeError, ValueError):
         raise FieldError(f"expected a number, got {str(value)[:40]!r}") from None
+    except OverflowError:  # an integer beyond any float (JSON integers have no bound)
+        raise FieldError("expected a finite number") from None
     if not math.isfinite(number):
         raise FieldError("expected a finite number")
     return number
@@ -159,6 +175,13 @@ def _nul_name(_: Any) -> Any:
     raise FieldError("the column name contains a NUL character")
 
 
+def _refuse(message: str) -> Converter:
+    def convert(_: Any) -> Any:
+        raise FieldError(message)
+
+    return convert
+
+
 def _text_of(limit: int | None, strip: bool = False) -> Converter:
     if strip:
         return lambda value: _text(value, limit).strip()
@@ -175,6 +198,10 @@ def _minutes(scale: float) -> Converter:
         return minutes
 
     return convert
+
+
+def _target_name(at: Any) -> str:
+    return ROW_COLUMNS[at] if isinstance(at, int) else f"{ATTRIBUTE_PREFIX}{at}"
 
 
 class Fields:
@@ -211,7 +238,7 @@ class _CsvPlan:
         self.statuses = [(p, at) for p, at, _ in groups[_STATUS]]
         self.tags = [(p, at) for p, at, _ in groups[_TAGS]]
         # Columns whose values always fail: the general path reports them.
-        self.refused = [p for p, _, _ in (*groups[_OBJECT], *groups[_NUL_NAME])]
+        self.refused = [p for p, _, _ in (*groups[_OBJECT], *groups[_NUL_NAME], *groups[_CLASH])]
         self.attributes = [(p, name) for p, name, _ in groups[_ATTR]]
 
 
@@ -228,11 +255,19 @@ class Normaliser:
         self._statuses: dict[str, str | None] = {}
         # Missing required values are reported under the caller's column name when mapped.
         self._names = {t: c for c, t in mapping.columns.items() if t is not None}
+        # Where each mapped column lands (a ROW_COLUMNS index or an attribute name): a column
+        # that lands there by its own name is refused, not left to overwrite it.
+        self._claimed: dict[Any, str] = {}
+        for column in mapping.columns:
+            at = self._plan(column)[1]
+            if at is not None:
+                self._claimed[at] = column
 
     def _plan(self, column: str) -> Plan:
         if column in self._plans:
             return self._plans[column]
         name = column.strip()
+        mapped = name in self.mapping.columns
         target = self.mapping.columns.get(name, name if name in TARGETS else f"attributes.{name}")
         plan: Plan
         if target is None:
@@ -262,8 +297,23 @@ class Normaliser:
                 "attributes": (_OBJECT, _object),
             }[target]
             plan = (kind, _AT[target], convert, None)
+        if not mapped and plan[1] in self._claimed:
+            message = both(self._claimed[plan[1]], name, _target_name(plan[1]))
+            plan = (_CLASH, plan[1], _refuse(message), message)
         self._plans[column] = plan
         return plan
+
+    def header_problem(self, header: tuple[str, ...]) -> str | None:
+        """Why a CSV header cannot be read with this mapping (two columns for one target)."""
+        seen: dict[Any, str] = {}
+        for column in header:
+            kind, at, _, message = self._plan(column)
+            if kind == _CLASH:
+                return str(message)
+            if at is not None and at in seen:  # e.g. resolution_hours and resolution_minutes
+                return both(seen[at], column, _target_name(at))
+            seen[at] = column
+        return None
 
     def _datetime(self, value: Any) -> datetime:
         if not isinstance(value, str):

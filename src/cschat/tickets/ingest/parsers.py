@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 import ijson
@@ -19,6 +19,8 @@ import orjson
 from cschat.tickets.ingest.normalise import Fields, RowError
 
 Record = tuple[int, Iterable[tuple[str, Any]]] | RowError
+# Why a CSV header cannot be read (the normaliser's `header_problem`), or None.
+HeaderCheck = Callable[[tuple[str, ...]], str | None]
 FORMATS = ("csv", "ndjson", "json")
 MAX_RECORD_BYTES = 8 * 2**20
 MEDIA_TYPES = {
@@ -81,7 +83,8 @@ class CsvParser:
 
     mapping = None
 
-    def __init__(self) -> None:
+    def __init__(self, check_header: HeaderCheck | None = None) -> None:
+        self._check_header = check_header
         self._lines = _Lines()
         self._header: tuple[str, ...] | None = None
         self._nul_free = True
@@ -162,6 +165,9 @@ class CsvParser:
             if duplicates:
                 names = ", ".join(n or "(an empty name)" for n in duplicates)
                 raise BodyError(f"CSV header repeats column(s): {names}")
+            problem = self._check_header and self._check_header(self._header)
+            if problem:
+                raise BodyError(f"CSV header: {problem}")
             return
         self._row += 1
         if len(fields) != len(self._header):
@@ -197,6 +203,18 @@ def _decode(line: bytes) -> str:
         return _BAD_LINE
 
 
+# An integer beyond 64 bits: orjson reads it as a float (not exactly), so NDJSON lines that may
+# hold one go to json. It has 19 digits in a row: one C-speed pass per chunk (~0.5 ns a byte)
+# finds the chunks that may hold one, so records are not looked at one by one. yajl, the JSON
+# body's parser, refuses such a number, which ends that body (`JsonParser._send` says so).
+_DIGITS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+_LONG_RUN = b"0" * 19
+
+
+def _long_number(data: bytes) -> bool:
+    return _LONG_RUN in data.translate(_DIGITS)
+
+
 class NdjsonParser:
     """One JSON object per line; blank lines are skipped."""
 
@@ -208,14 +226,16 @@ class NdjsonParser:
 
     def _parse(self, lines: list[bytes]) -> list[Record]:
         out: list[Record] = []
+        loads = _orjson_exact if lines and _long_number(b"\n".join(lines)) else orjson.loads
         for line in lines:
             if not line.strip():
                 continue
             self._row += 1
             try:
-                value = orjson.loads(line)
+                value = loads(line)
             except orjson.JSONDecodeError:
-                # orjson refuses a few valid documents (huge integers); json gives the message.
+                # orjson refuses a few valid documents (numbers beyond a double, and, from
+                # `_orjson_exact`, integers beyond 64 bits); json reads them or says why not.
                 try:
                     value = _json_loads(line)
                 except ValueError as exc:
@@ -229,6 +249,14 @@ class NdjsonParser:
 
     def close(self) -> list[Record]:
         return self._parse(self._lines.split(b"", final=True))
+
+
+def _orjson_exact(line: bytes) -> Any:
+    """orjson's reading of a line, refused when it may hold an integer beyond 64 bits (which
+    orjson would read as a float, inexactly)."""
+    if _long_number(line):
+        raise orjson.JSONDecodeError("an integer beyond 64 bits", "", 0)
+    return orjson.loads(line)
 
 
 def _json_loads(line: bytes) -> Any:
@@ -309,6 +337,11 @@ class JsonParser:
                     coro.close()
         except ijson.JSONError as exc:
             first_line = str(exc).splitlines()[0] if str(exc) else "unexpected end"
+            if "integer overflow" in first_line:
+                first_line = (
+                    "a number beyond 64 bits (send long ids as strings, or the tickets as "
+                    "NDJSON, which reads them)"
+                )
             raise BodyError(f"not valid JSON after row {self._row}: {first_line}") from None
         except UnicodeDecodeError:  # how yajl reports an escaped lone surrogate (\ud800)
             raise BodyError(
@@ -346,11 +379,9 @@ def _has_tickets(body: bytes) -> bool:
         return isinstance(json.loads(body).get("tickets"), list)
 
 
-def make_parser(fmt: str) -> Parser:
-    """A fresh parser for `csv`, `ndjson` or `json`."""
-    parsers: dict[str, type[Parser]] = {
-        "csv": CsvParser,
-        "ndjson": NdjsonParser,
-        "json": JsonParser,
-    }
+def make_parser(fmt: str, check_header: HeaderCheck | None = None) -> Parser:
+    """A fresh parser for `csv` (its header checked by `check_header`), `ndjson` or `json`."""
+    if fmt == "csv":
+        return CsvParser(check_header)
+    parsers: dict[str, type[Parser]] = {"ndjson": NdjsonParser, "json": JsonParser}
     return parsers[fmt]()

@@ -193,6 +193,9 @@ class _Run:
             raise BodyError(f"mapping: {exc}") from None
         self.normaliser = self._normaliser()
 
+    def header_problem(self, header: tuple[str, ...]) -> str | None:
+        return self.normaliser.header_problem(header)
+
     async def take(self, records: list[Record]) -> None:
         tally, normalise = self.tally, self.normaliser.normalise
         for count, record in enumerate(records, 1):
@@ -239,9 +242,20 @@ class _Run:
         return await upsert_tickets(self.conn, batch)
 
     async def wait(self) -> None:
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            self.tally.counts.add(await pending)
+        pending = self.pending
+        if pending is None:
+            return
+        try:
+            # Not `await pending`: cancelling this task (Ctrl-C, a server stopping) would cancel
+            # the write too, maybe after its COMMIT, and leave its rows uncounted. The write
+            # goes on; whoever stops the run waits for it again.
+            await asyncio.wait((pending,))
+        finally:
+            if pending.done():
+                self.pending = None
+                if not pending.cancelled() and pending.exception() is None:
+                    self.tally.counts.add(pending.result())
+        pending.result()  # the write's error, if any
 
     async def settle(self) -> None:
         """Let the batch in flight finish (valid rows); its error is not the one to report."""
@@ -370,7 +384,7 @@ async def _process(
     batch_id: int,
     on_progress: Callable[[int], None] | None,
 ) -> IngestOutcome:
-    parser = make_parser(run.options.format)
+    parser = make_parser(run.options.format, run.header_problem)
     reject_all = run.options.on_error == "reject_all"
     detail: str | None = None
     status = "completed"
@@ -380,7 +394,14 @@ async def _process(
         try:
             async with bulk_load(conn) as run.load:
                 with ingest_settings:
-                    await _consume(parser, chunks, run, hasher, on_progress)
+                    try:
+                        await _consume(parser, chunks, run, hasher, on_progress)
+                    except BaseException:
+                        # The write in flight ends before the load's end builds indexes on
+                        # `conn`; the handlers below count it (or report its error).
+                        if run.pending is not None:
+                            await asyncio.wait((run.pending,))
+                        raise
         except BodyError as exc:
             await run.flush()
             await run.wait()
@@ -399,7 +420,10 @@ async def _process(
     except UploadInterrupted:
         await _stop(conn, run, batch_id, "interrupted", keep_complete=not reject_all)
         raise
-    except (Exception, asyncio.CancelledError) as exc:
+    except asyncio.CancelledError:  # Ctrl-C, a server stopping: keep what is committed
+        await _stop(conn, run, batch_id, "interrupted", keep_complete=False)
+        raise
+    except Exception as exc:
         await _stop(conn, run, batch_id, "failed", keep_complete=False)
         if not isinstance(exc, AppError):
             log.error("ingest_failed", batch_id=batch_id, error_type=type(exc).__name__)
