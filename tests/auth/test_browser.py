@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -39,6 +38,7 @@ from cschat.core.db import Database
 from cschat.main import create_app
 from cschat.users import service as users_service
 from tests.support.auth import TEST_PASSWORD
+from tests.support.uvicorn_thread import serve_in_thread
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 EMAIL = "ana.browser@example.com"
@@ -137,22 +137,9 @@ async def _add_user(settings: Settings) -> None:
 @contextmanager
 def _serve(settings: Settings) -> Iterator[str]:
     """The real app under uvicorn on a free loopback port, in a thread; yields its base URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning")
+    with serve_in_thread(config, what="the app") as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 
 import boto3
@@ -17,8 +15,9 @@ from fastapi import FastAPI
 from cschat.core.config import Settings, load_settings
 from cschat.core.logging import configure_logging
 from cschat.main import create_app
-from tests.fakes.aws import free_port, moto_server
+from tests.fakes.aws import moto_server
 from tests.support.host_logging import routed_at_debug
+from tests.support.uvicorn_thread import serve_in_thread
 
 ACCESS_KEY_ID = "AKIALOGTEST000000001"
 SECRET_ACCESS_KEY = "logtest-secret-access-key"
@@ -98,20 +97,9 @@ def test_an_unhandled_error_under_uvicorn_is_one_line_without_its_message(
         return app
 
     # As `cschat serve` runs it: uvicorn configures its loggers, then calls the factory.
-    port = free_port()
-    config = uvicorn.Config(factory, factory=True, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started
-    try:
-        response = httpx.get(f"http://127.0.0.1:{port}/boom", headers={"X-Request-ID": "boom-1"})
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    config = uvicorn.Config(factory, factory=True, host="127.0.0.1", port=0, log_level="warning")
+    with serve_in_thread(config) as url:
+        response = httpx.get(f"{url}/boom", headers={"X-Request-ID": "boom-1"})
     assert response.status_code == 500 and response.json()["error"] == "InternalError"
     logged = capfd.readouterr().err
     assert "logtest-db-password" not in logged and "Traceback" not in logged

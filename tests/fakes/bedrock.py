@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,27 +19,14 @@ from starlette.routing import Route
 from cschat.chat.agents.bedrock import eventstream
 from cschat.chat.agents.bedrock.emulator import Emulator, EmulatorConfig, create_emulator_app
 from cschat.core.db import Database
-from tests.fakes.aws import free_port
+from tests.support.uvicorn_thread import serve_in_thread
 
 
 @contextmanager
 def _serve(app: Starlette) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", backlog=2048)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("fake Bedrock did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", backlog=2048)
+    with serve_in_thread(config, what="fake Bedrock") as url:
+        yield url
 
 
 @contextmanager

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +16,7 @@ from starlette.routing import Route
 from tests.fakes.hubspot.catalog import PIPELINES
 from tests.fakes.hubspot.errors import error
 from tests.fakes.hubspot.state import FAILURE_KINDS, FakeHubSpot
+from tests.support.uvicorn_thread import serve_in_thread
 
 
 class EscapedJSONResponse(JSONResponse):
@@ -116,17 +115,5 @@ def serve(state: FakeHubSpot, port: int = 0) -> Iterator[str]:
     config = uvicorn.Config(
         create_app(state), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the fake HubSpot server did not start")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{bound}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(config, what="the fake HubSpot server") as url:
+        yield url
