@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import httpx
+from fastapi import FastAPI
 
 from cschat.core.config import Settings
 from cschat.main import create_app
@@ -13,15 +15,24 @@ from tests.support.tokens import local_token
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
 
 
-async def test_database_down_answers_in_the_seed_shape(
+@asynccontextmanager
+async def down_app(
     make_settings: Callable[..., Settings],
-) -> None:
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """The app with its database unreachable, and a client for it."""
     app = create_app(make_settings(DATABASE_URL=UNREACHABLE))
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
     ):
+        yield app, client
+
+
+async def test_database_down_answers_in_the_seed_shape(
+    make_settings: Callable[..., Settings],
+) -> None:
+    async with down_app(make_settings) as (app, client):
         # A well-signed session cookie: the account cannot be read, the database is down.
         client.cookies.set("id_token", local_token(app, "someone@example.com"))
         response = await client.get("/api/database/health")
@@ -38,12 +49,7 @@ async def test_database_down_answers_in_the_seed_shape(
 async def test_database_down_still_needs_a_valid_session(
     make_settings: Callable[..., Settings],
 ) -> None:
-    app = create_app(make_settings(DATABASE_URL=UNREACHABLE))
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
-    ):
+    async with down_app(make_settings) as (_, client):
         anonymous = await client.get("/api/database/health")
         client.cookies.set("id_token", "not-a-token")
         forged = await client.get("/api/database/health")
