@@ -445,3 +445,23 @@ async def test_the_seed_front_ends_hosted_ui_url_reaches_the_built_in_page(
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     refused = await client.get("/oauth2/authorize", params={"redirect_uri": "https://evil.example"})
     assert refused.status_code == 400
+
+
+async def test_sign_in_while_the_database_is_down_is_a_503(
+    make_settings: Callable[..., Settings],
+) -> None:
+    # Routes behind a session answered 503, but the sign-in routes, which reach the database
+    # through the request's session first, answered 500 InternalError.
+    app = create_app(make_settings(DATABASE_URL="postgresql://nobody@127.0.0.1:1/none"))
+    async with app.router.lifespan_context(app), make_client(app) as client:
+        login = await client.post("/auth/login", json={"email": EMAIL, "password": TEST_PASSWORD})
+        client.cookies.set("refresh_token", "some-refresh-token", path="/auth")
+        refresh = await client.post("/auth/refresh")
+        exchange = await client.post("/auth/exchange", data={"code": "some-code"})
+    for response in (login, refresh, exchange):
+        assert response.status_code == 503, response.text
+        assert response.json() == {
+            "success": False,
+            "error": "ServiceUnavailable",
+            "detail": "The database is unavailable: try again shortly.",
+        }

@@ -223,6 +223,20 @@ def test_summary_masks_secrets() -> None:
     assert "********" in text
 
 
+def test_summary_masks_passwords_in_every_url() -> None:
+    # `cschat check` printed REDIS_URL's password (`redis://:pw@host`, as managed Redis gives it).
+    settings = load_settings(
+        {
+            "REDIS_URL": "rediss://default:redis-pw-s3cret@cache.internal:6380/0",
+            "HUBSPOT_BASE_URL": "https://u:hub-pw-s3cret@proxy.internal",
+        },
+        env_file=None,
+    )
+    text = json.dumps(settings.summary(), default=str)
+    assert "s3cret" not in text
+    assert settings.summary()["app"]["REDIS_URL"] == "rediss://***@cache.internal:6380/0"
+
+
 @pytest.mark.parametrize(
     ("environ", "variable"),
     [

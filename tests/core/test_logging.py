@@ -104,3 +104,17 @@ def test_an_unhandled_error_under_uvicorn_is_one_line_without_its_message(
     logged = capfd.readouterr().err
     assert "logtest-db-password" not in logged and "Traceback" not in logged
     assert "unhandled_error" in logged and "RuntimeError" in logged
+
+
+async def test_control_characters_from_a_request_stay_escaped_in_readable_logs(
+    client: httpx.AsyncClient, restore_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Anyone may request any path: raw ESC would drive the operator's terminal, NUL makes grep
+    # call the log binary. The app's settings here (APP_ENV=test) log readable lines.
+    capsys.readouterr()
+    response = await client.get("/x%1B%5B2J%1B%5D0%3Bowned%07%00end")
+    assert response.status_code == 404
+    logged = capsys.readouterr().err
+    line = next(line for line in logged.splitlines() if "path=" in line and "end" in line)
+    assert not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in line), repr(line)
+    assert "\\x1b[2J" in line and "\\x00end" in line

@@ -1,10 +1,14 @@
+import asyncio
 from collections.abc import Callable
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.engine import URL
 
 from cschat.core.config import Settings
+from cschat.core.db import make_engine
 from cschat.main import create_app
 from tests.support.tokens import local_token
 
@@ -38,6 +42,7 @@ async def test_ready_is_503_when_not_migrated(
     assert response.status_code == 503
     body = response.json()
     assert body["ready"] is False and body["revision"] is None and body["head"]
+    assert body["error"] == "ServiceUnavailable" and "cschat db upgrade" in body["detail"]
 
 
 async def test_ready_and_db_health_are_503_when_database_is_down(
@@ -54,6 +59,39 @@ async def test_ready_and_db_health_are_503_when_database_is_down(
     assert health.status_code == 503
     assert health.json()["success"] is False
     assert "database" in health.json()["detail"]
+
+
+async def test_ready_503s_carry_the_error_shape(make_settings: Callable[..., Settings]) -> None:
+    # Every error body has `success`, `error` and `detail`; /ready's 503 had only its report.
+    down = create_app(make_settings(DATABASE_URL="postgresql://nobody@127.0.0.1:1/none"))
+    async with down.router.lifespan_context(down), await serve(down) as client:
+        unreachable = (await client.get("/ready")).json()
+    assert unreachable["success"] is False and unreachable["error"] == "ServiceUnavailable"
+    assert unreachable["detail"] == "The database is unavailable: try again shortly."
+    assert unreachable["database"] == "unreachable"
+
+
+async def test_ready_is_not_fooled_by_connections_the_server_dropped(
+    app: FastAPI, client: httpx.AsyncClient, database_url: URL
+) -> None:
+    # After a database restart the pool's connections are dead: the first /ready said the
+    # database was fine but not migrated (revision None) instead of checking again.
+    if database_url.get_backend_name() != "postgresql":
+        pytest.skip("a server to drop the connections")
+    assert (await client.get("/ready")).status_code == 200
+    killer = make_engine(database_url)
+    async with killer.connect() as conn:
+        await conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    await killer.dispose()
+    await asyncio.sleep(0.05)
+    response = await client.get("/ready")
+    assert response.status_code == 200, response.text
+    assert response.json()["revision"] == response.json()["head"]
 
 
 async def test_database_health_in_seed_shape(agent_client: httpx.AsyncClient) -> None:

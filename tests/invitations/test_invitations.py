@@ -237,6 +237,52 @@ async def test_revoke_kills_the_token_and_blocks_the_account(
     assert [a for a, _ in trail] == ["invitation.create", "invitation.revoke", "invitation.create"]
 
 
+async def test_revoking_a_resent_invitation_by_its_first_id_kills_the_latest_link(
+    mail_app: FastAPI, boss: httpx.AsyncClient, smtp: SmtpSink
+) -> None:
+    # The Supervisor revokes with the id shown when the invitation was first sent; the link of
+    # the resend must die too, else the disabled account comes back active on accept.
+    first = await _invite(boss, "resent@example.com", role="Supervisor")
+    resent = await boss.post(f"/api/invitations/{first['id']}/resend")
+    assert resent.status_code == 201, resent.text
+    latest = token_from(smtp.last_to("resent@example.com"))
+    revoked = await boss.delete(f"/api/invitations/{first['id']}")
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    async with make_client(mail_app) as invitee:
+        shown = await invitee.get(f"/api/invitations/{latest}")
+        accepted = await invitee.post(
+            "/api/invitations/accept", json={"token": latest, "password": PASSWORD}
+        )
+    assert shown.status_code == 410, shown.text
+    assert accepted.status_code == 410, accepted.text
+    user = (await boss.get("/api/users/resent@example.com")).json()
+    assert user["status"] == "disabled"
+    statuses = {
+        i["id"]: i["status"] for i in (await boss.get("/api/invitations")).json()["invitations"]
+    }
+    assert statuses == {first["id"]: "revoked", resent.json()["id"]: "revoked"}
+
+
+async def test_a_disabled_invitee_cannot_accept(
+    mail_app: FastAPI, boss: httpx.AsyncClient, smtp: SmtpSink
+) -> None:
+    await _invite(boss, "blocked@example.com")
+    token = token_from(smtp.last_to("blocked@example.com"))
+    disabled = await boss.put("/api/users/blocked@example.com", json={"status": "disabled"})
+    assert disabled.status_code == 200, disabled.text
+    async with make_client(mail_app) as invitee:
+        accepted = await invitee.post(
+            "/api/invitations/accept", json={"token": token, "password": PASSWORD}
+        )
+        assert accepted.status_code == 410, accepted.text
+        signed_in = await invitee.post(
+            "/auth/login", json={"email": "blocked@example.com", "password": PASSWORD}
+        )
+        assert signed_in.status_code == 401
+    user = (await boss.get("/api/users/blocked@example.com")).json()
+    assert user["status"] == "disabled"
+
+
 async def test_accept_needs_a_long_enough_password(
     mail_app: FastAPI, boss: httpx.AsyncClient, smtp: SmtpSink
 ) -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
+from cschat.users import service as users_service
+from cschat.users.models import User
 from tests.conftest import AGENT_EMAIL, SUPERVISOR_EMAIL, make_client
 from tests.support.audit import audit_trail
 from tests.support.auth import TEST_PASSWORD, create_user
@@ -149,6 +154,40 @@ async def test_the_last_active_supervisor_stays(
     else:
         assert me.status_code == 200
         assert (me.json()["role"], me.json()["status"]) == after
+
+
+async def test_two_supervisors_demoting_each_other_at_once_leave_one(
+    app: FastAPI, supervisor_client: httpx.AsyncClient
+) -> None:
+    # While one demotion has passed the last-Supervisor check but not yet written, the other
+    # Supervisor demotes the first. SQLite let both through (its check read outside any write
+    # lock: no Supervisor left); PostgreSQL deadlocked on the two row locks (a 500).
+    other = "second.boss@example.com"
+    await create_user(app, email=other, role="Supervisor")
+    async with make_client(app) as second, app.state.db.sessionmaker() as first:
+        signed_in = await second.post(
+            "/auth/login", json={"email": other, "password": TEST_PASSWORD}
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        target = await users_service.get_user(first, other)
+        await users_service.guard_last_supervisor(first, target, role="Agent", status="active")
+        meanwhile = asyncio.create_task(
+            second.put(f"/api/users/{SUPERVISOR_EMAIL}/role", json={"role": "Agent"})
+        )
+        await asyncio.sleep(0.3)
+        target.role = "Agent"
+        await first.flush()
+        await first.commit()
+        response = await meanwhile
+    assert response.status_code == 409, response.text
+    assert "last active Supervisor" in response.json()["detail"]
+    async with app.state.db.transaction() as session:
+        supervisors = (
+            await session.scalars(
+                select(User.email).where(User.role == "Supervisor", User.status == "active")
+            )
+        ).all()
+    assert supervisors == [SUPERVISOR_EMAIL]
 
 
 async def test_agents_cannot_administer(agent_client: httpx.AsyncClient) -> None:

@@ -379,6 +379,9 @@ class Settings(BaseModel):
                     value = "********"
                 elif name in ("url", "read_url") and value:
                     value = make_url(value).render_as_string(hide_password=True)
+                elif isinstance(value, str):
+                    # REDIS_URL and the like may carry a password too.
+                    value = _URL_CREDENTIALS.sub("://***@", value)
                 values[field.alias or name] = value
             out[group_name] = values
         return out

@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -158,8 +159,22 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("InternalError", detail), status_code=500)
 
 
+DATABASE_DOWN = "The database is unavailable: try again shortly."
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    # No connection could be made, or the server dropped it: what the account check on every
+    # signed-in request answers too. Any other driver error is a bug (500).
+    if exc.connection_invalidated or exc.statement is None:
+        log.warning("database_unavailable", error_type=type(exc.orig).__name__)
+        return JSONResponse(error_body(ServiceUnavailable.code, DATABASE_DOWN), status_code=503)
+    return await _unexpected(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -64,6 +64,18 @@ class _ExceptionTypeOnly(logging.Filter):
 
 _EXCEPTION_TYPE_ONLY = _ExceptionTypeOnly()
 
+# C0 and C1 controls but tab and line feed (the console renderer quotes values holding those).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _escape_controls(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Escapes control characters in readable lines: a request path may carry ESC or NUL, which
+    would drive the reader's terminal or make `grep` call the log binary (JSON escapes them)."""
+    for key, value in event.items():
+        if isinstance(value, str) and _CONTROL.search(value):
+            event[key] = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return event
+
 
 def configure_logging(*, json: bool, level: str = "INFO") -> None:
     renderer: Any = (
@@ -74,6 +86,7 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            *(() if json else (_escape_controls,)),
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),

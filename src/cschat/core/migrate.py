@@ -10,7 +10,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -37,11 +37,21 @@ def head_revision() -> str | None:
     return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
+async def current_revision(engine: AsyncEngine, *, retry: bool = True) -> str | None:
     """The database's revision, or None when it was never migrated."""
     async with engine.connect() as conn:
         try:
             result = await conn.execute(text("SELECT version_num FROM alembic_version"))
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                return None  # no alembic_version table
+            dropped = exc
         except SQLAlchemyError:
             return None
-        return result.scalar_one_or_none()
+        else:
+            return result.scalar_one_or_none()
+    # A pooled connection the server dropped (a restart): not an unmigrated database. Ask once
+    # more on a new connection; if that fails too, the database is unreachable.
+    if not retry:
+        raise dropped
+    return await current_revision(engine, retry=False)

@@ -10,9 +10,8 @@ from fastapi.responses import JSONResponse
 from cschat.auth.dependencies import Principal, PublicRoute, current_user
 from cschat.core import metrics
 from cschat.core.db import DatabaseDep
-from cschat.core.errors import ServiceUnavailable, error_body
+from cschat.core.errors import DATABASE_DOWN, ServiceUnavailable, error_body
 from cschat.health import service
-from cschat.users.repository import DATABASE_DOWN
 
 router = APIRouter(tags=["health"])
 
@@ -57,7 +56,14 @@ async def health() -> dict[str, Any]:
 )
 async def ready(db: DatabaseDep) -> JSONResponse:
     report = await service.readiness(db)
-    return JSONResponse(report, status_code=200 if report["ready"] else 503)
+    if report["ready"]:
+        return JSONResponse(report)
+    if report["database"] == "ok":
+        at = f"at revision {report['revision']}" if report["revision"] else "not migrated"
+        detail = f"The database is {at} (head {report['head']}): run `cschat db upgrade`."
+    else:
+        detail = DATABASE_DOWN
+    return JSONResponse({**report, **error_body(ServiceUnavailable.code, detail)}, status_code=503)
 
 
 @router.get(

@@ -159,6 +159,10 @@ async def _open_by_token(session: AsyncSession, token: str) -> Invitation:
     if invitation is None:
         raise NotFound(INVALID_LINK)
     _refuse_closed(invitation)
+    user = await users_repository.get_by_id(session, invitation.user_id)
+    if user is not None and user.status == "disabled":
+        # Accepting would make the account active again behind the Supervisor's back.
+        raise Gone("This invitation was revoked: ask a Supervisor for a new invitation.")
     return invitation
 
 
@@ -286,8 +290,11 @@ async def revoke(
     invitation = await _get(session, invitation_id)
     if invitation.accepted_at is not None:
         raise Conflict("This invitation was already accepted: disable the user instead.")
+    now = utcnow()
     if invitation.revoked_at is None:
-        invitation.revoked_at = utcnow()
+        invitation.revoked_at = now
+    # Revoking one that a resend replaced must kill the newer link too.
+    await repository.revoke_open_for_user(session, invitation.user_id, now)
     user = await users_repository.get_by_id(session, invitation.user_id)
     if user is not None and user.status == "pending":
         user.status = "disabled"

@@ -10,14 +10,14 @@ from typing import Any, Protocol
 
 import aiosqlite
 import psycopg
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.sql import ClauseElement
 
 from cschat.core.config import ConfigError
 from cschat.core.db import SQLITE_BUSY_TIMEOUT_MS
-from cschat.core.errors import Conflict, ServiceUnavailable
+from cschat.core.errors import DATABASE_DOWN, Conflict, ServiceUnavailable
 from cschat.users.models import AllowlistEntry, User
 
 # The per-request identity check: only these columns, through the unique index on email, built
@@ -42,9 +42,6 @@ class IdentityRow:
     given_name: str | None
     family_name: str | None
     cognito_sub: str | None
-
-
-DATABASE_DOWN = "The database is unavailable: try again shortly."
 
 
 class IdentityReader(Protocol):
@@ -233,13 +230,22 @@ async def search(
 
 
 async def other_active_supervisors(session: AsyncSession, user_id: str) -> int:
-    """Active Supervisors other than `user_id`, locked (PostgreSQL) so two demotions cannot race."""
+    """Active Supervisors other than `user_id`, counted under a lock so two demotions cannot race.
+
+    PostgreSQL: every active Supervisor's row, `user_id`'s too, locked in id order (locking only
+    the others let two Supervisors demoting each other deadlock). SQLite: the database's write
+    lock, taken first by a write that changes nothing (its reads run outside a transaction).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        unchanged = update(User).where(User.id == user_id).values(updated_at=User.updated_at)
+        await session.execute(unchanged.execution_options(synchronize_session=False))
     ids = await session.scalars(
         select(User.id)
-        .where(User.role == "Supervisor", User.status == "active", User.id != user_id)
+        .where(User.role == "Supervisor", User.status == "active")
+        .order_by(User.id)
         .with_for_update()
     )
-    return len(ids.all())
+    return sum(1 for found in ids if found != user_id)
 
 
 async def delete(session: AsyncSession, user: User) -> None:

@@ -321,3 +321,48 @@ async def test_similar_to_a_ticket_reads_it_then_searches_its_subject() -> None:
         "  Solution: Se reembolsó el cargo duplicado.",
     ]
     assert "#2 " not in done.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "resolution time by category",
+        "tiempo de resolución por categoría esta semana",
+        "weekly trend of resolution time",
+        "which category has the slowest resolution?",
+    ],
+)
+async def test_resolution_time_by_group_says_nothing_of_a_p90_not_asked(question: str) -> None:
+    # No statistic named: the average answers. A note that the P90 is missing was about
+    # something the question never asked.
+    text, _, _ = await ask(question)
+    assert "P90" not in text
+    assert text.startswith(("Average resolution time by", "Tiempo medio de resolución por"))
+
+
+@pytest.mark.parametrize(
+    ("question", "note"),
+    [
+        ("P90 and average resolution time by category", "Note: the P90 of resolution time"),
+        ("media y p90 del tiempo de resolución por canal", "Aviso: el P90 del tiempo"),
+    ],
+)
+async def test_a_p90_asked_by_group_is_still_explained(question: str, note: str) -> None:
+    text, _, _ = await ask(question)
+    assert text.startswith(note)
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("categories by resolution time", "Average resolution time by category:"),
+        ("canales por CSAT", "CSAT medio por canal:"),
+        ("equipos por tiempo de primera respuesta", "Primera respuesta media por equipo:"),
+    ],
+)
+async def test_groups_named_before_by_are_a_breakdown(question: str, start: str) -> None:
+    # "categories by resolution time" was answered with the overall figures, as if no group
+    # had been named.
+    text, events, _ = await ask(question)
+    assert text.startswith(start), text
+    assert [e.name for e in events if isinstance(e, ToolCallEvent)] == ["breakdown_tickets"]

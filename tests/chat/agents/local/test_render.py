@@ -141,3 +141,19 @@ def test_one_ticket_in_spanish() -> None:
         "Ticket #8: Factura duplicada\nEstado: cerrado · Categoría: Billing\n"
         "Solución: Se anuló la factura."
     )
+
+
+def test_tickets_without_a_subject_never_show_none() -> None:
+    # Imported tickets (the reference CSV) have no subject: the tools give it as null.
+    ticket = {"id": 20005, "external_id": "TKT-000003", "subject": None, "status": "resolved",
+              "category": "Cancellation Request", "resolution": None}  # fmt: skip
+    q = Question("en", "ticket", ticket_id=20005)
+    shown = render(q, plan(q, TODAY), [{"ticket": ticket, "data_as_of": None}], TZ)
+    assert shown.splitlines()[:2] == [
+        "Ticket #20005",
+        "Status: resolved · Category: Cancellation Request",
+    ]
+    q = Question("es", "search", query="cancelación")
+    found = render(q, plan(q, TODAY), [{"results": [{**ticket, "score": 1.0}]}], TZ)
+    assert "None" not in found
+    assert found.splitlines()[1] == "- #20005 (Cancellation Request, resuelto)"

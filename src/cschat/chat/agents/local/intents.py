@@ -26,6 +26,8 @@ Stat = Literal["avg_hours", "median_hours", "p90_hours", "avg_first_response_min
 ALL_STATS: tuple[Stat, ...] = (
     "avg_hours", "median_hours", "p90_hours", "avg_first_response_minutes", "avg_csat",
 )  # fmt: skip
+# Resolution time asked without naming a statistic.
+RESOLUTION_STATS: tuple[Stat, ...] = ("avg_hours", "median_hours", "p90_hours")
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +232,9 @@ def _dimension(rest: str) -> str | None:
     for name, words in rx.PER_DIM.items():
         if words.search(rest):
             return name
+    for name, words in rx.DIM_PER.items():
+        if words.search(rest):
+            return name
     if rx.BREAKDOWN.search(rest) or rx.SUPERLATIVE.search(rest):
         hits = [(m.start(), name) for name, words in rx.DIM.items() for m in words.finditer(rest)]
         if hits:
@@ -325,7 +330,7 @@ def _stats(rest: str) -> tuple[Stat, ...]:
         if p90:
             found.append("p90_hours")
         if not found:
-            found.extend(("avg_hours", "median_hours", "p90_hours"))
+            found.extend(RESOLUTION_STATS)
     if first:
         found.append("avg_first_response_minutes")
     if csat:

@@ -222,3 +222,5 @@ DIMENSIONS_PLURAL = {
     "team": r"equipos|teams",
     "status": r"estados|statuses",
 }
+# The groups named first: "categories by resolution time", "canales por CSAT".
+DIM_PER = {name: _rx(f"(?:{p})\\s+(?:por|by|per|segun)") for name, p in DIMENSIONS_PLURAL.items()}

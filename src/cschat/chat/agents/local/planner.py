@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from cschat.chat.agents.local.intents import Question, Stat
+from cschat.chat.agents.local.intents import ALL_STATS, RESOLUTION_STATS, Question, Stat
 from cschat.chat.agents.local.periods import Period
 from cschat.tickets.tools import MAX_PERIODS, MAX_RESULTS, MAX_ROWS
 
@@ -43,8 +43,16 @@ def metric_of(question: Question) -> str:
 
 
 def p90_by_group(question: Question) -> bool:
-    """True when a P90 is asked per group or period: `resolution_stats` has it for a total only."""
-    return question.intent in ("breakdown", "trend") and "p90_hours" in question.stats
+    """True when a P90 is asked per group or period: `resolution_stats` has it for a total only.
+
+    Not when no statistic was named (resolution time or "stats" in general): the average answers
+    then, and a P90 was never asked for.
+    """
+    return (
+        question.intent in ("breakdown", "trend")
+        and "p90_hours" in question.stats
+        and question.stats not in (RESOLUTION_STATS, ALL_STATS)
+    )
 
 
 def answerable(question: Question) -> Question:

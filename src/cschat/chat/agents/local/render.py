@@ -360,15 +360,21 @@ def _search(
             facts.append(_status(ticket["status"], lang))
         if ticket.get("resolved_at"):
             facts.append(str(ticket["resolved_at"])[:10])
-        lines.append(f"- #{ticket.get('id')} {ticket.get('subject', '')} ({', '.join(facts)})")
+        lines.append(f"- {_title(ticket)} ({', '.join(facts)})")
         if ticket.get("resolution"):
             lines.append(f"  {t['solution']}: {ticket['resolution']}")
     return "\n".join(lines)
 
 
+def _title(ticket: Mapping[str, Any], sep: str = " ") -> str:
+    """`#8 Factura duplicada`; imported tickets may have no subject (null)."""
+    subject = ticket.get("subject")
+    return f"#{ticket.get('id')}{sep}{subject}" if subject else f"#{ticket.get('id')}"
+
+
 def _ticket(result: Result, lang: Language) -> str:
     ticket = result["ticket"]
-    lines = [f"Ticket #{ticket.get('id')}: {ticket.get('subject', '')}"]
+    lines = [f"Ticket {_title(ticket, ': ')}"]
     facts = [
         f"{label}: {_status(ticket[k], lang) if k == 'status' else ticket[k]}"
         for k, label in TICKET_FIELDS[lang]
