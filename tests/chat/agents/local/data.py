@@ -68,4 +68,6 @@ def tickets() -> list[dict[str, Any]]:
              status="in_progress", agent=DIEGO, team="Equipo Sur",
              created_at=_utc(2026, 11, 27, 8), subject="No puedo iniciar sesión"),
     ]  # fmt: skip
-    return [{**base, **row} for row in rows]
+    return [
+        {**base, "source": "demo", "external_id": f"DEMO-{row['id']:07d}", **row} for row in rows
+    ]

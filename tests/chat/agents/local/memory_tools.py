@@ -163,7 +163,7 @@ class MemoryTools:
 
     def get_ticket(self, p: dict[str, Any]) -> dict[str, Any]:
         for t in self.tickets:
-            if str(t["id"]) == p["ticket_id"]:
+            if p["ticket_id"] in (str(t["id"]), t.get("external_id")):
                 if self.role != "Supervisor" and t["agent"] != self.email:
                     raise Forbidden("agents may only see their own tickets")
                 shown = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in t.items()}

@@ -175,9 +175,10 @@ async def ask(
         ),
         (
             "Show ticket 4",
-            "Ticket #4: La app se cierra al abrir\nStatus: open · Category: Technical · "
-            "Priority: Low · Channel: Web · Agent: emily.carter@demo.cschat.dev · Team: Tier 2 · "
-            "Created: 2026-11-26T12:00:00+00:00",
+            "Ticket #4 · DEMO-0000004 (demo): La app se cierra al abrir\nStatus: open · "
+            "Category: Technical · Priority: Low · Channel: Web · "
+            "Agent: emily.carter@demo.cschat.dev · Team: Tier 2 · "
+            "Created: 2026-11-26 13:00 (Europe/Madrid)",
         ),
     ],
 )
@@ -185,6 +186,17 @@ async def test_answers_are_exact(question: str, answer: str) -> None:
     text, events, _ = await ask(question)
     assert text == answer
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == answer
+
+
+@pytest.mark.parametrize("question", ["ticket DEMO-0000005", "muéstrame el ticket 5"])
+async def test_a_ticket_shows_its_external_id_and_local_times(question: str) -> None:
+    # Ticket 5 was created at 22:30 and resolved at 23:30 UTC: 23:30 and 00:30 in Madrid.
+    text, _, _ = await ask(question)
+    lines = text.splitlines()
+    assert lines[0] == "Ticket #5 · DEMO-0000005 (demo): Refund not received"
+    assert "Creado: 2026-11-26 23:30 (Europe/Madrid)" in lines[1]
+    assert "Resuelto: 2026-11-27 00:30 (Europe/Madrid)" in lines[1]
+    assert "+00:00" not in text
 
 
 async def test_a_ticket_resolved_after_local_midnight_counts_for_the_local_day() -> None:

@@ -214,3 +214,95 @@ async def test_a_tool_error_in_spanish_does_not_quote_the_english_detail(
     assert done.text == (
         "No pude obtener los datos: las fechas deben estar entre el 0002-01-01 y el 9998-12-31."
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "name"),
+    [
+        ("¿Cuántos tickets resolvió Carlos este mes?", "es", "Carlos"),
+        ("Tickets de Carlos la semana pasada", "es", "Carlos"),
+        ("Tickets resueltos por Carlos Pérez", "es", "Carlos Pérez"),
+        ("¿Cuántos tickets resolvió Lucía Martínez?", "es", "Lucía Martínez"),
+        ("Tickets del agente Carlos", "es", "Carlos"),
+        ("How many tickets did Carlos resolve this month?", "en", "Carlos"),
+        ("Tickets closed by Carlos last week", "en", "Carlos"),
+        ("Carlos's tickets this month", "en", "Carlos"),
+        ("Average resolution time for agent Carlos", "en", "Carlos"),
+    ],
+)
+async def test_an_agent_name_the_data_does_not_have_is_declined(
+    question: str, lang: str, name: str
+) -> None:
+    # Never the whole team's figure "sin filtros" for a question about one person.
+    text, language = await _declined(question)
+    assert language == lang
+    assert (
+        f"No conozco a ningún agente llamado «{name}»"
+        if lang == "es"
+        else f"I know no agent called “{name}”"
+    ) in text
+
+
+async def test_an_unknown_agent_name_lists_the_closest_known_names() -> None:
+    text, _ = await _declined("¿Cuántos tickets resolvió Lucas este mes?")
+    assert "Lucía Fernández" in text
+    text, _ = await _declined("How many tickets did Emilia resolve?")
+    assert "Emily Carter" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "agent"),
+    [
+        ("¿Cuántos tickets resolvió Lucía este mes?", "lucia.fernandez@demo.cschat.dev"),
+        ("¿Cuántos tickets resolvió Lucía Fernández este mes?", "lucia.fernandez@demo.cschat.dev"),
+        ("How many tickets did Emily Carter resolve last week?", "emily.carter@demo.cschat.dev"),
+        ("Emily's tickets this week", "emily.carter@demo.cschat.dev"),
+        ("How many tickets did I resolve this week?", "lucia.fernandez@demo.cschat.dev"),
+        ("Tickets de Diego la semana pasada", "diego.navarro@demo.cschat.dev"),
+        ("Tickets de Billing en Noviembre", None),
+        ("Tickets de Facturación", None),
+        ("Tickets de Tier 2 la semana pasada", None),
+        ("Tickets resolved by Email", None),
+        ("Tickets By Category This Month", None),
+        ("Tickets de Noviembre", None),
+        ("What's the median time to resolve urgent tickets?", None),
+    ],
+)
+async def test_capitalised_words_that_are_known_are_not_unknown_agents(
+    question: str, agent: str | None
+) -> None:
+    text, _, tools = await ask(question)
+    assert tools.calls, text
+    assert tools.calls[0][1].get("agent") == agent
+
+
+RATIO = {
+    "es": "No calculo porcentajes ni tasas",
+    "en": "I do not compute percentages or rates",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("porcentaje de tickets resueltos", "es"),
+        ("¿Qué porcentaje de tickets se resolvió este mes?", "es"),
+        ("tasa de resolución", "es"),
+        ("Tasa de resolución de facturación la semana pasada", "es"),
+        ("percentage of tickets resolved", "en"),
+        ("What's the resolution rate this month?", "en"),
+        ("What percent of billing tickets were closed?", "en"),
+        ("Ratio of resolved to created tickets last week", "en"),
+    ],
+)
+async def test_a_percentage_or_rate_is_declined(question: str, lang: str) -> None:
+    text, language = await _declined(question)
+    assert language == lang
+    assert RATIO[lang] in text
+
+
+async def test_a_change_in_percent_between_periods_is_still_answered() -> None:
+    _, _, tools = await ask(
+        "¿Cuánto han cambiado en porcentaje los tickets respecto al mes pasado?"
+    )
+    assert len(tools.calls) == 2

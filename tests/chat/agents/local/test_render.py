@@ -150,10 +150,23 @@ def test_tickets_without_a_subject_never_show_none() -> None:
     q = Question("en", "ticket", ticket_id=20005)
     shown = render(q, plan(q, TODAY), [{"ticket": ticket, "data_as_of": None}], TZ)
     assert shown.splitlines()[:2] == [
-        "Ticket #20005",
+        "Ticket #20005 · TKT-000003",
         "Status: resolved · Category: Cancellation Request",
     ]
     q = Question("es", "search", query="cancelación")
     found = render(q, plan(q, TODAY), [{"results": [{**ticket, "score": 1.0}]}], TZ)
     assert "None" not in found
     assert found.splitlines()[1] == "- #20005 (Cancellation Request, resuelto)"
+
+
+def test_a_ticket_shows_the_id_the_user_knows_and_times_in_the_zone() -> None:
+    ticket = {"id": 20005, "external_id": "TKT-000003", "source": "csv", "subject": None,
+              "status": "resolved", "created_at": "2024-03-31T22:15:00+00:00",
+              "resolved_at": "2024-07-01T09:00:00+00:00"}  # fmt: skip
+    q = Question("es", "ticket", ticket_id="TKT-000003")
+    shown = render(q, plan(q, TODAY), [{"ticket": ticket, "data_as_of": None}], TZ)
+    assert shown.splitlines() == [
+        "Ticket #20005 · TKT-000003 (csv)",
+        "Estado: resuelto · Creado: 2024-04-01 00:15 (Europe/Madrid) · "
+        "Resuelto: 2024-07-01 11:00 (Europe/Madrid)",
+    ]

@@ -177,3 +177,26 @@ async def test_a_trend_of_the_most_periods_is_answered(chat_app: FastAPI) -> Non
     done, calls = await _ask_real(chat_app, "tendencia diaria desde el 2022-02-15")
     assert calls[0].name == "ticket_trend"
     assert done.text.startswith("Tickets resueltos por día:")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "DROP TABLE tickets; --",
+        "drop table tickets",
+        "SELECT * FROM tickets",
+        "select count(*) from tickets where status = 'resolved'",
+        "'; DELETE FROM tickets; --",
+        "tickets' OR '1'='1",
+        "<script>alert('tickets')</script>",
+        "{{tickets}}",
+        "tickets $$$ %%% &&&",
+        "#$%&",
+        "42",
+        "3.14",
+    ],
+)
+async def test_code_symbols_and_lone_numbers_are_not_questions(message: str) -> None:
+    text, _, tools = await ask(message)
+    assert tools.calls == []
+    assert text.startswith(("No he entendido la pregunta.", "I did not understand the question."))

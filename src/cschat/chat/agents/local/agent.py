@@ -198,7 +198,7 @@ def _answer(
         return canned("bad_period", question.language, text=question.bad_period)
     if question.declined:
         kind, written = question.declined
-        return canned(kind, question.language, text=written)
+        return canned(kind, question.language, question.suggestions, text=written)
     if question.intent == "trend":  # planned no call: too many periods for one trend
         interval = INTERVAL[question.language][trend_interval(question)]
         return canned("long_trend", question.language, interval=interval)

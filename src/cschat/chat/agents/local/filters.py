@@ -46,7 +46,7 @@ DEFAULT_SYNONYMS: Mapping[str, Mapping[str, Sequence[str]]] = MappingProxyType({
 })  # fmt: skip
 
 # Words of the questions themselves: never fuzzy-matched to a value ("resolved" is not "Refunds").
-_NOT_VALUES = frozenset(
+NOT_VALUES = frozenset(
     key(w)
     for w in """ticket tickets resueltos resolved cerrados closed creados created recibidos abiertos
     opened cuantos cuantas how many semana week mes month year trimestre quarter categoria category
@@ -169,7 +169,7 @@ def _fuzzy(
     """Typos ("facturacoin", "Techincal"): close single words only, long enough to be safe."""
     singles = {k[0]: v for k, v in index.items() if len(k) == 1 and len(k[0]) >= 5}
     for i, (token, span) in enumerate(tokens):
-        if i in taken or len(token) < 5 or token in _NOT_VALUES or token.isdigit():
+        if i in taken or len(token) < 5 or token in NOT_VALUES or token.isdigit():
             continue
         close = difflib.get_close_matches(token, list(singles), n=1, cutoff=0.84)
         if close and singles[close[0]] not in found:

@@ -6,16 +6,22 @@ over the previous question's context (`context.py`) and defaults are applied onl
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
 from cschat.chat.agents.local import patterns as rx
-from cschat.chat.agents.local.filters import Vocabulary, find_filters, in_dimension_order
+from cschat.chat.agents.local.filters import (
+    NOT_VALUES,
+    Vocabulary,
+    find_filters,
+    in_dimension_order,
+)
 from cschat.chat.agents.local.language import Language, detect_language
-from cschat.chat.agents.local.periods import BadPeriod, Period, find_periods
-from cschat.chat.agents.local.text import fold
+from cschat.chat.agents.local.periods import MONTHS, WEEKDAYS, BadPeriod, Period, find_periods
+from cschat.chat.agents.local.text import fold, stem
 from cschat.tickets.tools import MAX_QUERY_CHARS  # the search tool's longest query
 
 Intent = Literal[
@@ -54,6 +60,8 @@ class Question:
     declined: tuple[str, str] | None = None
     # (metric, statistic as written) asked for but not computed: only the average is answered.
     missing: tuple[tuple[str, str], ...] = ()
+    # Known agent names close to an unknown one the question asked about.
+    suggestions: tuple[str, ...] = ()
 
 
 def parse(
@@ -67,6 +75,9 @@ def parse(
     """Parse one question in Spanish or English; nothing is looked up, nothing is guessed."""
     language = detect_language(text, default_language)
     folded = fold(text)
+    if rx.CODE.search(folded) or sum(ch in rx.CODE_CHARS for ch in text) >= 3:
+        # "DROP TABLE tickets; --": code around a keyword is not a question about tickets.
+        return Question(language, "unknown")
     ticket = rx.TICKET_ID.search(folded)
     external = rx.EXTERNAL_ID.search(text)
     if ticket or external:
@@ -112,11 +123,24 @@ def parse(
     dimension = _dimension(rest)
     if intent is None:
         intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), marker)
+    ratio = rx.RATIO.search(rest)
+    if (
+        intent == "unknown"
+        and ratio
+        and (rx.RESOLUTION_WORD.search(rest) or rx.TICKETS.search(rest))
+    ):
+        # "Tasa de resolución": a rate of tickets, which no tool computes.
+        return Question(language, "unknown", declined=("no_ratio", _written(text, ratio)))
     if intent not in ("greeting", "help", "unknown"):
         # Words no rule used would leave a figure for another question: decline instead.
-        declined = _unanswerable(rest, text)
+        declined = _unanswerable(rest, text, intent)
         if declined:
             return Question(language, "unknown", declined=declined)
+        name = _unknown_agent(text, [*skip, *(f.span for f in filters)], vocabulary)
+        if name:
+            # "¿Cuántos tickets resolvió Carlos?": never the whole team's figure instead.
+            return Question(language, "unknown", declined=("unknown_agent", name),
+                            suggestions=_closest_agents(name, vocabulary))  # fmt: skip
     # Only a period or a filter and no other words ("la semana pasada", "billing") continues the
     # conversation; a longer question we cannot place is not understood rather than guessed.
     followup = marker or (intent is None and len(_content_words(rest)) <= 1)
@@ -268,13 +292,17 @@ def _written(text: str, found: re.Match[str]) -> str:
     return text[found.start() : found.end()]
 
 
-def _unanswerable(rest: str, text: str) -> tuple[str, str] | None:
+def _unanswerable(rest: str, text: str, intent: Intent | None) -> tuple[str, str] | None:
     """Why no tool answers the question exactly, if a word says so: a grouping the tools lack
-    (weekday, hour, year), a time expression no period rule read, or an average of counts."""
+    (weekday, hour, year), a time expression no period rule read, an average of counts, or a
+    percentage or rate (a change between periods in percent is a comparison, and answered)."""
     for kind, words in (("no_grouping", rx.NO_GROUPING), ("unread_period", rx.UNREAD_PERIOD)):
         found = words.search(rest)
         if found:
             return kind, _written(text, found)
+    ratio = rx.RATIO.search(rest)
+    if ratio and intent != "compare":
+        return "no_ratio", _written(text, ratio)
     statistic = next(
         (m for p in (rx.AVG, rx.MEDIAN, rx.P90, rx.OTHER_PERCENTILE) if (m := p.search(rest))),
         None,
@@ -284,6 +312,71 @@ def _unanswerable(rest: str, text: str) -> tuple[str, str] | None:
     if statistic and counted and not measured:
         return "no_statistic", _written(text, statistic)
     return None
+
+
+# Capitalised words that are not names: question words, periods, dimensions, the asker.
+_NOT_NAMES = (
+    NOT_VALUES
+    | rx.FILLER_WORDS
+    | frozenset(MONTHS)
+    | frozenset(WEEKDAYS)
+    | frozenset({
+        "i", "we", "you", "they", "he", "she", "us", "open", "abierto", "abiertos", "new",
+        "nuevos", "all", "todos", "todo", "who", "quien", "support", "soporte", "agent", "agente",
+        "agents", "agentes", "team", "teams", "equipo", "equipos", "ticket", "tickets", "today",
+        "hoy", "yesterday", "ayer",
+    })
+)  # fmt: skip
+_WORD_RULES = (
+    *rx.DIM.values(), rx.STATS, rx.COUNT, rx.TICKETS, rx.CREATED, rx.RESOLVED, rx.SUPERLATIVE,
+    rx.GREETING, rx.HELP, rx.AVG, rx.MEDIAN, rx.P90, rx.CSAT, rx.METRIC_WORDS, rx.STATUS_VALUE,
+    rx.TREND, rx.COMPARE, rx.BREAKDOWN, rx.SEARCH, rx.NO_GROUPING, rx.OPEN,
+    *(words for _, words in rx.INTERVALS),
+)  # fmt: skip
+
+
+def _is_name(word: str) -> bool:
+    """A written word that can only be a name: no rule of the question reads it."""
+    folded = fold(word)
+    if folded in _NOT_NAMES or stem(folded) in _NOT_NAMES or not folded.isalpha():
+        return False
+    return not any(rule.fullmatch(folded) for rule in _WORD_RULES)
+
+
+def _unknown_agent(text: str, covered: list[tuple[int, int]], vocabulary: Vocabulary) -> str | None:
+    """The name of a person the question asks about that no agent has, as written ("Carlos").
+
+    Only where the question clearly names a person ("resolvió Carlos", "de Carlos", "by Carlos",
+    "did Carlos", "agente Carlos", "Carlos's tickets") and only capitalised words that no filter,
+    period or rule read; a first name two agents share is not unknown.
+    """
+    words = re.findall(r"[^\W\d_]+", text)
+    if len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.75 * len(words):
+        return None  # Title Case Questions: capitals say nothing about names
+    first_names = {fold(alias).split()[0] for alias in vocabulary.aliases.get("agent", {})}
+    for pattern in (rx.PERSON, rx.POSSESSIVE):
+        for found in pattern.finditer(text):
+            start = found.start("name")
+            parts = [(m.start() + start, m[0]) for m in re.finditer(r"\S+", found["name"])]
+            unread = [
+                word
+                for at, word in parts
+                if not any(a <= at < b for a, b in covered) and _is_name(word)
+            ]
+            if unread and not any(fold(word) in first_names for word in unread):
+                return found["name"]
+    return None
+
+
+def _closest_agents(name: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """Known agent names that look like `name` ("Lucas" -> "Lucía Fernández"), at most three."""
+    aliases = list(vocabulary.aliases.get("agent", {}))
+    keys: dict[str, str] = {}
+    for alias in aliases:
+        keys.setdefault(fold(alias), alias)
+        keys.setdefault(fold(alias).split()[0], alias)
+    close = difflib.get_close_matches(fold(name), list(keys), n=6, cutoff=0.6)
+    return tuple(dict.fromkeys(keys[k] for k in close))[:3]
 
 
 def _metrics(rest: str) -> tuple[bool, bool, bool]:

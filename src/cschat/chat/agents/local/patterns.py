@@ -224,3 +224,32 @@ DIMENSIONS_PLURAL = {
 }
 # The groups named first: "categories by resolution time", "canales por CSAT".
 DIM_PER = {name: _rx(f"(?:{p})\\s+(?:por|by|per|segun)") for name, p in DIMENSIONS_PLURAL.items()}
+
+# SQL, markup or template code: a message built of it is not a question, even with "tickets" in it.
+CODE = re.compile(
+    r"(?<![\w])(?:(?:drop|truncate|alter)\s+(?:table|database|schema)|delete\s+from|"
+    r"insert\s+into|update\s+\w+\s+set|select\s+(?:\*|count\s*\(|distinct\s)|"
+    r"union\s+(?:all\s+)?select)(?![\w])|;\s*--|--\s*$|/\*|\*/|<\s*/?\s*(?:script|img|iframe|svg)|"
+    r"\{\{|\}\}|\$\{|'\s*or\s*'|=\s*'"
+)
+# Symbols of code rather than of a question; three or more of them make it code.
+CODE_CHARS = frozenset("{}[]<>=*|`$^~;&\\")
+# A share of tickets: no tool computes one, and "resolution rate" has no single definition.
+RATIO = re.compile(
+    r"(?<![\w])(?:porcentajes?|percentages?|percent|por\s+ciento|tasas?|ratios?|"
+    r"proporcion(?:es)?|proportions?|rates?|share\s+of|fraccion|fraction)(?![\w])|%"
+)
+# Where a question names the person who worked the tickets (matched on the original text, so the
+# name keeps its capital): "resolvió Carlos", "de Carlos", "by Carlos", "did Carlos", "agente
+# Carlos"; `POSSESSIVE` is "Carlos's tickets".
+_NAME = r"[A-ZÁÉÍÓÚÑÜ][\wÁÉÍÓÚÑÜáéíóúñü-]*"
+_NAME_RUN = rf"(?P<name>{_NAME}(?:\s+{_NAME}){{0,3}})"
+PERSON = re.compile(
+    r"(?<![\w])(?i:resolvi[oó]|resolvieron|cerr[oó]|atendi[oó]|gestion[oó]|solucion[oó]|"
+    r"(?:resuelt|cerrad|atendid|gestionad|solucionad|asignad)[oa]s?\s+(?:por|a)|"
+    r"del?|agentes?|agents?|by|assigned\s+to|did|does|has|have|had)\s+"
+    rf"(?:(?i:el|la|the)\s+)?(?:(?i:agente|agent)\s+)?{_NAME_RUN}(?![\w])"
+)
+POSSESSIVE = re.compile(
+    rf"(?<![\w]){_NAME_RUN}(?:'s?|’s?)\s+(?:\w+\s+){{0,2}}?(?i:tickets?|casos?|cases?)(?![\w])"
+)

@@ -7,7 +7,9 @@ dates of the window are the ones the tool reports, else the ones it was asked fo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cschat.chat.agents.local import numbers
 from cschat.chat.agents.local.intents import ALL_STATS, Question, Stat
@@ -142,6 +144,15 @@ CANNED = {
         "p90_grouped": "No puedo dar el P90 por grupos ni por periodos: tengo la media, la mediana "
         "y el P90 del tiempo de resolución, pero por categoría, prioridad, canal, agente, equipo, "
         "día, semana o mes solo la media y la mediana. Prueba con frases como:",
+        "no_ratio": "No calculo porcentajes ni tasas («{text}»): «tasa de resolución» no tiene "
+        "una única definición (¿resueltos de entre los creados en el periodo, o resueltos en el "
+        "periodo frente a creados en él?), y no doy una cifra que podría responder a otra "
+        "pregunta. Sí puedo darte por separado cuántos tickets se crearon, cuántos se resolvieron "
+        "y cuántos siguen abiertos en un periodo, y comparar periodos en porcentaje. "
+        "Prueba con frases como:",
+        "unknown_agent": "No conozco a ningún agente llamado «{text}», así que no doy la cifra de "
+        "todo el equipo en su lugar.{names} Pregunta por un agente con su nombre o su correo, o "
+        "pide «tickets por agente» para verlos todos. Prueba con frases como:",
         "not_found": "No encuentro el ticket «{id}» o no tienes permiso para verlo.",
         "forbidden": "No tienes permiso para ver esos datos: con el rol de agente solo puedes ver "
         "tus propias cifras por agente y tus propios tickets.",
@@ -174,6 +185,14 @@ CANNED = {
         "p90_grouped": "I cannot give the P90 by group or by period: I have the average, median "
         "and P90 of resolution time, but by category, priority, channel, agent, team, day, week or "
         "month only the average and the median. Try phrasings like:",
+        "no_ratio": "I do not compute percentages or rates (“{text}”): a “resolution rate” has "
+        "no single definition (resolved among the tickets created in the period, or resolved in "
+        "the period against created in it?), and I give no figure that could answer another "
+        "question. I can give, separately, how many tickets were created, resolved and are still "
+        "open in a period, and compare periods in percent. Try phrasings like:",
+        "unknown_agent": "I know no agent called “{text}”, so I do not give the whole team's "
+        "figure instead.{names} Ask about an agent by name or email, or ask for “tickets by "
+        "agent” to see them all. Try phrasings like:",
         "not_found": "I cannot find that: {detail}",
         "forbidden": "You are not allowed to see that data: {detail}",
         "dates_out_of_range": "I could not get the data: dates must be between {first} and {last}.",
@@ -183,16 +202,26 @@ CANNED = {
 # Replies that end with example questions.
 WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
-     "p90_grouped"}
+     "p90_grouped", "no_ratio", "unknown_agent"}
 )  # fmt: skip
 
 
-def canned(kind: str, language: Language, **values: str) -> str:
-    """Greeting, help, not-understood, declined and error texts; some end with examples."""
-    text = CANNED[language][kind].format(**values)
+def canned(kind: str, language: Language, suggestions: Sequence[str] = (), **values: str) -> str:
+    """Greeting, help, not-understood, declined and error texts; some end with examples.
+
+    `suggestions` are the known agent names closest to an unknown one."""
+    if suggestions:
+        lead = " ¿Quizá te refieres a " if language == "es" else " Did you mean "
+        values["names"] = lead + _or(suggestions, language) + "?"
+    text = CANNED[language][kind].format(**{"names": "", **values})
     if kind in WITH_EXAMPLES:
         text += "".join(f"\n- {example}" for example in EXAMPLES[language])
     return text
+
+
+def _or(names: Sequence[str], language: Language) -> str:
+    word = " o " if language == "es" else " or "
+    return ", ".join(names[:-1]) + word + names[-1] if len(names) > 1 else names[0]
 
 
 def render(
@@ -216,7 +245,7 @@ def _render(
         body = _search(question, results[1], lang, calls[1].params["query"], question.ticket_id)
         return f"{body}\n{_scope(calls[1:], results[1:], tz, lang)}"
     if calls[0].name == "get_ticket":
-        return _ticket(results[0], lang)
+        return _ticket(results[0], lang, tz)
     varying = _varying(calls)
     if varying and compares_values(question):
         sides = [(str(c.params[varying]), r) for c, r in zip(calls, results, strict=True)]
@@ -372,19 +401,39 @@ def _title(ticket: Mapping[str, Any], sep: str = " ") -> str:
     return f"#{ticket.get('id')}{sep}{subject}" if subject else f"#{ticket.get('id')}"
 
 
-def _ticket(result: Result, lang: Language) -> str:
+def _ticket(result: Result, lang: Language, tz: str) -> str:
+    """The ticket under our id and the id its source gives it (the one users know), with its
+    times in the request's time zone."""
     ticket = result["ticket"]
-    lines = [f"Ticket {_title(ticket, ': ')}"]
-    facts = [
-        f"{label}: {_status(ticket[k], lang) if k == 'status' else ticket[k]}"
-        for k, label in TICKET_FIELDS[lang]
-        if ticket.get(k) is not None
-    ]
+    title = f"Ticket #{ticket.get('id')}"
+    if ticket.get("external_id") and str(ticket["external_id"]) != str(ticket.get("id")):
+        title += f" · {ticket['external_id']}"
+        if ticket.get("source"):
+            title += f" ({ticket['source']})"
+    if ticket.get("subject"):
+        title += f": {ticket['subject']}"
+    lines = [title]
+    facts = [f"{label}: {_field(k, ticket[k], lang, tz)}"
+             for k, label in TICKET_FIELDS[lang] if ticket.get(k) is not None]  # fmt: skip
     lines.append(" · ".join(facts))
     for k, label in (("description", ""), ("resolution", TEXT[lang]["solution"])):
         if ticket.get(k):
             lines.append(f"{label}: {ticket[k]}" if label else str(ticket[k]))
     return "\n".join(lines)
+
+
+def _field(name: str, value: Any, lang: Language, tz: str) -> str:
+    if name == "status":
+        return _status(value, lang)
+    if name in ("created_at", "resolved_at"):
+        return f"{_local(value, tz):%Y-%m-%d %H:%M} ({tz})"
+    return str(value)
+
+
+def _local(value: Any, tz: str) -> datetime:
+    """A tool's timestamp (ISO, UTC when it has no offset) in the time zone `tz`."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(ZoneInfo(tz))
 
 
 def _status(value: Any, lang: Language) -> str:
