@@ -217,7 +217,8 @@ def run_in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[
         with database_errors(settings):
             return asyncio.run(run())
     except AppError as exc:
-        err_console.print(f"[red]{escape(exc.detail)}[/red]")
+        # soft_wrap: the refusal stays one line, however narrow the terminal.
+        err_console.print(f"[red]{escape(exc.detail)}[/red]", soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -284,29 +285,20 @@ def users_list() -> None:
     console.print(table)
 
 
-async def _audit(session: AsyncSession, action: str, target: str, before: str, after: str) -> None:
-    from cschat.audit import service as audit
-
-    await audit.record(
-        session, actor="cli", action=action, target=target, details={"from": before, "to": after}
-    )
-
-
 @users_app.command("set-role")
 def users_set_role(
     email: Annotated[str, typer.Argument(help="The account's email.")],
     role: Annotated[str, typer.Argument(help="Agent or Supervisor.")],
 ) -> None:
-    """Change an account's role (applies on its next request)."""
+    """Change an account's role (applies on its next request); the last active Supervisor stays."""
     from cschat.users import service
+    from cschat.users.directory import create_directory
 
     settings = settings_or_exit()
+    directory = create_directory(settings)
 
     async def change(session: AsyncSession) -> None:
-        user = await service.get_user(session, email)
-        before = user.role
-        await service.set_role(session, email=email, role=role)
-        await _audit(session, "user.role_change", user.email, before, role)
+        await service.change_role(session, directory, email=email, role=role, actor="cli")
 
     run_in_session(settings, change)
     console.print(f"{escape(email)} is now {escape(role)}.")
@@ -314,14 +306,15 @@ def users_set_role(
 
 def _set_status(email: str, status: str) -> None:
     from cschat.users import service
+    from cschat.users.directory import create_directory
 
     settings = settings_or_exit()
+    directory = create_directory(settings)
 
     async def change(session: AsyncSession) -> None:
-        user = await service.get_user(session, email)
-        before = user.status
-        await service.set_status(session, email=email, status=status)
-        await _audit(session, "user.status_change", user.email, before, status)
+        await service.update_user(
+            session, directory, email=email, changes={"status": status}, actor="cli"
+        )
 
     run_in_session(settings, change)
     console.print(f"{escape(email)} is now {status}.")
@@ -329,7 +322,7 @@ def _set_status(email: str, status: str) -> None:
 
 @users_app.command("disable")
 def users_disable(email: Annotated[str, typer.Argument(help="The account's email.")]) -> None:
-    """Disable an account: its sessions stop working on their next request."""
+    """Disable an account: its sessions stop working; the last active Supervisor stays."""
     _set_status(email, "disabled")
 
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from cschat.allowlist import service
 from tests.auth.conftest import CognitoPool, cognito_sign_in
-from tests.conftest import make_client
+from tests.conftest import SUPERVISOR_EMAIL, make_client
 from tests.support.audit import audit_trail
 from tests.support.race import sent_meanwhile
 
@@ -108,3 +108,23 @@ async def test_sign_in_obeys_the_entries_added_and_removed(
     assert sorted(u["email"] for u in users) == sorted(
         [boss_email, f"ana-{run}@partner.example", solo]
     )
+
+
+async def test_an_entry_removed_meanwhile_is_404_and_audited_once(
+    app: FastAPI, supervisor_client: httpx.AsyncClient
+) -> None:
+    # A double-clicked delete: both requests found the entry, both deleted it and both were
+    # answered 200 with an audit event each.
+    added = await supervisor_client.post("/api/allowlist", json={"entry": "@gone.example"})
+    assert added.status_code == 201, added.text
+    async with app.state.db.sessionmaker() as first:
+        await service.remove_entry(first, entry="@gone.example", actor=SUPERVISOR_EMAIL)
+        response = await sent_meanwhile(
+            first, supervisor_client.delete("/api/allowlist/@GONE.example")
+        )
+    assert response.status_code == 404, response.text
+    assert "not on the allowlist" in response.json()["detail"]
+    assert (await supervisor_client.get("/api/allowlist")).json()["entries"] == []
+    assert await audit_trail(supervisor_client, action="allowlist.remove") == [
+        ("allowlist.remove", "@gone.example")
+    ]

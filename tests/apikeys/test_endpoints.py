@@ -11,6 +11,7 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import select, update
 
+from cschat.apikeys import service
 from cschat.apikeys.models import ApiKey
 from cschat.auth.dependencies import Principal, key_or_supervisor
 from cschat.core.config import Settings
@@ -19,6 +20,7 @@ from cschat.main import create_app
 from tests.conftest import SUPERVISOR_EMAIL, make_client
 from tests.support.audit import audit_trail
 from tests.support.auth import sign_in
+from tests.support.race import sent_meanwhile
 
 INGEST_KEY = "i" * 40
 
@@ -184,3 +186,21 @@ async def test_keys_cannot_manage_keys(boss: httpx.AsyncClient, machine: httpx.A
     keys = (await boss.get("/api/api-keys")).json()["keys"]
     assert [(k["id"], k["revoked_at"]) for k in keys] == [(created["id"], None)]
     assert (await machine.get("/probe/query", headers=headers)).status_code == 200
+
+
+async def test_a_key_revoked_meanwhile_is_409_and_audited_once(
+    keyed_app: FastAPI, boss: httpx.AsyncClient
+) -> None:
+    # A double-clicked revoke: both requests found the key live, both revoked it and both were
+    # answered 200 with an audit event each. The second now gets what a later one gets.
+    created = await _create(boss, name="twice", scopes=["query"])
+    async with keyed_app.state.db.sessionmaker() as first:
+        await service.revoke_key(first, key_id=int(str(created["id"])), actor=SUPERVISOR_EMAIL)
+        response = await sent_meanwhile(first, boss.delete(f"/api/api-keys/{created['id']}"))
+    assert response.status_code == 409, response.text
+    assert "already revoked" in response.json()["detail"]
+    [key] = (await boss.get("/api/api-keys")).json()["keys"]
+    assert key["revoked_at"] is not None
+    assert await audit_trail(boss, action="api_key.revoke") == [
+        ("api_key.revoke", created["prefix"])
+    ]

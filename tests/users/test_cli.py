@@ -34,19 +34,21 @@ def test_users_commands_round_trip() -> None:
     # The password shown is the account's own.
     [password] = [line.split(":", 1)[1].strip() for line in out.splitlines() if "Password:" in line]
     assert PasswordHasher().verify(_password_hash("ana@example.com"), password)
-    assert _row() == ["ana@example.com", "Supervisor", "active"]
+    assert _ana() == ["ana@example.com", "Supervisor", "active"]
     code, out = run("users", "create", "--email", "ana@example.com", "--role", "Agent")
     assert code == 1 and "already exists" in out
-    assert _row() == ["ana@example.com", "Supervisor", "active"]
+    assert _ana() == ["ana@example.com", "Supervisor", "active"]
+    # Another active Supervisor, so that Ana may be demoted and disabled.
+    assert run("users", "create", "--email", "boss@example.com", "--role", "Supervisor")[0] == 0
     assert run("users", "set-role", "ana@example.com", "Agent")[0] == 0
-    assert _row() == ["ana@example.com", "Agent", "active"]
+    assert _ana() == ["ana@example.com", "Agent", "active"]
     assert run("users", "disable", "ANA@example.com")[0] == 0
-    assert _row() == ["ana@example.com", "Agent", "disabled"]
+    assert _ana() == ["ana@example.com", "Agent", "disabled"]
     assert run("users", "enable", "ana@example.com")[0] == 0
-    assert _row() == ["ana@example.com", "Agent", "active"]
+    assert _ana() == ["ana@example.com", "Agent", "active"]
     code, out = run("users", "set-role", "ana@example.com", "Boss")
     assert code == 1 and "role:" in out
-    assert _row() == ["ana@example.com", "Agent", "active"]
+    assert _ana() == ["ana@example.com", "Agent", "active"]
     # Changes made from the command line are audited too.
     assert _audit_actions() == [
         ("user.role_change", "ana@example.com"),
@@ -55,12 +57,50 @@ def test_users_commands_round_trip() -> None:
     ]
 
 
-def _row() -> list[str]:
-    """Email, role and status of the only account, as `users list` shows it."""
+@pytest.mark.usefixtures("cli_env")
+def test_the_last_active_supervisor_stays() -> None:
+    # The API refused (409) what the command line let through: no active Supervisor left.
+    code, out = run("users", "create", "--email", "boss@example.com", "--role", "Supervisor")
+    assert code == 0, out
+    refusal = "boss@example.com is the last active Supervisor: promote or enable another one first."
+    for command in (("set-role", "boss@example.com", "Agent"), ("disable", "Boss@example.com")):
+        code, out = run("users", *command)
+        assert code == 1, out
+        assert [line for line in out.splitlines() if line.strip()] == [refusal]
+    assert _rows() == {"boss@example.com": ["Supervisor", "active"]}
+    assert _audit_actions() == []
+    # With another active Supervisor the same changes go through.
+    code, out = run("users", "create", "--email", "deputy@example.com", "--role", "Supervisor")
+    assert code == 0, out
+    assert run("users", "set-role", "boss@example.com", "Agent")[0] == 0
+    code, out = run("users", "disable", "deputy@example.com")
+    assert code == 1 and "deputy@example.com is the last active Supervisor" in out
+    assert run("users", "disable", "boss@example.com")[0] == 0
+    assert _rows() == {
+        "boss@example.com": ["Agent", "disabled"],
+        "deputy@example.com": ["Supervisor", "active"],
+    }
+    assert _audit_actions() == [
+        ("user.role_change", "boss@example.com"),
+        ("user.status_change", "boss@example.com"),
+    ]
+
+
+def _rows() -> dict[str, list[str]]:
+    """Role and status of every account by email, as `users list` shows them."""
     code, out = run("users", "list")
     assert code == 0, out
-    [row] = [line for line in out.splitlines() if "@" in line]
-    return [cell.strip() for cell in row.split("\u2502") if cell.strip()][:3]
+    cells = [
+        [cell.strip() for cell in line.split("\u2502") if cell.strip()]
+        for line in out.splitlines()
+        if "@" in line
+    ]
+    return {row[0]: row[1:3] for row in cells}
+
+
+def _ana() -> list[str]:
+    """Email, role and status of Ana's account, as `users list` shows it."""
+    return ["ana@example.com", *_rows()["ana@example.com"]]
 
 
 def _password_hash(email: str) -> str:

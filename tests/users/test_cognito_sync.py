@@ -103,6 +103,32 @@ def test_sync_roles_reconciles_both_ways(
     assert again.exit_code == 0 and "Nothing to change." in again.output
 
 
+@pytest.mark.usefixtures("cli_env")
+def test_cli_changes_reach_cognito(
+    cognito_pool: CognitoPool, make_settings: Callable[..., Settings]
+) -> None:
+    # The CLI goes through the same service as the API, so the pool follows; before, a role set
+    # here was undone by the group at the user's next sign-in.
+    settings = make_settings()
+    pool_id = cognito_pool.fake.pool_id
+    idp = cognito_pool.fake.idp()
+    boss = cognito_pool.add_user(_email("boss"), groups=("Supervisor",))
+    deputy = cognito_pool.add_user(_email("deputy"), groups=("Supervisor",))
+    for email in (boss, deputy):
+        _add_db_user(settings, User(email=email, role="Supervisor", status="active"))
+
+    demoted = CliRunner().invoke(cli, ["users", "set-role", deputy, "Agent"])
+    assert demoted.exit_code == 0, demoted.output
+    groups = idp.admin_list_groups_for_user(UserPoolId=pool_id, Username=deputy)["Groups"]
+    assert [g["GroupName"] for g in groups] == ["Agent"]
+    disabled = CliRunner().invoke(cli, ["users", "disable", deputy])
+    assert disabled.exit_code == 0, disabled.output
+    assert idp.admin_get_user(UserPoolId=pool_id, Username=deputy)["Enabled"] is False
+    refused = CliRunner().invoke(cli, ["users", "disable", boss])
+    assert refused.exit_code == 1 and "last active Supervisor" in refused.output
+    assert idp.admin_get_user(UserPoolId=pool_id, Username=boss)["Enabled"] is True
+
+
 def test_sync_roles_needs_cognito(
     database_url: URL, monkeypatch: pytest.MonkeyPatch, tmp_path: object
 ) -> None:

@@ -14,6 +14,7 @@ from cschat.users.models import User
 from tests.conftest import AGENT_EMAIL, SUPERVISOR_EMAIL, make_client
 from tests.support.audit import audit_trail
 from tests.support.auth import TEST_PASSWORD, create_user
+from tests.support.race import sent_meanwhile
 
 
 @pytest.fixture
@@ -269,3 +270,24 @@ async def test_an_address_is_the_same_user_in_any_unicode_form(
     assert signed_in.status_code == 200, signed_in.text
     listed = (await supervisor_client.get("/api/users", params={"search": "jos"})).json()
     assert [u["email"] for u in listed["users"]] == [composed]
+
+
+async def test_a_user_deleted_meanwhile_is_404_and_audited_once(
+    app: FastAPI, supervisor_client: httpx.AsyncClient
+) -> None:
+    # A double-clicked delete: both requests found the user, both deleted it (and the Cognito
+    # user) and both were answered 200 with an audit event each.
+    await create_user(app, email="leaving@example.com")
+    async with app.state.db.sessionmaker() as first:
+        await users_service.delete_user(
+            first, app.state.directory, email="leaving@example.com", actor=SUPERVISOR_EMAIL
+        )
+        response = await sent_meanwhile(
+            first, supervisor_client.delete("/api/users/Leaving@example.com")
+        )
+    assert response.status_code == 404, response.text
+    assert "No user with email leaving@example.com" in response.json()["detail"]
+    assert (await supervisor_client.get("/api/users/leaving@example.com")).status_code == 404
+    assert await audit_trail(supervisor_client, action="user.delete") == [
+        ("user.delete", "leaving@example.com")
+    ]

@@ -57,10 +57,9 @@ async def remove_entry(
 ) -> str:
     """Remove an entry; NotFound when it is not listed."""
     normalized = normalize_entry(entry)
-    found = await repository.get_allowlist_entry(session, normalized)
-    if found is None:
+    # Found and deleted in one statement, so of two simultaneous removals only one is audited.
+    if not await repository.delete_allowlist_entry(session, normalized):
         raise NotFound(f"{normalized} is not on the allowlist.")
-    await repository.delete_allowlist_entry(session, found)
     await audit.record(
         session, actor=actor, action="allowlist.remove", target=normalized, request=request
     )

@@ -28,6 +28,21 @@ async def get(session: AsyncSession, key_id: int) -> ApiKey | None:
     return await session.get(ApiKey, key_id)
 
 
+async def revoke(session: AsyncSession, key_id: int, now: datetime) -> bool:
+    """Revoke a live key; False when it already was, also by a transaction committed meanwhile.
+
+    A conditional UPDATE: a concurrent revoke waits on the row (PostgreSQL) or the write lock
+    (SQLite), then matches nothing, so only one of two callers sees True.
+    """
+    result = await session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
 async def all_keys(session: AsyncSession) -> Sequence[ApiKey]:
     return (await session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc()))).all()
 

@@ -95,10 +95,9 @@ async def revoke_key(
     key = await repository.get(session, key_id)
     if key is None:
         raise NotFound(f"No API key with id {key_id}.")
-    if key.revoked_at is not None:
+    if not await repository.revoke(session, key.id, utcnow()):
         raise Conflict(f"API key {key.prefix} is already revoked.")
-    key.revoked_at = utcnow()
-    await session.flush()
+    await session.refresh(key, ["revoked_at"])
     await audit.record(
         session,
         actor=actor,

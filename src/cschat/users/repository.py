@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 import psycopg
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.sql import ClauseElement
@@ -248,9 +248,14 @@ async def other_active_supervisors(session: AsyncSession, user_id: str) -> int:
     return sum(1 for found in ids if found != user_id)
 
 
-async def delete(session: AsyncSession, user: User) -> None:
-    await session.delete(user)
-    await session.flush()
+async def delete_user(session: AsyncSession, user_id: str) -> bool:
+    """Delete the user; False when a transaction committed meanwhile deleted it first.
+
+    One conditional statement: a concurrent delete of the same row waits on the row (PostgreSQL)
+    or the write lock (SQLite), then matches nothing, so only one of two callers sees True.
+    """
+    result = await session.execute(delete(User).where(User.id == user_id))
+    return getattr(result, "rowcount", 0) == 1
 
 
 async def allowlist_size(session: AsyncSession) -> int:
@@ -275,9 +280,10 @@ async def add_allowlist_entry(session: AsyncSession, entry: AllowlistEntry) -> A
     return entry
 
 
-async def delete_allowlist_entry(session: AsyncSession, entry: AllowlistEntry) -> None:
-    await session.delete(entry)
-    await session.flush()
+async def delete_allowlist_entry(session: AsyncSession, entry: str) -> bool:
+    """Delete the entry; False when it is not listed, also when a concurrent delete won."""
+    result = await session.execute(delete(AllowlistEntry).where(AllowlistEntry.entry == entry))
+    return getattr(result, "rowcount", 0) == 1
 
 
 async def allowlist_matches(session: AsyncSession, candidates: Sequence[str]) -> bool:

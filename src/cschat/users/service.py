@@ -275,14 +275,16 @@ async def delete_user(
     """Remove the account here (its tokens and invitations go with it) and in the directory."""
     user = await get_user(session, email)
     await guard_last_supervisor(session, user, role="Agent", status=None)
-    details = {"role": user.role, "status": user.status}
-    await repository.delete(session, user)
+    target, details = user.email, {"role": user.role, "status": user.status}
+    # A delete committed meanwhile (a double click) leaves nothing to delete: 404 like a later one.
+    if not await repository.delete_user(session, user.id):
+        raise NotFound(f"No user with email {target}.")
     await audit.record(
         session,
         actor=actor,
         action="user.delete",
-        target=user.email,
+        target=target,
         details=details,
         request=request,
     )
-    await directory.delete_user(email=user.email)
+    await directory.delete_user(email=target)
