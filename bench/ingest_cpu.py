@@ -31,6 +31,7 @@ from psycopg.adapt import AdaptersMap, Transformer
 from psycopg.pq import Format
 from psycopg.types.json import set_json_dumps
 
+from cschat.core.db import utcnow
 from cschat.main import freeze_startup_heap
 from cschat.tickets import upsert
 from cschat.tickets.ingest import mapping
@@ -70,7 +71,7 @@ def pipeline_seconds(data: bytes) -> dict[str, Any]:
     """Seconds spent per step over the whole upload, and the row count."""
     parser = CsvParser()
     normaliser = Normaliser(mapping.parse(None), tz=TZ, default_source="bench")
-    stamp = upsert._sqlite_datetime(upsert.utcnow())
+    stamp = upsert._sqlite_datetime(utcnow())
     formatter = copy_formatter()
     seconds = dict.fromkeys(("parse", "normalise", "sqlite_params", "copy_row"), 0.0)
     batch: list[tuple[Any, ...]] = []

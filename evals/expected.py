@@ -15,9 +15,10 @@ from evals.harness import QUESTIONS, load_questions
 
 
 def expected_for(doc: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    table: list[reference.Row] = [*rows]
     for case in doc["questions"]:
         case["expected"] = [
-            reference.expected(rows, call["tool"], call["params"], dataset.TZ)
+            reference.expected(table, call["tool"], call["params"], dataset.TZ)
             for call in case["plan"]
         ]
 

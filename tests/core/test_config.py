@@ -358,4 +358,5 @@ def test_the_process_environment_keeps_its_aws_keys(
     env_file = tmp_path / ".env"
     env_file.write_text("AWS_ACCESS_KEY_ID=dotenv-key\nAWS_SECRET_ACCESS_KEY=dotenv-secret\n")
     load_settings(env_file=env_file)
-    assert boto3.session.Session().get_credentials().access_key == "process-key"
+    credentials = boto3.session.Session().get_credentials()
+    assert credentials is not None and credentials.access_key == "process-key"

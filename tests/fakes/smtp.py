@@ -38,7 +38,7 @@ class SmtpSink:
         """The newest message to `address` (waits briefly: the server runs in a thread)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for message in reversed(self.messages):
+            for message in self.messages[::-1]:
                 if message["To"] == address:
                     return message
             time.sleep(0.02)

@@ -404,7 +404,7 @@ def _filter(ticket: FakeTicket, spec: dict[str, Any]) -> bool:
         "LT": have < want,
         "LTE": have <= want,
     }
-    return comparisons[op]
+    return bool(comparisons[op])
 
 
 def _sort_key(sorts: list[Any]) -> Any:

@@ -173,6 +173,7 @@ def test_ctrl_c_keeps_committed_batches_with_a_message(
 def test_ctrl_c_while_the_indexes_are_built_is_one_line_and_start_up_builds_them(
     env: dict[str, str], settings: Settings, tmp_path: Path
 ) -> None:
+    assert settings.db.url is not None
     if not settings.db.url.startswith("sqlite"):
         pytest.skip("SQLite only: PostgreSQL keeps its indexes during a load")
     path = tmp_path / "export.csv"

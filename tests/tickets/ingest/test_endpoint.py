@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from cschat.core.config import Settings
 from cschat.core.db import Database
@@ -33,7 +33,7 @@ SHORT_MAP = "id=external_id,created=created_at"
 
 async def post(
     client: httpx.AsyncClient,
-    body: str | bytes,
+    body: str | bytes | AsyncIterator[bytes],
     content_type: str = CSV,
     headers: dict[str, str] | None = None,
     **params: str,
@@ -190,11 +190,11 @@ async def test_mapping_after_tickets_is_refused(client: httpx.AsyncClient) -> No
     body = json.dumps({"tickets": rows, "mapping": {"x": "subject"}})
     chunks = [body[: len(body) // 2].encode(), body[len(body) // 2 :].encode()]
 
-    async def stream() -> Any:
+    async def stream() -> AsyncIterator[bytes]:
         for chunk in chunks:
             yield chunk
 
-    response = await post(client, stream(), JSON)  # type: ignore[arg-type]
+    response = await post(client, stream(), JSON)
     assert response.status_code == 422
     assert "mapping" in response.json()["detail"]
 
@@ -213,7 +213,7 @@ async def test_mapping_after_tickets_is_refused(client: httpx.AsyncClient) -> No
 async def test_bad_parameters_are_422_naming_them(
     client: httpx.AsyncClient, params: dict[str, str], where: str
 ) -> None:
-    response = await post(client, csv_body(), **params)
+    response = await post(client, csv_body(), headers=None, **params)
     assert response.status_code == 422
     assert where in response.json()["detail"]
 
@@ -327,7 +327,7 @@ async def test_idempotency_key_replays_the_first_answer(
 
     db = Database(settings.db)
     async with db.sessionmaker() as session:
-        await session.execute(Ticket.__table__.delete())
+        await session.execute(delete(Ticket))
         await session.commit()
 
     replay = await post(client, body, headers=key, map=SHORT_MAP)
@@ -425,7 +425,7 @@ async def test_a_nul_in_the_source_is_422(
     client: httpx.AsyncClient, settings: Settings, params: dict[str, str]
 ) -> None:
     response = await post(
-        client, csv_body("N1,2024-05-01,,,", header="id,created_at,a,b,c"), **params
+        client, csv_body("N1,2024-05-01,,,", header="id,created_at,a,b,c"), headers=None, **params
     )
     assert response.status_code == 422
     assert "source" in response.json()["detail"] and "NUL" in response.json()["detail"]

@@ -150,6 +150,7 @@ async def test_a_cancelled_ingest_records_what_it_committed(
         stored = await session.scalar(select(func.count()).select_from(Ticket))
         record = (await session.execute(select(IngestBatch))).scalar_one()
     await db.dispose()
+    assert stored is not None
     assert record.status == "interrupted"
     assert (record.inserted, record.updated, record.unchanged) == (stored, 0, 0)
     assert record.received >= stored

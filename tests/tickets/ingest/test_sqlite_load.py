@@ -17,6 +17,7 @@ from cschat.core.db import Database
 from cschat.main import create_app
 from cschat.tickets import sqlite_load
 from cschat.tickets.ingest import service
+from cschat.tickets.ingest.schemas import OnError
 from cschat.tickets.models import Ticket
 
 CALLER = service.Caller(id="user-1", name="one@example.com")
@@ -27,6 +28,7 @@ INDEXES = {str(ix.name) for ix in sqlite_load.deferrable_indexes()}
 
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[Database]:
+    assert settings.db.url is not None
     if not settings.db.url.startswith("sqlite"):
         pytest.skip("SQLite only: PostgreSQL keeps its indexes during a load")
     database = Database(settings.db)
@@ -50,12 +52,12 @@ def _line(number: int, subject: str = "hola") -> bytes:
 
 
 async def _ingest(
-    db: Database, chunks: AsyncIterator[bytes], batch_rows: int = 5_000, **options: str
+    db: Database, chunks: AsyncIterator[bytes], batch_rows: int = 5_000, on_error: OnError = "skip"
 ) -> dict[str, int]:
     outcome = await service.ingest(
         db.engine,
         chunks,
-        options=service.IngestOptions(format="ndjson", **options),
+        options=service.IngestOptions(format="ndjson", on_error=on_error),
         caller=CALLER,
         app_tz=ZoneInfo("UTC"),
         batch_rows=batch_rows,

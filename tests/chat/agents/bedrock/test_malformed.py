@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -113,7 +113,7 @@ async def test_a_stream_without_text_is_a_502_not_an_empty_answer(
     make_agent: Callable[..., BedrockAgent],
     scripted: Scripted,
     app_db: Database,
-    answers: list[list[bytes]],
+    answers: list[Sequence[bytes]],
 ) -> None:
     scripted.answers = answers
     events = await collect(make_agent(), request(SPANISH), DbTools(app_db, SUPERVISOR))

@@ -27,8 +27,8 @@ VOCABULARY = Vocabulary(
 )  # fmt: skip
 
 
-def _utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def _utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def tickets() -> list[dict[str, Any]]:

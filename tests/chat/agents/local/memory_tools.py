@@ -41,7 +41,8 @@ class MemoryTools:
 
     async def __call__(self, name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         self.calls.append((name, dict(params)))
-        return getattr(self, name)(dict(params))
+        result: dict[str, Any] = getattr(self, name)(dict(params))
+        return result
 
     # -- shared selection --------------------------------------------------------------------
     def _local_date(self, value: datetime | None) -> date | None:
@@ -69,7 +70,7 @@ class MemoryTools:
         return out
 
     def _envelope(self, p: dict[str, Any]) -> dict[str, Any]:
-        window = {k: p[k] for k in ("start_date", "end_date") if k in p}
+        window: dict[str, Any] = {k: p[k] for k in ("start_date", "end_date") if k in p}
         window.update(date_field=p.get("date_field", "resolved"), tz=self.tz)
         return {
             "window": window,
@@ -105,7 +106,9 @@ class MemoryTools:
             "avg_first_response_minutes": ("first_response_minutes", 1),
             "avg_csat": ("csat", 1),
         }[metric]
-        values = [t[source[0]] * source[1] for t in rows if t.get(source[0]) is not None]
+        values: list[float] = [
+            t[source[0]] * source[1] for t in rows if t.get(source[0]) is not None
+        ]
         if not values:
             return None
         if metric.startswith("median"):
@@ -117,7 +120,7 @@ class MemoryTools:
         for t in self._select(p):
             groups.setdefault(str(t[p["dimension"]]), []).append(t)
         metric = p.get("metric", "count")
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"key": k, "value": self._metric(v, metric), "count": len(v)} for k, v in groups.items()
         ]
         rows.sort(key=lambda r: r["key"])
