@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from cschat.core.config import Settings
 from cschat.core.db import Database
+from cschat.integrations.hubspot import repository
 from cschat.integrations.hubspot.runner import SyncLock, SyncRunner
 from cschat.main import create_app
 from tests.integrations.hubspot.conftest import FakeFactory, differences, expected_tickets
@@ -173,3 +174,24 @@ async def test_the_periodic_sync_runs_on_its_own(
         assert body["tickets"] == 300
     assert fake.requests["search"] >= 2
     assert differences(expected_tickets(fake), await stored(settings)) == []
+
+
+async def test_a_run_whose_process_died_is_not_shown_as_running(
+    hubspot_settings: Callable[..., Settings],
+) -> None:
+    settings = hubspot_settings("http://127.0.0.1:9")
+    if settings.db.effective_url().get_backend_name() != "postgresql":
+        pytest.skip("SQLite's sync lock is process-local: another process's run looks the same")
+    # What a process killed mid-sync leaves: a `running` row, and no lock (it went with the
+    # process's connection). Until the next run marks it, the status must not say it runs.
+    db = Database(settings.db)
+    async with db.sessionmaker() as session:
+        dead = await repository.create_run(session, source="hubspot", mode="full", trigger="api")
+        await session.commit()
+        dead_id = dead.id
+    await db.dispose()
+    async with supervisor(settings) as (_, client):
+        body = (await client.get(STATUS)).json()
+    assert body["running"] is False
+    last = body["last_run"]
+    assert (last["id"], last["status"]) == (dead_id, "interrupted"), last

@@ -13,6 +13,8 @@ from cschat.core.db import utcnow
 from cschat.integrations.hubspot.models import SyncRun, SyncState
 from cschat.tickets.models import Ticket
 
+STALE_RUN_DETAIL = "The process stopped mid-run."
+
 
 async def delete_tickets(session: AsyncSession, source: str, external_ids: list[str]) -> int:
     """Remove tickets by id; returns how many were there."""
@@ -84,7 +86,7 @@ async def interrupt_stale_runs(session: AsyncSession, source: str) -> int:
     result = await session.execute(
         update(SyncRun)
         .where(SyncRun.source == source, SyncRun.status == "running")
-        .values(status="interrupted", finished_at=utcnow(), detail="The process stopped mid-run.")
+        .values(status="interrupted", finished_at=utcnow(), detail=STALE_RUN_DETAIL)
         .returning(SyncRun.id)
     )
     return len(result.all())

@@ -116,6 +116,11 @@ class SyncRunner:
         return self.settings.token is not None
 
     @property
+    def sees_every_run(self) -> bool:
+        """Whether `running()` sees runs in other processes too: PostgreSQL's lock, not SQLite's."""
+        return self.db.engine.dialect.name == "postgresql"
+
+    @property
     def running_here(self) -> bool:
         return self._task is not None and not self._task.done()
 

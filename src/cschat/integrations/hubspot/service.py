@@ -29,6 +29,16 @@ async def sync_status(
     """Last run, counts, cursor and the next scheduled run."""
     state = await repository.get_state(session, SOURCE)
     last = await repository.last_run(session, SOURCE)
+    running = await runner.running()
+    shown = SyncRunRead.model_validate(last) if last else None
+    if last is not None and last.status == "running" and not running and runner.sees_every_run:
+        # A live run records its end before it lets the lock go: a row still `running` once
+        # nobody holds the lock was left by a process that died. The next run marks it so.
+        await session.refresh(last)
+        if last.status == "running":
+            shown = SyncRunRead.model_validate(last).model_copy(
+                update={"status": "interrupted", "detail": repository.STALE_RUN_DETAIL}
+            )
     cursor = (
         datetime.fromtimestamp(state.cursor_ms / 1000, UTC)
         if state is not None and state.cursor_ms is not None
@@ -36,12 +46,12 @@ async def sync_status(
     )
     return HubSpotStatusRead(
         configured=runner.configured,
-        running=await runner.running(),
+        running=running,
         cursor=cursor,
         cursor_ticket_id=state.cursor_id if state else None,
         last_full_at=state.last_full_at if state else None,
         interval_minutes=interval_minutes,
         next_run_at=runner.next_run_at,
         tickets=await repository.count_tickets(session, SOURCE),
-        last_run=SyncRunRead.model_validate(last) if last else None,
+        last_run=shown,
     )

@@ -27,6 +27,16 @@ async def test_info_names_the_agent(make_agent: Callable[..., BedrockAgent]) -> 
     }
 
 
+async def test_info_without_a_configured_arn_invents_none(
+    make_agent: Callable[..., BedrockAgent],
+) -> None:
+    # An ARN needs the account id, which the settings do not hold: a made-up one without it
+    # ("arn:aws:bedrock:us-east-1:agent-alias/...") is not an ARN anyone can use.
+    info = await make_agent().info()
+    assert info["arn"] is None
+    assert info["agent_id"] == "AGENT12345" and info["agent_alias_id"] == "ALIAS12345"
+
+
 async def test_connection_ok_when_prepared_and_answering(
     make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator]
 ) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -144,3 +146,72 @@ async def test_the_chat_api_answers_with_the_upstream_status(
     assert "Traceback" not in response.text
     stored = (await boss.get(f"/api/chat/sessions/{body['session_id']}")).json()
     assert stored["messages"][-1]["error"] == "ServiceUnavailable"
+
+
+async def test_in_stream_throttling_of_every_round_is_503_not_a_rejected_retry(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
+) -> None:
+    # A fault armed before any text hits the round that returns control too, and a retry finds
+    # the session as it was: the answer ends as the throttle it is (503, Retry-After).
+    emulator[1].config.update(
+        {
+            "mode": "return_control",
+            "exception_mid_stream": "throttlingException",
+            "exception_after_chunks": 0,
+            "exception_times": 10,
+        }
+    )
+    events = await collect(make_agent(), request(QUESTION), DbTools(app_db, SUPERVISOR))
+    [error] = events
+    assert isinstance(error, ErrorEvent) and error.error is not None
+    assert error.error.status_code == 503 and error.error.headers == {"Retry-After": "1"}
+    assert [r["body"].get("inputText") for r in emulator[1].requests] == [QUESTION, QUESTION]
+
+
+class _ThrottleNextRound(DbTools):
+    """Runs the tool, and has Bedrock throttle the round that brings its result back, once."""
+
+    def __init__(self, db: Database, emulator: Emulator) -> None:
+        super().__init__(db, SUPERVISOR)
+        self.emulator = emulator
+
+    async def __call__(self, name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        self.emulator.config.update(
+            {
+                "exception_mid_stream": "throttlingException",
+                "exception_after_chunks": 0,
+                "exception_times": 1,
+            }
+        )
+        return await super().__call__(name, params)
+
+
+async def test_a_throttled_result_round_is_retried_with_the_same_invocation(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
+) -> None:
+    emulator[1].config.update({"mode": "return_control"})
+    tools = _ThrottleNextRound(app_db, emulator[1])
+    events = await collect(make_agent(), request(QUESTION), tools)
+    assert isinstance(events[-1], DoneEvent), events[-1]
+    first, throttled, retried = emulator[1].requests
+    assert "inputText" in first["body"]
+    ids = [r["body"]["sessionState"].get("invocationId") for r in (throttled, retried)]
+    assert ids[0] and ids[0] == ids[1]
+    assert len(tools.calls) == 1
+
+
+async def test_the_answer_timeout_cuts_off_a_stalled_stream_at_its_deadline(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
+) -> None:
+    # BEDROCK_ANSWER_TIMEOUT bounds the whole answer: a stream that goes quiet within the read
+    # timeout must end at that deadline, not when the next event or the read timeout comes.
+    emulator[1].config.update({"latency": 5.0})
+    agent = make_agent(
+        BEDROCK_ANSWER_TIMEOUT="0.5", BEDROCK_READ_TIMEOUT="20", BEDROCK_MAX_RETRIES="0"
+    )
+    events = await asyncio.wait_for(
+        collect(agent, request(QUESTION), DbTools(app_db, SUPERVISOR)), timeout=3
+    )
+    [error] = events
+    assert isinstance(error, ErrorEvent) and error.error is not None
+    assert error.error.status_code == 504 and "BEDROCK_ANSWER_TIMEOUT" in error.error.detail

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from cschat.chat.agents.base import CitationEvent, DoneEvent, ErrorEvent, TextDelta, TraceEvent
+from cschat.auth.principal import Principal
+from cschat.chat.agents.base import (
+    CitationEvent,
+    DoneEvent,
+    ErrorEvent,
+    TextDelta,
+    ToolResultEvent,
+    TraceEvent,
+)
 from cschat.chat.agents.bedrock.agent import BedrockAgent
 from cschat.chat.agents.bedrock.emulator import Emulator
 from cschat.core.config import Settings
 from cschat.core.db import Database
+from cschat.tickets.models import ROW_COLUMNS
+from cschat.tickets.upsert import upsert_tickets
 from tests.chat.agents.bedrock.conftest import SUPERVISOR, DbTools, collect, request
 from tests.tickets.data import Reference, all_tickets
 
 QUESTION = "How many tickets were resolved in October 2024?"
+AGENT = Principal(email="lucia.fernandez@demo.cschat.dev", role="Agent", user_id="u-2")
 
 
 async def test_request_contents_as_the_emulator_sees_them(
@@ -27,10 +40,12 @@ async def test_request_contents_as_the_emulator_sees_them(
     agent = make_agent(BEDROCK_ENABLE_TRACE="true", BEDROCK_STREAM_FINAL_RESPONSE="false")
     await collect(agent, request(QUESTION, session_id="chat-42.a:b_c"), DbTools(app_db, SUPERVISOR))
     [seen] = emulator[1].requests
+    # The chat session's Bedrock session is its owner's: the email and the chat id, hashed.
+    owned = hashlib.sha256(b"sara@example.com\nchat-42.a:b_c").hexdigest()
     assert (seen["agentId"], seen["agentAliasId"], seen["sessionId"]) == (
         "AGENT12345",
         "ALIAS12345",
-        "chat-42.a:b_c",
+        owned,
     )
     body = seen["body"]
     assert body["inputText"] == QUESTION
@@ -148,3 +163,75 @@ async def test_emulator_rejects_bad_input_with_4xx(emulator: tuple[str, Emulator
         )
         assert not_json.status_code == 400
         assert not_json.headers["x-amzn-errortype"] == "ValidationException"
+
+
+async def test_a_follow_up_in_the_same_session_keeps_its_context(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
+) -> None:
+    # Bedrock keeps a session's conversation by sessionId (the app sends no history), so the
+    # emulator must too: "¿Y en septiembre?" keeps the first question's category.
+    emulator[1].config.update({"mode": "return_control"})
+    agent, tools = make_agent(), DbTools(app_db, SUPERVISOR)
+    first = "¿Cuántos tickets de Billing se resolvieron en octubre de 2024?"
+    await collect(agent, request(first, session_id="chat-ctx"), tools)
+    await collect(agent, request("¿Y en septiembre de 2024?", session_id="chat-ctx"), tools)
+    await collect(agent, request("¿Y en septiembre de 2024?", session_id="chat-other"), tools)
+    [(_, october), (_, september), (_, elsewhere)] = tools.calls
+    assert october["category"] == "Billing" and october["start_date"] == "2024-10-01"
+    assert september["category"] == "Billing" and september["start_date"] == "2024-09-01"
+    # Another session has no such context.
+    assert "category" not in elsewhere and elsewhere["start_date"] == "2024-09-01"
+
+
+async def test_the_emulator_sees_values_added_after_its_first_answer(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
+) -> None:
+    # Data changes under a running emulator (a HubSpot sync, an ingest): a category it had not
+    # seen must be matched as itself, not as the nearest old one or no filter at all.
+    emulator[1].config.update({"mode": "return_control"})
+    agent, tools = make_agent(), DbTools(app_db, SUPERVISOR)
+    await collect(agent, request(QUESTION), tools)
+    resolved = datetime(2024, 10, 15, 12, tzinfo=UTC)
+    row = {c: None for c in ROW_COLUMNS} | {
+        "source": "hubspot",
+        "category": "BILLING_ISSUE",
+        "status": "resolved",
+        "created_at": resolved - timedelta(hours=3),
+        "resolved_at": resolved,
+        "resolution_minutes": 180.0,
+    }
+    async with app_db.engine.begin() as conn:
+        await upsert_tickets(
+            conn, [tuple({**row, "external_id": f"hs-{n}"}[c] for c in ROW_COLUMNS) for n in (1, 2)]
+        )
+    await asyncio.sleep(2.1)  # the emulator checks for new data at most every 2 s, as the app
+    asked = "How many BILLING_ISSUE tickets were resolved in October 2024?"
+    events = await collect(agent, request(asked), tools)
+    assert isinstance(events[-1], DoneEvent)
+    name, params = tools.calls[-1]
+    assert name == "count_tickets" and params["category"] == "BILLING_ISSUE"
+    [result] = [e.result for e in events if isinstance(e, ToolResultEvent)]
+    assert result["count"] == 2
+
+
+async def test_a_chat_id_taken_by_another_user_does_not_resume_bedrocks_memory(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
+) -> None:
+    # Bedrock remembers a conversation by sessionId alone. A chat id can pass to another user
+    # (deleted, then chosen again): that user must not continue the first one's conversation,
+    # whose answers (other agents' figures) the model still holds.
+    emulator[1].config.update({"mode": "return_control"})
+    agent = make_agent()
+    boss, lucia = DbTools(app_db, SUPERVISOR), DbTools(app_db, AGENT)
+    first = "¿Cuántos tickets de Billing se resolvieron en octubre de 2024?"
+    await collect(agent, request(first, session_id="team-report"), boss)
+    followup = "¿Y en septiembre de 2024?"
+    await collect(agent, request(followup, principal=AGENT, session_id="team-report"), lucia)
+    [(_, params)] = lucia.calls
+    assert "category" not in params and params["start_date"] == "2024-09-01"
+    first_id, *_, last_id = [r["sessionId"] for r in emulator[1].requests]
+    assert first_id != last_id
+    # One user's follow-ups stay in one Bedrock session.
+    await collect(agent, request(followup, session_id="team-report"), boss)
+    assert emulator[1].requests[-1]["sessionId"] == first_id
+    assert boss.calls[-1][1]["category"] == "Billing"

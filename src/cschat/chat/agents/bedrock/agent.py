@@ -112,16 +112,14 @@ class BedrockAgent:
     async def info(self) -> dict[str, Any]:
         """Which agent this provider talks to."""
         s = self.settings
-        arn = s.bedrock_agent_arn or (
-            f"arn:aws:bedrock:{self.region}:agent-alias/{s.bedrock_agent_id}/"
-            f"{s.bedrock_agent_alias_id}"
-        )
         return {
             "provider": self.name,
             "agent_id": s.bedrock_agent_id,
             "agent_alias_id": s.bedrock_agent_alias_id,
             "region": self.region,
-            "arn": arn,
+            # An ARN needs the account id, which only BEDROCK_AGENT_ARN (or GetAgentAlias, in
+            # test_connection) gives; null rather than a made-up one without it.
+            "arn": s.bedrock_agent_arn,
         }
 
     async def test_connection(self) -> ConnectionCheck:
@@ -169,22 +167,36 @@ class BedrockAgent:
         limit = self.settings.bedrock_trace_max_chars
         # A character's bytes may be split between two chunks.
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        async for item in invoke_stream(self._executor, call):
-            if time.monotonic() > attempt.deadline:
-                raise errors.AnswerTimeout
-            if chunk := item.get("chunk"):
-                text = decoder.decode(bytes(chunk.get("bytes") or b""))
-                if text:
-                    attempt.text_sent = True
-                    yield TextDelta(text)
-                for citation in _citations(chunk):
-                    yield citation
-            elif part := item.get("trace"):
-                for step in normalise(part):
-                    trace.append(step)
-                    yield TraceEvent(capped(step, limit))
-            elif "returnControl" in item:
-                attempt.control = item["returnControl"]
+        stream = invoke_stream(self._executor, call)
+        try:
+            while True:
+                # Each wait ends at the deadline too: a stream gone quiet is cut off then, not
+                # when its next event or the read timeout comes.
+                deadline = asyncio.timeout(attempt.deadline - time.monotonic())
+                try:
+                    async with deadline:
+                        item = await anext(stream)
+                except StopAsyncIteration:
+                    break
+                except TimeoutError:
+                    if not deadline.expired():
+                        raise  # not ours: the stream's own
+                    raise errors.AnswerTimeout from None
+                if chunk := item.get("chunk"):
+                    text = decoder.decode(bytes(chunk.get("bytes") or b""))
+                    if text:
+                        attempt.text_sent = True
+                        yield TextDelta(text)
+                    for citation in _citations(chunk):
+                        yield citation
+                elif part := item.get("trace"):
+                    for step in normalise(part):
+                        trace.append(step)
+                        yield TraceEvent(capped(step, limit))
+                elif "returnControl" in item:
+                    attempt.control = item["returnControl"]
+        finally:
+            await stream.aclose()
         if tail := decoder.decode(b"", final=True):
             attempt.text_sent = True
             yield TextDelta(tail)

@@ -8,34 +8,29 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from cschat.auth.principal import Principal
-from cschat.chat.agents.base import AgentEvent, AgentRequest, CitationEvent, Role, TextDelta
-from cschat.chat.agents.local.filters import Vocabulary
+from cschat.chat.agents.base import (
+    AgentEvent,
+    AgentRequest,
+    CitationEvent,
+    HistoryTurn,
+    Role,
+    TextDelta,
+)
 from cschat.core.db import Database
 from cschat.core.errors import BadRequest
-from cschat.tickets.models import Ticket
 from cschat.tickets.tools import run_tool
-
-DIMENSIONS = ("category", "priority", "channel", "agent", "team")
-
-
-async def vocabulary(db: Database) -> Vocabulary:
-    """The values each dimension holds in the emulator's database."""
-    values: dict[str, list[str]] = {}
-    async with db.sessionmaker() as session:
-        for name in DIMENSIONS:
-            column = getattr(Ticket, name)
-            rows = await session.scalars(select(column).where(column.is_not(None)).distinct())
-            values[name] = sorted(rows)
-    return Vocabulary(values=values)
 
 
 def agent_request(
-    session_id: str, text: str, attributes: Mapping[str, str], tz: str
+    session_id: str,
+    text: str,
+    attributes: Mapping[str, str],
+    tz: str,
+    *,
+    history: tuple[HistoryTurn, ...] = (),
 ) -> AgentRequest:
-    """The local agent's request from what Bedrock received (role and email from the attributes)."""
+    """The local agent's request: the caller from the attributes, the session's earlier turns."""
     role: Role = "Supervisor" if attributes.get("role") == "Supervisor" else "Agent"
     groups = tuple(g for g in attributes.get("groups", "").split(",") if g)
     return AgentRequest(
@@ -47,6 +42,7 @@ def agent_request(
         groups=groups,
         now=datetime.now(UTC),
         tz=tz,
+        history=history,
     )
 
 

@@ -15,6 +15,7 @@ import contextlib
 import json
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
@@ -24,14 +25,27 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from cschat.chat.agents.base import AgentEvent, CitationEvent, ErrorEvent, TextDelta, TraceEvent
+from cschat.chat.agents.base import (
+    AgentEvent,
+    AgentRequest,
+    CitationEvent,
+    DoneEvent,
+    ErrorEvent,
+    HistoryTurn,
+    TextDelta,
+    TraceEvent,
+)
 from cschat.chat.agents.bedrock import answers, eventstream
 from cschat.chat.agents.local.agent import LocalAgent
+from cschat.chat.vocabulary import VocabularyCache, merged_synonyms
 from cschat.core.db import Database
 from cschat.tickets.tools import ACTION_GROUP
 
 Mode = Literal["direct", "return_control", "echo"]
 ALIAS_ARN_PREFIX = "arn:aws:bedrock:us-east-1:000000000000:agent-alias"
+# Bedrock keeps a session's conversation by sessionId; so does the emulator, within bounds.
+MAX_SESSIONS = 10_000
+MAX_SESSION_TURNS = 50
 
 
 @dataclass
@@ -98,29 +112,57 @@ class Emulator:
         self.config = config
         self.requests: list[dict[str, Any]] = []
         self.pending: dict[str, _Pending] = {}
+        # sessionId -> the session's earlier turns, oldest first (Bedrock's session memory).
+        self.sessions: OrderedDict[str, list[HistoryTurn]] = OrderedDict()
         self._agent: LocalAgent | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def local_agent(self) -> LocalAgent:
-        """The local agent over the database's vocabulary, built on first use."""
+        """The local agent over the database's values, built on first use."""
         if self._agent is None:
             if self.db is None:
                 raise ValueError("this emulator has no database: only mode 'echo' can answer")
-            self._agent = LocalAgent(await answers.vocabulary(self.db))
+            # Read again when the data changes, as the app's own local agent does: tickets
+            # synced or ingested later must be matched by their own values.
+            vocabulary = VocabularyCache(self.db.sessionmaker, merged_synonyms(None))
+            self._agent = LocalAgent(vocabulary)
         return self._agent
 
-    async def _drive(self, events: AsyncIterator[AgentEvent], outbox: asyncio.Queue[Any]) -> None:
+    def _remember(self, session_id: str, question: str, answer: str) -> None:
+        turns = self.sessions.pop(session_id, [])
+        turns += [HistoryTurn("user", question), HistoryTurn("assistant", answer)]
+        self.sessions[session_id] = turns[-MAX_SESSION_TURNS:]
+        while len(self.sessions) > MAX_SESSIONS:
+            self.sessions.popitem(last=False)
+
+    async def _drive(
+        self,
+        events: AsyncIterator[AgentEvent],
+        outbox: asyncio.Queue[Any],
+        request: AgentRequest,
+        end_session: bool,
+    ) -> None:
         try:
             async for event in events:
+                if isinstance(event, DoneEvent) and not end_session:
+                    self._remember(request.session_id, request.text, event.text)
                 await outbox.put(event)
         finally:
+            if end_session:
+                self.sessions.pop(request.session_id, None)
             await outbox.put(None)
 
     async def start(self, body: dict[str, Any], session_id: str) -> asyncio.Queue[Any]:
         """Begin answering `inputText`; events (and control requests) arrive in the queue."""
         outbox: asyncio.Queue[Any] = asyncio.Queue()
         attributes = (body.get("sessionState") or {}).get("sessionAttributes") or {}
-        request = answers.agent_request(session_id, body.get("inputText", ""), attributes, self.tz)
+        request = answers.agent_request(
+            session_id,
+            body.get("inputText", ""),
+            attributes,
+            self.tz,
+            history=tuple(self.sessions.get(session_id, ())),
+        )
         if self.config.mode == "echo":
             events = answers.echo(request.text)
         elif self.config.mode == "return_control":
@@ -129,7 +171,9 @@ class Emulator:
             assert self.db is not None
             tools = answers.DatabaseTools(self.db, request)
             events = (await self.local_agent()).run(request, tools)
-        task = asyncio.create_task(self._drive(events, outbox))
+        task = asyncio.create_task(
+            self._drive(events, outbox, request, end_session=bool(body.get("endSession")))
+        )
         # Held until the answer ends: the loop keeps only weak references to tasks.
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -317,6 +361,16 @@ def create_emulator_app(
         if cfg.error_before and cfg.error_before_times > 0:
             cfg.error_before_times -= 1
             return _error(cfg.error_before, f"Injected {cfg.error_before}.")
+        headers = {
+            "x-amzn-bedrock-agent-content-type": "application/json",
+            "x-amz-bedrock-agent-session-id": path["sessionId"],
+        }
+        if cfg.exception_mid_stream and cfg.exception_times > 0 and cfg.exception_after_chunks <= 0:
+            # Before any text means before any work, as when Bedrock throttles or fails an
+            # invocation: the session (and a pending invocationId) stay as they were for a retry.
+            cfg.exception_times -= 1
+            frame = eventstream.exception(cfg.exception_mid_stream, "Injected fault.")
+            return Response(frame, media_type=eventstream.CONTENT_TYPE, headers=headers)
         state = body.get("sessionState") or {}
         if state.get("invocationId"):
             outbox = emulator.resume(state)
@@ -336,10 +390,7 @@ def create_emulator_app(
         return StreamingResponse(
             _frames(emulator, outbox, body, ids),
             media_type=eventstream.CONTENT_TYPE,
-            headers={
-                "x-amzn-bedrock-agent-content-type": "application/json",
-                "x-amz-bedrock-agent-session-id": path["sessionId"],
-            },
+            headers=headers,
         )
 
     async def get_alias(request: Request) -> Response:

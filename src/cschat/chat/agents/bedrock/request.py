@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC
 from typing import Any
@@ -22,6 +23,16 @@ def check_session_id(session_id: str) -> str:
             "session_id: must be 2-100 characters of letters, digits, '.', '_', ':' or '-'."
         )
     return session_id
+
+
+def bedrock_session_id(request: AgentRequest) -> str:
+    """Bedrock's `sessionId` for the caller's chat session: the same for each of its messages."""
+    check_session_id(request.session_id)
+    # Bedrock remembers a conversation by sessionId alone, for its idle TTL. A chat id that
+    # passes to another user (deleted, then chosen again) must not resume the first user's
+    # conversation, whose answers the model still holds: the id is the owner's as well.
+    owner = request.user_email.lower()
+    return hashlib.sha256(f"{owner}\n{request.session_id}".encode()).hexdigest()
 
 
 def session_attributes(request: AgentRequest) -> dict[str, str]:
@@ -63,7 +74,7 @@ def invoke_params(
     params: dict[str, Any] = {
         "agentId": settings.bedrock_agent_id,
         "agentAliasId": settings.bedrock_agent_alias_id,
-        "sessionId": check_session_id(request.session_id),
+        "sessionId": bedrock_session_id(request),
         "enableTrace": settings.bedrock_enable_trace,
         "sessionState": state,
         "streamingConfigurations": {"streamFinalResponse": settings.bedrock_stream_final_response},

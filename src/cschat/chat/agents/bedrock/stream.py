@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from concurrent.futures import Executor
 from typing import Any
 
@@ -66,7 +66,7 @@ class _Failure:
 
 async def invoke_stream(
     executor: Executor, call: Callable[[], dict[str, Any]]
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any], None]:
     """Events of `call()`'s `completion` stream; the call and every read run on `executor`.
 
     One thread serves the whole stream, so a slow agent never blocks the loop, and a consumer that
