@@ -236,9 +236,10 @@ def _write_sqlite(
     existing = 0
     for source_ids in keys:
         existing += db.execute(_SQLITE_EXISTING, source_ids).fetchone()[0]
-    before = db.total_changes
+    changed = 0
     # Each statement runs as one step with the GIL released, so the caller parses meanwhile.
+    # Its rowcount counts inserted rows and rows the DO UPDATE actually touched; not
+    # `total_changes`, which also counts the search index's trigger writes.
     for sql, params in statements:
-        db.execute(sql, params)
-    # total_changes counts inserted rows and rows the DO UPDATE actually touched.
-    return existing, db.total_changes - before
+        changed += db.execute(sql, params).rowcount
+    return existing, changed
