@@ -352,6 +352,23 @@ async def test_get_ticket_by_a_number_that_is_no_id_is_not_found(
         await _run(session, ZoneInfo("UTC"), "get_ticket", ticket_id=ticket_id)
 
 
+async def test_get_ticket_prefers_the_external_id_the_user_quotes(
+    db: Database, session: AsyncSession
+) -> None:
+    """ "Ticket 3" is HubSpot's ticket 3 when one has that external id, even if our row 3 is
+    another ticket; our id answers only when no external id matches."""
+    async with db.transaction() as writer:
+        writer.add_all(
+            Ticket(source="demo", external_id=f"DEMO-{n}", status="new", created_at=DEMO_NOW)
+            for n in range(5)
+        )
+        writer.add(Ticket(source="hubspot", external_id="3", status="open", created_at=DEMO_NOW))
+    quoted = await _run(session, ZoneInfo("UTC"), "get_ticket", ticket_id="3")
+    assert (quoted["ticket"]["source"], quoted["ticket"]["external_id"]) == ("hubspot", "3")
+    ours = await _run(session, ZoneInfo("UTC"), "get_ticket", ticket_id="2")
+    assert (ours["ticket"]["id"], ours["ticket"]["external_id"]) == (2, "DEMO-1")
+
+
 async def test_get_ticket_shows_every_field_as_stored_in_utc(
     db: Database, session: AsyncSession
 ) -> None:

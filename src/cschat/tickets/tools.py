@@ -22,7 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import BigInteger, Select, String, bindparam, func, or_, select
+from sqlalchemy import BigInteger, Select, String, bindparam, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.auth.dependencies import Principal
@@ -440,13 +440,15 @@ def _matched(need: int, count: int) -> str:
 
 @kept.built_once
 def _ticket_by_id(numeric: bool, own_only: bool) -> Select[Any]:
-    """The ticket whose external id (or id, when `numeric`) is `:ticket_id`; an agent's own."""
+    """The ticket whose external id (else id, when `numeric`) is `:ticket_id`; an agent's own."""
     tickets = Ticket.__table__
     match = [tickets.c.external_id == bindparam("ticket_id", type_=String)]
     if numeric:
         match.append(tickets.c.id == bindparam("id", type_=BigInteger))
     stmt = select(*(tickets.c[name] for name in (*_SHOWN, *_DETAIL)))
-    stmt = stmt.where(or_(*match)).order_by(tickets.c.id).limit(1)
+    # The id a user quotes is usually their help desk's: an exact external id wins over ours.
+    quoted_first = case((match[0], 0), else_=1)
+    stmt = stmt.where(or_(*match)).order_by(quoted_first, tickets.c.id).limit(1)
     if own_only:
         stmt = stmt.where(func.lower(tickets.c.agent) == bindparam("agent", type_=String))
     return stmt
