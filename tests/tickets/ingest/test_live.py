@@ -96,18 +96,24 @@ async def wait_for(db: Database, condition: Callable[[State], bool]) -> State:
         await asyncio.sleep(0.05)
 
 
-async def test_dropped_upload_keeps_committed_batches(server: str, settings: Settings) -> None:
+def open_chunked_upload(server: str) -> socket.socket:
+    """A socket that has sent the headers of a chunked CSV upload, its body still to come."""
     host, port = server.split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.sendall(
+        b"POST /data/ingest?map=id%3Dexternal_id HTTP/1.1\r\n"
+        + f"Host: {server}\r\n".encode()
+        + b"Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n"
+        + f"X-API-Key: {INGEST_KEY}\r\n\r\n".encode()
+    )
+    return sock
+
+
+async def test_dropped_upload_keeps_committed_batches(server: str, settings: Settings) -> None:
     complete = BATCH_ROWS * 3 + 7
     rows = [f"K{i},2024-05-01 10:00:00,Open\n".encode() for i in range(complete)]
     db = Database(settings.db)
-    with socket.create_connection((host, int(port))) as sock:
-        sock.sendall(
-            b"POST /data/ingest?map=id%3Dexternal_id HTTP/1.1\r\n"
-            + f"Host: {server}\r\n".encode()
-            + b"Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n"
-            + f"X-API-Key: {INGEST_KEY}\r\n\r\n".encode()
-        )
+    with open_chunked_upload(server) as sock:
         sock.sendall(chunk(b"id,created_at,status\n" + b"".join(rows)))
         # Batches are committed while the body is still open. (A poll may read no record and
         # then tickets committed after it: wait for both.)
@@ -126,16 +132,9 @@ async def test_dropped_upload_keeps_committed_batches(server: str, settings: Set
 async def test_a_connection_reset_mid_write_records_what_was_committed(
     server: str, settings: Settings
 ) -> None:
-    host, port = server.split(":")
     rows = [f"R{i},2024-05-01 10:00:00,Open\n".encode() for i in range(BATCH_ROWS * 100)]
     db = Database(settings.db)
-    sock = socket.create_connection((host, int(port)))
-    sock.sendall(
-        b"POST /data/ingest?map=id%3Dexternal_id HTTP/1.1\r\n"
-        + f"Host: {server}\r\n".encode()
-        + b"Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n"
-        + f"X-API-Key: {INGEST_KEY}\r\n\r\n".encode()
-    )
+    sock = open_chunked_upload(server)
     sock.sendall(chunk(b"id,created_at,status\n" + b"".join(rows)))
     await wait_for(db, lambda s: s[0] >= BATCH_ROWS and s[1] is not None)
     # A reset, not a close: the server learns it while batches are being written.
