@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import operator
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ VALUE_COLUMNS = tuple(c for c in ROW_COLUMNS if c not in KEY_COLUMNS)
 Row = Sequence[Any]
 _DATETIMES = tuple(ROW_COLUMNS.index(c) for c in ("created_at", "first_response_at", "resolved_at"))
 _JSON = tuple(ROW_COLUMNS.index(c) for c in ("tags", "attributes"))
+_SOURCE, _EXTERNAL_ID = (operator.itemgetter(ROW_COLUMNS.index(c)) for c in KEY_COLUMNS)
 # Binary COPY needs each column's type; the rest are text (varchar takes text's format).
 _PG_COLUMN_TYPES = {
     "created_at": "timestamptz",
@@ -89,7 +91,13 @@ _SQLITE_EXISTING = (
     "AND external_id IN (SELECT value FROM json_each(?))"
 )
 _SQLITE_WIDTH = len(ROW_COLUMNS) + 2  # bound values per row: the row, then its two stamps
-_SQLITE_ROW = f"({', '.join('?' * _SQLITE_WIDTH)})"
+# A datetime column's values are bound as the items of its column's orjson dump (see
+# `_sqlite_datetime_column`); SQLite cuts them to UTCDateTime's storage format. Parameters stay
+# anonymous: numbered ones (?N, a stamp shared by all rows) made SQLite's part 70% slower.
+_SQLITE_TIME_SLOT = "substr(nullif(?, 'null'), 2, 26)"
+_SQLITE_ROW = "({})".format(
+    ", ".join(_SQLITE_TIME_SLOT if i in _DATETIMES else "?" for i in range(_SQLITE_WIDTH))
+)
 
 
 def _sqlite_statement_rows() -> int:
@@ -193,11 +201,33 @@ def _sqlite_params(rows: Sequence[Row], stamp: str) -> list[Any]:
     # a column at a time.
     for index in _DATETIMES:
         column = params[index::_SQLITE_WIDTH]
-        params[index::_SQLITE_WIDTH] = [v if v is None else _sqlite_datetime(v) for v in column]
+        params[index::_SQLITE_WIDTH] = _sqlite_datetime_column(column)
     for index in _JSON:
         column = params[index::_SQLITE_WIDTH]
-        params[index::_SQLITE_WIDTH] = [v if v is None else _json_text(v) for v in column]
+        try:
+            column = [v if v is None else _orjson_dumps(v).decode() for v in column]
+        except TypeError:  # e.g. integers beyond 64 bits, which orjson refuses
+            column = [v if v is None else _json_text(v) for v in column]
+        params[index::_SQLITE_WIDTH] = column
     return params
+
+
+_orjson_dumps = orjson.dumps
+
+
+def _sqlite_datetime_column(column: list[datetime | None]) -> list[str]:
+    """`column`'s values as `_SQLITE_TIME_SLOT` takes them: the items of its orjson dump with "Z"
+    for UTC, "T" made a space and ".000000" after every value, so that characters 2-27 of an item
+    are the storage format whether or not it had microseconds; a None stays "null".
+
+    A few string operations over the whole column instead of a conversion per value: 0.17 us a
+    value instead of 0.52 (the three time columns of a million rows: ~1 s of the load's CPU)."""
+    text = orjson.dumps(column, option=orjson.OPT_UTC_Z).decode()
+    if text.count('Z"') != len(column) - column.count(None):
+        # Some value is not in UTC (or is naive, taken as local time as `astimezone` does).
+        utc = [v if v is None or v.tzinfo is UTC else v.astimezone(UTC) for v in column]
+        text = orjson.dumps(utc, option=orjson.OPT_UTC_Z).decode()
+    return text[1:-1].replace("T", " ").replace('Z"', '.000000"').split(",")
 
 
 async def _upsert_sqlite(conn: AsyncConnection, rows: Sequence[Row], now: datetime) -> UpsertCounts:
@@ -215,8 +245,12 @@ async def _upsert_sqlite(conn: AsyncConnection, rows: Sequence[Row], now: dateti
         )
     ]
     by_source: dict[str, list[str]] = {}
-    for row in rows:
-        by_source.setdefault(row[0], []).append(row[1])
+    sources, ids = list(map(_SOURCE, rows)), list(map(_EXTERNAL_ID, rows))
+    if len(set(sources)) == 1:  # an upload's usual case, without a loop in Python
+        by_source[sources[0]] = ids
+    else:
+        for source, external_id in zip(sources, ids, strict=True):
+            by_source.setdefault(source, []).append(external_id)
     keys = [(source, _json_text(ids)) for source, ids in by_source.items()]
     driver = await driver_connection(conn)
     existing, changed = await on_sqlite_thread(driver, _write_sqlite, keys, statements)

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from cschat.core.config import Settings
@@ -129,3 +129,60 @@ async def test_a_refused_row_in_one_statement_leaves_none_of_the_batch(settings:
         stored = (await session.scalars(select(Ticket.id))).all()
     await db.dispose()
     assert stored == []
+
+
+async def test_times_are_stored_as_the_orm_stores_them(settings: Settings) -> None:
+    """The upsert writes times its own way on SQLite (a column at a time, not per value), and
+    queries compare them with values the ORM binds: the stored text (SQLite) or value must be
+    the ORM's for the same instant in any offset. Re-sent, they are unchanged; moved by a
+    microsecond, an update."""
+    plus_two, minus_five = timezone(timedelta(hours=2)), timezone(timedelta(hours=-5))
+    forms = [
+        (CREATED, None, None),
+        (CREATED + timedelta(microseconds=7), CREATED + timedelta(seconds=1), None),
+        (
+            CREATED,
+            CREATED + timedelta(minutes=3, microseconds=999_999),
+            CREATED + timedelta(days=2),
+        ),
+    ]
+
+    def timed(key: str, c: datetime, f: datetime | None, r: datetime | None) -> Row:
+        return row(key, created_at=c, first_response_at=f, resolved_at=r, status="resolved")
+
+    db = Database(settings.db)
+    async with db.sessionmaker() as session:
+        session.add_all(
+            Ticket(**dict(zip(ROW_COLUMNS, timed(f"orm-{n}", *form), strict=True)))
+            for n, form in enumerate(forms)
+        )
+        await session.commit()
+    sent = [
+        timed(f"up-{n}", c.astimezone(plus_two), f and f.astimezone(minus_five), r)
+        for n, (c, f, r) in enumerate(forms)
+    ]
+    async with db.engine.begin() as conn:
+        first = await upsert_tickets(conn, sent)
+    async with db.engine.begin() as conn:
+        again = await upsert_tickets(
+            conn, [timed(f"up-{n}", *form) for n, form in enumerate(forms)]
+        )
+    moved = CREATED + timedelta(microseconds=8)
+    async with db.engine.begin() as conn:
+        once_more = await upsert_tickets(conn, [timed("up-1", moved, *forms[1][1:])])
+        stored = {
+            key: tuple(times)
+            for key, *times in await conn.execute(
+                text("SELECT external_id, created_at, first_response_at, resolved_at FROM tickets")
+            )
+        }
+    await db.dispose()
+    assert first == UpsertCounts(inserted=len(forms), updated=0, unchanged=0)
+    assert again == UpsertCounts(inserted=0, updated=0, unchanged=len(forms))
+    assert once_more == UpsertCounts(inserted=0, updated=1, unchanged=0)
+    assert stored["up-0"] == stored["orm-0"] and stored["up-2"] == stored["orm-2"]
+    assert stored["up-1"][1:] == stored["orm-1"][1:] and stored["up-1"][0] != stored["orm-1"][0]
+    async with db.sessionmaker() as session:
+        ticket = await session.scalar(select(Ticket).where(Ticket.external_id == "up-1"))
+    await db.dispose()
+    assert ticket is not None and ticket.created_at == moved
