@@ -197,7 +197,10 @@ class _Run:
         return self.normaliser.header_problem(header)
 
     async def take(self, records: list[Record]) -> None:
-        tally, normalise = self.tally, self.normaliser.normalise
+        # Per-row CPU matters here (millions of rows): the batch and its keys are locals, taken
+        # again after each flush, which replaces them.
+        tally, normalise, batch_rows = self.tally, self.normaliser.normalise, self.batch_rows
+        batch, keys = self.batch, self.keys
         for count, record in enumerate(records, 1):
             if count % YIELD_EVERY == 0 and self.pending is not None:
                 await asyncio.sleep(0)  # the batch being written goes on
@@ -210,13 +213,15 @@ class _Run:
                 tally.refuse(row)
                 continue
             key = (row[0], row[1])
-            if key in self.keys:
+            if key in keys:
                 # One statement may not touch a row twice: apply repeats in order.
                 await self.flush()
-            self.keys.add(key)
-            self.batch.append(row)
-            if len(self.batch) >= self.batch_rows:
+                batch, keys = self.batch, self.keys
+            keys.add(key)
+            batch.append(row)
+            if len(batch) >= batch_rows:
                 await self.flush()
+                batch, keys = self.batch, self.keys
 
     async def flush(self) -> None:
         batch, self.batch, self.keys = self.batch, [], set()
