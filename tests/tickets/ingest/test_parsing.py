@@ -66,6 +66,18 @@ def test_bad_records_are_row_errors_and_broken_json_stops() -> None:
         feed_in_pieces("csv", b"id,id\n1,2\n", 100)
 
 
+def test_broken_json_gives_the_records_its_chunk_completed_before_the_break() -> None:
+    parser = make_parser("json")
+    with pytest.raises(BodyError, match="not valid JSON after row 2") as raised:
+        parser.feed(b'{"tickets": [{"id": 1}, {"id": 2}, {"id": ]}')
+    assert raised.value.records == [(1, {"id": 1}.items()), (2, {"id": 2}.items())]
+    parser = make_parser("json")
+    assert parser.feed(b'[{"id": 1}, {"id"') == [(1, {"id": 1}.items())]
+    with pytest.raises(BodyError, match="after row 1") as raised:
+        parser.close()
+    assert raised.value.records == []
+
+
 @pytest.mark.parametrize(
     "body", [b"{}", b'{"x": 1}', b'{"tickets": 1}', b'{"tickets": {"a": 1}}', b'{"ticket": []}']
 )

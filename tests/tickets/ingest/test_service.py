@@ -154,3 +154,34 @@ async def test_a_cancelled_ingest_records_what_it_committed(
     assert record.status == "interrupted"
     assert (record.inserted, record.updated, record.unchanged) == (stored, 0, 0)
     assert record.received >= stored
+
+
+async def test_a_json_body_that_breaks_keeps_the_records_before_the_break(
+    settings: Settings,
+) -> None:
+    """Records completed before a syntax error are kept (on_error=skip) whether or not they came
+    in the chunk that breaks, and the body's own mapping applies to them."""
+    db = Database(settings.db)
+    body = (
+        b'{"mapping": {"id": "external_id", "opened": "created_at"}, "tickets": ['
+        b'{"id": "j1", "opened": "2024-01-01"}, {"id": "j2", "opened": "2024-01-02"}, {"id": ]}'
+    )
+
+    async def one_chunk() -> AsyncIterator[bytes]:
+        yield body
+
+    outcome = await service.ingest(
+        db.engine,
+        one_chunk(),
+        options=service.IngestOptions(format="json"),
+        caller=CALLER,
+        app_tz=ZoneInfo("UTC"),
+        batch_rows=10,
+    )
+    async with db.sessionmaker() as session:
+        stored = (await session.scalars(select(Ticket.external_id).order_by(Ticket.id))).all()
+    await db.dispose()
+    assert outcome.status_code == 422, outcome.body
+    assert "not valid JSON after row 2" in outcome.body["detail"]
+    assert (outcome.body["received"], outcome.body["inserted"]) == (2, 2), str(outcome.body)
+    assert stored == ["j1", "j2"]

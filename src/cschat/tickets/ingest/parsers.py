@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 import ijson
 import orjson
@@ -37,7 +37,12 @@ csv.field_size_limit(MAX_RECORD_BYTES)
 
 
 class BodyError(ValueError):
-    """The body cannot be parsed any further; the message says where."""
+    """The body cannot be parsed any further; the message says where. `records`: those the
+    chunk completed before the break (kept like the earlier chunks' records)."""
+
+    def __init__(self, message: str, records: list[Record] | None = None) -> None:
+        super().__init__(message)
+        self.records = records or []
 
 
 class Parser(Protocol):
@@ -329,24 +334,32 @@ class JsonParser:
         return out
 
     def _send(self, chunk: bytes, close: bool = False) -> None:
-        try:
-            for coro in self._coros:
+        # Every coroutine reads the chunk up to a break, so the mapping and the tickets before
+        # it are both known.
+        failure: Exception | None = None
+        for coro in self._coros:
+            try:
                 if chunk:
                     coro.send(chunk)
                 if close:
                     coro.close()
-        except ijson.JSONError as exc:
-            first_line = str(exc).splitlines()[0] if str(exc) else "unexpected end"
+            except (ijson.JSONError, UnicodeDecodeError) as exc:
+                failure = failure or exc
+        if isinstance(failure, UnicodeDecodeError):  # how yajl reports a lone surrogate (\ud800)
+            self._break("a string is not valid Unicode")
+        if failure is not None:
+            first_line = str(failure).splitlines()[0] if str(failure) else "unexpected end"
             if "integer overflow" in first_line:
                 first_line = (
                     "a number beyond 64 bits (send long ids as strings, or the tickets as "
                     "NDJSON, which reads them)"
                 )
-            raise BodyError(f"not valid JSON after row {self._row}: {first_line}") from None
-        except UnicodeDecodeError:  # how yajl reports an escaped lone surrogate (\ud800)
-            raise BodyError(
-                f"not valid JSON after row {self._row}: a string is not valid Unicode"
-            ) from None
+            self._break(first_line)
+
+    def _break(self, reason: str) -> NoReturn:
+        """The body cannot go on: the records read before the break go with the error."""
+        records = self._drain()
+        raise BodyError(f"not valid JSON after row {self._row}: {reason}", records) from None
 
     def feed(self, chunk: bytes) -> list[Record]:
         if not self._started:

@@ -304,18 +304,24 @@ async def _consume(
     hasher: hashlib._Hash | None,
     on_progress: Callable[[int], None] | None,
 ) -> None:
-    async for chunk in chunks:
-        if hasher is not None:
-            hasher.update(chunk)
-        for start in range(0, len(chunk), FEED_BYTES):
-            records = parser.feed(chunk[start : start + FEED_BYTES])
-            if parser.mapping is not None:
-                run.use_body_mapping(parser.mapping)
-                parser.mapping = None
-            await run.take(records)
-        if on_progress is not None:
-            on_progress(len(chunk))
-    await run.take(parser.close())
+    async def take(records: list[Record]) -> None:
+        if parser.mapping is not None:  # a JSON body's own mapping, read with these records
+            run.use_body_mapping(parser.mapping)
+            parser.mapping = None
+        await run.take(records)
+
+    try:
+        async for chunk in chunks:
+            if hasher is not None:
+                hasher.update(chunk)
+            for start in range(0, len(chunk), FEED_BYTES):
+                await take(parser.feed(chunk[start : start + FEED_BYTES]))
+            if on_progress is not None:
+                on_progress(len(chunk))
+        await take(parser.close())
+    except BodyError as exc:
+        await take(exc.records)  # complete before the break, kept like earlier chunks' records
+        raise
     await run.flush()
     await run.wait()
 
