@@ -170,3 +170,12 @@ def test_a_ticket_shows_the_id_the_user_knows_and_times_in_the_zone() -> None:
         "Estado: resuelto · Creado: 2024-04-01 00:15 (Europe/Madrid) · "
         "Resuelto: 2024-07-01 11:00 (Europe/Madrid)",
     ]
+
+
+def test_similar_tickets_show_the_day_they_were_solved_in_the_zone() -> None:
+    # 23:30 UTC on 31 March is 1 April in Madrid (CEST): the UTC date would be a day early.
+    ticket = {"id": 7, "subject": "Cobro duplicado", "status": "resolved", "category": "Billing",
+              "resolved_at": "2024-03-31T23:30:00+00:00", "resolution": "Reembolso."}  # fmt: skip
+    q = Question("es", "search", query="cobro duplicado")
+    found = render(q, plan(q, TODAY), [{"results": [{**ticket, "score": 1.0}]}], TZ)
+    assert found.splitlines()[1] == "- #7 Cobro duplicado (Billing, resuelto, 2024-04-01)"

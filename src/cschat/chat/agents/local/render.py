@@ -242,7 +242,7 @@ def _render(
     if question.intent == "search" and calls[0].name == "get_ticket":
         if len(calls) == 1:
             return TEXT[lang]["no_subject"].format(id=question.ticket_id)
-        body = _search(question, results[1], lang, calls[1].params["query"], question.ticket_id)
+        body = _search(question, results[1], lang, tz, calls[1].params["query"], question.ticket_id)
         return f"{body}\n{_scope(calls[1:], results[1:], tz, lang)}"
     if calls[0].name == "get_ticket":
         return _ticket(results[0], lang, tz)
@@ -255,7 +255,7 @@ def _render(
         size = 2 if question.intent == "compare" else 1
         blocks = []
         for i in range(0, len(calls), size):
-            block = _body(question, calls[i : i + size], results[i : i + size], lang)
+            block = _body(question, calls[i : i + size], results[i : i + size], lang, tz)
             if varying:
                 value = calls[i].params[varying]
                 block = f"{value}:\n{block}" if "\n" in block else f"{value} · {block}"
@@ -273,11 +273,15 @@ def _varying(calls: Sequence[ToolCall]) -> str | None:
 
 
 def _body(
-    question: Question, calls: Sequence[ToolCall], results: Sequence[Result], lang: Language
+    question: Question,
+    calls: Sequence[ToolCall],
+    results: Sequence[Result],
+    lang: Language,
+    tz: str,
 ) -> str:
     call, result = calls[0], results[0]
     if call.name == "search_tickets":
-        return _search(question, result, lang)
+        return _search(question, result, lang, tz)
     if question.intent == "compare":
         sides = [(_window(c.params, r), r) for c, r in zip(calls, results, strict=True)]
         return _compare(question, call, sides, lang)
@@ -370,6 +374,7 @@ def _search(
     question: Question,
     result: Result,
     lang: Language,
+    tz: str,
     query: str | None = None,
     exclude: int | str | None = None,
 ) -> str:
@@ -387,8 +392,8 @@ def _search(
         facts = [str(ticket["category"])] if ticket.get("category") else []
         if ticket.get("status"):
             facts.append(_status(ticket["status"], lang))
-        if ticket.get("resolved_at"):
-            facts.append(str(ticket["resolved_at"])[:10])
+        if ticket.get("resolved_at"):  # the day in the request's time zone, as elsewhere
+            facts.append(f"{_local(ticket['resolved_at'], tz):%Y-%m-%d}")
         lines.append(f"- {_title(ticket)} ({', '.join(facts)})")
         if ticket.get("resolution"):
             lines.append(f"  {t['solution']}: {ticket['resolution']}")
