@@ -61,6 +61,13 @@ def _time(ms: str | None) -> datetime | None:
     return datetime.fromtimestamp(int(ms) / 1000, UTC) if ms else None
 
 
+def _first_reply(properties: dict[str, str | None]) -> datetime | None:
+    created, after = properties["createdate"], properties["time_to_first_agent_reply"]
+    if not (created and after):
+        return None
+    return datetime.fromtimestamp((int(created) + int(after)) / 1000, UTC)
+
+
 def _status(label: str, closed: bool) -> str:
     # The documented stage rules, restated for the fake's stage labels.
     by_label = {
@@ -105,6 +112,7 @@ def expected_tickets(fake: FakeHubSpot) -> dict[str, dict[str, Any]]:
             "resolved_at": _time(p["closed_date"]) if closed else None,
             "resolution_minutes": int(p["time_to_close"] or 0) / 60_000 if closed else None,
             "first_response_minutes": int(p["time_to_first_agent_reply"] or 0) / 60_000,
+            "first_response_at": _first_reply(p),
             "agent_name": f"{owner['firstName']} {owner['lastName']}" if owner else None,
             "hubspot_stage": stage,
             "hubspot_pipeline": pipeline,
@@ -140,6 +148,7 @@ async def stored_tickets(settings: Settings) -> dict[str, dict[str, Any]]:
             "resolved_at": t.resolved_at,
             "resolution_minutes": t.resolution_minutes,
             "first_response_minutes": t.first_response_minutes,
+            "first_response_at": t.first_response_at,
             "agent_name": attributes.get("agent_name"),
             "hubspot_stage": attributes.get("hubspot_stage"),
             "hubspot_pipeline": attributes.get("hubspot_pipeline"),

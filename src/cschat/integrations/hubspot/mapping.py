@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String
@@ -161,6 +161,18 @@ def _minutes(milliseconds: str | None) -> float | None:
     return minutes
 
 
+def _after(start: datetime, milliseconds: str | None) -> datetime | None:
+    """`milliseconds` (checked by `_minutes`) after `start`, exactly; None when not given or
+    past the last storable time."""
+    if milliseconds in (None, ""):
+        return None
+    try:
+        moment = start + timedelta(milliseconds=max(0.0, float(milliseconds)))
+    except OverflowError:
+        return None
+    return moment if moment <= LAST_TIME else None
+
+
 def _storable(value: Any, what: str) -> str | None:
     """`value` if it is text (or null) that both databases can hold, else ValueError."""
     if value is None:
@@ -233,6 +245,7 @@ def to_row(
     for name, value in sorted(props.items()):
         if name not in MAPPED_PROPERTIES and name not in BOOKKEEPING_PROPERTIES:
             attributes[name] = value
+    first_reply = props.get("time_to_first_agent_reply")
     values = {
         "source": SOURCE,
         "external_id": external_id,
@@ -247,8 +260,9 @@ def to_row(
         "team": owner.team if owner else None,
         "customer": None,
         "created_at": created,
-        "first_response_at": None,
-        "first_response_minutes": _minutes(props.get("time_to_first_agent_reply")),
+        # HubSpot gives the time to the first reply; its moment follows (as ingest derives it).
+        "first_response_minutes": _minutes(first_reply),
+        "first_response_at": _after(created, first_reply),
         # A re-opened ticket keeps no resolution time: it is open again.
         "resolved_at": parse_time(props.get("closed_date")) if closed else None,
         "resolution_minutes": _minutes(props.get("time_to_close")) if closed else None,
