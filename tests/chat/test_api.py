@@ -76,6 +76,17 @@ async def test_follow_up_uses_the_session_history(signed_in: SignedIn) -> None:
     assert "start_date" not in alone["trace"][1].get("parameters", {})
 
 
+async def test_an_empty_session_id_starts_a_new_session(signed_in: SignedIn) -> None:
+    boss = await signed_in(BOSS, "Supervisor")
+    first = (await ask(boss, "¿Cuántos tickets se resolvieron en octubre de 2024?")).json()
+    fresh = await ask(boss, "¿y de facturación?", session_id="")
+    assert fresh.status_code == 200, fresh.text
+    assert fresh.json()["session_id"] not in ("", first["session_id"])
+    assert "start_date" not in fresh.json()["trace"][1].get("parameters", {})
+    bad = await ask(boss, "hola", session_id=" ")
+    assert bad.status_code == 422 and "session_id" in bad.text
+
+
 async def test_a_follow_up_moves_its_session_first(signed_in: SignedIn) -> None:
     boss = await signed_in(BOSS, "Supervisor")
     older = (await ask(boss, "Tickets by category")).json()["session_id"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # Bedrock's rule for session ids, so the same id works with every provider.
 SESSION_ID_PATTERN = r"^[0-9a-zA-Z._:-]{2,100}$"
@@ -29,6 +29,13 @@ class ChatCreate(BaseModel):
     client_message_id: str | None = Field(
         None, pattern=SESSION_ID_PATTERN, description="Repeat it to get the stored answer back"
     )
+
+    @field_validator("session_id", mode="before")
+    @classmethod
+    def _empty_is_new(cls, value: Any) -> Any:
+        # A front end that keeps the chat's id in state often starts it as "": a new session,
+        # like no session_id (the seed calls it optional).
+        return None if value == "" else value
 
 
 class ChatRead(BaseModel):
