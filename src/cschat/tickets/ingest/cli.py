@@ -15,6 +15,7 @@ from rich.table import Table
 from cschat.core.config import Settings
 from cschat.core.db import make_engine
 from cschat.core.errors import AppError
+from cschat.tickets import sqlite_load
 from cschat.tickets.ingest import service
 from cschat.tickets.ingest.parsers import FORMATS
 from cschat.tickets.ingest.schemas import OnError
@@ -90,6 +91,8 @@ def run(
         task = progress.add_task(path.name, total=size)
         engine = make_engine(settings.db.effective_url(), settings.db)
         try:
+            # Like the app's start-up: indexes an interrupted load left dropped (SQLite).
+            await sqlite_load.restore(engine)
             return await service.ingest(
                 engine,
                 read_chunks(path),
