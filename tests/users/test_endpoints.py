@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from cschat.chat.models import ChatMessage, ChatSession
 from cschat.users import service as users_service
 from cschat.users.models import User
 from tests.conftest import AGENT_EMAIL, SUPERVISOR_EMAIL, make_client
@@ -291,3 +292,30 @@ async def test_a_user_deleted_meanwhile_is_404_and_audited_once(
     assert await audit_trail(supervisor_client, action="user.delete") == [
         ("user.delete", "leaving@example.com")
     ]
+
+
+async def test_deleting_a_user_deletes_their_conversations(
+    app: FastAPI, supervisor_client: httpx.AsyncClient
+) -> None:
+    """Sessions are keyed by email: an address given to someone later must come with no
+    history; other users' conversations stay."""
+    await create_user(app, email="leaving@example.com")
+    async with app.state.db.sessionmaker() as session:
+        for chat, owner in (("chat-leaving", "leaving@example.com"), ("chat-stays", AGENT_EMAIL)):
+            session.add(ChatSession(id=chat, owner_email=owner, title="¿Cuántos?"))
+            await session.flush()
+            session.add(ChatMessage(session_id=chat, owner_email=owner, role="user", content="?"))
+        await session.commit()
+    assert (await supervisor_client.delete("/api/users/leaving@example.com")).status_code == 200
+    async with app.state.db.sessionmaker() as session:
+        sessions = (await session.scalars(select(ChatSession.id))).all()
+        owners = (await session.scalars(select(ChatMessage.owner_email))).all()
+    assert sessions == ["chat-stays"] and owners == [AGENT_EMAIL]
+    await create_user(app, email="leaving@example.com")
+    async with make_client(app) as back:
+        signed_in = await back.post(
+            "/auth/login", json={"email": "leaving@example.com", "password": TEST_PASSWORD}
+        )
+        assert signed_in.status_code == 200
+        listed = await back.get("/api/chat/sessions")
+    assert listed.status_code == 200 and listed.json()["sessions"] == []

@@ -279,12 +279,15 @@ async def delete_user(
     # A delete committed meanwhile (a double click) leaves nothing to delete: 404 like a later one.
     if not await repository.delete_user(session, user.id):
         raise NotFound(f"No user with email {target}.")
+    # Their conversations go too: they are personal data, and an address given to someone else
+    # later must not come with the previous owner's history (sessions are keyed by email).
+    chats = await repository.delete_chats_of(session, target)
     await audit.record(
         session,
         actor=actor,
         action="user.delete",
         target=target,
-        details=details,
+        details={**details, "chat_sessions": chats},
         request=request,
     )
     await directory.delete_user(email=target)
