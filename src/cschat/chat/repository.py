@@ -112,3 +112,12 @@ async def delete_session(session: AsyncSession, session_id: str) -> None:
     # Messages explicitly too: SQLite enforces ON DELETE CASCADE only with foreign keys on.
     await session.execute(delete(ChatMessage).where(ChatMessage.session_id == session_id))
     await session.execute(delete(ChatSession).where(ChatSession.id == session_id))
+
+
+async def delete_sessions_of(session: AsyncSession, owner_email: str) -> int:
+    """Delete every session (and message) of `owner_email`; how many sessions went."""
+    await session.execute(delete(ChatMessage).where(ChatMessage.owner_email == owner_email))
+    result = await session.execute(
+        delete(ChatSession).where(ChatSession.owner_email == owner_email)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

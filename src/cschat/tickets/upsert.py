@@ -199,14 +199,11 @@ def _sqlite_params(rows: Sequence[Row], stamp: str) -> list[Any]:
     for index in _JSON:
         column = params[index::_SQLITE_WIDTH]
         try:
-            column = [v if v is None else _orjson_dumps(v).decode() for v in column]
+            column = [v if v is None else orjson.dumps(v).decode() for v in column]
         except TypeError:  # e.g. integers beyond 64 bits, which orjson refuses
             column = [v if v is None else _json_text(v) for v in column]
         params[index::_SQLITE_WIDTH] = column
     return params
-
-
-_orjson_dumps = orjson.dumps
 
 
 def _sqlite_datetime_column(column: list[datetime | None]) -> list[str | None]:

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.sql import ClauseElement
 
-from cschat.chat.models import ChatMessage, ChatSession
 from cschat.core.config import ConfigError
 from cschat.core.db import SQLITE_BUSY_TIMEOUT_MS
 from cschat.core.errors import DATABASE_DOWN, Conflict, ServiceUnavailable
@@ -257,13 +256,6 @@ async def delete_user(session: AsyncSession, user_id: str) -> bool:
     """
     result = await session.execute(delete(User).where(User.id == user_id))
     return getattr(result, "rowcount", 0) == 1
-
-
-async def delete_chats_of(session: AsyncSession, email: str) -> int:
-    """Delete the chat sessions and messages owned by `email`; how many sessions went."""
-    await session.execute(delete(ChatMessage).where(ChatMessage.owner_email == email))
-    result = await session.execute(delete(ChatSession).where(ChatSession.owner_email == email))
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def allowlist_size(session: AsyncSession) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.audit import service as audit
 from cschat.auth import repository as auth_repository
+from cschat.chat import repository as chat_repository
 from cschat.core.db import utcnow
 from cschat.core.errors import BadRequest, Conflict, NotFound
 from cschat.core.security import hash_password
@@ -281,7 +282,7 @@ async def delete_user(
         raise NotFound(f"No user with email {target}.")
     # Their conversations go too: they are personal data, and an address given to someone else
     # later must not come with the previous owner's history (sessions are keyed by email).
-    chats = await repository.delete_chats_of(session, target)
+    chats = await chat_repository.delete_sessions_of(session, target)
     await audit.record(
         session,
         actor=actor,
