@@ -214,7 +214,7 @@ def main() -> None:
         url = sqlalchemy_url(dsn)
         seeded = asyncio.run(prepare(url, args.rows))
         with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute("VACUUM ANALYZE tickets, ticket_search")
+            conn.execute("VACUUM ANALYZE tickets, ticket_search, ticket_search_documents")
             conn.execute("DELETE FROM chat_sessions")  # earlier runs' answers (--keep)
         totals = build_daily_totals(dsn, TZ)
         with tempfile.TemporaryDirectory() as tmp:

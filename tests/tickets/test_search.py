@@ -154,19 +154,22 @@ async def test_postgres_search_table_follows_every_write(
         (
             await session.execute(
                 text(
-                    "EXPLAIN SELECT ticket_id FROM ticket_search WHERE document @@ "
+                    "EXPLAIN SELECT id FROM ticket_search_documents WHERE document @@ "
                     "to_tsquery('simple'::regconfig, 'factura')"
                 )
             )
         ).scalars()
     )
     await session.rollback()
+    counts = text(
+        "SELECT (SELECT count(*) FROM ticket_search), count(*) FROM ticket_search_documents"
+    )
     async with seeded.engine.begin() as conn:
-        count = (await conn.execute(text("SELECT count(*) FROM ticket_search"))).scalar_one()
-        assert count == 5
+        # Every ticket is mapped; D's old text ("Shipping delay") keeps its document.
+        assert tuple((await conn.execute(counts)).one()) == (5, 6)
         await conn.execute(text("TRUNCATE tickets"))
-        assert (await conn.execute(text("SELECT count(*) FROM ticket_search"))).scalar_one() == 0
-    assert "ix_ticket_search_document" in plan, plan
+        assert tuple((await conn.execute(counts)).one()) == (0, 0)
+    assert "ix_ticket_search_documents_document" in plan, plan
 
 
 async def test_postgresql_folds_documents_and_queries_alike(

@@ -170,8 +170,25 @@ class Selection:
             else:
                 conds.append(fold_sql(getattr(Ticket, field), dialect) == folded)
         if self.own_agent is not None:
-            conds.append(func.lower(Ticket.agent) == self.own_agent.lower())
+            conds.append(own_rows(self.own_agent.lower()))
         return conds
+
+    @property
+    def unfiltered(self) -> bool:
+        """No window, status or filter: all tickets, or all of an Agent's own."""
+        window = self.window
+        return (
+            window.start_date is None
+            and window.end_date is None
+            and not self.filters
+            and (self.status == "any" and window.date_field == "created")
+        )
+
+
+def own_rows(agent: Any) -> ColumnElement[bool]:
+    """The tickets of `agent` (a lower-cased email, or a parameter bound to one)."""
+    mine: ColumnElement[bool] = func.lower(Ticket.agent) == agent
+    return mine
 
 
 # The additive aggregates every count and average comes from, in the order rows end with them.

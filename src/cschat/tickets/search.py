@@ -17,13 +17,26 @@ from collections.abc import Sequence
 from typing import Any
 
 import structlog
-from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+    true,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from cschat.core import kept
 from cschat.core.sqlfunctions import fold
 from cschat.tickets.models import Ticket
-from cschat.tickets.queries import dialect_of
+from cschat.tickets.queries import Selection, dialect_of, own_rows
 
 log = structlog.get_logger(__name__)
 MAX_TERMS = 16
@@ -44,8 +57,11 @@ _SQLITE_CATCH_UP = (
 )
 _WORD = re.compile(r"[^\W_]+")
 
-_pg_search = table("ticket_search", column("ticket_id"), column("document"))
+_pg_search = table("ticket_search", column("ticket_id"), column("document_id"))
+_pg_documents = table("ticket_search_documents", column("id"), column("document"))
+_NO_SCORE: Any = literal_column("'-Infinity'::real")
 _fts = table("tickets_fts", column("rowid"))
+_tickets = Ticket.__table__
 
 
 async def catch_up_sqlite(conn: AsyncConnection) -> None:
@@ -114,10 +130,10 @@ def tiers(count: int) -> list[int]:
     return [*needed, 1]
 
 
-def _pg_query(groups: Sequence[Sequence[str]]) -> Any:
-    """Any of `groups` (each: all its words) as one tsquery, each word folded in SQL exactly as
-    the documents are (migration t001's `cschat_search_fold`); `plainto_tsquery` reads any text as
-    words, never as syntax."""
+def _pg_query(groups: Sequence[Sequence[Any]]) -> Any:
+    """Any of `groups` (each: all its words, strings or bound parameters) as one tsquery, each
+    word folded in SQL exactly as the documents are (migration t001's `cschat_search_fold`);
+    `plainto_tsquery` reads any text as words, never as syntax."""
     simple: Any = literal_column("'simple'::regconfig")
     query: Any = None
     for group in groups:
@@ -129,50 +145,121 @@ def _pg_query(groups: Sequence[Sequence[str]]) -> Any:
     return query
 
 
+def _pg_select(
+    columns: Sequence[str],
+    query: Any,
+    limit: int,
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    cut: bool,
+) -> Select[Any]:
+    """`columns` and the score of the `limit` best tickets matching `query` and `conditions`.
+
+    Documents are ranked once each (migration y001), then each matching document gives its first
+    `limit` tickets (that pass `conditions`) by id: the best tickets are among those. With `cut`,
+    only documents scoring at least the `limit`-th best document's score are visited: when they
+    give `limit` tickets, no ticket elsewhere can outrank them (see `search`)."""
+    documents: Any = _pg_documents.c.document
+    score = func.ts_rank(documents, query)
+    ranked = (
+        select(_pg_documents.c.id, score.label("score"))
+        .where(documents.op("@@")(query))
+        .cte("ranked")
+        .prefix_with("MATERIALIZED")
+    )
+    tickets_of = select(_pg_search.c.ticket_id).where(_pg_search.c.document_id == ranked.c.id)
+    if conditions:
+        tickets_of = tickets_of.join_from(
+            _pg_search, _tickets, _tickets.c.id == _pg_search.c.ticket_id
+        ).where(*conditions)
+    found = tickets_of.order_by(_pg_search.c.ticket_id).limit(limit).lateral("found")
+    best = select(found.c.ticket_id, ranked.c.score).select_from(ranked).join(found, true())
+    if cut:
+        lowest = (
+            select(ranked.c.score)
+            .order_by(ranked.c.score.desc())
+            .offset(limit - 1)
+            .limit(1)
+            .correlate(None)
+            .scalar_subquery()
+        )
+        best = best.where(ranked.c.score >= func.coalesce(lowest, _NO_SCORE))
+    top = best.order_by(ranked.c.score.desc(), found.c.ticket_id).limit(limit).subquery("best")
+    return (
+        select(*(_tickets.c[name] for name in columns), top.c.score)
+        .join_from(_tickets, top, top.c.ticket_id == _tickets.c.id)
+        .order_by(top.c.score.desc(), _tickets.c.id)
+    )
+
+
+@kept.built_once
+def _pg_kept(
+    columns: tuple[str, ...], count: int, need: int, limit: int, own: bool, cut: bool
+) -> Select[Any]:
+    """`_pg_select` for `count` words bound as :w0, :w1, ... and, with `own`, an Agent's own
+    tickets (:agent): the searches of a selection with nothing else, built once per shape."""
+    words = [bindparam(f"w{n}", type_=String) for n in range(count)]
+    groups = list(itertools.combinations(words, need))
+    conditions = [own_rows(bindparam("agent", type_=String))] if own else []
+    return _pg_select(columns, _pg_query(groups), limit, conditions, cut=cut)
+
+
+async def _pg_search_rows(
+    session: AsyncSession,
+    columns: tuple[str, ...],
+    words: Sequence[str],
+    need: int,
+    limit: int,
+    selection: Selection,
+    *,
+    cut: bool,
+) -> Sequence[Sequence[Any]]:
+    if selection.unfiltered:
+        values = {f"w{n}": word for n, word in enumerate(words)}
+        own = selection.own_agent is not None
+        if own:
+            values["agent"] = str(selection.own_agent).lower()
+        stmt = _pg_kept(columns, len(words), need, limit, own, cut)
+        # The best plan depends on how many documents the words match: planned every time.
+        return await kept.rows(session, stmt, values, planned_each_time=True)
+    query = _pg_query(list(itertools.combinations(words, need)))
+    stmt = _pg_select(columns, query, limit, selection.conditions("postgresql"), cut=cut)
+    rows: Sequence[Sequence[Any]] = (await session.execute(stmt)).all()
+    return rows
+
+
 async def search(
     session: AsyncSession,
     *,
+    columns: tuple[str, ...],
     words: Sequence[str],
     limit: int,
-    conditions: Sequence[ColumnElement[bool]],
+    selection: Selection,
     need: int | None = None,
-) -> list[tuple[Ticket, float]]:
-    """Tickets holding at least `need` of `words` (default: all) and matching `conditions`,
-    best first, with their score."""
-    groups = list(itertools.combinations(words, need or len(words)))
+) -> Sequence[Sequence[Any]]:
+    """The tickets of `selection` holding at least `need` of `words` (default: all), best
+    first: their `columns` and their score (last)."""
+    need = need or len(words)
     if dialect_of(session) == "postgresql":
-        query = _pg_query(groups)
-        document: Any = _pg_search.c.document
-        score: Any = func.ts_rank(document, query)
-        if not conditions:
-            # Rank in the narrow search table first; only the winners touch `tickets`.
-            best = (
-                select(_pg_search.c.ticket_id, score.label("score"))
-                .where(document.op("@@")(query))
-                .order_by(score.desc(), _pg_search.c.ticket_id)
-                .limit(limit)
-                .subquery()
-            )
-            score = best.c.score
-            stmt = select(Ticket, score).join(best, best.c.ticket_id == Ticket.id)
-        else:
-            stmt = (
-                select(Ticket, score)
-                .join(_pg_search, _pg_search.c.ticket_id == Ticket.id)
-                .where(document.op("@@")(query), *conditions)
-            )
-    else:
-        await _refresh_sqlite(session)
-        fts: Any = literal_column("tickets_fts")
-        # Quoted terms: FTS5 reads them as plain strings, never as query syntax.
-        match = " OR ".join(
-            "(" + " AND ".join(f'"{word}"' for word in group) + ")" for group in groups
-        )
-        score = -func.bm25(fts)
-        stmt = (
-            select(Ticket, score)
-            .join(_fts, _fts.c.rowid == Ticket.id)
-            .where(fts.op("MATCH")(match), *conditions)
-        )
-    stmt = stmt.order_by(score.desc(), Ticket.id).limit(limit)
-    return [(ticket, float(rank)) for ticket, rank in (await session.execute(stmt)).all()]
+        # Visiting only the best documents' tickets answers unless fewer than `limit` come back
+        # (few matches, a filter that leaves few, or documents no ticket holds): then all.
+        found: Sequence[Sequence[Any]] = []
+        for cut in (True, False):
+            found = await _pg_search_rows(session, columns, words, need, limit, selection, cut=cut)
+            if len(found) == limit:
+                break
+        return found
+    await _refresh_sqlite(session)
+    fts: Any = literal_column("tickets_fts")
+    # Quoted terms: FTS5 reads them as plain strings, never as query syntax.
+    groups = itertools.combinations(words, need)
+    match = " OR ".join("(" + " AND ".join(f'"{word}"' for word in group) + ")" for group in groups)
+    score = -func.bm25(fts)
+    stmt = (
+        select(*(_tickets.c[name] for name in columns), score)
+        .join_from(_tickets, _fts, _fts.c.rowid == _tickets.c.id)
+        .where(fts.op("MATCH")(match), *selection.conditions("sqlite"))
+        .order_by(score.desc(), _tickets.c.id)
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).all()

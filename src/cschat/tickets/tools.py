@@ -380,7 +380,7 @@ async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[
     )
 
 
-# What `ticket_json` shows, then what only `get_ticket` adds, in the replies' order.
+# What a search result shows, then what only `get_ticket` adds, in the replies' order.
 _SHOWN: tuple[str, ...] = ("id", "external_id", "source", "subject", "resolution", "status")
 _SHOWN += ("category", "priority", "channel", "agent", "team", "created_at", "resolved_at")
 _DETAIL: tuple[str, ...] = ("description", "customer", "first_response_minutes")
@@ -394,11 +394,6 @@ def _shown(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def ticket_json(ticket: Ticket) -> dict[str, Any]:
-    """The fields of a ticket the tools show."""
-    return _shown({name: getattr(ticket, name) for name in _SHOWN})
-
-
 async def search_tickets(params: SearchParams, ctx: Context) -> dict[str, Any]:
     """Tickets ranked by text relevance; an Agent searches only its own tickets."""
     words = search.terms(params.query)
@@ -406,19 +401,22 @@ async def search_tickets(params: SearchParams, ctx: Context) -> dict[str, Any]:
         raise BadRequest("query: give at least one word to search for.")
     status = params.status or "any"
     selection = _selection(params, ctx, status=status, own_rows_only=True)
-    conditions = selection.conditions(ctx.dialect)
-    found: list[tuple[Ticket, float]] = []
+    found: Sequence[Sequence[Any]] = []
     for need in search.tiers(len(words)):
         found = await search.search(
             ctx.session,
+            columns=_SHOWN,
             words=words,
             limit=params.limit,
-            conditions=conditions,
+            selection=selection,
             need=need,
         )
         if found:
             break
-    results = [{**ticket_json(t), "score": score} for t, score in found]
+    results = [
+        {**_shown(dict(zip(_SHOWN, row[:-1], strict=True))), "score": float(row[-1])}
+        for row in found
+    ]
     return _envelope(
         ctx,
         selection,
