@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.auth.dependencies import Principal
@@ -30,3 +31,10 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
 async def session(db: Database) -> AsyncIterator[AsyncSession]:
     async with db.sessionmaker() as s:
         yield s
+
+
+async def documents(db: Database) -> list[str]:
+    """PostgreSQL's search documents (migration y001), their vectors as text, in order."""
+    query = text("SELECT document::text FROM ticket_search_documents ORDER BY 1")
+    async with db.engine.connect() as conn:
+        return list((await conn.execute(query)).scalars())

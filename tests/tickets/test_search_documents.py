@@ -20,6 +20,7 @@ from cschat.core.migrate import alembic_config
 from cschat.tickets import search
 from cschat.tickets.models import Ticket
 from cschat.tickets.queries import Selection, Window
+from tests.tickets.conftest import documents
 
 NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
 PHRASES = [
@@ -211,3 +212,52 @@ async def test_migration_builds_documents_from_stored_tickets_and_back(
         "SELECT count(*) FROM ticket_search WHERE document @@ to_tsquery('simple', 'tarjeta')",
     ) == [(4,)]
     await asyncio.to_thread(command.upgrade, config, "head")
+
+
+async def _prune(db: Database) -> int:
+    async with db.engine.connect() as conn:
+        return await search.prune(conn)
+
+
+async def test_prune_deletes_the_documents_no_ticket_holds(
+    db: Database, session: AsyncSession
+) -> None:
+    async with db.sessionmaker() as s:
+        s.add_all(
+            Ticket(source="t", external_id=key, subject=subject, status="open", created_at=NOW)
+            for key, subject in (("A", "cobro"), ("B", "cobro"), ("C", "envio"))
+        )
+        await s.commit()
+        await s.execute(update(Ticket).where(Ticket.external_id == "C").values(subject="pedido"))
+        await s.execute(delete(Ticket).where(Ticket.external_id == "A"))
+        await s.commit()
+    assert await documents(db) == ["'cobro':1", "'envio':1", "'pedido':1"]
+    # "envio" is no ticket's text any more; B still holds "cobro".
+    assert await _prune(db) == 1
+    assert await documents(db) == ["'cobro':1", "'pedido':1"]
+    assert await _search(session, ["cobro"], 5) == ["B"]
+    assert await _search(session, ["pedido"], 5) == ["C"]
+    async with db.sessionmaker() as s:
+        await s.execute(delete(Ticket).where(Ticket.external_id == "B"))
+        await s.commit()
+    assert (await _prune(db), await _prune(db)) == (1, 0)
+    assert await documents(db) == ["'pedido':1"]
+
+
+async def test_prune_waits_for_a_load_that_may_map_a_ticket_to_a_queued_document(
+    db: Database, session: AsyncSession
+) -> None:
+    async with db.sessionmaker() as s:
+        s.add(Ticket(source="t", external_id="A", subject="envio", status="open", created_at=NOW))
+        await s.commit()
+        await s.execute(update(Ticket).where(Ticket.external_id == "A").values(subject="pedido"))
+        await s.commit()
+    # A load, not yet committed, gives another ticket the text whose document is queued.
+    async with db.sessionmaker() as load:
+        load.add(Ticket(source="t", external_id="B", subject="envio", status="open",
+                        created_at=NOW))  # fmt: skip
+        await load.flush()
+        assert await _prune(db) == 0  # postponed: the lock waited a second
+        await load.commit()
+    assert await _prune(db) == 0  # B holds it now
+    assert await _search(session, ["envio"], 5) == ["B"]

@@ -70,6 +70,25 @@ async def catch_up_sqlite(conn: AsyncConnection) -> None:
         await conn.execute(statement)
 
 
+async def prune(conn: AsyncConnection | AsyncSession) -> int:
+    """Delete the search documents that edits and deletes left with no ticket (PostgreSQL;
+    migration y001's `ticket_search_prune`), in a transaction of its own: call it after a load
+    or a sync has committed. Waits at most a second for concurrent loads to finish, else leaves
+    them queued for the next call. Returns how many it deleted."""
+    dialect = conn.dialect.name if isinstance(conn, AsyncConnection) else dialect_of(conn)
+    if dialect != "postgresql":
+        return 0
+    try:
+        await conn.execute(text("SET LOCAL lock_timeout = '1s'"))
+        deleted = int(await conn.scalar(text("SELECT ticket_search_prune()")) or 0)
+        await conn.commit()
+    except OperationalError:  # the lock timed out
+        await conn.rollback()
+        log.info("search_prune_postponed")
+        return 0
+    return deleted
+
+
 async def _refresh_sqlite(session: AsyncSession) -> None:
     bind = session.bind
     engine = bind if isinstance(bind, AsyncEngine) else bind.engine if bind else None

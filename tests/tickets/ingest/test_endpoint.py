@@ -18,6 +18,7 @@ from cschat.tickets import search
 from cschat.tickets.ingest.models import IngestBatch
 from cschat.tickets.ingest.repository import last_ingest
 from cschat.tickets.models import Ticket
+from tests.tickets.conftest import documents
 from tests.tickets.ingest.conftest import BATCH_ROWS, KEY
 
 CSV = "text/csv"
@@ -515,3 +516,18 @@ async def test_counts_are_rows_not_search_index_writes(
     rows[3] = "S3,2024-05-01,asunto cambiado"
     reply = (await post(client, csv_body(*rows, header=header), map=SHORT_MAP)).json()
     assert (reply["inserted"], reply["updated"], reply["unchanged"]) == (0, 1, 9)
+
+
+async def test_an_ingest_that_replaces_texts_prunes_their_documents(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    db = Database(settings.db)
+    if db.dialect != "postgresql":
+        await db.dispose()
+        pytest.skip("PostgreSQL's search documents")
+    header = "id,created,subject"
+    for first in ("A,2024-05-01,envio", "A,2024-05-01,pedido"):
+        body = csv_body(first, "B,2024-05-01,cobro", header=header)
+        assert (await post(client, body, map=SHORT_MAP)).status_code == 200
+    assert await documents(db) == ["'cobro':1", "'pedido':1"]
+    await db.dispose()

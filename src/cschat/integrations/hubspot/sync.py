@@ -43,6 +43,7 @@ from cschat.integrations.hubspot.mapping import (
     ticket_id,
     to_row,
 )
+from cschat.tickets import search
 from cschat.tickets.upsert import Row, upsert_tickets
 
 log = structlog.get_logger(__name__)
@@ -150,6 +151,9 @@ class TicketSync:
         start = max(0, self._cursor_ms - lag_ms) if self._cursor_ms is not None else 0
         await self._sweep(start)
         await self._remove_archived()
+        if self.totals.updated or self.totals.removed:
+            async with self.sessionmaker() as session:
+                await search.prune(session)  # documents of replaced or removed texts
         if full:
             async with self.sessionmaker() as session:
                 await repository.save_cursor(

@@ -12,9 +12,12 @@ ticket to its document. A search ranks the matching documents, then takes the fi
 the best ones by id (`cschat.tickets.search`): the same order as before, in ~1 ms there.
 
 The triggers stay statement-level for inserts and deletes; an insert computes vectors only for
-texts not stored yet. A document no ticket holds any more (its text was edited or deleted) is
-kept: deleting it from a trigger could race a concurrent insert of the same text, which would
-then point at nothing. It never appears in results; TRUNCATE clears both tables.
+texts not stored yet. A document that a ticket left (its text was edited, or it was deleted) is
+queued in `ticket_search_stale`, not deleted by the trigger: a concurrent load of the same text
+may be mapping a ticket to it. `ticket_search_prune()` deletes the queued documents no ticket
+holds, under a lock that waits for every transaction that could map one (each of them first
+inserts into `ticket_search_documents`); loads and syncs call it once they have committed
+(`cschat.tickets.search.prune`). Until then such a document never appears in results.
 """
 
 # ruff: noqa: S608  (the SQL here is built from this file's constants only)
@@ -79,18 +82,43 @@ END $$""",
     f"""CREATE OR REPLACE FUNCTION ticket_search_updated() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  INSERT INTO ticket_search_stale SELECT document_id FROM ticket_search WHERE ticket_id = NEW.id;
   {_add_documents("(SELECT NEW.*) r", "r")};
   {_map("(SELECT NEW.*) r", "r")};
+  RETURN NULL;
+END $$""",
+    """CREATE OR REPLACE FUNCTION ticket_search_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  WITH gone AS (DELETE FROM ticket_search s USING old_rows o WHERE s.ticket_id = o.id
+                RETURNING s.document_id)
+  INSERT INTO ticket_search_stale SELECT DISTINCT document_id FROM gone;
   RETURN NULL;
 END $$""",
     """CREATE OR REPLACE FUNCTION ticket_search_truncated() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE ticket_search, ticket_search_documents;
+  TRUNCATE ticket_search, ticket_search_documents, ticket_search_stale;
   RETURN NULL;
 END $$""",
+    # Returns how many documents it deleted. The lock conflicts with the ROW EXCLUSIVE lock that
+    # any transaction mapping a ticket holds from its insert into the documents until it ends.
+    """CREATE OR REPLACE FUNCTION ticket_search_prune() RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  deleted bigint;
+BEGIN
+  LOCK TABLE ticket_search_documents IN SHARE ROW EXCLUSIVE MODE;
+  WITH stale AS (DELETE FROM ticket_search_stale RETURNING document_id),
+  dropped AS (
+    DELETE FROM ticket_search_documents d USING (SELECT DISTINCT document_id FROM stale) s
+    WHERE d.id = s.document_id
+      AND NOT EXISTS (SELECT 1 FROM ticket_search m WHERE m.document_id = d.id)
+    RETURNING 1)
+  SELECT count(*) INTO deleted FROM dropped;
+  RETURN deleted;
+END $$""",
 ]
-# The delete trigger's function (q001) only deletes `ticket_search` rows: unchanged.
 
 UP = [
     "CREATE TABLE ticket_search_documents (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
@@ -106,6 +134,7 @@ UP = [
     f"JOIN ticket_search_documents d ON d.digest = {_digest('t')}",
     "ALTER TABLE ticket_search ADD PRIMARY KEY (ticket_id)",
     "CREATE INDEX ix_ticket_search_document_ticket ON ticket_search (document_id, ticket_id)",
+    "CREATE TABLE ticket_search_stale (document_id bigint NOT NULL)",
     *FUNCTIONS,
 ]
 
@@ -115,6 +144,12 @@ def _old_functions() -> list[str]:
     return [
         inserted,
         updated,
+        """CREATE OR REPLACE FUNCTION ticket_search_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM ticket_search s USING old_rows o WHERE s.ticket_id = o.id;
+  RETURN NULL;
+END $$""",
         """CREATE OR REPLACE FUNCTION ticket_search_truncated() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -130,6 +165,8 @@ DOWN = [
     "JOIN ticket_search_documents d ON d.id = s.document_id",
     "DROP TABLE ticket_search",
     "DROP TABLE ticket_search_documents",
+    "DROP TABLE ticket_search_stale",
+    "DROP FUNCTION ticket_search_prune()",
     "ALTER TABLE ticket_search_vectors RENAME TO ticket_search",
     "ALTER INDEX ticket_search_vectors_pkey RENAME TO ticket_search_pkey",
     "CREATE INDEX ix_ticket_search_document ON ticket_search USING gin (document)",

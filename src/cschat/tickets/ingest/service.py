@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from cschat.core.errors import AppError, BadRequest, Conflict, Unprocessable
-from cschat.tickets import daily
+from cschat.tickets import daily, search
 from cschat.tickets.ingest import mapping as mappings
 from cschat.tickets.ingest import repository
 from cschat.tickets.ingest.normalise import MAX_ERRORS, Normaliser, RowError
@@ -455,6 +455,8 @@ async def _process(
             **run.tally.numbers(),
         )
     log.info("ingest_finished", batch_id=batch_id, status=status, **run.tally.numbers())
+    if run.tally.counts.updated:
+        await search.prune(conn)  # the documents of the texts the updates replaced
     return IngestOutcome(status_code, body, batch_id=batch_id)
 
 
