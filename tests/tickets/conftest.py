@@ -38,3 +38,15 @@ async def documents(db: Database) -> list[str]:
     query = text("SELECT document::text FROM ticket_search_documents ORDER BY 1")
     async with db.engine.connect() as conn:
         return list((await conn.execute(query)).scalars())
+
+
+async def unheld_documents(db: Database) -> int:
+    """How many of PostgreSQL's search documents no ticket holds (0 on SQLite, which has none)."""
+    if db.dialect != "postgresql":
+        return 0
+    query = text(
+        "SELECT count(*) FROM ticket_search_documents d "
+        "WHERE NOT EXISTS (SELECT 1 FROM ticket_search s WHERE s.document_id = d.id)"
+    )
+    async with db.engine.connect() as conn:
+        return int(await conn.scalar(query) or 0)

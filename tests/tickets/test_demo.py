@@ -9,6 +9,7 @@ from cschat.core.db import Database
 from cschat.tickets import demo
 from cschat.tickets.demo_catalog import AGENTS
 from cschat.tickets.models import ROW_COLUMNS, STATUSES, Ticket
+from tests.tickets.conftest import unheld_documents
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 MADRID = ZoneInfo("Europe/Madrid")
@@ -82,5 +83,7 @@ async def test_replace_reloads(settings: Settings) -> None:
     loaded = await demo.seed(db.engine, count=50, days=30, seed=2, now=NOW, tz=MADRID, replace=True)
     async with db.sessionmaker() as session:
         total = await session.scalar(select(func.count()).select_from(Ticket))
+    unheld = await unheld_documents(db)  # the replaced texts' search documents are pruned
     await db.dispose()
     assert loaded == 50 and total == 50
+    assert unheld == 0

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cschat.tickets import search
 from cschat.tickets.bulk import load_rows
 from cschat.tickets.demo_catalog import (
     AGENTS,
@@ -187,7 +188,8 @@ async def seed(
         )
         loaded = await load_rows(conn, "tickets", (*ROW_COLUMNS, "ingested_at", "updated_at"), rows)
         if conn.dialect.name == "sqlite":
-            from cschat.tickets.search import catch_up_sqlite
-
-            await catch_up_sqlite(conn)
-        return loaded
+            await search.catch_up_sqlite(conn)
+    if existing:
+        async with engine.connect() as conn:
+            await search.prune(conn)  # the search documents of texts no longer loaded
+    return loaded

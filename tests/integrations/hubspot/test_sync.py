@@ -3,7 +3,7 @@ import contextlib
 import re
 from collections.abc import Callable
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from cschat.core.config import Settings
 from cschat.core.db import Database
@@ -17,24 +17,17 @@ from tests.integrations.hubspot.conftest import (
     stored_tickets,
     sync_once,
 )
+from tests.tickets.conftest import unheld_documents
 
-BIG = 25_000
-# PostgreSQL's search documents (migration y001) that no ticket holds.
-UNHELD = text(
-    "SELECT count(*) FROM ticket_search_documents d "
-    "WHERE NOT EXISTS (SELECT 1 FROM ticket_search s WHERE s.document_id = d.id)"
-)
+BIG = 25_000  # the size: crosses the search API's 10,000-result cap twice
 
 
 async def _documents_no_ticket_holds(settings: Settings) -> int:
     db = Database(settings.db)
     try:
-        if db.dialect != "postgresql":
-            return 0
-        async with db.engine.connect() as conn:
-            return int(await conn.scalar(UNHELD) or 0)
+        return await unheld_documents(db)
     finally:
-        await db.dispose()  # the size: crosses the search API's 10,000-result cap twice
+        await db.dispose()
 
 
 async def test_full_then_incremental_sync_matches_hubspot_field_by_field(
