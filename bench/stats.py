@@ -3,8 +3,9 @@
 For `GET /api/database/stats` (cached while the data is unchanged, and uncached) and each tool,
 times the service function the endpoint calls, in-process (the HTTP layer would need a real
 Supervisor sign-in, which the identity work adds), and the raw SQL that call sends, replayed with
-psycopg directly (statements captured from the engine). Tool windows: the last 30 local days, and
-all time for one `resolution_stats`.
+psycopg directly (statements captured from the engine). The two are timed in alternation, so a
+change in the machine's speed during the run weighs on both. Tool windows: the last 30 local
+days, and all time for one `resolution_stats`.
 Prints one JSON line of p50s in ms and ratios. Targets: p50 <= 50 ms, ratio <= 2x.
 
     python bench/stats.py [--rows N] [--runs N] [--keep NAME] [--server postgresql://...]
@@ -79,28 +80,34 @@ class Recorder:
             self.statements.append((statement, params))
 
 
-async def p50(fn: Callable[[], Awaitable[Any]], runs: int) -> float:
-    await fn()  # warm-up: plans, caches, pool
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        await fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+WARM_UP = 10
 
 
-def raw_p50(dsn: str, statements: list[tuple[str, Any]], runs: int) -> float:
+def replay(conn: psycopg.Connection[Any], statements: list[tuple[str, Any]]) -> None:
+    for sql, params in statements:
+        conn.execute(sql, params).fetchall()
+    conn.rollback()
+
+
+async def paired_p50(
+    fn: Callable[[], Awaitable[Any]], statements: list[tuple[str, Any]], dsn: str, runs: int
+) -> tuple[float, float]:
+    """p50 in ms of `fn` and of replaying its `statements` with psycopg, timed in alternation
+    (ours, raw, ours, raw...) after both are warm, so a drift in the machine's speed falls on
+    both sides alike. Both sides reach psycopg's prepare threshold in the warm-up."""
+    ours, raw = [], []
     with psycopg.connect(dsn) as conn:
-        for sql, params in statements:
-            conn.execute(sql, params).fetchall()
-        times = []
+        for _ in range(WARM_UP):
+            await fn()
+            replay(conn, statements)
         for _ in range(runs):
             start = time.perf_counter()
-            for sql, params in statements:
-                conn.execute(sql, params).fetchall()
-            times.append((time.perf_counter() - start) * 1000)
-            conn.rollback()
-    return statistics.median(times)
+            await fn()
+            ours.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            replay(conn, statements)
+            raw.append((time.perf_counter() - start) * 1000)
+    return statistics.median(ours), statistics.median(raw)
 
 
 async def measure(url: str, dsn: str, runs: int, rows: int) -> dict[str, Any]:
@@ -134,12 +141,12 @@ async def measure(url: str, dsn: str, runs: int, rows: int) -> dict[str, Any]:
         calls[label] = call
 
     for label, fn in calls.items():
-        ours = await p50(fn, runs)
+        await fn()  # warm-up: plans, caches, pool
         recorder.statements, recorder.on = [], True
         with kept.observed(recorder.record):
             await fn()
         recorder.on = False
-        raw = raw_p50(dsn, recorder.statements, runs)
+        ours, raw = await paired_p50(fn, recorder.statements, dsn, runs)
         figures[label] = {
             "p50_ms": round(ours, 2),
             "raw_sql_p50_ms": round(raw, 2),
@@ -161,7 +168,7 @@ async def seed(url: str, rows: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=51)
     parser.add_argument("--keep", help="reuse or create this database and keep it")
     add_server_option(parser)
     args = parser.parse_args()
@@ -184,8 +191,9 @@ def main() -> None:
                 "bench": "stats",
                 "rows": args.rows,
                 "engine": "postgresql",
-                "timing": "in-process service functions (no HTTP), p50 of "
-                f"{args.runs} runs after a warm-up; raw = same statements via psycopg",
+                "timing": "in-process service functions (no HTTP) and the same statements via "
+                f"psycopg (raw), timed in alternation: p50 of {args.runs} runs each after "
+                f"{WARM_UP} warm-up runs",
                 "seed_seconds": round(seeded, 1),
                 "daily_totals_build_seconds": round(totals, 1),
                 "results": figures,
