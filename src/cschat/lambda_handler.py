@@ -18,6 +18,7 @@ from cschat.auth.principal import Principal
 from cschat.chat.agents.bedrock.control import invocations, run
 from cschat.core.config import Settings, load_settings
 from cschat.core.db import Database
+from cschat.core.logging import configure_logging
 from cschat.tickets.tools import run_tool
 
 log = structlog.get_logger(__name__)
@@ -28,6 +29,9 @@ class _Runtime:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # As the app does: LOG_LEVEL holds, JSON lines in production, and the loggers that print
+        # credentials at DEBUG stay at WARNING whatever level the Lambda runtime sets.
+        configure_logging(json=settings.app.is_production, level=settings.app.log_level)
         self.db = Database(settings.db)
         # One loop for the container's life: pooled connections belong to their loop.
         self.loop = asyncio.new_event_loop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -14,6 +15,7 @@ import pytest
 from cschat import lambda_handler
 from cschat.core.config import Settings
 from cschat.core.db import Database
+from cschat.core.logging import configure_logging
 from tests.chat.agents.bedrock.conftest import SUPERVISOR
 from tests.tickets.data import Reference, all_tickets
 
@@ -134,3 +136,24 @@ def test_missing_caller_is_refused(runtime: Any) -> None:
     out = lambda_handler.handler(event("count_tickets", {}), None)
     assert out["response"]["functionResponse"]["responseState"] == "FAILURE"
     assert "user_email" in out["response"]["functionResponse"]["responseBody"]["TEXT"]["body"]
+
+
+@pytest.mark.parametrize("level", ["INFO", "WARNING"])
+def test_the_runtime_logs_at_the_configured_level(
+    seeded: Settings, level: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = seeded.model_copy(update={"app": seeded.app.model_copy(update={"log_level": level})})
+    logging.getLogger("botocore").setLevel(logging.DEBUG)
+    rt = lambda_handler._Runtime(settings)
+    previous, lambda_handler._runtime = lambda_handler._runtime, rt
+    try:
+        capsys.readouterr()
+        lambda_handler.handler(event("count_tickets", {}), None)
+        logged = capsys.readouterr().err
+    finally:
+        lambda_handler._runtime = previous
+        rt.loop.run_until_complete(rt.db.dispose())
+        rt.loop.close()
+        configure_logging(json=False)  # the tests' own set-up, for the tests after this one
+    assert ("lambda.invoke" in logged) is (level == "INFO")
+    assert logging.getLogger("botocore").level == logging.WARNING  # held, as in the app
