@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import boto3
 import httpx
@@ -104,6 +107,55 @@ def test_an_unhandled_error_under_uvicorn_is_one_line_without_its_message(
     logged = capfd.readouterr().err
     assert "logtest-db-password" not in logged and "Traceback" not in logged
     assert "unhandled_error" in logged and "RuntimeError" in logged
+
+
+DSN = "postgresql://cschat:logtest-db-password@db.internal/cschat"
+
+
+def test_a_failed_start_up_under_uvicorn_is_one_line_without_its_message(
+    settings: Settings, capfd: pytest.CaptureFixture[str]
+) -> None:
+    def factory() -> FastAPI:
+        app = create_app(settings)
+        started = app.router.lifespan_context
+
+        @asynccontextmanager
+        async def failing(app: FastAPI) -> AsyncIterator[None]:
+            async with started(app):
+                raise RuntimeError(DSN)
+            yield  # pragma: no cover (never reached: the start-up fails)
+
+        app.router.lifespan_context = failing
+        return app
+
+    config = uvicorn.Config(factory, factory=True, host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(config)
+    with pytest.raises(SystemExit):  # uvicorn's exit status 3: the start-up failed
+        server.run()
+    assert not server.started
+    logged = capfd.readouterr().err
+    assert "logtest-db-password" not in logged and "Traceback" not in logged
+    assert "start-up or shut-down failed (RuntimeError)" in logged
+
+
+def test_a_task_exception_never_retrieved_is_logged_without_its_message(
+    restore_logging: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    configure_logging(json=False)
+
+    async def fail() -> None:
+        raise RuntimeError(DSN)
+
+    async def main() -> None:
+        task = asyncio.ensure_future(fail())
+        await asyncio.sleep(0)
+        del task  # dropped unawaited: asyncio logs its exception when it is collected
+        gc.collect()
+
+    asyncio.run(main())
+    [record] = [r for r in caplog.records if r.name == "asyncio"]
+    assert record.exc_info is None and "logtest-db-password" not in record.getMessage()
+    assert record.getMessage() == "Task exception was never retrieved (RuntimeError)"
 
 
 async def test_control_characters_from_a_request_stay_escaped_in_readable_logs(

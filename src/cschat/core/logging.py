@@ -52,16 +52,25 @@ class _ExceptionTypeOnly(logging.Filter):
 
     Starlette re-raises every unhandled error after our handler has answered and logged its type,
     and uvicorn then logs it with the traceback, whose message can hold a connection string or SQL.
+    A failed start-up or shut-down reaches uvicorn as a traceback in text (Starlette's
+    `format_exc`). asyncio's "Task exception was never retrieved" names the task, with its
+    exception's message, on the lines after the first: only the first line is kept.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info:
             name = type(record.exc_info[1]).__name__
-            record.msg, record.args = f"{record.getMessage().rstrip()} ({name})", None
+            first = record.getMessage().strip().split("\n", 1)[0]
+            record.msg, record.args = f"{first} ({name})", None
             record.exc_info = record.exc_text = record.stack_info = None
+        elif isinstance(record.msg, str) and _TRACEBACK in record.msg:
+            last = record.getMessage().rstrip().rsplit("\n", 1)[-1]
+            name = last.split(":", 1)[0].strip().rsplit(".", 1)[-1]
+            record.msg, record.args = f"Application start-up or shut-down failed ({name})", None
         return True
 
 
+_TRACEBACK = "Traceback (most recent call last):"
 _EXCEPTION_TYPE_ONLY = _ExceptionTypeOnly()
 
 # C0 and C1 controls but tab and line feed (the console renderer quotes values holding those).
@@ -95,7 +104,8 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
     )
     # Uvicorn's own access log would repeat ours, with the query string.
     logging.getLogger("uvicorn.access").disabled = True
-    logging.getLogger("uvicorn.error").addFilter(_EXCEPTION_TYPE_ONLY)  # added once
+    for name in ("uvicorn.error", "asyncio"):
+        logging.getLogger(name).addFilter(_EXCEPTION_TYPE_ONLY)  # added once
     quiet_third_party_loggers()
 
 
