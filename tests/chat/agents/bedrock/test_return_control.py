@@ -54,6 +54,27 @@ async def test_tool_results_are_run_tool_on_the_same_database(
         assert f"{key}: {count}" in events[-1].text
 
 
+async def test_each_returned_function_is_traced_once(
+    make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
+) -> None:
+    # Bedrock traces a returned function's call and, in the next round, the result we sent; the
+    # agent records both itself, so the stored trace holds each once.
+    emulator[1].config.update({"mode": "return_control"})
+    question = "Compare tickets resolved in October 2024 with September 2024"
+    events = await collect(make_agent(), request(question), DbTools(app_db, SUPERVISOR))
+    done = events[-1]
+    assert isinstance(done, DoneEvent)
+    calls = [e for e in events if isinstance(e, ToolCallEvent)]
+    results = [e for e in events if isinstance(e, ToolResultEvent)]
+    assert len(calls) == 2
+    steps = [s for s in done.trace if s.kind in ("tool_call", "observation")]
+    assert [(s.kind, s.tool) for s in steps] == [
+        (kind, call.name) for call in calls for kind in ("tool_call", "observation")
+    ]
+    assert [s.parameters for s in steps[::2]] == [dict(c.params) for c in calls]
+    assert [s.observation for s in steps[1::2]] == [r.result for r in results]
+
+
 async def test_tools_run_with_the_callers_role(
     make_agent: Callable[..., BedrockAgent], emulator: tuple[str, Emulator], app_db: Database
 ) -> None:

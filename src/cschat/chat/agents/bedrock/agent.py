@@ -31,7 +31,7 @@ from cschat.chat.agents.bedrock import control, errors
 from cschat.chat.agents.bedrock.client import make_clients, make_executor
 from cschat.chat.agents.bedrock.request import invoke_params
 from cschat.chat.agents.bedrock.stream import invoke_stream
-from cschat.chat.agents.bedrock.trace import capped, normalise
+from cschat.chat.agents.bedrock.trace import TraceReader, capped
 from cschat.chat.agents.local.language import detect_language
 from cschat.core.config import AgentSettings, ConfigError
 from cschat.core.errors import AppError, UpstreamError
@@ -78,8 +78,9 @@ class _Attempt:
     """What one invocation round streamed, to decide whether a retry is still safe, and when
     the whole answer must be over (`time.monotonic()`)."""
 
-    def __init__(self, deadline: float) -> None:
+    def __init__(self, deadline: float, echoes: int) -> None:
         self.deadline = deadline
+        self.echoes = echoes  # function results this round sends back (Bedrock traces them)
         self.text_sent = False
         self.control: Mapping[str, Any] | None = None
 
@@ -168,6 +169,7 @@ class BedrockAgent:
         # A character's bytes may be split between two chunks.
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         stream = invoke_stream(self._executor, call)
+        reader = TraceReader(attempt.echoes)
         try:
             while True:
                 # Each wait ends at the deadline too: a stream gone quiet is cut off then, not
@@ -190,7 +192,7 @@ class BedrockAgent:
                     for citation in _citations(chunk):
                         yield citation
                 elif part := item.get("trace"):
-                    for step in normalise(part):
+                    for step in reader.steps(part):
                         trace.append(step)
                         yield TraceEvent(capped(step, limit))
                 elif "returnControl" in item:
@@ -228,7 +230,8 @@ class BedrockAgent:
         try:
             for round_no in range(MAX_CONTROL_ROUNDS + 1):
                 params = invoke_params(self.settings, request, return_control=control_result)
-                attempt = _Attempt(deadline)
+                echoes = len(control_result[1]) if control_result else 0
+                attempt = _Attempt(deadline, echoes)
                 attempt.text_sent = bool(parts)  # no retry of a later round after text went out
                 async for event in self._with_retries(params, attempt, trace):
                     if isinstance(event, TextDelta):

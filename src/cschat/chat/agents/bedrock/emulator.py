@@ -220,7 +220,9 @@ def _chunk(text: str, citations: list[CitationEvent]) -> dict[str, Any]:
     return body
 
 
-def _trace(event: TraceEvent, ids: dict[str, str]) -> dict[str, Any] | None:
+def _trace(event: TraceEvent, ids: dict[str, str], returned: bool) -> dict[str, Any] | None:
+    """Bedrock's trace part for one of the local agent's steps; `returned`: its functions are
+    returned to the caller (Bedrock traces their calls with executionType RETURN_CONTROL)."""
     step = event.step
     if step.kind == "rationale":
         inner: dict[str, Any] = {"rationale": {"text": step.rationale}}
@@ -234,6 +236,7 @@ def _trace(event: TraceEvent, ids: dict[str, str]) -> dict[str, Any] | None:
                 "invocationType": "ACTION_GROUP",
                 "actionGroupInvocationInput": {
                     "actionGroupName": ACTION_GROUP,
+                    "executionType": "RETURN_CONTROL" if returned else "LAMBDA",
                     "function": step.tool,
                     "parameters": params,
                 },
@@ -295,7 +298,8 @@ async def _frames(
             )
             return
         if isinstance(event, TraceEvent) and with_trace:
-            if (part := _trace(event, ids)) is not None:
+            returned = emulator.config.mode == "return_control"
+            if (part := _trace(event, ids, returned)) is not None:
                 yield eventstream.event("trace", part)
         elif isinstance(event, CitationEvent):
             citations.append(event)
