@@ -146,6 +146,42 @@ def test_since_a_period_runs_to_today(text: str, today: date, expected: list[str
     assert windows(text, today) == expected
 
 
+# "the same <unit> last year" and "and the one before" take the period written before them.
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("este mes y el mismo mes del año pasado", FRI,
+         ["2026-11-01..2026-11-27", "2025-11-01..2025-11-30"]),
+        ("October vs the same month last year", FRI,
+         ["2026-10-01..2026-10-31", "2025-10-01..2025-10-31"]),
+        ("the same month last year", FRI, ["2025-11-01..2025-11-30"]),
+        ("this quarter vs the same quarter a year ago", FRI,
+         ["2026-10-01..2026-11-27", "2025-10-01..2025-12-31"]),
+        ("esta semana frente a la misma semana del año anterior", FRI,
+         ["2026-11-23..2026-11-27", "2025-11-24..2025-11-30"]),
+        # ISO week 2026-W53 has no match in 2025, which ended with W52.
+        ("this week and the same week last year", JAN2,
+         ["2026-12-28..2027-01-02", "2025-12-22..2025-12-28"]),
+        ("this year and the same period last year", FRI,
+         ["2026-01-01..2026-11-27", "2025-01-01..2025-11-27"]),
+        ("el 29 de febrero de 2024 y el mismo día del año pasado", FRI,
+         ["2024-02-29..2024-02-29", "2023-02-28..2023-02-28"]),
+        ("el mismo periodo del año pasado", FRI, ["2025-01-01..2025-11-27"]),
+        ("el mes pasado y el anterior", FRI, ["2026-10-01..2026-10-31", "2026-09-01..2026-09-30"]),
+        ("last week and the week before", JAN2,
+         ["2026-12-21..2026-12-27", "2026-12-14..2026-12-20"]),
+        ("Q1 2024 and the one before", FRI, ["2024-01-01..2024-03-31", "2023-10-01..2023-12-31"]),
+        ("octubre y el mes anterior", FRI, ["2026-10-01..2026-10-31", "2026-09-01..2026-09-30"]),
+        ("los últimos 7 días y los anteriores", FRI,
+         ["2026-11-21..2026-11-27", "2026-11-14..2026-11-20"]),
+        ("and the one before", FRI, []),
+        ("the week before last", FRI, ["2026-11-09..2026-11-15"]),
+    ],
+)  # fmt: skip
+def test_periods_relative_to_the_one_before(text: str, today: date, expected: list[str]) -> None:
+    assert windows(text, today) == expected
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -442,6 +442,61 @@ _RULES: tuple[tuple[str, Handler], ...] = (
 
 # The word boundaries hold for every alternative of a rule ("mondays" is not "monday").
 _COMPILED = tuple((re.compile(r"(?<![\w-])(?:" + p + r")(?![\w-])"), h) for p, h in _RULES)
+
+
+def _year_back(day: date) -> date:
+    return day.replace(year=day.year - 1, day=min(day.day, 28 if day.month == 2 else 31))
+
+
+def _same_last_year(m: re.Match[str], prior: Period | None, today: date) -> Period | None:
+    """ "The same month last year": the unit of the period written before it (or, alone, the
+    one running today), a year earlier; whole, as "last month" is. "The same period last
+    year" shifts the exact days (this year so far, alone)."""
+    unit, base = m["unit"], (prior.start if prior else today)
+    if unit in ("month", "mes"):
+        return _month(base.year - 1, base.month, today)
+    if unit in ("quarter", "trimestre"):
+        return _quarter(base.year - 1, (base.month - 1) // 3 + 1, today)
+    if unit in ("week", "semana"):
+        year, week, _ = base.isocalendar()
+        try:
+            monday = date.fromisocalendar(year - 1, week, 1)
+        except ValueError:  # week 53, which last year did not have
+            monday = date.fromisocalendar(year - 1, 52, 1)
+        return _week(monday, today)
+    if unit in ("day", "dia"):
+        return _one_day(_year_back(base))
+    start, end = (prior.start, prior.end) if prior else (date(today.year, 1, 1), today)
+    return Period(_year_back(start), _year_back(end), "range")
+
+
+def _one_before(_: re.Match[str], prior: Period | None, __: date) -> Period | None:
+    """ "El mes pasado y el anterior", "this week and the one before": the period of the same
+    kind just before the one written before it."""
+    return prior.previous() if prior else None
+
+
+Relative = Callable[[re.Match[str], "Period | None", date], "Period | None"]
+_UNIT = r"(?P<unit>month|week|quarter|day|period|time|mes|semana|trimestre|dia|periodo)"
+# Resolved against the period written before them; the span is the `p` group (a joining word
+# before it stays in the text, as between any two periods).
+_RELATIVE_RULES: tuple[tuple[str, Relative], ...] = (
+    (
+        r"(?P<p>(?:(?:the|el|la)\s+)?(?:same|mism[oa])\s+" + _UNIT + r"\s+(?:(?:of|in)\s+)?"
+        r"(?:last\s+year|the\s+previous\s+year|the\s+year\s+before|a\s+year\s+(?:ago|earlier)"
+        r"|del?\s+ano\s+(?:pasado|anterior)|hace\s+un\s+ano))",
+        _same_last_year,
+    ),
+    (
+        r"(?:and|y|vs\.?|versus|against|with|con|frente\s+a)\s+(?P<p>(?:(?:the|el|la|los|las)\s+)?"
+        r"(?:one\s+before(?:\s+that)?|previous\s+ones?|anteriores|anterior|previ[oa]s?"
+        r"|(?:week|month|quarter|year|day)\s+before(?!\s+last)(?:\s+that)?"
+        r"|(?:semana|mes|trimestre|ano|dia)\s+(?:anterior|previ[oa])))",
+        _one_before,
+    ),
+)  # fmt: skip
+_RELATIVE = tuple((re.compile(r"(?<![\w-])(?:" + p + r")(?![\w-])"), h) for p, h in _RELATIVE_RULES)
+
 # English "may" is also a verb: a bare "may" counts only after a preposition.
 _MAY_CONTEXT = re.compile(r"(?:in|en|during|durante|de|of|since|desde|for)\s+$")
 
@@ -450,6 +505,13 @@ def find_periods(folded: str, today: date) -> list[PeriodMatch]:
     """Every period written in the folded question, in reading order, without overlaps."""
     taken: list[tuple[int, int]] = []
     found: list[PeriodMatch] = []
+    relative: list[tuple[tuple[int, int], re.Match[str], Relative]] = []
+    for pattern, resolve in _RELATIVE:
+        for m in pattern.finditer(folded):
+            span = m.span("p")
+            if not any(span[0] < end and start < span[1] for start, end in taken):
+                relative.append((span, m, resolve))
+                taken.append(span)
     for pattern, handler in _COMPILED:
         for m in pattern.finditer(folded):
             span = m.span()
@@ -464,7 +526,29 @@ def find_periods(folded: str, today: date) -> list[PeriodMatch]:
                 raise BadPeriod(m[0]) from None
             found.append(PeriodMatch(_ordered(period), span))
             taken.append(span)
-    return _join_ranges(folded, sorted(found, key=lambda p: p.span), today)
+    found.sort(key=lambda p: p.span)
+    if relative:
+        found = _resolve(found, relative, today)
+    return _join_ranges(folded, found, today)
+
+
+def _resolve(
+    found: list[PeriodMatch],
+    relative: list[tuple[tuple[int, int], re.Match[str], Relative]],
+    today: date,
+) -> list[PeriodMatch]:
+    """`found` with the relative periods, each resolved against the period before it."""
+    out: list[PeriodMatch] = []
+    pending = sorted(relative, key=lambda r: r[0])
+    for match in [*found, None]:
+        while pending and (match is None or pending[0][0] < match.span):
+            span, m, resolve = pending.pop(0)
+            period = resolve(m, out[-1].period if out else None, today)
+            if period is not None:
+                out.append(PeriodMatch(period, span))
+        if match is not None:
+            out.append(match)
+    return out
 
 
 def _ordered(period: Period) -> Period:
