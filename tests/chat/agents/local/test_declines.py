@@ -111,6 +111,36 @@ async def test_a_statistic_the_tools_do_not_have_is_declined(question: str, lang
     ) in text
 
 
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [
+        ("¿Cuántos tickets no urgentes se resolvieron la semana pasada?", "es", "no urgentes"),
+        ("¿Cuántos tickets excepto los de envíos?", "es", "excepto los de envíos"),
+        ("Tickets que no son de facturación este mes", "es", "no son de facturación"),
+        ("How many non-urgent tickets were resolved last week?", "en", "non-urgent"),
+        ("tickets resolved last month excluding billing", "en", "excluding billing"),
+        ("How many tickets not from email this week?", "en", "not from email"),
+    ],
+)  # fmt: skip
+async def test_a_filter_value_asked_to_be_left_out_is_declined(
+    question: str, lang: str, written: str
+) -> None:
+    # The tools filter by one value: never that value's figure, nor everyone's, instead.
+    text, language = await _declined(question)
+    assert language == lang
+    assert written in text
+    assert ("No puedo excluir un valor" if lang == "es" else "I cannot exclude a value") in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["¿Cuántos tickets no resueltos de facturación hay?", "No, billing"],
+)
+async def test_a_negation_elsewhere_is_not_an_excluded_value(question: str) -> None:
+    text, events, tools = await ask(question, history=("Tickets resolved this week by email",))
+    assert "exclude" not in text and "excluir" not in text
+
+
 async def test_a_follow_up_asking_for_a_missing_grouping_is_declined() -> None:
     history = ("¿Cuántos tickets se resolvieron esta semana?",)
     text, _ = await _declined("¿y por hora?", history=history)

@@ -104,6 +104,14 @@ def parse(
     query, query_span = _search_query(text, folded, period_spans)
     skip = [*period_spans, *([query_span] if query_span else [])]
     filters = find_filters(folded, vocabulary, skip=skip)
+    unhyphened = rx.NON_PREFIX.sub(r"\1 ", folded)
+    if unhyphened != folded:
+        filters = find_filters(unhyphened, vocabulary, skip=skip)
+    for f in filters:
+        if negation := rx.NEGATED_VALUE.search(unhyphened[: f.span[0]]):
+            # "Tickets no urgentes": never the figure for the urgent ones instead.
+            written = text[negation.start() : f.span[1]]
+            return Question(language, "unknown", declined=("negated_filter", written))
     # Filter values become a filler word, so "by the Enterprise team" is not "by team".
     rest = _blank(_blank(folded, skip), [f.span for f in filters], fill="·")
 

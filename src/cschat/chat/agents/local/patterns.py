@@ -139,7 +139,12 @@ OPEN = _rx(
     r"sin\s+resolver|no\s+resuelt\w+|sin\s+cerrar|pendientes?|(?:siguen?|sigue|todavia|aun|estan)\s+"
     r"abiert\w+|abiert\w+\s+hay|(?:hay|tenemos)\s+(?:\w+\s+){0,3}abiert\w+|still\s+open|"
     r"currently\s+open|unresolved|open\s+tickets?|tickets?\s+(?:that\s+are\s+)?(?:still\s+)?open|"
-    r"backlog|en\s+curso|not\s+(?:yet\s+)?resolved|are\s+open|pending"
+    r"backlog|en\s+curso|are\s+open|pending|"
+    # A negated "resolved" ("no se han resuelto", "haven't been closed"), with only auxiliaries
+    # between: "no urgentes se resolvieron" is about resolved tickets.
+    r"(?:no|not|never|sin|\w+n't)\s+(?:(?:se|han|ha|hayan|haya|sido|estan|esta|fueron|fue|"
+    r"been|yet|be|are|is|were|was|have|has|had|todavia|aun|get|got|gotten)\s+){0,3}"
+    r"(?:resuelt\w*|resolv\w*|cerrad\w*|cerr[eo]\w*|solucionad\w*|resolved|closed|solved)"
 )
 CREATED = _rx(
     r"recib\w*|receiv\w*|cread\w*|se\s+crearon|abiert\w*|se\s+abrieron|entrad\w*|entraron|llegad\w*|"
@@ -162,6 +167,16 @@ BEFORE_THAT = _rx(
     r"el\s+anterior|the\s+(?:day|week|month|quarter|year)\s+before(?!\s+last)|the\s+one\s+before|"
     r"the\s+previous\s+(?:day|week|month|quarter|year|one)"
 )
+# Written right before a filter value, it asks for every value but that one ("no urgentes",
+# "non-billing", "excepto facturación"): the tools filter by one value only.
+NEGATED_VALUE = re.compile(
+    r"(?<![\w-])(?:no|not|non|sin|except|excepto|salvo|excluding|excluyendo|other\s+than|"
+    r"distint[oa]s?\s+(?:de|a)|apart\s+from|que\s+no)"
+    r"(?:\s+(?:son|sean|es|sea|de|del|la|el|los|las|por|en|con|via|the|are|is|in|for|of|a|an|"
+    r"from|by|on|with|through|tickets?))*[\s-]*$"
+)
+# "non-urgent": the value as a word of its own (same length, so spans stay), to be seen negated.
+NON_PREFIX = re.compile(r"(?<![\w-])(non|no)-(?=\w)")
 # count_tickets knows resolved/open/any only; other statuses come from the status breakdown.
 STATUS_VALUE = _rx(r"escalad\w*|escalated|en\s+espera|on\s+hold")
 FILLER_WORDS = frozenset(

@@ -150,6 +150,10 @@ CANNED = {
         "pregunta. Sí puedo darte por separado cuántos tickets se crearon, cuántos se resolvieron "
         "y cuántos siguen abiertos en un periodo, y comparar periodos en porcentaje. "
         "Prueba con frases como:",
+        "negated_filter": "No puedo excluir un valor («{text}»): filtro por una categoría, "
+        "prioridad, canal, agente o equipo, no por todos menos uno, y no doy la cifra de ese valor "
+        "en su lugar. Pide un desglose, como «tickets por prioridad», para ver cada valor por "
+        "separado. Prueba con frases como:",
         "unknown_agent": "No conozco a ningún agente llamado «{text}», así que no doy la cifra de "
         "todo el equipo en su lugar.{names} Pregunta por un agente con su nombre o su correo, o "
         "pide «tickets por agente» para verlos todos. Prueba con frases como:",
@@ -190,6 +194,10 @@ CANNED = {
         "the period against created in it?), and I give no figure that could answer another "
         "question. I can give, separately, how many tickets were created, resolved and are still "
         "open in a period, and compare periods in percent. Try phrasings like:",
+        "negated_filter": "I cannot exclude a value (“{text}”): I filter by one category, "
+        "priority, channel, agent or team, not by all but one, and I do not give that value's "
+        "figure instead. Ask for a breakdown, such as “tickets by priority”, to see each value "
+        "separately. Try phrasings like:",
         "unknown_agent": "I know no agent called “{text}”, so I do not give the whole team's "
         "figure instead.{names} Ask about an agent by name or email, or ask for “tickets by "
         "agent” to see them all. Try phrasings like:",
@@ -202,7 +210,7 @@ CANNED = {
 # Replies that end with example questions.
 WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
-     "p90_grouped", "no_ratio", "unknown_agent"}
+     "p90_grouped", "no_ratio", "negated_filter", "unknown_agent"}
 )  # fmt: skip
 
 
