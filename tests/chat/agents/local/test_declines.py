@@ -137,8 +137,25 @@ async def test_a_filter_value_asked_to_be_left_out_is_declined(
     ["¿Cuántos tickets no resueltos de facturación hay?", "No, billing"],
 )
 async def test_a_negation_elsewhere_is_not_an_excluded_value(question: str) -> None:
-    text, events, tools = await ask(question, history=("Tickets resolved this week by email",))
-    assert "exclude" not in text and "excluir" not in text
+    text, _, tools = await ask(question, history=("Tickets resolved this week by email",))
+    assert tools.calls and "exclude" not in text and "excluir" not in text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("Tickets por categoría en octubre y en noviembre", "es"),
+        ("¿Cuántos tickets resolvió cada equipo en octubre y noviembre?", "es"),
+        ("Tendencia semanal de tickets este mes y el pasado", "es"),
+        ("Compare tickets by channel this week vs last week", "en"),
+        ("compare billing vs shipping by month", "en"),
+    ],
+)
+async def test_a_comparison_of_breakdowns_or_trends_is_declined(question: str, lang: str) -> None:
+    # Comparisons are of totals, averages and medians: never the totals for a grouped question.
+    text, language = await _declined(question)
+    assert language == lang
+    assert ("no desgloses ni tendencias" if lang == "es" else "not a breakdown or a trend") in text
 
 
 async def test_a_follow_up_asking_for_a_missing_grouping_is_declined() -> None:

@@ -146,6 +146,24 @@ def test_since_a_period_runs_to_today(text: str, today: date, expected: list[str
     assert windows(text, today) == expected
 
 
+# Month abbreviations count beside a day or a year only: alone, "mar" is the sea, "ago" is "ago".
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("closed on Nov 3?", FRI, ["2026-11-03..2026-11-03"]),
+        ("el 3 de dic de 2025", FRI, ["2025-12-03..2025-12-03"]),
+        ("3 ago", FRI, ["2026-08-03..2026-08-03"]),
+        ("sep 2026", FRI, ["2026-09-01..2026-09-30"]),
+        ("Dec. 24, 2025", FRI, ["2025-12-24..2025-12-24"]),
+        ("3 days ago", FRI, ["2026-11-24..2026-11-24"]),
+        ("a few weeks ago", FRI, []),
+        ("tickets del mar", FRI, []),
+    ],
+)  # fmt: skip
+def test_month_abbreviations(text: str, today: date, expected: list[str]) -> None:
+    assert windows(text, today) == expected
+
+
 # "the same <unit> last year" and "and the one before" take the period written before them.
 @pytest.mark.parametrize(
     ("text", "today", "expected"),
@@ -175,6 +193,7 @@ def test_since_a_period_runs_to_today(text: str, today: date, expected: list[str
         ("los últimos 7 días y los anteriores", FRI,
          ["2026-11-21..2026-11-27", "2026-11-14..2026-11-20"]),
         ("and the one before", FRI, []),
+        ("este mes y el pasado", FRI, ["2026-11-01..2026-11-27", "2026-10-01..2026-10-31"]),
         ("the week before last", FRI, ["2026-11-09..2026-11-15"]),
     ],
 )  # fmt: skip

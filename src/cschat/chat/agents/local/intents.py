@@ -128,6 +128,8 @@ def parse(
     date_field, status = _date_field_and_status(rest, bool(periods))
     stats = _stats(rest)
     interval = next((name for name, words in rx.INTERVALS if words.search(rest)), None)
+    if interval is None and (peak := rx.PEAK.search(rest)):
+        interval = _PEAK_UNITS[next(unit for unit in peak.groups() if unit)]
     dimension = _dimension(rest)
     if intent is None:
         intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), marker)
@@ -139,6 +141,10 @@ def parse(
     ):
         # "Tasa de resolución": a rate of tickets, which no tool computes.
         return Question(language, "unknown", declined=("no_ratio", _written(text, ratio)))
+    if intent == "compare" and (dimension or interval or rx.TREND.search(rest)):
+        # Periods (or values) are compared by their totals, averages or medians: a breakdown or
+        # a series of each is not given, and the totals are not an answer instead.
+        return Question(language, "unknown", declined=("compare_grouped", ""))
     if intent not in ("greeting", "help", "unknown"):
         # Words no rule used would leave a figure for another question: decline instead.
         declined = _unanswerable(rest, text, intent)
@@ -223,6 +229,11 @@ def _search_query(
 
 def _content_words(rest: str) -> list[str]:
     return [w for w in re.findall(r"[a-z0-9]+", rest) if w not in rx.FILLER_WORDS]
+
+
+_PEAK_UNITS: dict[str, Literal["day", "week", "month"]] = {
+    "dia": "day", "day": "day", "semana": "week", "week": "week", "mes": "month", "month": "month",
+}  # fmt: skip
 
 
 def _intent(

@@ -65,6 +65,14 @@ INTERVALS: tuple[tuple[Literal["day", "week", "month"], re.Pattern[str]], ...] =
     ("month", _rx(r"por\s+mes(?:es)?|mensual(?:es|mente)?|cada\s+mes|mes\s+a\s+mes|per\s+month|"
                   r"by\s+month|monthly|each\s+month|month\s+by\s+month")),
 )  # fmt: skip
+# "El mes con más tickets", "the busiest day": which period of that unit, answered with the
+# series by that unit over the window.
+PEAK = _rx(
+    r"(?:el|la|que|cual|what|which)\s+(dia|semana|mes)\s+(?:con|de|que|en\s+que|hubo)\s+"
+    r"(?:mas|menos)|(?:busiest|quietest|peak|biggest)\s+(day|week|month)|"
+    r"(?:which|what)\s+(day|week|month)\s+(?:had|has|got|saw|with|was)\s+(?:the\s+)?"
+    r"(?:most|fewest|least|highest|lowest)"
+)
 TREND = _rx(
     r"tendencia|evolucion|trend|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|historico|evolved"
 )
@@ -134,7 +142,7 @@ METRIC_WORDS = _rx(
 STATS = _rx(r"estadisticas?|stats|statistics|metricas|metrics|kpis?|rendimiento|performance")
 COUNT = _rx(r"cuant[oa]s|how\s+many|numero\s+de|number\s+of|total|count|cantidad|volumen|volume|"
              r"how\s+much")  # fmt: skip
-TICKETS = _rx(r"tickets?|casos?|incidencias?|solicitudes|requests?")
+TICKETS = _rx(r"tickets?|casos?|incidencias?|solicitudes|requests?|backlog")
 OPEN = _rx(
     r"sin\s+resolver|no\s+resuelt\w+|sin\s+cerrar|pendientes?|(?:siguen?|sigue|todavia|aun|estan)\s+"
     r"abiert\w+|abiert\w+\s+hay|(?:hay|tenemos)\s+(?:\w+\s+){0,3}abiert\w+|still\s+open|"

@@ -41,7 +41,15 @@ ORDINAL_QUARTERS: dict[str, int] = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
 }  # fmt: skip
 
+# Abbreviations count only beside a day or a year ("Nov 3", "3 dic", "sep 2025"): alone, "mar" is
+# the sea and "ago" is "ago".
+MONTH_ABBREVIATIONS: dict[str, int] = {
+    "jan": 1, "ene": 1, "feb": 2, "mar": 3, "apr": 4, "abr": 4, "jun": 6, "jul": 7, "aug": 8,
+    "ago": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12, "dic": 12,
+}  # fmt: skip
+_MONTH_NUMBERS = {**MONTHS, **MONTH_ABBREVIATIONS}
 _M = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
+_MA = "(" + "|".join(sorted(_MONTH_NUMBERS, key=len, reverse=True)) + r")\.?"
 _D = r"(\d{1,2})(?:st|nd|rd|th|º)?"
 _Y = r"((?:19|20)\d{2})"
 _ISO = r"(\d{4}-\d{2}-\d{2})"
@@ -201,8 +209,8 @@ def _iso_range(m: re.Match[str], today: date) -> Period:
 
 def _es_day_range(m: re.Match[str], today: date) -> Period:
     d1, m1, y1, d2, m2, y2 = m.groups()
-    month2 = MONTHS[m2]
-    month1 = MONTHS[m1] if m1 else month2
+    month2 = _MONTH_NUMBERS[m2]
+    month1 = _MONTH_NUMBERS[m1] if m1 else month2
     d1n, d2n = int(d1), int(d2)
     year2 = int(y2) if y2 else (int(y1) if y1 else _recent_year(month2, d2n, today))
     year1 = int(y1) if y1 else (year2 if month1 <= month2 else year2 - 1)
@@ -211,8 +219,8 @@ def _es_day_range(m: re.Match[str], today: date) -> Period:
 
 def _en_day_range(m: re.Match[str], today: date) -> Period:
     m1, d1, y1, m2, d2, y2 = m.groups()
-    month1 = MONTHS[m1]
-    month2 = MONTHS[m2] if m2 else month1
+    month1 = _MONTH_NUMBERS[m1]
+    month2 = _MONTH_NUMBERS[m2] if m2 else month1
     d1n, d2n = int(d1), int(d2)
     year2 = int(y2) if y2 else (int(y1) if y1 else _recent_year(month2, d2n, today))
     year1 = int(y1) if y1 else (year2 if month1 <= month2 else year2 - 1)
@@ -220,7 +228,7 @@ def _en_day_range(m: re.Match[str], today: date) -> Period:
 
 
 def _en_dash_range(m: re.Match[str], today: date) -> Period:
-    month, d1, d2 = MONTHS[m[1]], int(m[2]), int(m[3])
+    month, d1, d2 = _MONTH_NUMBERS[m[1]], int(m[2]), int(m[3])
     year = int(m[4]) if m[4] else _recent_year(month, d2, today)
     return Period(_day(year, month, d1, m[0]), _day(year, month, d2, m[0]), "range")
 
@@ -230,17 +238,17 @@ def _one_day(day: date) -> Period:
 
 
 def _es_date(m: re.Match[str], today: date) -> Period:
-    d, mon, y = int(m[1]), MONTHS[m[2]], m[3]
+    d, mon, y = int(m[1]), _MONTH_NUMBERS[m[2]], m[3]
     return _one_day(_day(int(y) if y else _recent_year(mon, d, today), mon, d, m[0]))
 
 
 def _en_date(m: re.Match[str], today: date) -> Period:
-    mon, d, y = MONTHS[m[1]], int(m[2]), m[3]
+    mon, d, y = _MONTH_NUMBERS[m[1]], int(m[2]), m[3]
     return _one_day(_day(int(y) if y else _recent_year(mon, d, today), mon, d, m[0]))
 
 
 def _en_date_dm(m: re.Match[str], today: date) -> Period:
-    d, mon, y = int(m[1]), MONTHS[m[2]], m[3]
+    d, mon, y = int(m[1]), _MONTH_NUMBERS[m[2]], m[3]
     return _one_day(_day(int(y) if y else _recent_year(mon, d, today), mon, d, m[0]))
 
 
@@ -252,11 +260,11 @@ def _iso_day(m: re.Match[str], today: date) -> Period:
 
 
 def _month_year(m: re.Match[str], today: date) -> Period:
-    return _month(int(m[2]), MONTHS[m[1]], today)
+    return _month(int(m[2]), _MONTH_NUMBERS[m[1]], today)
 
 
 def _bare_month(m: re.Match[str], today: date) -> Period:
-    month = MONTHS[m[1]]
+    month = _MONTH_NUMBERS[m[1]]
     return _month(today.year if month <= today.month else today.year - 1, month, today)
 
 
@@ -264,7 +272,7 @@ def _since(m: re.Match[str], today: date) -> Period:
     if m[1]:
         start = date.fromisoformat(m[1])
     else:
-        month = MONTHS[m[2]]
+        month = _MONTH_NUMBERS[m[2]]
         year = int(m[3]) if m[3] else (today.year if month <= today.month else today.year - 1)
         start = date(year, month, 1)
     return Period(start, today, "range")
@@ -272,7 +280,7 @@ def _since(m: re.Match[str], today: date) -> Period:
 
 def _half_month(m: re.Match[str], today: date) -> Period:
     """ "La primera quincena de marzo": days 1-15; the second half runs to the month's end."""
-    number = MONTHS[m[2]]
+    number = _MONTH_NUMBERS[m[2]]
     year = int(m[3]) if m[3] else _recent_year(number, 1, today)
     whole = _month(year, number, date.max)
     if m[1] in ("primera", "first"):
@@ -361,10 +369,10 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     ),
     (r"(?:desde|since)\s+(?:el\s+)?(?:" + _ISO + "|" + _M + _DE_Y + ")", _since),
     (_ISO, _iso_day),
-    (r"(?:el\s+)?" + _D + r"\s+de\s+" + _M + _DE_Y, _es_date),
-    (_M + r"\s+" + _D + r"(?:,?\s+" + _Y + r")?(?![\d:])", _en_date),
-    (_D + r"\s+(?:of\s+)?" + _M + r"(?:,?\s+" + _Y + r")?", _en_date_dm),
-    (_M + r"(?:,?\s+(?:de(?:l)?\s+|of\s+)?)" + _Y, _month_year),
+    (r"(?:el\s+)?" + _D + r"\s+de\s+" + _MA + _DE_Y, _es_date),
+    (_MA + r"\s+" + _D + r"(?:,?\s+" + _Y + r")?(?![\d:])", _en_date),
+    (_D + r"\s+(?:of\s+)?" + _MA + r"(?:,?\s+" + _Y + r")?", _en_date_dm),
+    (_MA + r"(?:,?\s+(?:de(?:l)?\s+|of\s+)?)" + _Y, _month_year),
     (r"q([1-4])(?:\s+(?:de(?:l)?\s+|of\s+)?" + _Y + ")?", _quarter_num),
     (_Y + r"\s*-?\s*q([1-4])", _year_quarter),
     (
@@ -489,7 +497,7 @@ _RELATIVE_RULES: tuple[tuple[str, Relative], ...] = (
     ),
     (
         r"(?:and|y|vs\.?|versus|against|with|con|frente\s+a)\s+(?P<p>(?:(?:the|el|la|los|las)\s+)?"
-        r"(?:one\s+before(?:\s+that)?|previous\s+ones?|anteriores|anterior|previ[oa]s?"
+        r"(?:one\s+before(?:\s+that)?|previous\s+ones?|anteriores|anterior|previ[oa]s?|pasad[oa]s?"
         r"|(?:week|month|quarter|year|day)\s+before(?!\s+last)(?:\s+that)?"
         r"|(?:semana|mes|trimestre|ano|dia)\s+(?:anterior|previ[oa])))",
         _one_before,

@@ -150,6 +150,10 @@ CANNED = {
         "pregunta. Sí puedo darte por separado cuántos tickets se crearon, cuántos se resolvieron "
         "y cuántos siguen abiertos en un periodo, y comparar periodos en porcentaje. "
         "Prueba con frases como:",
+        "compare_grouped": "Comparo dos periodos (o dos valores) por su total, su media o su "
+        "mediana, pero no desgloses ni tendencias de cada uno, y no doy los totales en su lugar. "
+        "Pregunta por cada uno por separado, como «tickets por categoría en octubre». Prueba con "
+        "frases como:",
         "negated_filter": "No puedo excluir un valor («{text}»): filtro por una categoría, "
         "prioridad, canal, agente o equipo, no por todos menos uno, y no doy la cifra de ese valor "
         "en su lugar. Pide un desglose, como «tickets por prioridad», para ver cada valor por "
@@ -194,6 +198,10 @@ CANNED = {
         "the period against created in it?), and I give no figure that could answer another "
         "question. I can give, separately, how many tickets were created, resolved and are still "
         "open in a period, and compare periods in percent. Try phrasings like:",
+        "compare_grouped": "I compare two periods (or two values) by their total, average or "
+        "median, but not a breakdown or a trend of each, and I do not give the totals instead. "
+        "Ask about each separately, such as “tickets by category in October”. Try phrasings "
+        "like:",
         "negated_filter": "I cannot exclude a value (“{text}”): I filter by one category, "
         "priority, channel, agent or team, not by all but one, and I do not give that value's "
         "figure instead. Ask for a breakdown, such as “tickets by priority”, to see each value "
@@ -210,7 +218,8 @@ CANNED = {
 # Replies that end with example questions.
 WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
-     "p90_grouped", "no_ratio", "negated_filter", "unknown_agent"}
+     "p90_grouped", "no_ratio", "negated_filter", "compare_grouped",
+     "unknown_agent"}
 )  # fmt: skip
 
 
