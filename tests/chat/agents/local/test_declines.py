@@ -158,6 +158,20 @@ async def test_a_comparison_of_breakdowns_or_trends_is_declined(question: str, l
     assert ("no desgloses ni tendencias" if lang == "es" else "not a breakdown or a trend") in text
 
 
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("¿Cuántos tickets se resolvieron en enero, febrero y marzo?", "es"),
+        ("Tickets created this week, last week and the week before last", "en"),
+    ],
+)
+async def test_more_than_two_periods_are_declined(question: str, lang: str) -> None:
+    # Two are compared; a third is never dropped silently.
+    text, language = await _declined(question)
+    assert language == lang
+    assert ("nombra 3 periodos" if lang == "es" else "names 3 periods") in text
+
+
 async def test_a_follow_up_asking_for_a_missing_grouping_is_declined() -> None:
     history = ("¿Cuántos tickets se resolvieron esta semana?",)
     text, _ = await _declined("¿y por hora?", history=history)

@@ -90,6 +90,10 @@ def windows(text: str, today: date) -> list[str]:
         ("between yesterday and today", FRI, ["2026-11-26..2026-11-27"]),
         ("desde el 1 de marzo hasta el 15 de abril", FRI, ["2026-03-01..2026-04-15"]),
         ("ayer y hoy", FRI, ["2026-11-26..2026-11-26", "2026-11-27..2026-11-27"]),
+        ("en lo que va de semana", FRI, ["2026-11-23..2026-11-27"]),
+        ("lo que va de trimestre", FRI, ["2026-10-01..2026-11-27"]),
+        ("month to date", FRI, ["2026-11-01..2026-11-27"]),
+        ("tickets YTD", FRI, ["2026-01-01..2026-11-27"]),
         ("ticket 1234", FRI, []),
     ],
 )  # fmt: skip

@@ -141,6 +141,11 @@ def parse(
     ):
         # "Tasa de resolución": a rate of tickets, which no tool computes.
         return Question(language, "unknown", declined=("no_ratio", _written(text, ratio)))
+    if intent == "count" and not (periods or date_field or status) and rx.TOTAL.search(rest):
+        date_field, status = "created", "any"  # "¿Cuántos tickets hay?": all of them
+    if len(periods) > 2:
+        # "En enero, febrero y marzo": two periods are compared, and none is left out silently.
+        return Question(language, "unknown", declined=("too_many_periods", str(len(periods))))
     if intent == "compare" and (dimension or interval or rx.TREND.search(rest)):
         # Periods (or values) are compared by their totals, averages or medians: a breakdown or
         # a series of each is not given, and the totals are not an answer instead.

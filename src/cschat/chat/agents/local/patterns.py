@@ -185,8 +185,10 @@ NEGATED_VALUE = re.compile(
 )
 # "non-urgent": the value as a word of its own (same length, so spans stay), to be seen negated.
 NON_PREFIX = re.compile(r"(?<![\w-])(non|no)-(?=\w)")
+# "¿Cuántos tickets hay?", "how many tickets do we have": every ticket, whatever its status.
+TOTAL = _rx(r"hay|tenemos|existen|en\s+total|in\s+total|do\s+we\s+have|are\s+there|all\s+tickets")
 # count_tickets knows resolved/open/any only; other statuses come from the status breakdown.
-STATUS_VALUE = _rx(r"escalad\w*|escalated|en\s+espera|on\s+hold")
+STATUS_VALUE = _rx(r"escal(?:ad|ar|aron|o|e|ation)\w*|escalated|en\s+espera|on\s+hold")
 FILLER_WORDS = frozenset(
     """y e o de del la las el los en por para con sin a al un una que cual cuales como se es son fue
     hay me mi lo le les su sus solo tambien pero ahora eso esos esas esto este esta and or of the in

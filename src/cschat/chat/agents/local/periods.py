@@ -385,7 +385,8 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _quarter_word,
     ),
     (
-        r"(?:este|esta|this|current|el\s+actual)\s+(?:trimestre|quarter)|trimestre\s+actual",
+        r"(?:este|esta|this|current|el\s+actual)\s+(?:trimestre|quarter)|trimestre\s+actual|"
+        r"lo\s+que\s+va\s+de\s+trimestre|quarter\s+to\s+date|qtd",
         _this_quarter,
     ),
     (
@@ -415,7 +416,8 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _fixed(lambda t: _week(_monday(t) - timedelta(days=7), t)),
     ),
     (
-        r"(?:esta\s+semana|semana\s+actual|(?:this|current)\s+week)",
+        r"(?:esta\s+semana|semana\s+actual|(?:this|current)\s+week|lo\s+que\s+va\s+de\s+semana|"
+        r"week\s+to\s+date|wtd)",
         _fixed(lambda t: _week(_monday(t), t)),
     ),
     (
@@ -424,7 +426,8 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _fixed(lambda t: _month(t.year, t.month, t).previous()),
     ),
     (
-        r"(?:este\s+mes|mes\s+actual|(?:this|current)\s+month|lo\s+que\s+va\s+de\s+mes)",
+        r"(?:este\s+mes|mes\s+actual|(?:this|current)\s+month|lo\s+que\s+va\s+de\s+mes|"
+        r"month\s+to\s+date|mtd)",
         _fixed(lambda t: _month(t.year, t.month, t)),
     ),
     (
@@ -433,7 +436,8 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _fixed(lambda t: _year(t.year - 1, t)),
     ),
     (
-        r"(?:este\s+ano|ano\s+actual|(?:this|current)\s+year|lo\s+que\s+va\s+de\s+ano)",
+        r"(?:este\s+ano|ano\s+actual|(?:this|current)\s+year|lo\s+que\s+va\s+de\s+ano|"
+        r"year\s+to\s+date|ytd)",
         _fixed(lambda t: _year(t.year, t)),
     ),
     (

@@ -150,6 +150,9 @@ CANNED = {
         "pregunta. Sí puedo darte por separado cuántos tickets se crearon, cuántos se resolvieron "
         "y cuántos siguen abiertos en un periodo, y comparar periodos en porcentaje. "
         "Prueba con frases como:",
+        "too_many_periods": "Comparo dos periodos a la vez, y la pregunta nombra {text} "
+        "periodos: no respondo por una parte de ellos. Pregunta por dos periodos, o pide una "
+        "tendencia por mes para verlos todos. Prueba con frases como:",
         "compare_grouped": "Comparo dos periodos (o dos valores) por su total, su media o su "
         "mediana, pero no desgloses ni tendencias de cada uno, y no doy los totales en su lugar. "
         "Pregunta por cada uno por separado, como «tickets por categoría en octubre». Prueba con "
@@ -198,6 +201,9 @@ CANNED = {
         "the period against created in it?), and I give no figure that could answer another "
         "question. I can give, separately, how many tickets were created, resolved and are still "
         "open in a period, and compare periods in percent. Try phrasings like:",
+        "too_many_periods": "I compare two periods at a time, and the question names {text} "
+        "periods: I do not answer for some of them only. Ask about two periods, or ask for a "
+        "monthly trend to see them all. Try phrasings like:",
         "compare_grouped": "I compare two periods (or two values) by their total, average or "
         "median, but not a breakdown or a trend of each, and I do not give the totals instead. "
         "Ask about each separately, such as “tickets by category in October”. Try phrasings "
@@ -218,7 +224,7 @@ CANNED = {
 # Replies that end with example questions.
 WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
-     "p90_grouped", "no_ratio", "negated_filter", "compare_grouped",
+     "p90_grouped", "no_ratio", "negated_filter", "compare_grouped", "too_many_periods",
      "unknown_agent"}
 )  # fmt: skip
 
