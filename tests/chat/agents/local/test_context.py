@@ -90,3 +90,31 @@ def test_a_longer_question_we_cannot_place_does_not_borrow_the_context() -> None
 def test_the_week_before_last_is_not_the_week_before_the_previous_one() -> None:
     q = understood("and the week before last?", "How many tickets were resolved in March 2024?")
     assert [p.label() for p in q.periods] == ["2026-11-09..2026-11-15"]
+
+
+def test_compare_it_compares_the_previous_period_with_the_one_named() -> None:
+    q = understood("compáralo con agosto", "Tickets resueltos por Lucía en septiembre")
+    assert q.intent == "compare"
+    assert [p.label() for p in q.periods] == ["2026-09-01..2026-09-30", "2026-08-01..2026-08-31"]
+    assert q.filters == (("agent", LUCIA),)
+
+
+def test_a_comparison_that_refers_to_nothing_before_keeps_its_own_window() -> None:
+    q = understood("Compare August", "Tickets resolved by Lucía in September")
+    assert q.intent == "compare" and q.filters == ()
+    assert [p.label() for p in q.periods] == ["2026-08-01..2026-08-31"]  # and the month before
+
+
+def test_a_grouping_alone_regroups_the_previous_question() -> None:
+    q = understood("by channel", "Average resolution time for urgent tickets last month")
+    assert (q.intent, q.dimension, q.stats) == ("breakdown", "channel", ("avg_hours",))
+    assert q.filters == (("priority", "Urgent"),)
+    assert [p.label() for p in q.periods] == ["2026-10-01..2026-10-31"]
+    weekly = understood("por semana", "Tiempo medio de resolución de tickets urgentes en octubre")
+    assert (weekly.intent, weekly.interval) == ("trend", "week")
+    assert weekly.filters == (("priority", "Urgent"),)
+
+
+def test_a_grouping_with_words_of_its_own_is_a_new_question() -> None:
+    q = understood("Tickets by channel", "Average resolution time for urgent tickets last month")
+    assert q.filters == () and q.periods == ()

@@ -38,7 +38,10 @@ def resolve(question: Question, previous: Question | None) -> Question:
         if question.before_that and previous.periods:
             periods = (previous.periods[0].previous(),)
         if intent == "compare" and len(periods) == 1:
-            periods = (periods[0], periods[0].previous())
+            if question.refers_back and previous.periods:
+                periods = (previous.periods[0], periods[0])  # "compáralo con agosto"
+            else:
+                periods = (periods[0], periods[0].previous())
     except BadPeriod as exc:
         return replace(question, intent="unknown", bad_period=str(exc))
     asked = {dimension for dimension, _ in question.filters}

@@ -55,6 +55,7 @@ class Question:
     ticket_id: int | str | None = None
     followup: bool = False
     before_that: bool = False
+    refers_back: bool = False  # "compáralo con agosto": compare the previous answer's period
     bad_period: str | None = None
     # Why the tools cannot answer it exactly (a `render.CANNED` kind) and the words that say so.
     declined: tuple[str, str] | None = None
@@ -163,6 +164,10 @@ def parse(
     # Only a period or a filter and no other words ("la semana pasada", "billing") continues the
     # conversation; a longer question we cannot place is not understood rather than guessed.
     followup = marker or (intent is None and len(_content_words(rest)) <= 1)
+    if intent in ("breakdown", "trend") and not (periods or filter_pairs or stats or date_field):
+        # "By channel", "por semana": only a grouping, which regroups the previous question.
+        words = _content_words(_blank(rest, _grouping_spans(rest)))
+        followup = followup or not words
     if intent is None and not followup:
         intent = "unknown"
     if intent in ("greeting", "help"):
@@ -186,6 +191,7 @@ def parse(
         query=query,
         followup=followup,
         before_that=bool(rx.BEFORE_THAT.search(folded)),
+        refers_back=bool(rx.REFERS_BACK.search(folded)),
         missing=_missing(rest, text),
     )
 
@@ -230,6 +236,12 @@ def _search_query(
     if len(query) > MAX_QUERY_CHARS:
         query = query[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
     return (query, (start, end)) if query else (None, None)
+
+
+def _grouping_spans(rest: str) -> list[tuple[int, int]]:
+    """Where `rest` names a grouping: a dimension or a day, week or month interval."""
+    patterns = [*(words for _, words in rx.INTERVALS), *rx.PER_DIM.values(), *rx.DIM_PER.values()]
+    return [m.span() for p in patterns for m in p.finditer(rest)]
 
 
 def _content_words(rest: str) -> list[str]:

@@ -195,9 +195,14 @@ FILLER_WORDS = frozenset(
     on for with an to what whats s is are was were how about also only but now that this those
     these my it its there""".split()  # noqa: SIM905
 )
+# "Compáralo con agosto", "compare that with August": the previous answer is the first period.
+_REFERS_BACK = (
+    r"compar[ae]l[oa]s?|compara\s+(?:eso|esto|esos|estos)|compare\s+(?:it|that|this|them|those)"
+)
+REFERS_BACK = re.compile(r"^\W*(?:" + _REFERS_BACK + r")(?![\w])")
 FOLLOWUP = re.compile(
     r"^\W*(?:y|e|and|what\s+about|how\s+about|and\s+for|tambien|also|solo|only|pero|but|"
-    r"what\s+if|y\s+si|ahora|now)(?![\w])"
+    r"what\s+if|y\s+si|ahora|now|" + _REFERS_BACK + r")(?![\w])"
 )
 
 # Groupings the tools do not have (DESIGN §7: dimensions, and days, ISO weeks or months).
