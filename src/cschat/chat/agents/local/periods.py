@@ -252,6 +252,12 @@ def _en_date_dm(m: re.Match[str], today: date) -> Period:
     return _one_day(_day(int(y) if y else _recent_year(mon, d, today), mon, d, m[0]))
 
 
+def _week_of(m: re.Match[str], today: date) -> Period:
+    """ "La semana del 9 de noviembre" / "the week of November 9": the ISO week holding that day."""
+    day = find_periods(m["day"], today)[0].period.start
+    return _week(_monday(day), today)
+
+
 def _iso_day(m: re.Match[str], today: date) -> Period:
     try:
         return _one_day(date.fromisoformat(m[1]))
@@ -366,6 +372,12 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         r"(?:la\s+|the\s+)?(primera|segunda|first|second)\s+(?:quincena|half)\s+(?:de|of)\s+"
         + _M + _DE_Y,
         _half_month,
+    ),
+    (
+        r"(?:(?:la\s+)?semana\s+del?\s+(?:el\s+)?|(?:the\s+)?week\s+of\s+(?:the\s+)?)(?P<day>"
+        + _ISO + "|" + _D + r"\s+de\s+" + _MA + _DE_Y + "|" + _MA + r"\s+" + _D
+        + r"(?:,?\s+" + _Y + r")?|" + _D + r"\s+(?:of\s+)?" + _MA + r"(?:,?\s+" + _Y + r")?)",
+        _week_of,
     ),
     (r"(?:desde|since)\s+(?:el\s+)?(?:" + _ISO + "|" + _M + _DE_Y + ")", _since),
     (_ISO, _iso_day),
