@@ -38,6 +38,12 @@ async def test_invitation_end_to_end(
         assert shown.status_code == 200
         assert shown.json()["email"] == NEW and shown.json()["inviter"] == SUPERVISOR_EMAIL
         assert shown.json()["password_required"] is True
+        assert shown.json()["role"] == "Agent"
+        # A role changed before the invitation is accepted is the role the page shows.
+        changed = await boss.put(f"/api/users/{NEW}/role", json={"role": "Supervisor"})
+        assert changed.status_code == 200, changed.text
+        assert (await invitee.get(f"/api/invitations/{token}")).json()["role"] == "Supervisor"
+        assert (await boss.put(f"/api/users/{NEW}/role", json={"role": "Agent"})).status_code == 200
         # Not yet accepted: signing in is refused.
         early = await invitee.post("/auth/login", json={"email": NEW, "password": PASSWORD})
         assert early.status_code == 401
@@ -74,6 +80,8 @@ async def test_invitation_end_to_end(
     trail = await audit_trail(boss, target=NEW)
     assert trail == [
         ("invitation.create", NEW),
+        ("user.role_change", NEW),
+        ("user.role_change", NEW),
         ("auth.login_failed", NEW),
         ("invitation.accept", NEW),
         ("auth.login", NEW),

@@ -112,11 +112,11 @@ async def accept(
     dependencies=[PublicRoute],
 )
 async def lookup(token: str, session: SessionDep, settings: SettingsDep) -> InvitationPublicRead:
-    invitation = await service.lookup(session, token)
+    invitation, role = await service.lookup(session, token)
     local = settings.auth.provider == "local"
     return InvitationPublicRead(
         email=invitation.email,
-        role=invitation.role,
+        role=role,
         inviter=invitation.invited_by,
         expires_at=invitation.expires_at,
         provider=settings.auth.provider,

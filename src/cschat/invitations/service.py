@@ -180,9 +180,12 @@ def _refuse_closed(invitation: Invitation) -> None:
         raise Gone(f"This invitation expired on {expired}: ask a Supervisor for a new one.")
 
 
-async def lookup(session: AsyncSession, token: str) -> Invitation:
-    """The open invitation behind a token; 404, 409 or 410 with the reason otherwise."""
-    return await _open_by_token(session, token)
+async def lookup(session: AsyncSession, token: str) -> tuple[Invitation, str]:
+    """The open invitation behind a token and the role its account has now (a Supervisor may
+    have changed it since the invitation was sent); 404, 409 or 410 with the reason otherwise."""
+    invitation = await _open_by_token(session, token)
+    user = await users_repository.get_by_id(session, invitation.user_id)
+    return invitation, user.role if user is not None else invitation.role
 
 
 async def accept(
