@@ -207,6 +207,9 @@ def test_mapping_text_forms() -> None:
     assert preset.columns["ticket_id"] == "external_id"
     with pytest.raises(mapping.MappingError, match="not col=field"):
         mapping.parse("a")
+    # One column given two targets: neither is dropped silently.
+    with pytest.raises(mapping.MappingError, match="column 'a' is mapped twice"):
+        mapping.parse("a=external_id,b=subject, a =created_at")
 
 
 def test_nul_characters_in_kept_columns_are_refused() -> None:

@@ -183,5 +183,7 @@ def parse(text: str | None) -> Mapping:
         column, sep, target = pair.partition("=")
         if not sep or not column.strip():
             raise MappingError(f"'{pair}' is not col=field")
+        if column.strip() in columns:
+            raise MappingError(f"column '{column.strip()}' is mapped twice")
         columns[column.strip()] = target.strip()
     return from_object({"columns": columns})
