@@ -210,6 +210,8 @@ def test_mapping_text_forms() -> None:
     # One column given two targets: neither is dropped silently.
     with pytest.raises(mapping.MappingError, match="column 'a' is mapped twice"):
         mapping.parse("a=external_id,b=subject, a =created_at")
+    with pytest.raises(mapping.MappingError, match="'a' is given twice"):
+        mapping.parse('{"a": "external_id", "a": "subject"}')
 
 
 def test_nul_characters_in_kept_columns_are_refused() -> None:

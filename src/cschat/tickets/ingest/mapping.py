@@ -163,6 +163,14 @@ def from_object(data: Any) -> Mapping:
     )
 
 
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise MappingError(f"'{repeated[0]}' is given twice")
+    return dict(pairs)
+
+
 def parse(text: str | None) -> Mapping:
     """A mapping from the `map` parameter: JSON, `col=field,...` or `@preset`."""
     if text is None or not text.strip():
@@ -175,7 +183,7 @@ def parse(text: str | None) -> Mapping:
         return from_object(preset)
     if text.startswith("{"):
         try:
-            return from_object(json.loads(text))
+            return from_object(json.loads(text, object_pairs_hook=_no_repeated_keys))
         except json.JSONDecodeError as exc:
             raise MappingError(f"not valid JSON: {exc.msg} at character {exc.pos}") from None
     columns: dict[str, Any] = {}
