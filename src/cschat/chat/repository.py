@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+import psycopg
+from sqlalchemy import JSON, Insert, bindparam, delete, func, insert, select, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.chat.models import ChatMessage, ChatSession
-from cschat.core.db import Base
+from cschat.core.db import Base, driver_connection
 
 
 async def get_session(session: AsyncSession, session_id: str) -> ChatSession | None:
@@ -84,6 +90,82 @@ _SESSIONS = Base.metadata.tables[ChatSession.__tablename__]
 _MESSAGES = Base.metadata.tables[ChatMessage.__tablename__]
 _MESSAGE_COLUMNS = tuple(c.key for c in _MESSAGES.columns if c.key != "id")
 _INSERT_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
+_JSON_COLUMNS = frozenset(c.key for c in _MESSAGES.columns if isinstance(c.type, JSON))
+
+
+def _turn_statement(new_session: bool) -> Insert:
+    """One statement on PostgreSQL for a whole turn: the session (inserted, or its `updated_at`
+    moved) in a CTE, and both messages, whose ids come back with their roles. Through SQLAlchemy
+    the same writes were three statements and cost 1.4 ms more than their SQL, about a third of
+    a small question's time on the server."""
+    if new_session:
+        session_write: Any = insert(_SESSIONS).values(
+            {c.key: bindparam(f"s_{c.key}", type_=c.type) for c in _SESSIONS.columns}
+        )
+    else:
+        session_write = (
+            update(_SESSIONS)
+            .where(_SESSIONS.c.id == bindparam("s_id", type_=_SESSIONS.c.id.type))
+            .values(updated_at=bindparam("s_updated_at", type_=_SESSIONS.c.updated_at.type))
+        )
+    rows = [
+        {key: bindparam(f"{prefix}_{key}", type_=_MESSAGES.c[key].type) for key in _MESSAGE_COLUMNS}
+        for prefix in ("q", "a")
+    ]
+    return (
+        insert(_MESSAGES)
+        .values(rows)
+        .returning(_MESSAGES.c.id, _MESSAGES.c.role)
+        .add_cte(session_write.cte("s"))
+    )
+
+
+_TURN = {new: _turn_statement(new) for new in (True, False)}
+
+
+@functools.lru_cache(maxsize=4)
+def _turn_sql(new_session: bool, dialect: Dialect) -> str:
+    return str(_TURN[new_session].compile(dialect=dialect))
+
+
+async def store_turn(
+    session: AsyncSession,
+    *,
+    new_session: ChatSession | None,
+    session_id: str,
+    now: datetime,
+    question: ChatMessage,
+    answer: ChatMessage,
+) -> None:
+    """Insert the session (`new_session`) or move its `updated_at` to `now`, and insert the
+    question and the answer (not added to `session`); sets their ids. A unique key taken
+    meanwhile (a concurrent send) raises IntegrityError, on either engine."""
+    if session.get_bind().dialect.name != "postgresql":
+        if new_session is not None:
+            await add_session(session, new_session)
+        else:
+            await touch_session(session, session_id, now)
+        await add_messages(session, (question, answer))
+        return
+    values: dict[str, Any] = {}
+    if new_session is not None:
+        values.update({f"s_{c.key}": getattr(new_session, c.key) for c in _SESSIONS.columns})
+    else:
+        values.update(s_id=session_id, s_updated_at=now)
+    for prefix, message in (("q", question), ("a", answer)):
+        for key in _MESSAGE_COLUMNS:
+            value = getattr(message, key)
+            if key in _JSON_COLUMNS and value is not None:
+                value = json.dumps(value, ensure_ascii=False, default=str)
+            values[f"{prefix}_{key}"] = value
+    driver = await driver_connection(await session.connection())
+    sql = _turn_sql(new_session is not None, session.get_bind().dialect)
+    try:
+        cursor = await driver.execute(sql, values)
+        ids = dict((role, id_) for id_, role in await cursor.fetchall())
+    except psycopg.IntegrityError as exc:
+        raise IntegrityError(sql, values, exc) from None
+    question.id, answer.id = ids["user"], ids["assistant"]
 
 
 async def add_session(session: AsyncSession, chat: ChatSession) -> None:

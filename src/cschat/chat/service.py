@@ -188,10 +188,6 @@ async def finish(
     failure) with its trace. Plain inserts: the messages are not tracked by `session`."""
     if turn.is_new:
         turn.chat.updated_at = now
-        await repository.add_session(session, turn.chat)
-    else:
-        # The question carries the id: a rollback after a failed tool expires `turn.chat`.
-        await repository.touch_session(session, turn.question.session_id, now)
     turn.question.trace = None
     answer = ChatMessage(
         session_id=turn.question.session_id,
@@ -205,7 +201,15 @@ async def finish(
         client_message_id=turn.question.client_message_id,
         created_at=now,
     )
-    await repository.add_messages(session, (turn.question, answer))
+    await repository.store_turn(
+        session,
+        new_session=turn.chat if turn.is_new else None,
+        # The question carries the id: a rollback after a failed tool expires `turn.chat`.
+        session_id=turn.question.session_id,
+        now=now,
+        question=turn.question,
+        answer=answer,
+    )
     return answer
 
 
