@@ -172,6 +172,50 @@ async def test_more_than_two_periods_are_declined(question: str, lang: str) -> N
     assert ("nombra 3 periodos" if lang == "es" else "names 3 periods") in text
 
 
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [
+        ("¿Cuántos tickets se resolvieron en menos de una hora?", "es", "en menos de una hora"),
+        ("¿Cuántos tickets hay con CSAT bajo?", "es", "CSAT bajo"),
+        ("¿Cuántos tickets tienen CSAT de 1?", "es", "CSAT de 1"),
+        ("How many tickets got a CSAT of 1?", "en", "CSAT of 1"),
+        ("tickets with csat below 3 last month", "en", "csat below 3"),
+        ("How many tickets took more than 3 days to resolve?", "en", "more than 3 days"),
+    ],
+)
+async def test_a_count_over_a_threshold_of_time_or_csat_is_declined(
+    question: str, lang: str, written: str
+) -> None:
+    # Never the average CSAT, or every resolved ticket, for "how many had a low CSAT".
+    text, language = await _declined(question)
+    assert language == lang
+    assert written in text
+    assert ("No cuento tickets por un umbral" if lang == "es" else "I do not count tickets by a "
+            "threshold") in text  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [
+        ("¿Cuántos tickets se crearon este mes por canal y prioridad?", "es",
+         "por canal y prioridad"),
+        ("Tickets by category and by team last week", "en", "by category and by team"),
+    ],
+)  # fmt: skip
+async def test_two_groupings_at_once_are_declined(question: str, lang: str, written: str) -> None:
+    text, language = await _declined(question)
+    assert language == lang
+    assert written in text
+
+
+@pytest.mark.parametrize(
+    "question", ["Average CSAT over the last month", "CSAT in 2024", "csat de 2024"]
+)
+async def test_csat_with_a_period_is_no_threshold(question: str) -> None:
+    text, _, tools = await ask(question)
+    assert [name for name, _ in tools.calls] == ["resolution_stats"], text
+
+
 async def test_a_follow_up_asking_for_a_missing_grouping_is_declined() -> None:
     history = ("¿Cuántos tickets se resolvieron esta semana?",)
     text, _ = await _declined("¿y por hora?", history=history)

@@ -92,6 +92,8 @@ def windows(text: str, today: date) -> list[str]:
         ("ayer y hoy", FRI, ["2026-11-26..2026-11-26", "2026-11-27..2026-11-27"]),
         ("en lo que va de semana", FRI, ["2026-11-23..2026-11-27"]),
         ("la semana del 9 de noviembre", FRI, ["2026-11-09..2026-11-15"]),
+        ("from 1 to 15 November", FRI, ["2026-11-01..2026-11-15"]),
+        ("between the 3rd and the 9th of Dec 2025", FRI, ["2025-12-03..2025-12-09"]),
         ("the week of Nov 11, 2026", FRI, ["2026-11-09..2026-11-15"]),
         ("semana del 2024-12-31", FRI, ["2024-12-30..2025-01-05"]),
         ("la semana del 25 de noviembre", FRI, ["2026-11-23..2026-11-27"]),

@@ -87,7 +87,7 @@ def parse(
             ticket_id = external[1]
         else:
             assert ticket is not None
-            ticket_id = int(ticket[1] or ticket[2])
+            ticket_id = int(next(g for g in ticket.groups() if g))
         if rx.SEARCH.search(folded):
             # "Tickets parecidos al ticket 42": search with that ticket's subject.
             found = rx.SEARCH_LIMIT.search(folded)
@@ -332,10 +332,16 @@ def _unanswerable(rest: str, text: str, intent: Intent | None) -> tuple[str, str
     """Why no tool answers the question exactly, if a word says so: a grouping the tools lack
     (weekday, hour, year), a time expression no period rule read, an average of counts, or a
     percentage or rate (a change between periods in percent is a comparison, and answered)."""
+    threshold = rx.THRESHOLD.search(rest)  # "more than 3 days" is no period either
+    if threshold:
+        return "no_threshold", _written(text, threshold)
     for kind, words in (("no_grouping", rx.NO_GROUPING), ("unread_period", rx.UNREAD_PERIOD)):
         found = words.search(rest)
         if found:
             return kind, _written(text, found)
+    two = rx.TWO_GROUPINGS.search(rest)
+    if two:
+        return "two_groupings", _written(text, two)
     ratio = rx.RATIO.search(rest)
     if ratio and intent != "compare":
         return "no_ratio", _written(text, ratio)

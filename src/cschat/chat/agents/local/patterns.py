@@ -23,7 +23,8 @@ HELP = _rx(
     r"ejemplos|examples|what\s+do\s+you\s+do"
 )
 TICKET_ID = _rx(
-    r"(?:ticket|caso|case|incidencia)\s*(?:#|n[ou]m(?:ero)?\.?|id|number|no\.)?\s*#?\s*(\d+)|#(\d+)"
+    r"(?:ticket|caso|case|incidencia)\s*(?:#|n[ou]m(?:ero)?\.?|id|number|no\.)?\s*#?\s*(\d+)|#(\d+)|"
+    r"(?:similar(?:es)?|parecid[oa]s?)\s+(?:to|a|al)\s+(\d+)(?![\d.,:/-])"
 )
 # External ids as the source writes them ("ticket TKT-000002"); matched on the original text.
 EXTERNAL_ID = re.compile(
@@ -187,6 +188,54 @@ NEGATED_VALUE = re.compile(
 NON_PREFIX = re.compile(r"(?<![\w-])(non|no)-(?=\w)")
 # "¿Cuántos tickets hay?", "how many tickets do we have": every ticket, whatever its status.
 TOTAL = _rx(r"hay|tenemos|existen|en\s+total|in\s+total|do\s+we\s+have|are\s+there|all\s+tickets")
+# A count over a threshold of a metric ("resueltos en menos de una hora", "CSAT below 3"): the
+# tools give averages, medians and P90, and filter by no metric's value.
+_NUMBER_WORDS = (
+    "dos",
+    "tres",
+    "cuatro",
+    "cinco",
+    "seis",
+    "siete",
+    "ocho",
+    "nueve",
+    "diez",
+    "doce",
+    "veinte",
+    "treinta",
+    "cuarenta",
+    "sesenta",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "twelve",
+    "twenty",
+    "thirty",
+    "forty",
+    "sixty",
+)
+_AMOUNT = r"(?:un[ao]?|an?|one|\d+(?:[.,]\d+)?|" + "|".join(_NUMBER_WORDS) + ")"
+THRESHOLD = _rx(
+    r"(?:en\s+|in\s+)?(?:menos|mas)\s+de\s+" + _AMOUNT + r"\s+(?:horas?|minutos?|dias?|semanas?)|"
+    r"(?:in\s+)?(?:under|less\s+than|more\s+than|over|within|longer\s+than|faster\s+than)\s+"
+    + _AMOUNT
+    + r"\s+(?:hours?|minutes?|mins?|days?|weeks?)|"
+    r"csat\s+(?:\w+\s+)?(?:below|under|above|over|menor\s+(?:de|que|a)|mayor\s+(?:de|que|a)|"
+    r"inferior\s+a|superior\s+a|(?:less|more|greater)\s+than|de|of|=|<|>|<=|>=)\s*[1-5](?![\d.,:])|"
+    r"csat\s+(?:bajo|alto|malo|bueno|baja|alta|low|high|poor|bad|good)|"
+    r"(?:bajo|alto|malo|bueno|low|high|poor|bad|good)\s+csat"
+)
+# Two groupings at once ("por canal y prioridad"): the tools group by one.
+TWO_GROUPINGS = _rx(
+    PER + "(?:" + "|".join(p for _, p in DIMENSIONS) + r")\s+(?:y|e|and|&|,)\s+(?:" + PER + ")?"
+    "(?:" + "|".join(p for _, p in DIMENSIONS) + ")"
+)
 # count_tickets knows resolved/open/any only; other statuses come from the status breakdown.
 STATUS_VALUE = _rx(r"escal(?:ad|ar|aron|o|e|ation)\w*|escalated|en\s+espera|on\s+hold")
 FILLER_WORDS = frozenset(

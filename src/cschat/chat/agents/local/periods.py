@@ -227,6 +227,13 @@ def _en_day_range(m: re.Match[str], today: date) -> Period:
     return Period(_day(year1, month1, d1n, m[0]), _day(year2, month2, d2n, m[0]), "range")
 
 
+def _en_day_range_dm(m: re.Match[str], today: date) -> Period:
+    """ "From 1 to 15 November (2026)": both days in the month named after them."""
+    d1, d2, month, year = int(m[1]), int(m[2]), _MONTH_NUMBERS[m[3]], m[4]
+    y = int(year) if year else _recent_year(month, d2, today)
+    return Period(_day(y, month, d1, m[0]), _day(y, month, d2, m[0]), "range")
+
+
 def _en_dash_range(m: re.Match[str], today: date) -> Period:
     month, d1, d2 = _MONTH_NUMBERS[m[1]], int(m[2]), int(m[3])
     year = int(m[4]) if m[4] else _recent_year(month, d2, today)
@@ -363,6 +370,11 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _en_day_range,
     ),
     (_M + r"\s+" + _D + r"\s*-\s*" + _D + r"(?:,?\s+" + _Y + r")?", _en_dash_range),
+    (
+        r"(?:from|between)\s+(?:the\s+)?" + _D + r"\s+(?:to|and|until|through|-)\s+(?:the\s+)?"
+        + _D + r"\s+(?:of\s+)?" + _MA + r"(?:,?\s+" + _Y + r")?",
+        _en_day_range_dm,
+    ),
     (
         r"(?:del?|entre(?:\s+el)?)\s+" + _D + r"\s+(?:al?|y(?:\s+el)?)\s+" + _D
         + r"\s+(?:de|del)\s+(este\s+mes|mes\s+pasado|mes\s+anterior)",

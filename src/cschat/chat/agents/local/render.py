@@ -150,6 +150,11 @@ CANNED = {
         "pregunta. Sí puedo darte por separado cuántos tickets se crearon, cuántos se resolvieron "
         "y cuántos siguen abiertos en un periodo, y comparar periodos en porcentaje. "
         "Prueba con frases como:",
+        "no_threshold": "No cuento tickets por un umbral de tiempo o de CSAT («{text}»): tengo "
+        "la media, la mediana y el P90 del tiempo de resolución y la media de la primera respuesta "
+        "y del CSAT, y no doy una cifra que respondería a otra pregunta. Prueba con frases como:",
+        "two_groupings": "Agrupo por una sola dimensión a la vez («{text}»): pregunta por cada una "
+        "por separado, como «tickets por canal» y luego «por prioridad». Prueba con frases como:",
         "too_many_periods": "Comparo dos periodos a la vez, y la pregunta nombra {text} "
         "periodos: no respondo por una parte de ellos. Pregunta por dos periodos, o pide una "
         "tendencia por mes para verlos todos. Prueba con frases como:",
@@ -201,6 +206,11 @@ CANNED = {
         "the period against created in it?), and I give no figure that could answer another "
         "question. I can give, separately, how many tickets were created, resolved and are still "
         "open in a period, and compare periods in percent. Try phrasings like:",
+        "no_threshold": "I do not count tickets by a threshold of time or CSAT (“{text}”): I have "
+        "the average, median and P90 of resolution time and the average first response time and "
+        "CSAT, and I give no figure that would answer another question. Try phrasings like:",
+        "two_groupings": "I group by one dimension at a time (“{text}”): ask about each "
+        "separately, such as “tickets by channel” and then “by priority”. Try phrasings like:",
         "too_many_periods": "I compare two periods at a time, and the question names {text} "
         "periods: I do not answer for some of them only. Ask about two periods, or ask for a "
         "monthly trend to see them all. Try phrasings like:",
@@ -225,6 +235,7 @@ CANNED = {
 WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
      "p90_grouped", "no_ratio", "negated_filter", "compare_grouped", "too_many_periods",
+     "no_threshold", "two_groupings",
      "unknown_agent"}
 )  # fmt: skip
 
