@@ -57,6 +57,10 @@ async def _declined(question: str, history: tuple[str, ...] = ()) -> tuple[str, 
         ("Tendencia anual de tickets resueltos", "es", "anual"),
         ("Resolved tickets per year", "en", "per year"),
         ("Tickets por trimestre en 2024", "es", "por trimestre"),
+        ("tickets by customer", "en", "by customer"),
+        ("How many tickets for customer Aperture Science?", "en", "customer Aperture"),
+        ("¿Cuántos tickets del cliente Aperture Science?", "es", "cliente Aperture"),
+        ("tickets de la región norte", "es", "región norte"),
     ],
 )  # fmt: skip
 async def test_a_grouping_the_tools_do_not_have_is_declined(
@@ -214,6 +218,16 @@ async def test_two_groupings_at_once_are_declined(question: str, lang: str, writ
 async def test_csat_with_a_period_is_no_threshold(question: str) -> None:
     text, _, tools = await ask(question)
     assert [name for name, _ in tools.calls] == ["resolution_stats"], text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How many customer support tickets this week?", "tickets de clientes esta semana",
+     "customer satisfaction last month"],
+)  # fmt: skip
+async def test_customers_in_general_are_no_customer_filter(question: str) -> None:
+    text, _, tools = await ask(question)
+    assert tools.calls, text
 
 
 async def test_a_follow_up_asking_for_a_missing_grouping_is_declined() -> None:

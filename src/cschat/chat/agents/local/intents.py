@@ -335,7 +335,11 @@ def _unanswerable(rest: str, text: str, intent: Intent | None) -> tuple[str, str
     threshold = rx.THRESHOLD.search(rest)  # "more than 3 days" is no period either
     if threshold:
         return "no_threshold", _written(text, threshold)
-    for kind, words in (("no_grouping", rx.NO_GROUPING), ("unread_period", rx.UNREAD_PERIOD)):
+    for kind, words in (
+        ("no_grouping", rx.NO_GROUPING),
+        ("no_grouping", rx.NO_FIELD),
+        ("unread_period", rx.UNREAD_PERIOD),
+    ):
         found = words.search(rest)
         if found:
             return kind, _written(text, found)

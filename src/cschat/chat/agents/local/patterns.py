@@ -255,6 +255,19 @@ FOLLOWUP = re.compile(
 )
 
 # Groupings the tools do not have (DESIGN §7: dimensions, and days, ISO weeks or months).
+# Fields the tools neither filter nor group by (DESIGN §7), by them or with a value after them:
+# "by customer", "cliente Aperture Science", "región norte". "Customer support" is the service.
+_NO_FIELD_WORDS = (
+    r"customers?|clients?|clientes?|compan(?:y|ies)|empresas?|organi[sz]ations?|organizacion(?:es)?|"
+    r"regions?|region(?:es)?|countr(?:y|ies)|pais(?:es)?|cit(?:y|ies)|ciudad(?:es)?|products?|"
+    r"productos?|tags?|etiquetas?|idiomas?|languages?"
+)
+NO_FIELD = _rx(
+    r"(?:by|per|por|each|cada|segun)\s+(?:the\s+|el\s+|la\s+)?(?:" + _NO_FIELD_WORDS + ")|"
+    r"(?:customer|client|cliente|company|empresa|region|country|pais|city|ciudad|product|"
+    r"producto|tag|etiqueta)\s+(?!support|service|servicio|satisfaction|satisfaccion|experience|"
+    r"care|atencion)[a-z0-9]\w*"
+)
 NO_GROUPING = _rx(
     r"(?:por\s+)?dias?\s+de\s+(?:la\s+)?semana|(?:by\s+|per\s+)?days?\s+of\s+(?:the\s+)?week|"
     r"weekdays?|dias?\s+laborables?|laborables|entre\s+semana|fin(?:es)?\s+de\s+semana|weekends?|"
