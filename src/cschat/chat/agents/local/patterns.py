@@ -140,7 +140,10 @@ METRIC_WORDS = _rx(
     r"tiempos?|times?|horas?|hours?|minutos?|minutes?|duracion|duration|tard\w*|how\s+long|"
     r"resolucion|resolution|cierre|rapid\w*|lent\w*|fast\w*|slow\w*|quick\w*"
 )
-STATS = _rx(r"estadisticas?|stats|statistics|metricas|metrics|kpis?|rendimiento|performance")
+STATS = _rx(
+    r"estadisticas?|stats|statistics|metricas|metrics|kpis?|rendimiento|performance|resumen|"
+    r"summary|overview"
+)
 COUNT = _rx(r"cuant[oa]s|how\s+many|numero\s+de|number\s+of|total|count|cantidad|volumen|volume|"
              r"how\s+much")  # fmt: skip
 TICKETS = _rx(r"tickets?|casos?|incidencias?|solicitudes|requests?|backlog")

@@ -441,7 +441,10 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     ),
     (
         r"(?:esta\s+semana|semana\s+actual|(?:this|current)\s+week|lo\s+que\s+va\s+de\s+semana|"
-        r"week\s+to\s+date|wtd)",
+        r"week\s+to\s+date|wtd|"
+        # "El resumen de la semana" is this week's; "los días de la semana" is no period.
+        r"(?<!dia\s)(?<!dias\s)(?<!fin\s)(?<!mitad\s)de\s+la\s+semana"
+        r"(?!\s+(?:pasada|anterior|que\s+viene|proxima|siguiente|actual|antepasada)))",
         _fixed(lambda t: _week(_monday(t), t)),
     ),
     (
@@ -451,7 +454,9 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     ),
     (
         r"(?:este\s+mes|mes\s+actual|(?:this|current)\s+month|lo\s+que\s+va\s+de\s+mes|"
-        r"month\s+to\s+date|mtd)",
+        r"month\s+to\s+date|mtd|"
+        r"(?<!dia\s)(?<!dias\s)(?<!mitad\s)del\s+mes"
+        r"(?!\s+(?:pasado|anterior|que\s+viene|proximo|siguiente|actual|antepasado|de)))",
         _fixed(lambda t: _month(t.year, t.month, t)),
     ),
     (
