@@ -61,6 +61,8 @@ async def _declined(question: str, history: tuple[str, ...] = ()) -> tuple[str, 
         ("How many tickets for customer Aperture Science?", "en", "customer Aperture"),
         ("¿Cuántos tickets del cliente Aperture Science?", "es", "cliente Aperture"),
         ("tickets de la región norte", "es", "región norte"),
+        ("Tickets sin asignar", "es", "sin asignar"),
+        ("How many unassigned tickets?", "en", "unassigned"),
     ],
 )  # fmt: skip
 async def test_a_grouping_the_tools_do_not_have_is_declined(
@@ -228,6 +230,17 @@ async def test_csat_with_a_period_is_no_threshold(question: str) -> None:
 async def test_customers_in_general_are_no_customer_filter(question: str) -> None:
     text, _, tools = await ask(question)
     assert tools.calls, text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [("Show the oldest open tickets", "en", "oldest"),
+     ("¿Cuál es el ticket más antiguo sin resolver?", "es", "más antiguo")],
+)  # fmt: skip
+async def test_a_listing_by_age_is_declined(question: str, lang: str, written: str) -> None:
+    # Never the count of open tickets for "which one is the oldest".
+    text, language = await _declined(question)
+    assert language == lang and written in text
 
 
 async def test_a_follow_up_asking_for_a_missing_grouping_is_declined() -> None:

@@ -332,6 +332,9 @@ def _unanswerable(rest: str, text: str, intent: Intent | None) -> tuple[str, str
     """Why no tool answers the question exactly, if a word says so: a grouping the tools lack
     (weekday, hour, year), a time expression no period rule read, an average of counts, or a
     percentage or rate (a change between periods in percent is a comparison, and answered)."""
+    listing = rx.LISTING.search(rest)
+    if listing and intent != "search":
+        return "no_listing", _written(text, listing)
     threshold = rx.THRESHOLD.search(rest)  # "more than 3 days" is no period either
     if threshold:
         return "no_threshold", _written(text, threshold)

@@ -240,7 +240,14 @@ TWO_GROUPINGS = _rx(
     "(?:" + "|".join(p for _, p in DIMENSIONS) + ")"
 )
 # count_tickets knows resolved/open/any only; other statuses come from the status breakdown.
-STATUS_VALUE = _rx(r"escal(?:ad|ar|aron|o|e|ation)\w*|escalated|en\s+espera|on\s+hold")
+STATUS_VALUE = _rx(
+    r"escal(?:ad|ar|aron|o|e|ation)\w*|escalated|en\s+espera|on\s+hold|in\s+progress"
+)
+# Tickets listed by age or order: no tool lists them so ("the oldest open tickets").
+LISTING = _rx(
+    r"mas\s+antigu\w+|mas\s+viej\w+|oldest|newest|latest\s+tickets?|ultimos\s+tickets|"
+    r"mas\s+recientes?|most\s+recent|longest\s+open|lleva\w*\s+mas\s+tiempo"
+)
 FILLER_WORDS = frozenset(
     """y e o de del la las el los en por para con sin a al un una que cual cuales como se es son fue
     hay me mi lo le les su sus solo tambien pero ahora eso esos esas esto este esta and or of the in
@@ -269,7 +276,8 @@ NO_FIELD = _rx(
     r"(?:by|per|por|each|cada|segun)\s+(?:the\s+|el\s+|la\s+)?(?:" + _NO_FIELD_WORDS + ")|"
     r"(?:customer|client|cliente|company|empresa|region|country|pais|city|ciudad|product|"
     r"producto|tag|etiqueta)\s+(?!support|service|servicio|satisfaction|satisfaccion|experience|"
-    r"care|atencion)[a-z0-9]\w*"
+    r"care|atencion)[a-z0-9]\w*|"
+    r"sin\s+asignar|unassigned|no\s+asignad\w*|without\s+(?:an?\s+)?agent|sin\s+agente"
 )
 NO_GROUPING = _rx(
     r"(?:por\s+)?dias?\s+de\s+(?:la\s+)?semana|(?:by\s+|per\s+)?days?\s+of\s+(?:the\s+)?week|"

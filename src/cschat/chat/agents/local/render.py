@@ -153,6 +153,9 @@ CANNED = {
         "no_threshold": "No cuento tickets por un umbral de tiempo o de CSAT («{text}»): tengo "
         "la media, la mediana y el P90 del tiempo de resolución y la media de la primera respuesta "
         "y del CSAT, y no doy una cifra que respondería a otra pregunta. Prueba con frases como:",
+        "no_listing": "No listo tickets por antigüedad ni por orden («{text}»): puedo contar los "
+        "abiertos, mostrar un ticket por su número o buscar tickets sobre un tema. Prueba con "
+        "frases como:",
         "two_groupings": "Agrupo por una sola dimensión a la vez («{text}»): pregunta por cada una "
         "por separado, como «tickets por canal» y luego «por prioridad». Prueba con frases como:",
         "too_many_periods": "Comparo dos periodos a la vez, y la pregunta nombra {text} "
@@ -209,6 +212,8 @@ CANNED = {
         "no_threshold": "I do not count tickets by a threshold of time or CSAT (“{text}”): I have "
         "the average, median and P90 of resolution time and the average first response time and "
         "CSAT, and I give no figure that would answer another question. Try phrasings like:",
+        "no_listing": "I do not list tickets by age or order (“{text}”): I can count the open "
+        "ones, show one ticket by its number or find tickets about a topic. Try phrasings like:",
         "two_groupings": "I group by one dimension at a time (“{text}”): ask about each "
         "separately, such as “tickets by channel” and then “by priority”. Try phrasings like:",
         "too_many_periods": "I compare two periods at a time, and the question names {text} "
@@ -235,7 +240,7 @@ CANNED = {
 WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
      "p90_grouped", "no_ratio", "negated_filter", "compare_grouped", "too_many_periods",
-     "no_threshold", "two_groupings",
+     "no_threshold", "two_groupings", "no_listing",
      "unknown_agent"}
 )  # fmt: skip
 
