@@ -63,6 +63,8 @@ async def _declined(question: str, history: tuple[str, ...] = ()) -> tuple[str, 
         ("tickets de la región norte", "es", "región norte"),
         ("Tickets sin asignar", "es", "sin asignar"),
         ("How many unassigned tickets?", "en", "unassigned"),
+        ("How many tickets were reopened?", "en", "reopened"),
+        ("How many tickets breached SLA?", "en", "breached"),
     ],
 )  # fmt: skip
 async def test_a_grouping_the_tools_do_not_have_is_declined(

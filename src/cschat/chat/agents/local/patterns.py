@@ -277,7 +277,8 @@ NO_FIELD = _rx(
     r"(?:customer|client|cliente|company|empresa|region|country|pais|city|ciudad|product|"
     r"producto|tag|etiqueta)\s+(?!support|service|servicio|satisfaction|satisfaccion|experience|"
     r"care|atencion)[a-z0-9]\w*|"
-    r"sin\s+asignar|unassigned|no\s+asignad\w*|without\s+(?:an?\s+)?agent|sin\s+agente"
+    r"sin\s+asignar|unassigned|no\s+asignad\w*|without\s+(?:an?\s+)?agent|sin\s+agente|"
+    r"reabiert\w*|reabr\w*|reopen\w*|re-opened|slas?|breach\w*|incumpl\w*"
 )
 NO_GROUPING = _rx(
     r"(?:por\s+)?dias?\s+de\s+(?:la\s+)?semana|(?:by\s+|per\s+)?days?\s+of\s+(?:the\s+)?week|"

@@ -511,6 +511,28 @@ def _same_last_year(m: re.Match[str], prior: Period | None, today: date) -> Peri
     return Period(_year_back(start), _year_back(end), "range")
 
 
+def _same_last_unit(m: re.Match[str], prior: Period | None, today: date) -> Period | None:
+    """ "The same day last week", "el mismo día del mes pasado": the unit holding the day one
+    week (or month) before the start of the period written before it (or today)."""
+    unit, base = m["unit"], (prior.start if prior else today)
+    if (m["shift"] or m["shift_es"] or m["shift_mes"]) in ("week", "semana"):
+        day = base - timedelta(days=7)
+    else:
+        month0 = base.year * 12 + base.month - 2
+        year, month = month0 // 12, month0 % 12 + 1
+        day = date(year, month, min(base.day, _month(year, month, date.max).end.day))
+    if unit in ("day", "dia"):
+        return _one_day(day)
+    if unit in ("week", "semana"):
+        return _week(_monday(day), today)
+    if unit in ("month", "mes"):
+        return _month(day.year, day.month, today)
+    if prior is None:
+        return None
+    shift = base - day
+    return Period(prior.start - shift, prior.end - shift, "range")
+
+
 def _one_before(_: re.Match[str], prior: Period | None, __: date) -> Period | None:
     """ "El mes pasado y el anterior", "this week and the one before": the period of the same
     kind just before the one written before it."""
@@ -527,6 +549,12 @@ _RELATIVE_RULES: tuple[tuple[str, Relative], ...] = (
         r"(?:last\s+year|the\s+previous\s+year|the\s+year\s+before|a\s+year\s+(?:ago|earlier)"
         r"|del?\s+ano\s+(?:pasado|anterior)|hace\s+un\s+ano))",
         _same_last_year,
+    ),
+    (
+        r"(?P<p>(?:(?:the|el|la)\s+)?(?:same|mism[oa])\s+" + _UNIT + r"\s+(?:(?:of|in)\s+)?"
+        r"(?:last\s+(?P<shift>week|month)|(?:de\s+)?(?:la|el)\s+(?P<shift_es>semana|mes)\s+"
+        r"(?:pasad[oa]|anterior)|del\s+(?P<shift_mes>mes)\s+(?:pasado|anterior)))",
+        _same_last_unit,
     ),
     (
         r"(?:and|y|vs\.?|versus|against|with|con|frente\s+a)\s+(?P<p>(?:(?:the|el|la|los|las)\s+)?"
