@@ -227,7 +227,7 @@ async def test_csat_with_a_period_is_no_threshold(question: str) -> None:
 @pytest.mark.parametrize(
     "question",
     ["How many customer support tickets this week?", "tickets de clientes esta semana",
-     "customer satisfaction last month"],
+     "customer satisfaction last month", "¿Cuál fue la satisfacción media del cliente en agosto?"],
 )  # fmt: skip
 async def test_customers_in_general_are_no_customer_filter(question: str) -> None:
     text, _, tools = await ask(question)

@@ -275,8 +275,9 @@ _NO_FIELD_WORDS = (
 NO_FIELD = _rx(
     r"(?:by|per|por|each|cada|segun)\s+(?:the\s+|el\s+|la\s+)?(?:" + _NO_FIELD_WORDS + ")|"
     r"(?:customer|client|cliente|company|empresa|region|country|pais|city|ciudad|product|"
-    r"producto|tag|etiqueta)\s+(?!support|service|servicio|satisfaction|satisfaccion|experience|"
-    r"care|atencion)[a-z0-9]\w*|"
+    r"producto|tag|etiqueta)\s+(?!(?:support|service|servicio|satisfaction|satisfaccion|experience|"
+    r"care|atencion|en|de|del|la|las|el|los|y|e|o|que|por|con|a|al|este|esta|in|on|of|for|the|"
+    r"this|that|last|and|or|by|per|with|to|is|are|was|were)(?!\w))[a-z0-9]\w*|"
     r"sin\s+asignar|unassigned|no\s+asignad\w*|without\s+(?:an?\s+)?agent|sin\s+agente|"
     r"reabiert\w*|reabr\w*|reopen\w*|re-opened|slas?|breach\w*|incumpl\w*"
 )
