@@ -245,6 +245,29 @@ async def test_a_listing_by_age_is_declined(question: str, lang: str, written: s
     assert language == lang and written in text
 
 
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [("How many tickets from Spain?", "en", "Spain"),
+     ("tickets from Germany last week", "en", "Germany"),
+     ("¿Cuántos tickets en Barcelona?", "es", "Barcelona")],
+)  # fmt: skip
+async def test_a_value_the_data_lacks_is_declined(question: str, lang: str, written: str) -> None:
+    # Never everyone's figure for "tickets from Spain".
+    text, language = await _declined(question)
+    assert language == lang and f"{written}" in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["tickets for Billing in October", "tickets from Email this week", "tickets for Lucía",
+     "tickets from the Enterprise team", "Average resolution time in November for Urgent tickets",
+     "¿Cuántos tickets en Facturación?", "tickets from Self-Service"],
+)  # fmt: skip
+async def test_known_values_after_from_in_or_for_are_answered(question: str) -> None:
+    text, _, tools = await ask(question)
+    assert tools.calls, text
+
+
 async def test_a_follow_up_asking_for_a_missing_grouping_is_declined() -> None:
     history = ("¿Cuántos tickets se resolvieron esta semana?",)
     text, _ = await _declined("¿y por hora?", history=history)

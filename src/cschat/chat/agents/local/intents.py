@@ -161,6 +161,10 @@ def parse(
             # "¿Cuántos tickets resolvió Carlos?": never the whole team's figure instead.
             return Question(language, "unknown", declined=("unknown_agent", name),
                             suggestions=_closest_agents(name, vocabulary))  # fmt: skip
+        place = _unread_names(text, [*skip, *(f.span for f in filters)], (rx.PLACE,))
+        if place:
+            # "Tickets from Spain": never everyone's figure for a value the data does not have.
+            return Question(language, "unknown", declined=("unknown_value", place))
     # Only a period or a filter and no other words ("la semana pasada", "billing") continues the
     # conversation; a longer question we cannot place is not understood rather than guessed.
     followup = marker or (intent is None and len(_content_words(rest)) <= 1)
@@ -399,11 +403,22 @@ def _unknown_agent(text: str, covered: list[tuple[int, int]], vocabulary: Vocabu
     "did Carlos", "agente Carlos", "Carlos's tickets") and only capitalised words that no filter,
     period or rule read; a first name two agents share is not unknown.
     """
+    first_names = {fold(alias).split()[0] for alias in vocabulary.aliases.get("agent", {})}
+    return _unread_names(text, covered, (rx.PERSON, rx.POSSESSIVE), known=first_names)
+
+
+def _unread_names(
+    text: str,
+    covered: list[tuple[int, int]],
+    patterns: tuple[re.Pattern[str], ...],
+    known: frozenset[str] | set[str] = frozenset(),
+) -> str | None:
+    """The first `name` group of `patterns` in `text` holding capitalised words that no filter,
+    period or rule read (`covered`), and none of them `known`; as written."""
     words = re.findall(r"[^\W\d_]+", text)
     if len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.75 * len(words):
         return None  # Title Case Questions: capitals say nothing about names
-    first_names = {fold(alias).split()[0] for alias in vocabulary.aliases.get("agent", {})}
-    for pattern in (rx.PERSON, rx.POSSESSIVE):
+    for pattern in patterns:
         for found in pattern.finditer(text):
             start = found.start("name")
             parts = [(m.start() + start, m[0]) for m in re.finditer(r"\S+", found["name"])]
@@ -412,7 +427,7 @@ def _unknown_agent(text: str, covered: list[tuple[int, int]], vocabulary: Vocabu
                 for at, word in parts
                 if not any(a <= at < b for a, b in covered) and _is_name(word)
             ]
-            if unread and not any(fold(word) in first_names for word in unread):
+            if unread and not any(fold(word) in known for word in unread):
                 return found["name"]
     return None
 

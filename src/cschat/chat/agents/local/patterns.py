@@ -355,6 +355,11 @@ PERSON = re.compile(
     r"del?|agentes?|agents?|by|assigned\s+to|did|does|has|have|had)\s+"
     rf"(?:(?i:el|la|the)\s+)?(?:(?i:agente|agent)\s+)?{_NAME_RUN}(?![\w])"
 )
+# A place or other value after "from", "in", "for" ("tickets from Spain"): capitalised words no
+# filter, period or rule reads are a value the data does not have.
+PLACE = re.compile(
+    rf"(?<![\w])(?i:from|in|for|en|desde|para)\s+(?:(?i:the|el|la)\s+)?{_NAME_RUN}(?![\w])"
+)
 POSSESSIVE = re.compile(
     rf"(?<![\w]){_NAME_RUN}(?:'s?|’s?)\s+(?:\w+\s+){{0,2}}?(?i:tickets?|casos?|cases?)(?![\w])"
 )

@@ -153,6 +153,9 @@ CANNED = {
         "no_threshold": "No cuento tickets por un umbral de tiempo o de CSAT («{text}»): tengo "
         "la media, la mediana y el P90 del tiempo de resolución y la media de la primera respuesta "
         "y del CSAT, y no doy una cifra que respondería a otra pregunta. Prueba con frases como:",
+        "unknown_value": "No encuentro «{text}» entre las categorías, prioridades, canales, "
+        "agentes ni equipos de tus tickets, así que no doy la cifra de todos en su lugar. "
+        "Prueba con frases como:",
         "no_listing": "No listo tickets por antigüedad ni por orden («{text}»): puedo contar los "
         "abiertos, mostrar un ticket por su número o buscar tickets sobre un tema. Prueba con "
         "frases como:",
@@ -212,6 +215,9 @@ CANNED = {
         "no_threshold": "I do not count tickets by a threshold of time or CSAT (“{text}”): I have "
         "the average, median and P90 of resolution time and the average first response time and "
         "CSAT, and I give no figure that would answer another question. Try phrasings like:",
+        "unknown_value": "I do not find “{text}” among the categories, priorities, channels, "
+        "agents or teams of your tickets, so I do not give everyone's figure instead. Try "
+        "phrasings like:",
         "no_listing": "I do not list tickets by age or order (“{text}”): I can count the open "
         "ones, show one ticket by its number or find tickets about a topic. Try phrasings like:",
         "two_groupings": "I group by one dimension at a time (“{text}”): ask about each "
@@ -241,6 +247,7 @@ WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
      "p90_grouped", "no_ratio", "negated_filter", "compare_grouped", "too_many_periods",
      "no_threshold", "two_groupings", "no_listing",
+     "unknown_value",
      "unknown_agent"}
 )  # fmt: skip
 
