@@ -378,3 +378,16 @@ async def test_groups_named_before_by_are_a_breakdown(question: str, start: str)
     text, events, _ = await ask(question)
     assert text.startswith(start), text
     assert [e.name for e in events if isinstance(e, ToolCallEvent)] == ["breakdown_tickets"]
+
+
+async def test_how_many_new_and_how_many_resolved_are_two_counts() -> None:
+    text, _, tools = await ask("¿Cuántos tickets nuevos y cuántos resueltos hubo ayer?")
+    assert [(p["date_field"], p.get("status")) for _, p in tools.calls] == [
+        ("created", None),
+        ("resolved", None),
+    ]
+    assert "Tickets creados: " in text and "Tickets resueltos: " in text
+    assert "Creados y resueltos 2026-11-26..2026-11-26" in text
+    # One "how many" over both words keeps its reading: created, and already resolved.
+    _, _, tools = await ask("How many tickets were created and resolved this week?")
+    assert [(p["date_field"], p.get("status")) for _, p in tools.calls] == [("created", "resolved")]

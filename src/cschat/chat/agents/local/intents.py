@@ -56,6 +56,7 @@ class Question:
     followup: bool = False
     before_that: bool = False
     refers_back: bool = False  # "compáralo con agosto": compare the previous answer's period
+    created_and_resolved: bool = False  # "¿cuántos nuevos y cuántos resueltos?": two counts
     bad_period: str | None = None
     # Why the tools cannot answer it exactly (a `render.CANNED` kind) and the words that say so.
     declined: tuple[str, str] | None = None
@@ -127,6 +128,9 @@ def parse(
     if user_email and "agent" not in {d for d, _ in filter_pairs} and rx.SELF.search(rest):
         filter_pairs = (*filter_pairs, ("agent", user_email))
     date_field, status = _date_field_and_status(rest, bool(periods))
+    both = (date_field, status) == ("created", "resolved") and bool(rx.TWO_COUNTS.search(rest))
+    if both:
+        status = None
     stats = _stats(rest)
     interval = next((name for name, words in rx.INTERVALS if words.search(rest)), None)
     if interval is None and (peak := rx.PEAK.search(rest)):
@@ -196,6 +200,7 @@ def parse(
         followup=followup,
         before_that=bool(rx.BEFORE_THAT.search(folded)),
         refers_back=bool(rx.REFERS_BACK.search(folded)),
+        created_and_resolved=both,
         missing=_missing(rest, text),
     )
 

@@ -191,6 +191,11 @@ NEGATED_VALUE = re.compile(
 NON_PREFIX = re.compile(r"(?<![\w-])(non|no)-(?=\w)")
 # "¿Cuántos tickets hay?", "how many tickets do we have": every ticket, whatever its status.
 TOTAL = _rx(r"hay|tenemos|existen|en\s+total|in\s+total|do\s+we\s+have|are\s+there|all\s+tickets")
+# "¿Cuántos nuevos y cuántos resueltos?": two counts asked at once, not "created and resolved".
+TWO_COUNTS = _rx(
+    r"cuant[oa]s\s+(?:\S+\s+){0,8}?(?:y|e)\s+cuant[oa]s|"
+    r"how\s+many\s+(?:\S+\s+){0,8}?and\s+how\s+many"
+)
 # A count over a threshold of a metric ("resueltos en menos de una hora", "CSAT below 3"): the
 # tools give averages, medians and P90, and filter by no metric's value.
 _NUMBER_WORDS = (

@@ -144,6 +144,13 @@ def plan(question: Question, today: date) -> list[ToolCall]:
             for filters in variants(question)
             for period in compare_periods(question, today)
         ]
+    if question.intent == "count" and question.created_and_resolved:
+        period = question.periods[0] if question.periods else None
+        return [
+            ToolCall("count_tickets", _scope(replace(question, date_field=field), period, filters))
+            for filters in variants(question)
+            for field in ("created", "resolved")
+        ]
     return [_one(question, filters, today) for filters in variants(question)]
 
 

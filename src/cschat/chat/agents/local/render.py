@@ -506,10 +506,13 @@ def _scope(calls: Sequence[ToolCall], results: Sequence[Result], tz: str, lang: 
     params = calls[0].params
     found = (_window(c.params, r) for c, r in zip(calls, results, strict=True))
     windows = list(dict.fromkeys(w for w in found if w))
-    if "date_field" not in params:
+    fields = list(dict.fromkeys(c.params["date_field"] for c in calls if "date_field" in c.params))
+    if not fields:
         field = t["any"]  # a search over every ticket, whatever its status
+    elif len(fields) > 1:  # "¿cuántos nuevos y cuántos resueltos?"
+        field = f"{t['scope_created']} {t['and']} {t['scope_resolved'].lower()}"
     else:
-        field = t["scope_created" if params["date_field"] == "created" else "scope_resolved"]
+        field = t["scope_created" if fields[0] == "created" else "scope_resolved"]
     joiner = f" {t['and']} "
     span = f" {joiner.join(windows)}" if windows else f": {t['all_time']}"
     parts = [f"{field}{span} ({tz})"]
