@@ -65,6 +65,7 @@ async def _declined(question: str, history: tuple[str, ...] = ()) -> tuple[str, 
         ("How many unassigned tickets?", "en", "unassigned"),
         ("How many tickets were reopened?", "en", "reopened"),
         ("How many tickets breached SLA?", "en", "breached"),
+        ("How many tickets have no category?", "en", "no category"),
     ],
 )  # fmt: skip
 async def test_a_grouping_the_tools_do_not_have_is_declined(
@@ -189,6 +190,7 @@ async def test_more_than_two_periods_are_declined(question: str, lang: str) -> N
         ("How many tickets got a CSAT of 1?", "en", "CSAT of 1"),
         ("tickets with csat below 3 last month", "en", "csat below 3"),
         ("How many tickets took more than 3 days to resolve?", "en", "more than 3 days"),
+        ("¿Cuántos tickets sin CSAT?", "es", "sin CSAT"),
     ],
 )
 async def test_a_count_over_a_threshold_of_time_or_csat_is_declined(

@@ -76,3 +76,8 @@ def test_a_shared_first_name_is_not_enough() -> None:
 def test_the_stored_spelling_is_what_the_filter_carries() -> None:
     vocabulary = Vocabulary(values={"category": ["Facturación"]})
     assert matched("tickets de FACTURACION", vocabulary) == {"category": "Facturación"}
+
+
+def test_a_question_word_close_to_a_value_is_no_filter() -> None:
+    # "evoluciona" is one letter from "devolución" (Refunds): never a silent filter.
+    assert find_filters(fold("¿cómo evoluciona el tiempo de primera respuesta?"), VOCABULARY) == []

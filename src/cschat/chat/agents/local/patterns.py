@@ -237,7 +237,8 @@ THRESHOLD = _rx(
     r"csat\s+(?:\w+\s+)?(?:below|under|above|over|menor\s+(?:de|que|a)|mayor\s+(?:de|que|a)|"
     r"inferior\s+a|superior\s+a|(?:less|more|greater)\s+than|de|of|=|<|>|<=|>=)\s*[1-5](?![\d.,:])|"
     r"csat\s+(?:bajo|alto|malo|bueno|baja|alta|low|high|poor|bad|good)|"
-    r"(?:bajo|alto|malo|bueno|low|high|poor|bad|good)\s+csat"
+    r"(?:bajo|alto|malo|bueno|low|high|poor|bad|good)\s+csat|"
+    r"(?:sin|no|without(?:\s+an?)?|missing)\s+csat"
 )
 # Two groupings at once ("por canal y prioridad"): the tools group by one.
 TWO_GROUPINGS = _rx(
@@ -284,7 +285,9 @@ NO_FIELD = _rx(
     r"care|atencion|en|de|del|la|las|el|los|y|e|o|que|por|con|a|al|este|esta|in|on|of|for|the|"
     r"this|that|last|and|or|by|per|with|to|is|are|was|were)(?!\w))[a-z0-9]\w*|"
     r"sin\s+asignar|unassigned|no\s+asignad\w*|without\s+(?:an?\s+)?agent|sin\s+agente|"
-    r"reabiert\w*|reabr\w*|reopen\w*|re-opened|slas?|breach\w*|incumpl\w*"
+    r"reabiert\w*|reabr\w*|reopen\w*|re-opened|slas?|breach\w*|incumpl\w*|"
+    r"(?:sin|no|without(?:\s+an?)?)\s+(?:categor\w+|prioridad\w*|priorit\w+|canal\w*|channels?|"
+    r"equipos?|teams?)"
 )
 NO_GROUPING = _rx(
     r"(?:por\s+)?dias?\s+de\s+(?:la\s+)?semana|(?:by\s+|per\s+)?days?\s+of\s+(?:the\s+)?week|"
