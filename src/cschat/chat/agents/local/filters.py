@@ -57,7 +57,8 @@ NOT_VALUES = frozenset(
     semanas weeks meses months tickets which cual cuales show muestra muestrame mostrar dame give
     what que para sobre about similar similares parecidos solved resolvieron cliente customer
     durante during hours horas minutos minutes satisfaction satisfaccion percentil
-    percentile evolucion evoluciona evolucionan evoluciono evolucionado evolution evolve evolved
+    percentile evolucion evoluciona evolucionan evoluciono evolucionado evolucionar evolucionando
+    evolution evolve evolved
     evolving mensual semanal diario diaria monthly weekly daily estadisticas
     statistics desglose ranking compared comparar versus frente semana pasada anterior resolver
     resolve recibimos received respuesta respond solucionaron solucionados problemas
