@@ -338,9 +338,11 @@ def _written(text: str, found: re.Match[str]) -> str:
 
 
 def _unanswerable(rest: str, text: str, intent: Intent | None) -> tuple[str, str] | None:
-    """Why no tool answers the question exactly, if a word says so: a grouping the tools lack
-    (weekday, hour, year), a time expression no period rule read, an average of counts, or a
-    percentage or rate (a change between periods in percent is a comparison, and answered)."""
+    """Why no tool answers the question exactly, if a word says so: a listing by age, a count
+    over a threshold of time or CSAT, a grouping or field the tools lack (weekday, hour, year,
+    customer, region), a time expression no period rule read, two groupings at once, an average
+    of counts, or a percentage or rate (a change between periods in percent is a comparison, and
+    answered)."""
     listing = rx.LISTING.search(rest)
     if listing and intent != "search":
         return "no_listing", _written(text, listing)
