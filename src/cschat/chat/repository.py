@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -10,12 +9,12 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import JSON, Insert, bindparam, delete, func, insert, select, update
-from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.chat.models import ChatMessage, ChatSession
-from cschat.core.db import Base, driver_connection
+from cschat.core import kept
+from cschat.core.db import Base
 
 
 async def get_session(session: AsyncSession, session_id: str) -> ChatSession | None:
@@ -123,11 +122,6 @@ def _turn_statement(new_session: bool) -> Insert:
 _TURN = {new: _turn_statement(new) for new in (True, False)}
 
 
-@functools.lru_cache(maxsize=4)
-def _turn_sql(new_session: bool, dialect: Dialect) -> str:
-    return str(_TURN[new_session].compile(dialect=dialect))
-
-
 async def store_turn(
     session: AsyncSession,
     *,
@@ -158,13 +152,11 @@ async def store_turn(
             if key in _JSON_COLUMNS and value is not None:
                 value = json.dumps(value, ensure_ascii=False, default=str)
             values[f"{prefix}_{key}"] = value
-    driver = await driver_connection(await session.connection())
-    sql = _turn_sql(new_session is not None, session.get_bind().dialect)
+    statement = _TURN[new_session is not None]
     try:
-        cursor = await driver.execute(sql, values)
-        ids = dict((role, id_) for id_, role in await cursor.fetchall())
+        ids = {role: id_ for id_, role in await kept.rows(session, statement, values)}
     except psycopg.IntegrityError as exc:
-        raise IntegrityError(sql, values, exc) from None
+        raise IntegrityError(str(statement), values, exc) from None
     question.id, answer.id = ids["user"], ids["assistant"]
 
 

@@ -5,6 +5,7 @@ wrapper, greenlet hand-over) costs ~0.1 ms of CPU per statement, about what the 
 small query over the daily totals costs. The tools send such queries on every call, so their
 kept statements (module constants, or built once per shape: `built_once`) are compiled
 once here and run on the session's own driver connection, in its transaction if it has one.
+The chat's one-statement store of a turn (an INSERT ... RETURNING) runs the same way.
 
 Such statements bypass SQLAlchemy's events and echo: `observed` shows them to tests and
 benchmarks that look at or replay the SQL.
@@ -23,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import Select
+from sqlalchemy import Insert, Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,7 +54,7 @@ def built_once(build: Callable[..., Select[Any]]) -> Callable[..., Select[Any]]:
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled(stmt: Select[Any], dialect: Dialect) -> tuple[str, dict[str, Any]]:
+def _compiled(stmt: Select[Any] | Insert, dialect: Dialect) -> tuple[str, dict[str, Any]]:
     """The SQL text and the values of the statement's own literals (`sum(n) > 0`'s 0)."""
     compiled = stmt.compile(dialect=dialect)
     return str(compiled), dict(compiled.params)
@@ -61,7 +62,7 @@ def _compiled(stmt: Select[Any], dialect: Dialect) -> tuple[str, dict[str, Any]]
 
 async def rows(
     session: AsyncSession,
-    stmt: Select[Any],
+    stmt: Select[Any] | Insert,
     params: Mapping[str, Any] | None = None,
     *,
     planned_each_time: bool = False,

@@ -246,9 +246,7 @@ CANNED = {
 WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
      "p90_grouped", "no_ratio", "negated_filter", "compare_grouped", "too_many_periods",
-     "no_threshold", "two_groupings", "no_listing",
-     "unknown_value",
-     "unknown_agent"}
+     "no_threshold", "two_groupings", "no_listing", "unknown_value", "unknown_agent"}
 )  # fmt: skip
 
 
