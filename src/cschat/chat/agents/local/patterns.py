@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from cschat.chat.agents.local.periods import NUMBER_WORDS
+
 
 def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])(?:" + pattern + r")(?![\w])")
@@ -198,37 +200,12 @@ TWO_COUNTS = _rx(
 )
 # A count over a threshold of a metric ("resueltos en menos de una hora", "CSAT below 3"): the
 # tools give averages, medians and P90, and filter by no metric's value.
-_NUMBER_WORDS = (
-    "dos",
-    "tres",
-    "cuatro",
-    "cinco",
-    "seis",
-    "siete",
-    "ocho",
-    "nueve",
-    "diez",
-    "doce",
-    "veinte",
-    "treinta",
-    "cuarenta",
-    "sesenta",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "twelve",
-    "twenty",
-    "thirty",
-    "forty",
-    "sixty",
+# The periods' number words, and the tens a duration threshold also uses ("veinte minutos").
+_AMOUNT = (
+    r"(?:an?|\d+(?:[.,]\d+)?|"
+    + "|".join([*NUMBER_WORDS, "veinte", "cuarenta", "sesenta", "twenty", "forty", "sixty"])
+    + ")"
 )
-_AMOUNT = r"(?:un[ao]?|an?|one|\d+(?:[.,]\d+)?|" + "|".join(_NUMBER_WORDS) + ")"
 THRESHOLD = _rx(
     r"(?:en\s+|in\s+)?(?:menos|mas)\s+de\s+" + _AMOUNT + r"\s+(?:horas?|minutos?|dias?|semanas?)|"
     r"(?:in\s+)?(?:under|less\s+than|more\s+than|over|within|longer\s+than|faster\s+than)\s+"
