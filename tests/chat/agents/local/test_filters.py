@@ -81,3 +81,13 @@ def test_the_stored_spelling_is_what_the_filter_carries() -> None:
 def test_a_question_word_close_to_a_value_is_no_filter() -> None:
     # "evoluciona" is one letter from "devolución" (Refunds): never a silent filter.
     assert find_filters(fold("¿cómo evoluciona el tiempo de primera respuesta?"), VOCABULARY) == []
+
+
+def test_a_typo_is_read_the_same_when_asked_again_and_only_for_its_vocabulary() -> None:
+    # The typo lookups are kept per vocabulary: a second vocabulary without the value finds none.
+    without_billing = Vocabulary(
+        values={"category": ["Shipping"]}, aliases={}, synonyms={"category": {}}
+    )
+    for _ in range(2):
+        assert matched("facturacoin") == {"category": "Billing"}
+        assert matched("facturacoin", without_billing) == {}

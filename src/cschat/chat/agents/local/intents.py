@@ -410,8 +410,7 @@ def _unknown_agent(text: str, covered: list[tuple[int, int]], vocabulary: Vocabu
     "did Carlos", "agente Carlos", "Carlos's tickets") and only capitalised words that no filter,
     period or rule read; a first name two agents share is not unknown.
     """
-    first_names = {fold(alias).split()[0] for alias in vocabulary.aliases.get("agent", {})}
-    return _unread_names(text, covered, (rx.PERSON, rx.POSSESSIVE), known=first_names)
+    return _unread_names(text, covered, (rx.PERSON, rx.POSSESSIVE), known=vocabulary.first_names)
 
 
 def _unread_names(

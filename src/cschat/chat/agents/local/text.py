@@ -16,9 +16,24 @@ def fold_char(ch: str) -> str:
     return base if base.isascii() else ch.lower()[:1]
 
 
+class _Folds(dict[int, str]):
+    """`str.translate`'s table for `fold`, filled as characters come (a few hundred at most in
+    real questions; past `_FOLDS_KEPT`, rare ones are folded each time instead of kept)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = fold_char(chr(code))
+        if len(self) < _FOLDS_KEPT:
+            self[code] = folded
+        return folded
+
+
+_FOLDS_KEPT = 4096
+_FOLDS = _Folds()
+
+
 def fold(text: str) -> str:
     """The text lower-cased and without accents, position for position, so spans map back."""
-    return "".join(fold_char(ch) for ch in text)
+    return text.lower() if text.isascii() else text.translate(_FOLDS)
 
 
 def words(folded: str) -> list[str]:
