@@ -391,3 +391,13 @@ async def test_how_many_new_and_how_many_resolved_are_two_counts() -> None:
     # One "how many" over both words keeps its reading: created, and already resolved.
     _, _, tools = await ask("How many tickets were created and resolved this week?")
     assert [(p["date_field"], p.get("status")) for _, p in tools.calls] == [("created", "resolved")]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How many tickets from me?", "tickets for me this week", "Tickets resolved by me"],
+)
+async def test_me_after_from_for_or_by_is_the_asker(question: str) -> None:
+    # A Supervisor asking about their own tickets: never the whole team's figure.
+    text, _, tools = await ask(question)
+    assert tools.calls and all(params.get("agent") == LUCIA for _, params in tools.calls), text

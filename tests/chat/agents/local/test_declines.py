@@ -90,6 +90,14 @@ async def test_a_grouping_the_tools_do_not_have_is_declined(
         ("Tickets resueltos mañana", "es", "mañana"),
         ("Tickets resueltos el último semestre", "es", "semestre"),
         ("tickets resolved in 1850", "en", "in 1850"),
+        # A part of a period: never the whole period's figure (or all time) instead.
+        ("tickets a principios de mes", "es", "principios de"),
+        ("¿Cuántos tickets se cerraron a finales de octubre?", "es", "finales de"),
+        ("tickets a mediados de mes", "es", "mediados de"),
+        ("tickets resueltos en los primeros días del mes", "es", "primeros días del"),
+        ("Tickets resolved at the end of last month", "en", "end of"),
+        ("How many tickets were resolved in early November?", "en", "early"),
+        ("tickets created at the start of the week", "en", "start of"),
     ],
 )
 async def test_a_time_expression_left_unread_is_declined(
@@ -251,7 +259,10 @@ async def test_a_listing_by_age_is_declined(question: str, lang: str, written: s
     ("question", "lang", "written"),
     [("How many tickets from Spain?", "en", "Spain"),
      ("tickets from Germany last week", "en", "Germany"),
-     ("¿Cuántos tickets en Barcelona?", "es", "Barcelona")],
+     ("¿Cuántos tickets en Barcelona?", "es", "Barcelona"),
+     ("How many tickets from spain?", "en", "spain"),
+     ("¿Cuántos tickets desde méxico este mes?", "es", "méxico"),
+     ("tickets from premium customers", "en", "premium")],
 )  # fmt: skip
 async def test_a_value_the_data_lacks_is_declined(question: str, lang: str, written: str) -> None:
     # Never everyone's figure for "tickets from Spain".
@@ -263,7 +274,9 @@ async def test_a_value_the_data_lacks_is_declined(question: str, lang: str, writ
     "question",
     ["tickets for Billing in October", "tickets from Email this week", "tickets for Lucía",
      "tickets from the Enterprise team", "Average resolution time in November for Urgent tickets",
-     "¿Cuántos tickets en Facturación?", "tickets from Self-Service"],
+     "¿Cuántos tickets en Facturación?", "tickets from Self-Service", "tickets from email",
+     "tickets from our customers this week", "tickets desde ayer", "tickets from last week",
+     "average resolution time from creation to close"],
 )  # fmt: skip
 async def test_known_values_after_from_in_or_for_are_answered(question: str) -> None:
     text, _, tools = await ask(question)
@@ -458,6 +471,23 @@ async def test_a_percentage_or_rate_is_declined(question: str, lang: str) -> Non
     text, language = await _declined(question)
     assert language == lang
     assert RATIO[lang] in text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "answer"),
+    [
+        ("What percentage of tickets are urgent?", "en", "I do not compute percentages (“"),
+        ("¿Qué porcentaje de tickets son de facturación?", "es", "No calculo porcentajes («"),
+    ],
+)
+async def test_the_share_of_a_value_is_declined_with_the_breakdown_as_the_way(
+    question: str, lang: str, answer: str
+) -> None:
+    # Not the resolution-rate explanation: a breakdown gives each value's count and the total.
+    text, language = await _declined(question)
+    assert language == lang
+    assert answer in text
+    assert RATIO[lang] not in text
 
 
 async def test_a_change_in_percent_between_periods_is_still_answered() -> None:

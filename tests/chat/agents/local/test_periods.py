@@ -155,6 +155,15 @@ def test_units_ago(text: str, today: date, expected: list[str]) -> None:
         ("since yesterday", FRI, ["2026-11-26..2026-11-27"]),
         ("desde el mes pasado", FRI, ["2026-10-01..2026-11-27"]),
         ("a partir de 2025", FRI, ["2025-01-01..2026-11-27"]),
+        # The start of the current week, month, quarter or year, up to today.
+        ("desde principios de mes", FRI, ["2026-11-01..2026-11-27"]),
+        ("desde el inicio de la semana", FRI, ["2026-11-23..2026-11-27"]),
+        ("desde que empezó el año", FRI, ["2026-01-01..2026-11-27"]),
+        ("since the beginning of the month", FRI, ["2026-11-01..2026-11-27"]),
+        ("from the start of this quarter", FRI, ["2026-10-01..2026-11-27"]),
+        ("from start of year", FRI, ["2026-01-01..2026-11-27"]),
+        ("since the month started", FRI, ["2026-11-01..2026-11-27"]),
+        ("a principios de mes", FRI, []),  # the first days of some month: no period
     ],
 )  # fmt: skip
 def test_since_a_period_runs_to_today(text: str, today: date, expected: list[str]) -> None:

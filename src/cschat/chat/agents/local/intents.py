@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -15,6 +16,7 @@ from typing import Literal
 from cschat.chat.agents.local import patterns as rx
 from cschat.chat.agents.local.filters import (
     NOT_VALUES,
+    FilterMatch,
     Vocabulary,
     find_filters,
     in_dimension_order,
@@ -145,7 +147,7 @@ def parse(
         and (rx.RESOLUTION_WORD.search(rest) or rx.TICKETS.search(rest))
     ):
         # "Tasa de resolución": a rate of tickets, which no tool computes.
-        return Question(language, "unknown", declined=("no_ratio", _written(text, ratio)))
+        return Question(language, "unknown", declined=_ratio(rest, text, ratio, filters))
     if intent == "count" and not (periods or date_field or status) and rx.TOTAL.search(rest):
         date_field, status = "created", "any"  # "¿Cuántos tickets hay?": all of them
     if len(periods) > 2:
@@ -157,7 +159,7 @@ def parse(
         return Question(language, "unknown", declined=("compare_grouped", ""))
     if intent not in ("greeting", "help", "unknown"):
         # Words no rule used would leave a figure for another question: decline instead.
-        declined = _unanswerable(rest, text, intent)
+        declined = _unanswerable(rest, text, intent, filters)
         if declined:
             return Question(language, "unknown", declined=declined)
         name = _unknown_agent(text, [*skip, *(f.span for f in filters)], vocabulary)
@@ -165,7 +167,7 @@ def parse(
             # "¿Cuántos tickets resolvió Carlos?": never the whole team's figure instead.
             return Question(language, "unknown", declined=("unknown_agent", name),
                             suggestions=_closest_agents(name, vocabulary))  # fmt: skip
-        place = _unread_names(text, [*skip, *(f.span for f in filters)], (rx.PLACE,))
+        place = _unread_names(text, [*skip, *(f.span for f in filters)], (rx.PLACE, rx.PLACE_LOWER))
         if place:
             # "Tickets from Spain": never everyone's figure for a value the data does not have.
             return Question(language, "unknown", declined=("unknown_value", place))
@@ -337,7 +339,18 @@ def _written(text: str, found: re.Match[str]) -> str:
     return text[found.start() : found.end()]
 
 
-def _unanswerable(rest: str, text: str, intent: Intent | None) -> tuple[str, str] | None:
+def _ratio(
+    rest: str, text: str, ratio: re.Match[str], filters: Sequence[FilterMatch]
+) -> tuple[str, str]:
+    """A rate of resolution (`no_ratio`), or the share of a value ("% of tickets are urgent",
+    `no_share`), which a breakdown gives as counts."""
+    share = filters and not (rx.RESOLUTION_WORD.search(rest) or rx.RESOLVED.search(rest))
+    return ("no_share" if share else "no_ratio"), _written(text, ratio)
+
+
+def _unanswerable(
+    rest: str, text: str, intent: Intent | None, filters: Sequence[FilterMatch]
+) -> tuple[str, str] | None:
     """Why no tool answers the question exactly, if a word says so: a listing by age, a count
     over a threshold of time or CSAT, a grouping or field the tools lack (weekday, hour, year,
     customer, region), a time expression no period rule read, two groupings at once, an average
@@ -362,7 +375,7 @@ def _unanswerable(rest: str, text: str, intent: Intent | None) -> tuple[str, str
         return "two_groupings", _written(text, two)
     ratio = rx.RATIO.search(rest)
     if ratio and intent != "compare":
-        return "no_ratio", _written(text, ratio)
+        return _ratio(rest, text, ratio, filters)
     statistic = next(
         (m for p in (rx.AVG, rx.MEDIAN, rx.P90, rx.OTHER_PERCENTILE) if (m := p.search(rest))),
         None,
@@ -384,7 +397,9 @@ _NOT_NAMES = (
         "i", "we", "you", "they", "he", "she", "us", "open", "abierto", "abiertos", "new",
         "nuevos", "all", "todos", "todo", "who", "quien", "support", "soporte", "agent", "agente",
         "agents", "agentes", "team", "teams", "equipo", "equipos", "ticket", "tickets", "today",
-        "hoy", "yesterday", "ayer",
+        "hoy", "yesterday", "ayer", "our", "your", "their", "nuestros", "nuestras", "nuestro",
+        "nuestra", "tus", "sus", "creation", "creacion", "opening", "apertura", "close",
+        "closing", "cierre", "users", "usuarios", "people", "everyone", "anyone",
     })
 )  # fmt: skip
 _WORD_RULES = (

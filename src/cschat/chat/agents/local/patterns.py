@@ -172,6 +172,7 @@ RESOLVED = _rx(
 # "I" only as the one who worked the tickets: "Can I see..." is not about the asker's own tickets.
 SELF = _rx(
     r"mis|mi(?!\s+equipo)|my(?!\s+team)|mine|yo|he\s+(?:resuelto|cerrado|atendido)|resolvi|"
+    r"(?:from|for|by)\s+me|"
     r"cerre|atendi|me\s+asignaron|assigned\s+to\s+me|(?:did|have|had)\s+i|"
     r"i\s+(?:have\s+|had\s+)?(?:resolv|clos|solv|handl|clear|fix|work)\w*"
 )
@@ -300,7 +301,12 @@ UNREAD_PERIOD = _rx(
     r"(?:semana\s+del?|week\s+of)(?!\s*\w)|"
     r"semestres?|half[\s-]years?|y\s+medio|and\s+a\s+half|"
     r"(?:en|in|durante|during|desde|since)\s+(?:(?:el\s+)?ano\s+|(?:the\s+)?year\s+)?\d{1,4}"
-    r"(?![\d.,:])"
+    r"(?![\d.,:])|"
+    # A part of a period ("a finales de octubre", "early November", "the end of last month"):
+    # the whole period would be another question's figure. "Desde principios de mes" is a period.
+    r"(?:principios|inicios?|comienzos?|finales|final|mediados|mitad)\s+(?:de|del)(?!\w)|"
+    r"(?:primeros|ultimos|primeras|ultimas)\s+(?:dias|semanas)\s+(?:de|del)(?!\w)|"
+    r"(?:beginning|start|end|middle)\s+of|early|late|mid(?:-\w+)?"
 )
 
 
@@ -344,6 +350,12 @@ PERSON = re.compile(
 # filter, period or rule reads are a value the data does not have.
 PLACE = re.compile(
     rf"(?<![\w])(?i:from|in|for|en|desde|para)\s+(?:(?i:the|el|la)\s+)?{_NAME_RUN}(?![\w])"
+)
+# "tickets from spain", "desde méxico": a lower-case word after a preposition of place that no
+# filter, period or rule reads (`intents._is_name` decides which words are read).
+PLACE_LOWER = re.compile(
+    r"(?<![\w])(?i:from|desde)\s+(?:(?i:the|el|la|los|las)\s+)?"
+    r"(?P<name>[a-záéíóúñü][\wáéíóúñü-]*)(?![\w])"
 )
 POSSESSIVE = re.compile(
     rf"(?<![\w]){_NAME_RUN}(?:'s?|’s?)\s+(?:\w+\s+){{0,2}}?(?i:tickets?|casos?|cases?)(?![\w])"

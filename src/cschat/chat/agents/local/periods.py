@@ -61,6 +61,7 @@ _N_AGO = _N[:-1] + "|an?)"  # "a week ago"
 # Calendar units as written, folded: "años" is "anos".
 _UNIT_ES = r"(dias?|semanas?|mes(?:es)?|trimestres?|anos?)"
 _UNIT_EN = r"(days?|weeks?|months?|quarters?|years?)"
+_TO_DATE_UNIT = r"(semana|mes|trimestre|ano|week|month|quarter|year)"
 
 
 class BadPeriod(ValueError):
@@ -345,6 +346,18 @@ def _days_of_month(m: re.Match[str], today: date) -> Period:
     return Period(_day(year, number, int(m[1]), m[0]), _day(year, number, int(m[2]), m[0]), "range")
 
 
+def _to_date(m: re.Match[str], today: date) -> Period:
+    """ "Desde principios de mes", "since the start of the year": the current one up to today."""
+    unit = next(g for g in m.groups() if g)
+    if unit in ("semana", "week"):
+        return _week(_monday(today), today)
+    if unit in ("mes", "month"):
+        return _month(today.year, today.month, today)
+    if unit in ("trimestre", "quarter"):
+        return _quarter(today.year, (today.month - 1) // 3 + 1, today)
+    return _year(today.year, today)
+
+
 def _fixed(fn: Callable[[date], Period]) -> Handler:
     return lambda m, today: fn(today)
 
@@ -392,6 +405,16 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _week_of,
     ),
     (r"(?:desde|since)\s+(?:el\s+)?(?:" + _ISO + "|" + _M + _DE_Y + ")", _since),
+    (
+        # Only after "desde/since/from": "a principios de mes" alone is its first days.
+        r"(?:desde|since|from|a\s+partir\s+del?)\s+(?:(?:el|la|the)\s+)?"
+        r"(?:principios?|inicios?|comienzos?|beginning|start)\s+(?:de|del|of)\s+"
+        r"(?:(?:el|la|este|esta|the|this)\s+)?" + _TO_DATE_UNIT
+        + r"|(?:desde|since)\s+(?:que\s+)?(?:empezo|comenzo|arranco|inicio)\s+"
+        + r"(?:el|la|este|esta)\s+" + _TO_DATE_UNIT
+        + r"|since\s+(?:the|this)\s+" + _TO_DATE_UNIT + r"\s+(?:started|began|start)",
+        _to_date,
+    ),
     (_ISO, _iso_day),
     (r"(?:el\s+)?" + _D + r"\s+de\s+" + _MA + _DE_Y, _es_date),
     (_MA + r"\s+" + _D + r"(?:,?\s+" + _Y + r")?(?![\d:])", _en_date),

@@ -150,6 +150,9 @@ CANNED = {
         "pregunta. Sí puedo darte por separado cuántos tickets se crearon, cuántos se resolvieron "
         "y cuántos siguen abiertos en un periodo, y comparar periodos en porcentaje. "
         "Prueba con frases como:",
+        "no_share": "No calculo porcentajes («{text}»): doy cuentas exactas. Pide el desglose "
+        "(por ejemplo, tickets por prioridad de este mes) y verás cuántos tiene cada valor y el "
+        "total del mismo periodo. Prueba con frases como:",
         "no_threshold": "No cuento tickets por un umbral de tiempo o de CSAT («{text}»): tengo "
         "la media, la mediana y el P90 del tiempo de resolución y la media de la primera respuesta "
         "y del CSAT, y no doy una cifra que respondería a otra pregunta. Prueba con frases como:",
@@ -212,6 +215,9 @@ CANNED = {
         "the period against created in it?), and I give no figure that could answer another "
         "question. I can give, separately, how many tickets were created, resolved and are still "
         "open in a period, and compare periods in percent. Try phrasings like:",
+        "no_share": "I do not compute percentages (“{text}”): I give exact counts. Ask for the "
+        "breakdown (for example, tickets by priority this month) to see how many each value has "
+        "and the total of the same period. Try phrasings like:",
         "no_threshold": "I do not count tickets by a threshold of time or CSAT (“{text}”): I have "
         "the average, median and P90 of resolution time and the average first response time and "
         "CSAT, and I give no figure that would answer another question. Try phrasings like:",
@@ -245,7 +251,7 @@ CANNED = {
 # Replies that end with example questions.
 WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
-     "p90_grouped", "no_ratio", "negated_filter", "compare_grouped", "too_many_periods",
+     "p90_grouped", "no_ratio", "no_share", "negated_filter", "compare_grouped", "too_many_periods",
      "no_threshold", "two_groupings", "no_listing", "unknown_value", "unknown_agent"}
 )  # fmt: skip
 
