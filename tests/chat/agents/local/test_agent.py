@@ -401,3 +401,37 @@ async def test_me_after_from_for_or_by_is_the_asker(question: str) -> None:
     # A Supervisor asking about their own tickets: never the whole team's figure.
     text, _, tools = await ask(question)
     assert tools.calls and all(params.get("agent") == LUCIA for _, params in tools.calls), text
+
+
+def _windows(tools: MemoryTools) -> list[tuple[str, str]]:
+    return [(params["start_date"], params["end_date"]) for _, params in tools.calls]
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "windows"),
+    [
+        # The one period written after "than", "que", "with", "respecto al" is compared against
+        # the one running today, not with the period before it.
+        ("¿Hay más tickets que la semana pasada?", (),
+         [("2026-11-23", "2026-11-27"), ("2026-11-16", "2026-11-22")]),
+        ("Did we get more tickets than last week?", (),
+         [("2026-11-23", "2026-11-27"), ("2026-11-16", "2026-11-22")]),
+        ("¿Resolvimos menos tickets que el mes pasado?", (),
+         [("2026-11-01", "2026-11-27"), ("2026-10-01", "2026-10-31")]),
+        ("compare with last month", (),
+         [("2026-11-01", "2026-11-27"), ("2026-10-01", "2026-10-31")]),
+        ("average resolution time vs last quarter", (),
+         [("2026-10-01", "2026-11-27"), ("2026-07-01", "2026-09-30")]),
+        # Named alone, a period is compared with the one before it.
+        ("compara la semana pasada", (),
+         [("2026-11-16", "2026-11-22"), ("2026-11-09", "2026-11-15")]),
+        # In a follow-up, against the previous question's period.
+        ("¿y comparado con septiembre?", ("¿Cuántos tickets en octubre?",),
+         [("2026-10-01", "2026-10-31"), ("2026-09-01", "2026-09-30")]),
+    ],
+)  # fmt: skip
+async def test_a_period_compared_against(
+    question: str, history: tuple[str, ...], windows: list[tuple[str, str]]
+) -> None:
+    text, _, tools = await ask(question, history=history)
+    assert _windows(tools) == windows, text

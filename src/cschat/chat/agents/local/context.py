@@ -38,7 +38,7 @@ def resolve(question: Question, previous: Question | None) -> Question:
         if question.before_that and previous.periods:
             periods = (previous.periods[0].previous(),)
         if intent == "compare" and len(periods) == 1:
-            if question.refers_back and previous.periods:
+            if (question.refers_back or question.against) and previous.periods:
                 periods = (previous.periods[0], periods[0])  # "compáralo con agosto"
             else:
                 periods = (periods[0], periods[0].previous())

@@ -58,6 +58,8 @@ class Question:
     followup: bool = False
     before_that: bool = False
     refers_back: bool = False  # "compáralo con agosto": compare the previous answer's period
+    # The one period is what is compared against ("more than last week"), not the first of two.
+    against: bool = False
     created_and_resolved: bool = False  # "¿cuántos nuevos y cuántos resueltos?": two counts
     bad_period: str | None = None
     # Why the tools cannot answer it exactly (a `render.CANNED` kind) and the words that say so.
@@ -140,6 +142,10 @@ def parse(
     dimension = _dimension(rest)
     if intent is None:
         intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), marker)
+    before = folded[: period_spans[0][0]] if len(period_spans) == 1 else None
+    if before is not None and intent in ("count", "stats") and rx.MORE_THAN.search(before):
+        intent = "compare"
+    against = intent == "compare" and before is not None and bool(rx.AGAINST.search(before))
     ratio = rx.RATIO.search(rest)
     if (
         intent == "unknown"
@@ -202,6 +208,7 @@ def parse(
         followup=followup,
         before_that=bool(rx.BEFORE_THAT.search(folded)),
         refers_back=bool(rx.REFERS_BACK.search(folded)),
+        against=against,
         created_and_resolved=both,
         missing=_missing(rest, text),
     )

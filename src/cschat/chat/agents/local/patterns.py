@@ -60,6 +60,17 @@ COMPARE = _rx(
     r"difference|cambio|change|subido|bajado|aumentado|disminuido|increase|decrease|"
     r"grew|dropped|than"
 )
+# Right before the one period written, it is what the question is compared against: "more tickets
+# than last week", "¿más que la semana pasada?", "compare with last month" (with this week/month).
+AGAINST = re.compile(
+    r"(?<![\w])(?:than|que|con|with|to|vs\.?|versus|against|contra|frente\s+al?|"
+    r"respecto\s+(?:a|al|de))\s+(?:(?:el|la|los|las|the|in|en)\s+)?$"
+)
+# "Más tickets que ...", "fewer tickets than ...": a comparison, even without a comparing verb.
+MORE_THAN = re.compile(
+    r"(?<![\w])(?:mas|menos|more|fewer|less)\s+(?:\w+\s+){0,4}?(?:que|than)\s+"
+    r"(?:(?:el|la|los|las|the|in|en)\s+)?$"
+)
 INTERVALS: tuple[tuple[Literal["day", "week", "month"], re.Pattern[str]], ...] = (
     ("day", _rx(r"por\s+dias?|diari[oa]s?|diariamente|cada\s+dia|dia\s+a\s+dia|per\s+day|by\s+day|"
                 r"daily|each\s+day|day\s+by\s+day")),

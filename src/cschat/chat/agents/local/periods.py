@@ -346,16 +346,32 @@ def _days_of_month(m: re.Match[str], today: date) -> Period:
     return Period(_day(year, number, int(m[1]), m[0]), _day(year, number, int(m[2]), m[0]), "range")
 
 
+def current(kind: PeriodKind, today: date) -> Period | None:
+    """The day, week, month, quarter or year running today, up to today; None for other kinds."""
+    if kind == "day":
+        return _one_day(today)
+    if kind == "week":
+        return _week(_monday(today), today)
+    if kind == "month":
+        return _month(today.year, today.month, today)
+    if kind == "quarter":
+        return _quarter(today.year, (today.month - 1) // 3 + 1, today)
+    if kind == "year":
+        return _year(today.year, today)
+    return None
+
+
+_UNIT_KINDS: dict[str, PeriodKind] = {
+    "semana": "week", "week": "week", "mes": "month", "month": "month", "trimestre": "quarter",
+    "quarter": "quarter", "ano": "year", "year": "year",
+}  # fmt: skip
+
+
 def _to_date(m: re.Match[str], today: date) -> Period:
     """ "Desde principios de mes", "since the start of the year": the current one up to today."""
-    unit = next(g for g in m.groups() if g)
-    if unit in ("semana", "week"):
-        return _week(_monday(today), today)
-    if unit in ("mes", "month"):
-        return _month(today.year, today.month, today)
-    if unit in ("trimestre", "quarter"):
-        return _quarter(today.year, (today.month - 1) // 3 + 1, today)
-    return _year(today.year, today)
+    found = current(_UNIT_KINDS[next(g for g in m.groups() if g)], today)
+    assert found is not None
+    return found
 
 
 def _fixed(fn: Callable[[date], Period]) -> Handler:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from cschat.chat.agents.local.intents import ALL_STATS, RESOLUTION_STATS, Question, Stat
-from cschat.chat.agents.local.periods import Period
+from cschat.chat.agents.local.periods import Period, current
 from cschat.tickets.tools import MAX_PERIODS, MAX_RESULTS, MAX_ROWS
 
 # The breakdown/trend metric that matches what was asked; p90 has none, so it stays a statistic.
@@ -204,6 +204,8 @@ def compare_periods(question: Question, today: date) -> tuple[Period, Period]:
     first = (
         question.periods[0] if question.periods else Period(today.replace(day=1), today, "month")
     )
+    if question.against and (now := current(first.kind, today)) and now.start > first.start:
+        return now, first  # "more tickets than last week": this week against it
     return first, first.previous()
 
 
