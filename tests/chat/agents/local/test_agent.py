@@ -435,3 +435,37 @@ async def test_a_period_compared_against(
 ) -> None:
     text, _, tools = await ask(question, history=history)
     assert _windows(tools) == windows, text
+
+
+@pytest.mark.parametrize(
+    ("question", "query"),
+    [("¿Qué tickets hay sobre reembolsos duplicados?", "reembolsos duplicados"),
+     ("which tickets are there about double charges?", "double charges"),
+     ("any tickets about login errors?", "login errors")],
+)  # fmt: skip
+async def test_which_tickets_about_a_topic_is_a_search(question: str, query: str) -> None:
+    # Not the count of a category the topic's words fuzzy-match ("reembolsos": Refunds).
+    text, _, tools = await ask(question)
+    assert [(name, params["query"]) for name, params in tools.calls] == [
+        ("search_tickets", query)
+    ], text
+
+
+@pytest.mark.parametrize(
+    "question", ["¿Cuántos tickets en estado nuevo?", "tickets with status new"]
+)
+async def test_the_new_status_is_read_from_the_status_breakdown(question: str) -> None:
+    text, _, tools = await ask(question)
+    assert [(name, params["dimension"]) for name, params in tools.calls] == [
+        ("breakdown_tickets", "status")
+    ], text
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [("gracias", "¡De nada!"), ("Muchas gracias", "¡De nada!"), ("thanks!", "You're welcome!"),
+     ("hola", "¡Hola!")],
+)  # fmt: skip
+async def test_thanks_get_a_you_are_welcome(question: str, answer: str) -> None:
+    text, _, tools = await ask(question)
+    assert text.startswith(answer) and tools.calls == []

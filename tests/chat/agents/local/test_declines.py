@@ -98,6 +98,11 @@ async def test_a_grouping_the_tools_do_not_have_is_declined(
         ("Tickets resolved at the end of last month", "en", "end of"),
         ("How many tickets were resolved in early November?", "en", "early"),
         ("tickets created at the start of the week", "en", "start of"),
+        # Holidays and seasons: never a weekday's or all time's figure ("Black Friday").
+        ("Black Friday tickets", "en", "Black Friday"),
+        ("tickets on christmas", "en", "christmas"),
+        ("¿Cuántos tickets hubo en Semana Santa?", "es", "Semana Santa"),
+        ("tickets resolved this summer", "en", "summer"),
     ],
 )
 async def test_a_time_expression_left_unread_is_declined(
@@ -262,7 +267,9 @@ async def test_a_listing_by_age_is_declined(question: str, lang: str, written: s
      ("¿Cuántos tickets en Barcelona?", "es", "Barcelona"),
      ("How many tickets from spain?", "en", "spain"),
      ("¿Cuántos tickets desde méxico este mes?", "es", "méxico"),
-     ("tickets from premium customers", "en", "premium")],
+     ("tickets from premium customers", "en", "premium"),
+     ("tickets in status waiting on customer", "en", "waiting"),
+     ("¿Cuántos tickets con estado bloqueado?", "es", "bloqueado")],
 )  # fmt: skip
 async def test_a_value_the_data_lacks_is_declined(question: str, lang: str, written: str) -> None:
     # Never everyone's figure for "tickets from Spain".

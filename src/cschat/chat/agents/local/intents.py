@@ -60,6 +60,7 @@ class Question:
     refers_back: bool = False  # "compáralo con agosto": compare the previous answer's period
     # The one period is what is compared against ("more than last week"), not the first of two.
     against: bool = False
+    thanks: bool = False  # a greeting that thanks ("gracias"): answered "you're welcome"
     created_and_resolved: bool = False  # "¿cuántos nuevos y cuántos resueltos?": two counts
     bad_period: str | None = None
     # Why the tools cannot answer it exactly (a `render.CANNED` kind) and the words that say so.
@@ -187,7 +188,8 @@ def parse(
     if intent is None and not followup:
         intent = "unknown"
     if intent in ("greeting", "help"):
-        return Question(language, intent)
+        thanks = intent == "greeting" and bool(rx.THANKS.search(rest))
+        return Question(language, intent, thanks=thanks)
     limit, order = _limit_and_order(rest, intent, dimension, stats)
     if intent == "search":
         found = rx.SEARCH_LIMIT.search(rest)
@@ -380,6 +382,10 @@ def _unanswerable(
     two = rx.TWO_GROUPINGS.search(rest)
     if two:
         return "two_groupings", _written(text, two)
+    status = rx.STATUS_NAMED.search(rest)
+    if status and _is_name(status["value"]) and not rx.STATUS_VALUE.search(rest):
+        # "Tickets in status waiting on customer": never every ticket's figure instead.
+        return "unknown_value", text[status.start("value") : status.end("value")]
     ratio = rx.RATIO.search(rest)
     if ratio and intent != "compare":
         return _ratio(rest, text, ratio, filters)

@@ -16,7 +16,8 @@ _ES = frozenset(
     ultimos ultimas trimestre enero febrero marzo abril mayo junio julio agosto septiembre octubre
     noviembre diciembre compara comparado frente tendencia evolucion desglose categoria canal
     equipo agente prioridad estado parecidos similares sobre busca facturacion envios reembolsos
-    cancelaciones urgentes puedes hacer al lo va tambien solo""".split()  # noqa: SIM905
+    cancelaciones urgentes puedes hacer al lo va tambien solo lunes martes miercoles jueves viernes
+    sabado domingo navidad""".split()  # noqa: SIM905
 )
 _EN = frozenset(
     """and or of the in by for with without what which how many much where this these week month
@@ -26,7 +27,8 @@ _EN = frozenset(
     october november december compare compared versus trend breakdown category channel team agent
     priority status similar about search find solved per daily weekly monthly between from to
     can you what's whats there any all agents categories teams channels priorities statuses days
-    weeks months years hours minutes ago over since""".split()  # noqa: SIM905
+    weeks months years hours minutes ago over since on at christmas friday monday tuesday wednesday
+    thursday saturday sunday holidays summer winter spring autumn""".split()  # noqa: SIM905
 )
 
 

@@ -19,6 +19,7 @@ GREETING = _rx(
     r"hola|buenas|buenos\s+dias|buenas\s+(?:tardes|noches)|hi|hello|hey|good\s+(?:morning|"
     r"afternoon|evening)|muchas\s+gracias|gracias|thanks|thank\s+you|saludos|que\s+tal|adios|bye"
 )
+THANKS = _rx(r"gracias|thanks|thank\s+you|thx|ty")
 HELP = _rx(
     r"ayuda|help|que\s+puedes\s+hacer|what\s+can\s+you\s+do|que\s+sabes\s+hacer|como\s+funcionas?|"
     r"how\s+does\s+(?:this|it)\s+work|que\s+(?:te\s+)?puedo\s+preguntar(?:te)?|what\s+can\s+i\s+ask|"
@@ -38,7 +39,11 @@ SEARCH = _rx(
     r"(?:solved?|resolved?|fix(?:ed)?|handled?)|busca\w*|search\w*|find|encuentra\w*|"
     r"que\s+mencionen|mentioning|look\s+for|como\s+(?:solucionamos|resolvimos)|"
     r"(?:show|list|muestra\w*|lista\w*|ensena\w*)\s+(?:me\s+)?(?:the\s+|los\s+|las\s+)?"
-    r"(?:tickets?|casos?)\s+(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)"
+    r"(?:tickets?|casos?)\s+(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)|"
+    # "¿Qué tickets hay sobre ...?", "which tickets are there about ...": the tickets themselves.
+    r"(?:que|cuales|which|what|any)\s+(?:tickets?|casos?|cases?)\s+(?:hay\s+|tenemos\s+|hubo\s+|"
+    r"ha\s+habido\s+|are\s+there\s+|do\s+we\s+have\s+|have\s+we\s+had\s+)?"
+    r"(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)"
 )
 TOPIC = re.compile(
     r"(?:sobre|acerca\s+de|about|regarding|related\s+to|relacionad[oa]s?\s+con|que\s+mencionen|"
@@ -236,7 +241,13 @@ TWO_GROUPINGS = _rx(
 )
 # count_tickets knows resolved/open/any only; other statuses come from the status breakdown.
 STATUS_VALUE = _rx(
-    r"escal(?:ad|ar|aron|o|e|ation)\w*|escalated|en\s+espera|on\s+hold|in\s+progress"
+    r"escal(?:ad|ar|aron|o|e|ation)\w*|escalated|en\s+espera|on\s+hold|in\s+progress|"
+    r"(?:estado|status)\s*(?:[:=]\s*|de\s+)?(?:nuevos?|nuevas?|new)"
+)
+# A status named by its value ("in status waiting on customer", "con estado bloqueado"): a value
+# no rule reads is none the tools know (`intents._is_name` decides).
+STATUS_NAMED = _rx(
+    r"(?:status|estado|state)\s*(?:[:=]\s*|is\s+|es\s+|of\s+|de\s+)?(?P<value>[a-z][\w-]*)"
 )
 # Tickets listed by age or order: no tool lists them so ("the oldest open tickets").
 LISTING = _rx(
@@ -317,7 +328,12 @@ UNREAD_PERIOD = _rx(
     # the whole period would be another question's figure. "Desde principios de mes" is a period.
     r"(?:principios|inicios?|comienzos?|finales|final|mediados|mitad)\s+(?:de|del)(?!\w)|"
     r"(?:primeros|ultimos|primeras|ultimas)\s+(?:dias|semanas)\s+(?:de|del)(?!\w)|"
-    r"(?:beginning|start|end|middle)\s+of|early|late|mid(?:-\w+)?"
+    r"(?:beginning|start|end|middle)\s+of|early|late|mid(?:-\w+)?|"
+    # Holidays and seasons: their dates change with the year, the country or the hemisphere.
+    r"navidad(?:es)?|christmas|xmas|nochebuena|nochevieja|ano\s+nuevo|new\s+years?(?:\s+eve)?|"
+    r"semana\s+santa|easter|pascua|black\s+friday|cyber\s+monday|thanksgiving|halloween|"
+    r"accion\s+de\s+gracias|san\s+valentin|valentines?|verano|summer|invierno|winter|"
+    r"primavera|spring|otono|autumn|holidays?|vacaciones|festivos?"
 )
 
 

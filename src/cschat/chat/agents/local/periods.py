@@ -54,7 +54,8 @@ _D = r"(\d{1,2})(?:st|nd|rd|th|º)?"
 _Y = r"((?:19|20)\d{2})"
 _ISO = r"(\d{4}-\d{2}-\d{2})"
 _DE_Y = r"(?:,?\s+(?:de(?:l)?\s+|of\s+)?" + _Y + ")?"
-_WD = "(" + "|".join(WEEKDAYS) + ")"
+# "Black Friday" and "Cyber Monday" are no weekdays (`patterns.UNREAD_PERIOD` declines them).
+_WD = "(?<!black )(?<!cyber )(" + "|".join(WEEKDAYS) + ")"
 # "1.000" and "1,000" are a thousand in either language: groups of three digits only.
 _N = r"(\d{1,3}(?:[.,]\d{3})+|\d+|" + "|".join(NUMBER_WORDS) + ")"
 _N_AGO = _N[:-1] + "|an?)"  # "a week ago"

@@ -120,6 +120,8 @@ EXAMPLES = {
 }  # fmt: skip
 CANNED = {
     "es": {
+        "thanks": "¡De nada! Pregúntame lo que quieras sobre tus tickets; escribe «ayuda» para ver "
+        "ejemplos.",
         "greeting": "¡Hola! Pregúntame por tus tickets: cuántos hay, tiempos de resolución y de "
         "primera respuesta, CSAT, tendencias, comparaciones entre periodos o tickets parecidos y "
         "cómo se resolvieron. Escribe «ayuda» para ver ejemplos.",
@@ -157,7 +159,7 @@ CANNED = {
         "la media, la mediana y el P90 del tiempo de resolución y la media de la primera respuesta "
         "y del CSAT, y no doy una cifra que respondería a otra pregunta. Prueba con frases como:",
         "unknown_value": "No encuentro «{text}» entre las categorías, prioridades, canales, "
-        "agentes ni equipos de tus tickets, así que no doy la cifra de todos en su lugar. "
+        "agentes, equipos ni estados de tus tickets, así que no doy la cifra de todos en su lugar. "
         "Prueba con frases como:",
         "no_listing": "No listo tickets por antigüedad ni por orden («{text}»): puedo contar los "
         "abiertos, mostrar un ticket por su número o buscar tickets sobre un tema. Prueba con "
@@ -187,6 +189,8 @@ CANNED = {
         "consulta.",
     },
     "en": {
+        "thanks": "You're welcome! Ask me anything else about your tickets; type “help” for "
+        "examples.",
         "greeting": "Hi! Ask me about your tickets: how many, resolution and first response "
         "times, CSAT, trends, comparisons between periods, or similar past tickets and how they "
         "were solved. Type “help” for examples.",
@@ -222,8 +226,8 @@ CANNED = {
         "the average, median and P90 of resolution time and the average first response time and "
         "CSAT, and I give no figure that would answer another question. Try phrasings like:",
         "unknown_value": "I do not find “{text}” among the categories, priorities, channels, "
-        "agents or teams of your tickets, so I do not give everyone's figure instead. Try "
-        "phrasings like:",
+        "agents, teams or statuses of your tickets, so I do not give everyone's figure instead. "
+        "Try phrasings like:",
         "no_listing": "I do not list tickets by age or order (“{text}”): I can count the open "
         "ones, show one ticket by its number or find tickets about a topic. Try phrasings like:",
         "two_groupings": "I group by one dimension at a time (“{text}”): ask about each "
