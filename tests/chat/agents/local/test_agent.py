@@ -469,3 +469,32 @@ async def test_the_new_status_is_read_from_the_status_breakdown(question: str) -
 async def test_thanks_get_a_you_are_welcome(question: str, answer: str) -> None:
     text, _, tools = await ask(question)
     assert text.startswith(answer) and tools.calls == []
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [("¿Cómo ha evolucionado el CSAT este año?", "avg_csat"),
+     ("¿Ha mejorado el tiempo de resolución?", "avg_resolution_hours"),
+     ("Is resolution time getting better?", "avg_resolution_hours")],
+)  # fmt: skip
+async def test_how_a_metric_evolves_is_its_series(question: str, metric: str) -> None:
+    # Not one average over the whole window.
+    text, _, tools = await ask(question)
+    assert [(name, params["metric"]) for name, params in tools.calls] == [
+        ("ticket_trend", metric)
+    ], text
+
+
+@pytest.mark.parametrize(
+    ("question", "dimension"),
+    [("¿Por qué categoría hay más tickets?", "category"),
+     ("¿por qué canal entran más tickets?", "channel")],
+)  # fmt: skip
+async def test_por_que_before_a_field_asks_which(question: str, dimension: str) -> None:
+    text, _, tools = await ask(question)
+    assert [params["dimension"] for _, params in tools.calls] == [dimension], text
+
+
+async def test_total_tickets_counts_every_ticket() -> None:
+    text, _, tools = await ask("total tickets")
+    assert tools.calls == [("count_tickets", {"date_field": "created", "status": "any"})], text

@@ -502,3 +502,32 @@ async def test_a_change_in_percent_between_periods_is_still_answered() -> None:
         "¿Cuánto han cambiado en porcentaje los tickets respecto al mes pasado?"
     )
     assert len(tools.calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "answer"),
+    [
+        ("¿Por qué subieron los tickets?", "es", "No sé explicar causas («Por qué»)"),
+        ("why did tickets increase last week?", "en", "I cannot explain causes (“why”)"),
+        ("forecast for december", "en", "I do not forecast (“forecast”)"),
+        ("¿Cuántos tickets tendremos en diciembre?", "es", "No hago previsiones («tendremos»)"),
+        ("¿Cuántos agentes hay?", "es", "No cuento agentes, equipos"),
+        ("how many customers contacted us", "en", "I do not count agents, teams"),
+        ("¿Cuántos clientes escribieron esta semana?", "es", "No cuento agentes, equipos"),
+    ],
+)
+async def test_causes_forecasts_and_counts_of_people_are_declined(
+    question: str, lang: str, answer: str
+) -> None:
+    # Each was answered with a ticket count (all time, or December 2025 for "forecast").
+    text, language = await _declined(question)
+    assert language == lang and answer in text
+
+
+@pytest.mark.parametrize(
+    ("question", "written"), [("tickets on 11/01", "11/01"), ("tickets on 01/11/2026", "01/11")]
+)
+async def test_a_date_with_slashes_is_declined(question: str, written: str) -> None:
+    # Day and month in a country's order: "01/11/2026" was the whole of 2026.
+    text, _ = await _declined(question)
+    assert written in text and KNOWN_PERIODS["en"] in text

@@ -365,6 +365,13 @@ def _unanswerable(
     customer, region), a time expression no period rule read, two groupings at once, an average
     of counts, or a percentage or rate (a change between periods in percent is a comparison, and
     answered)."""
+    for kind, words in (
+        ("no_cause", rx.CAUSE),
+        ("no_forecast", rx.FORECAST),
+        ("no_distinct", rx.DISTINCT),
+    ):
+        if found := words.search(rest):
+            return kind, _written(text, found)
     listing = rx.LISTING.search(rest)
     if listing and intent != "search":
         return "no_listing", _written(text, listing)

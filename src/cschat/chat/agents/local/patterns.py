@@ -93,7 +93,10 @@ PEAK = _rx(
     r"(?:most|fewest|least|highest|lowest)"
 )
 TREND = _rx(
-    r"tendencia|evolucion|trend|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|historico|evolved"
+    r"tendencia|evoluci\w*|trend|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|historico|evolv\w*|"
+    # "¿Ha mejorado el tiempo de resolución?": its series answers, not one all-time figure.
+    r"(?:ha|han|has|have)\s+(?:mejorado|empeorado|improved|worsened|gotten\s+(?:better|worse))|"
+    r"mejorando|empeorando|improving|worsening|getting\s+(?:better|worse)"
 )
 DIMENSIONS: tuple[tuple[str, str], ...] = (
     ("category", r"categorias?|categor(?:y|ies)|tipos?\s+de\s+tickets?|temas?|topics?"),
@@ -209,7 +212,10 @@ NEGATED_VALUE = re.compile(
 # "non-urgent": the value as a word of its own (same length, so spans stay), to be seen negated.
 NON_PREFIX = re.compile(r"(?<![\w-])(non|no)-(?=\w)")
 # "¿Cuántos tickets hay?", "how many tickets do we have": every ticket, whatever its status.
-TOTAL = _rx(r"hay|tenemos|existen|en\s+total|in\s+total|do\s+we\s+have|are\s+there|all\s+tickets")
+TOTAL = _rx(
+    r"hay|tenemos|existen|en\s+total|in\s+total|do\s+we\s+have|are\s+there|all\s+tickets|"
+    r"total\s+(?:de\s+|number\s+of\s+)?tickets|tickets\s+totales"
+)
 # "¿Cuántos nuevos y cuántos resueltos?": two counts asked at once, not "created and resolved".
 TWO_COUNTS = _rx(
     r"cuant[oa]s\s+(?:\S+\s+){0,8}?(?:y|e)\s+cuant[oa]s|"
@@ -324,6 +330,8 @@ UNREAD_PERIOD = _rx(
     r"semestres?|half[\s-]years?|y\s+medio|and\s+a\s+half|"
     r"(?:en|in|durante|during|desde|since)\s+(?:(?:el\s+)?ano\s+|(?:the\s+)?year\s+)?\d{1,4}"
     r"(?![\d.,:])|"
+    # "01/11/2026", "11/01": day and month in an order that depends on the country.
+    r"\d{1,2}/\d{1,2}(?![\d])|"
     # A part of a period ("a finales de octubre", "early November", "the end of last month"):
     # the whole period would be another question's figure. "Desde principios de mes" is a period.
     r"(?:principios|inicios?|comienzos?|finales|final|mediados|mitad)\s+(?:de|del)(?!\w)|"
@@ -358,6 +366,21 @@ CODE = re.compile(
 # Symbols of code rather than of a question; three or more of them make it code.
 CODE_CHARS = frozenset("{}[]<>=*|`$^~;&\\")
 # A share of tickets: no tool computes one, and "resolution rate" has no single definition.
+# Questions no count answers: why something happened, what will happen, how many people there are.
+CAUSE = _rx(
+    r"por\s*que(?!\s+(?:categorias?|canal(?:es)?|prioridad(?:es)?|agentes?|equipos?|estados?|"
+    r"dias?|semanas?|mes(?:es)?|via|medio))|why|a\s+que\s+se\s+debe|what\s+caused|cause[sd]?|causas?|"
+    r"motivos?|reasons?"
+)
+FORECAST = _rx(
+    r"predic\w*|prevision\w*|pronostic\w*|proyeccion\w*|forecast\w*|project(?:ed|ion)s?|"
+    r"tendremos|recibiremos|habra|will\s+(?:we\s+)?(?:get|have|receive)"
+)
+DISTINCT = _rx(
+    r"(?:cuant[oa]s|how\s+many|numero\s+de|number\s+of)\s+(?:\w+\s+)?(?:agentes|agents|equipos|"
+    r"teams|categorias|categories|canales|channels|clientes|customers|clients|usuarios|users|"
+    r"personas|people|empresas|companies)"
+)
 RATIO = re.compile(
     r"(?<![\w])(?:porcentajes?|percentages?|percent|por\s+ciento|tasas?|ratios?|"
     r"proporcion(?:es)?|proportions?|rates?|share\s+of|fraccion|fraction)(?![\w])|%"

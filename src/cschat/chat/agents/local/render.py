@@ -152,6 +152,15 @@ CANNED = {
         "pregunta. Sí puedo darte por separado cuántos tickets se crearon, cuántos se resolvieron "
         "y cuántos siguen abiertos en un periodo, y comparar periodos en porcentaje. "
         "Prueba con frases como:",
+        "no_cause": "No sé explicar causas («{text}»): doy cifras exactas de tus tickets. Para "
+        "ver qué cambió, compara dos periodos o desglosa por categoría, canal o prioridad. Prueba "
+        "con frases como:",
+        "no_forecast": "No hago previsiones («{text}»): solo doy cifras exactas de tickets que ya "
+        "existen. Puedo mostrar la tendencia por día, semana o mes hasta hoy. Prueba con frases "
+        "como:",
+        "no_distinct": "No cuento agentes, equipos, categorías, canales ni clientes («{text}»): "
+        "cuento tickets. Un desglose (por ejemplo, tickets por agente este mes) muestra cada "
+        "agente, equipo, categoría o canal con sus tickets. Prueba con frases como:",
         "no_share": "No calculo porcentajes («{text}»): doy cuentas exactas. Pide el desglose "
         "(por ejemplo, tickets por prioridad de este mes) y verás cuántos tiene cada valor y el "
         "total del mismo periodo. Prueba con frases como:",
@@ -219,6 +228,14 @@ CANNED = {
         "the period against created in it?), and I give no figure that could answer another "
         "question. I can give, separately, how many tickets were created, resolved and are still "
         "open in a period, and compare periods in percent. Try phrasings like:",
+        "no_cause": "I cannot explain causes (“{text}”): I give exact figures from your tickets. "
+        "To see what changed, compare two periods or break down by category, channel or "
+        "priority. Try phrasings like:",
+        "no_forecast": "I do not forecast (“{text}”): I only give exact figures of tickets that "
+        "exist. I can show the trend by day, week or month up to today. Try phrasings like:",
+        "no_distinct": "I do not count agents, teams, categories, channels or customers "
+        "(“{text}”): I count tickets. A breakdown (for example, tickets by agent this month) "
+        "shows each agent, team, category or channel with its tickets. Try phrasings like:",
         "no_share": "I do not compute percentages (“{text}”): I give exact counts. Ask for the "
         "breakdown (for example, tickets by priority this month) to see how many each value has "
         "and the total of the same period. Try phrasings like:",
@@ -255,7 +272,8 @@ CANNED = {
 # Replies that end with example questions.
 WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
-     "p90_grouped", "no_ratio", "no_share", "negated_filter", "compare_grouped", "too_many_periods",
+     "p90_grouped", "no_ratio", "no_share", "no_cause", "no_forecast", "no_distinct",
+     "negated_filter", "compare_grouped", "too_many_periods",
      "no_threshold", "two_groupings", "no_listing", "unknown_value", "unknown_agent"}
 )  # fmt: skip
 
