@@ -531,3 +531,14 @@ async def test_a_date_with_slashes_is_declined(question: str, written: str) -> N
     # Day and month in a country's order: "01/11/2026" was the whole of 2026.
     text, _ = await _declined(question)
     assert written in text and KNOWN_PERIODS["en"] in text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [("¿Cuántos tickets llegaron por whatsapp?", "es", "whatsapp"),
+     ("tickets via SMS last week", "en", "SMS")],
+)  # fmt: skip
+async def test_a_channel_the_data_lacks_is_declined(question: str, lang: str, written: str) -> None:
+    # Was every ticket's count.
+    text, language = await _declined(question)
+    assert language == lang and written in text

@@ -91,3 +91,38 @@ def test_a_typo_is_read_the_same_when_asked_again_and_only_for_its_vocabulary() 
     for _ in range(2):
         assert matched("facturacoin") == {"category": "Billing"}
         assert matched("facturacoin", without_billing) == {}
+
+
+EXPORT = Vocabulary(
+    values={
+        "category": ["Billing", "Payment Issue", "Refunds", "Refund Request", "Technical",
+                     "Technical Issue"],
+        "channel": ["Self-Service", "Chat"],
+        "team": ["Team_Alpha", "Equipo Norte", "Tier 2"],
+    },
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tickets del equipo Alpha", {"team": "Team_Alpha"}),
+        ("Alpha team tickets", {"team": "Team_Alpha"}),
+        ("team Norte", {"team": "Equipo Norte"}),
+        ("región norte", {}),  # a team's name alone is no team
+        ("tickets de self service", {"channel": "Self-Service"}),
+        ("problemas de pago", {"category": "Payment Issue"}),
+        ("pagos", {"category": "Billing"}),
+        ("solicitud de reembolso", {"category": "Refund Request"}),
+        ("problema técnico", {"category": "Technical Issue"}),
+    ],
+)
+def test_the_exports_names_for_teams_channels_and_categories(
+    text: str, expected: dict[str, str]
+) -> None:
+    assert matched(text, EXPORT) == expected
+
+
+def test_a_synonym_of_a_category_the_data_lacks_falls_back_to_a_shorter_phrase() -> None:
+    # The demo data has Billing but no Payment Issue.
+    assert matched("problemas de pago") == {"category": "Billing"}

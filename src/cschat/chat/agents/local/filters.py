@@ -27,6 +27,15 @@ DEFAULT_SYNONYMS: Mapping[str, Mapping[str, Sequence[str]]] = MappingProxyType({
         "Shipping": ("envio", "entrega", "delivery", "shipment"),
         "Refunds": ("reembolso", "devolucion", "refund"),
         "Product Question": ("pregunta de producto", "consulta de producto", "producto", "product"),
+        # The reference export's categories: each applies only where the data has it, and a
+        # longer phrase wins ("problema de pago" is Payment Issue there, Billing elsewhere).
+        "Refund Request": ("solicitud de reembolso", "peticion de reembolso", "refund request"),
+        "Payment Issue": ("problema de pago", "incidencia de pago", "payment problem"),
+        "Technical Issue": ("problema tecnico", "incidencia tecnica", "technical problem"),
+        "Booking Modification": ("modificacion de reserva", "cambio de reserva", "booking change"),
+        "Cancellation Request": ("solicitud de cancelacion", "peticion de cancelacion"),
+        "General Inquiry": ("consulta general", "pregunta general", "general question"),
+        "Property Question": ("pregunta sobre la propiedad", "consulta sobre la propiedad"),
         "Cancellation": ("cancelacion", "cancelado", "cancelada", "darse de baja", "cancel",
                          "cancelled", "canceled"),
     },
@@ -102,10 +111,13 @@ class Vocabulary:
         for dimension in DIMENSIONS:
             for value in self.values.get(dimension, ()):
                 add(value, dimension, value)
+                add(value.replace("-", " "), dimension, value)  # "self service"
                 if dimension == "agent" and "@" in value:
                     local = value.split("@")[0]
                     add(local, dimension, value)
                     add(local.replace(".", " "), dimension, value)
+                if dimension == "team":
+                    self._add_team_names(add, value)
             for phrase, value in self.aliases.get(dimension, {}).items():
                 add(phrase, dimension, value)
         for dimension in DIMENSIONS:
@@ -149,6 +161,16 @@ class Vocabulary:
             self._close[token] = found
         return found
 
+    @staticmethod
+    def _add_team_names(add: Callable[[str, str, str], None], value: str) -> None:
+        # "Team_Alpha" is also "equipo Alpha" and "Alpha team"; "Equipo Norte", "team Norte". Not
+        # "Alpha" or "Norte" alone: "región norte" is no team.
+        first, _, name = key(value).partition(" ")
+        if first in _TEAM_WORDS and name:
+            for word in _TEAM_WORDS:
+                add(f"{word} {name}", "team", value)
+            add(f"{name} team", "team", value)
+
     def _add_first_names(self, add: Callable[[str, str, str], None]) -> None:
         # A first name alone ("Lucía") is enough when exactly one agent has it.
         names: dict[str, list[str]] = {}
@@ -161,6 +183,7 @@ class Vocabulary:
                 add(first, "agent", values[0])
 
 
+_TEAM_WORDS = ("team", "equipo")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-.@][a-z0-9]+)*")
 # Typo lookups kept per vocabulary (it is rebuilt when the data's values change).
 _CLOSE_KEPT = 20_000

@@ -369,6 +369,7 @@ def _unanswerable(
         ("no_cause", rx.CAUSE),
         ("no_forecast", rx.FORECAST),
         ("no_distinct", rx.DISTINCT),
+        ("unknown_value", rx.OTHER_CHANNELS),
     ):
         if found := words.search(rest):
             return kind, _written(text, found)

@@ -376,6 +376,11 @@ FORECAST = _rx(
     r"predic\w*|prevision\w*|pronostic\w*|proyeccion\w*|forecast\w*|project(?:ed|ion)s?|"
     r"tendremos|recibiremos|habra|will\s+(?:we\s+)?(?:get|have|receive)"
 )
+# Channels and apps a question may name that the data lacks (a value the data has is read as a
+# filter first): never every channel's figure instead.
+OTHER_CHANNELS = _rx(
+    r"whats\s?app|telegram|sms|slack|messenger|facebook|linkedin|tiktok|wechat|imessage|fax|youtube"
+)
 DISTINCT = _rx(
     r"(?:cuant[oa]s|how\s+many|numero\s+de|number\s+of)\s+(?:\w+\s+)?(?:agentes|agents|equipos|"
     r"teams|categorias|categories|canales|channels|clientes|customers|clients|usuarios|users|"
