@@ -118,3 +118,33 @@ def test_a_grouping_alone_regroups_the_previous_question() -> None:
 def test_a_grouping_with_words_of_its_own_is_a_new_question() -> None:
     q = understood("Tickets by channel", "Average resolution time for urgent tickets last month")
     assert q.filters == () and q.periods == ()
+
+
+def test_a_metric_asked_in_the_past_tense_is_for_the_previous_tickets() -> None:
+    # "¿Cuál fue el tiempo medio?" was the all-time average.
+    q = understood("¿cuál fue el tiempo medio?", "¿Cuántos tickets resolvimos ayer?")
+    assert (q.intent, [p.label() for p in q.periods]) == ("stats", ["2026-11-26..2026-11-26"])
+    q = understood("what was the average CSAT?", "How many tickets were resolved last week?")
+    assert (q.intent, [p.label() for p in q.periods]) == ("stats", ["2026-11-16..2026-11-22"])
+    # In the present tense, a new question about all time.
+    q = understood("¿Cuál es el tiempo medio de resolución?", "¿Cuántos tickets resolvimos ayer?")
+    assert (q.intent, q.periods) == ("stats", ())
+
+
+def test_how_they_were_solved_after_a_search_is_the_same_search() -> None:
+    # Was the count of every resolved ticket.
+    q = understood("¿y cómo se resolvieron?", "busca tickets sobre contraseña")
+    assert (q.intent, q.query) == ("search", "contraseña")
+    # After a count there is nothing to search for: not understood, rather than a count.
+    assert understood("¿y cómo se resolvieron?", "¿Cuántos tickets hoy?").intent == "unknown"
+
+
+def test_a_priority_level_alone_in_a_follow_up_replaces_the_priority() -> None:
+    # "¿y de alta?" repeated the urgent count.
+    q = understood("¿y de alta?", "¿Cuántos tickets urgentes hay abiertos?")
+    assert (q.filters, q.status) == ((("priority", "High"),), "open")
+    assert understood("and low?", "How many urgent tickets last week?").filters == (
+        ("priority", "Low"),
+    )
+    # "¿y la media?" asks for the average, not the medium priority.
+    assert understood("¿y la media?", "tiempo medio de resolución").filters == ()

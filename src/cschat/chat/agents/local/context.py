@@ -44,6 +44,8 @@ def resolve(question: Question, previous: Question | None) -> Question:
                 periods = (periods[0], periods[0].previous())
     except BadPeriod as exc:
         return replace(question, intent="unknown", bad_period=str(exc))
+    if intent == "search" and not (question.query or previous.query or previous.ticket_id):
+        return replace(question, intent="unknown")  # "¿y cómo se resolvieron?" after a count
     asked = {dimension for dimension, _ in question.filters}
     kept = [pair for pair in previous.filters if pair[0] not in asked]
     return replace(

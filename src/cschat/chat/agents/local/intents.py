@@ -114,6 +114,13 @@ def parse(
     unhyphened = rx.NON_PREFIX.sub(r"\1 ", folded)
     if unhyphened != folded:
         filters = find_filters(unhyphened, vocabulary, skip=skip)
+    if not filters and (level := rx.BARE_LEVEL.search(folded)):
+        # "¿y de alta?": the priority the data calls high, where the words were written.
+        span = level.span("level")
+        filters = [
+            FilterMatch(f.dimension, f.value, span)
+            for f in find_filters(rx.LEVELS[level["level"][:3]], vocabulary)
+        ]
     for f in filters:
         if negation := rx.NEGATED_VALUE.search(unhyphened[: f.span[0]]):
             # "Tickets no urgentes": never the figure for the urgent ones instead.
@@ -123,6 +130,9 @@ def parse(
     rest = _blank(_blank(folded, skip), [f.span for f in filters], fill="·")
 
     intent: Intent | None = None
+    if query is None and rx.FOLLOWUP.search(folded) and rx.SEARCH.search(rest):
+        # "¿Y cómo se resolvieron?" after a search: the same search (`context.resolve`).
+        intent = "search"
     if query is not None:
         if not re.search(r"[a-z0-9]", fold(query)):
             # "busca tickets sobre ***": nothing to search for, so nothing to answer with.
@@ -185,6 +195,13 @@ def parse(
         # "By channel", "por semana": only a grouping, which regroups the previous question.
         words = _content_words(_blank(rest, _grouping_spans(rest)))
         followup = followup or not words
+    if (
+        intent == "stats"
+        and not (periods or filter_pairs or dimension or interval)
+        and rx.REFERENCE.search(rest)
+    ):
+        # "¿Cuál fue el tiempo medio?" after "¿Cuántos resolvimos ayer?": for those tickets.
+        followup = True
     if intent is None and not followup:
         intent = "unknown"
     if intent in ("greeting", "help"):

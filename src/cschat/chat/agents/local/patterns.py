@@ -366,6 +366,21 @@ CODE = re.compile(
 # Symbols of code rather than of a question; three or more of them make it code.
 CODE_CHARS = frozenset("{}[]<>=*|`$^~;&\\")
 # A share of tickets: no tool computes one, and "resolution rate" has no single definition.
+# A follow-up naming a priority level alone: "¿y de alta?", "and low?". Elsewhere "alta" alone is
+# too common a word to be a priority, and "¿y la media?" asks for the average.
+BARE_LEVEL = re.compile(
+    r"^\W*(?:(?:y|e|and|what\s+about|how\s+about|solo|only|pero|but)\s+)?"
+    r"(?:(?:de|los|las|el|la|the|con|with|en)\s+)*(?:(?:prioridad|priority)\s+)?"
+    r"(?P<level>alt[oa]s?|baj[oa]s?|high|low|medium)(?:\s+(?:prioridad|priority))?\W*$"
+)
+LEVELS = {"alt": "high priority", "baj": "low priority", "med": "medium priority",
+          "hig": "high priority", "low": "low priority"}  # fmt: skip
+# A past tense or "of those" in a question on a metric refers to the previous question's tickets:
+# "¿Cuál fue el tiempo medio?" after "¿Cuántos tickets resolvimos ayer?".
+REFERENCE = _rx(
+    r"fue|fueron|was|were|de\s+esos|de\s+ellos|de\s+estos|of\s+those|of\s+them|for\s+those|"
+    r"para\s+esos|their"
+)
 # Questions no count answers: why something happened, what will happen, how many people there are.
 CAUSE = _rx(
     r"por\s*que(?!\s+(?:categorias?|canal(?:es)?|prioridad(?:es)?|agentes?|equipos?|estados?|"
