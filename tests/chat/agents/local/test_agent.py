@@ -498,3 +498,30 @@ async def test_por_que_before_a_field_asks_which(question: str, dimension: str) 
 async def test_total_tickets_counts_every_ticket() -> None:
     text, _, tools = await ask("total tickets")
     assert tools.calls == [("count_tickets", {"date_field": "created", "status": "any"})], text
+
+
+@pytest.mark.parametrize(
+    ("question", "window"),
+    [
+        # A weekly or monthly summary is the current week's or month's figures, not one series.
+        ("weekly summary", ("2026-11-23", "2026-11-27")),
+        ("resumen semanal", ("2026-11-23", "2026-11-27")),
+        ("informe mensual de octubre", ("2026-10-01", "2026-10-31")),
+        # Asked in conversation ("not understood" before).
+        ("give me the numbers for last week", ("2026-11-16", "2026-11-22")),
+        ("dame los números de ayer", ("2026-11-26", "2026-11-26")),
+        ("how are we doing this week?", ("2026-11-23", "2026-11-27")),
+        ("¿qué tal vamos este mes?", ("2026-11-01", "2026-11-27")),
+    ],
+)
+async def test_a_summary_of_a_period_is_its_statistics(
+    question: str, window: tuple[str, str]
+) -> None:
+    text, _, tools = await ask(question)
+    assert [name for name, _ in tools.calls] == ["resolution_stats"], text
+    assert _windows(tools) == [window]
+
+
+async def test_a_summary_by_week_is_still_a_series() -> None:
+    _, _, tools = await ask("resumen por semana")
+    assert [name for name, _ in tools.calls] == ["ticket_trend"]

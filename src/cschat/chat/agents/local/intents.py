@@ -22,7 +22,14 @@ from cschat.chat.agents.local.filters import (
     in_dimension_order,
 )
 from cschat.chat.agents.local.language import Language, detect_language
-from cschat.chat.agents.local.periods import MONTHS, WEEKDAYS, BadPeriod, Period, find_periods
+from cschat.chat.agents.local.periods import (
+    MONTHS,
+    WEEKDAYS,
+    BadPeriod,
+    Period,
+    current,
+    find_periods,
+)
 from cschat.chat.agents.local.text import fold, stem
 from cschat.tickets.tools import MAX_QUERY_CHARS  # the search tool's longest query
 
@@ -151,6 +158,15 @@ def parse(
     if interval is None and (peak := rx.PEAK.search(rest)):
         interval = _PEAK_UNITS[next(unit for unit in peak.groups() if unit)]
     dimension = _dimension(rest)
+    if (
+        interval
+        and rx.STATS.search(rest)
+        and rx.SUMMARY_OF_PERIOD.search(rest)
+        and not (rx.TREND.search(rest) or rx.BY_INTERVAL.search(rest))
+    ):
+        # "Weekly summary": this week's figures; "informe mensual de octubre": October's.
+        periods = periods or tuple(p for p in (current(interval, today),) if p)
+        interval = None
     if intent is None:
         intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), marker)
     before = folded[: period_spans[0][0]] if len(period_spans) == 1 else None
@@ -551,7 +567,10 @@ def _stats(rest: str) -> tuple[Stat, ...]:
         found.append("avg_first_response_minutes")
     if csat:
         found.append("avg_csat")
-    if not found and rx.STATS.search(rest):
+    summary = rx.STATS.search(rest) or (
+        rx.HOW_WE_DO.search(rest) and not (rx.TICKETS.search(rest) or rx.COUNT.search(rest))
+    )
+    if not found and summary:
         return ALL_STATS
     return tuple(found)
 

@@ -163,8 +163,16 @@ METRIC_WORDS = _rx(
 )
 STATS = _rx(
     r"estadisticas?|stats|statistics|metricas|metrics|kpis?|rendimiento|performance|resumen|"
-    r"summary|overview"
+    r"summary|overview|informes?|reportes?|reports?|(?:los|las|the)\s+(?:numeros|cifras|numbers)"
 )
+# "How are we doing this week?": the summary, unless it asks about tickets ("¿cómo vamos en
+# tickets resueltos respecto al mes pasado?" compares counts).
+HOW_WE_DO = _rx(
+    r"how\s+are\s+we\s+doing|how\s+did\s+we\s+do|(?:como|que\s+tal)\s+(?:vamos|fue|nos\s+fue)"
+)
+# "Resumen semanal", "monthly report": the summary of the current week or month, not a series.
+SUMMARY_OF_PERIOD = _rx(r"semanal|mensual|diari[oa]|weekly|monthly|daily")
+BY_INTERVAL = _rx(r"(?:por|by|per|cada|each)\s+(?:dias?|days?|semanas?|weeks?|mes(?:es)?|months?)")
 COUNT = _rx(r"cuant[oa]s|how\s+many|numero\s+de|number\s+of|total|count|cantidad|volumen|volume|"
              r"how\s+much")  # fmt: skip
 TICKETS = _rx(r"tickets?|casos?|incidencias?|solicitudes|requests?|backlog")
