@@ -103,6 +103,8 @@ async def test_a_grouping_the_tools_do_not_have_is_declined(
         ("tickets on christmas", "en", "christmas"),
         ("¿Cuántos tickets hubo en Semana Santa?", "es", "Semana Santa"),
         ("tickets resolved this summer", "en", "summer"),
+        ("tickets this fiscal year", "en", "fiscal"),
+        ("tickets in H1", "en", "H1"),
     ],
 )
 async def test_a_time_expression_left_unread_is_declined(

@@ -260,3 +260,30 @@ def test_dates_that_do_not_exist_are_refused(text: str) -> None:
 )
 def test_previous_period(period: Period, previous: str) -> None:
     assert period.previous().label() == previous
+
+
+# ISO week numbers: of the year given, else of the most recent year in which that week started.
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("semana 47", FRI, ["2026-11-16..2026-11-22"]),
+        ("tickets in week 48", FRI, ["2026-11-23..2026-11-27"]),
+        ("week 52", FRI, ["2025-12-22..2025-12-28"]),  # week 52 of 2026 has not started
+        ("the 47th week", FRI, ["2026-11-16..2026-11-22"]),
+        ("la semana 10 de 2025", FRI, ["2025-03-03..2025-03-09"]),
+        ("week 1 of 2026", FRI, ["2025-12-29..2026-01-04"]),
+        ("2026-W47", FRI, ["2026-11-16..2026-11-22"]),
+        ("compara la semana 46 con la 47", FRI,
+         ["2026-11-09..2026-11-15", "2026-11-16..2026-11-22"]),
+        ("week 46 vs 47", FRI, ["2026-11-09..2026-11-15", "2026-11-16..2026-11-22"]),
+        ("las últimas 3 semanas", FRI, ["2026-11-07..2026-11-27"]),  # a count, not a week number
+    ],
+)  # fmt: skip
+def test_week_numbers(text: str, today: date, expected: list[str]) -> None:
+    assert windows(text, today) == expected
+
+
+@pytest.mark.parametrize("text", ["week 60", "semana 53 de 2025"])
+def test_a_week_number_the_year_lacks_is_refused(text: str) -> None:
+    with pytest.raises(BadPeriod):
+        find_periods(fold(text), FRI)

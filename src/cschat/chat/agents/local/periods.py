@@ -267,6 +267,25 @@ def _week_of(m: re.Match[str], today: date) -> Period:
     return _week(_monday(day), today)
 
 
+_WEEK_GROUPS = (("n", "y"), ("n2", "y2"), ("n3", "y3"))
+
+
+def _week_number(m: re.Match[str], today: date) -> Period:
+    """ "Semana 47", "week 47 of 2025", "2026-W47": that ISO week, of the given year or else of
+    the most recent one in which it has started."""
+    number, year = next((int(m[n]), m[y]) for n, y in _WEEK_GROUPS if m[n])
+    try:
+        if year:
+            return _week(date.fromisocalendar(int(year), number, 1), today)
+        iso_year = today.isocalendar().year
+        monday = date.fromisocalendar(iso_year, number, 1)
+        if monday > today:
+            monday = date.fromisocalendar(iso_year - 1, number, 1)
+        return _week(monday, today)
+    except ValueError:
+        raise BadPeriod(m[0]) from None
+
+
 def _iso_day(m: re.Match[str], today: date) -> Period:
     try:
         return _one_day(date.fromisoformat(m[1]))
@@ -420,6 +439,13 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         + _ISO + "|" + _D + r"\s+de\s+" + _MA + _DE_Y + "|" + _MA + r"\s+" + _D
         + r"(?:,?\s+" + _Y + r")?|" + _D + r"\s+(?:of\s+)?" + _MA + r"(?:,?\s+" + _Y + r")?)",
         _week_of,
+    ),
+    (
+        r"(?:(?:la\s+)?semana|(?:the\s+)?week)\s+(?:(?:n|no|num|numero|number)\.?\s*)?"
+        r"(?P<n>\d{1,2})(?![\d/:.,])(?:,?\s+(?:de(?:l)?\s+|of\s+)?(?P<y>(?:19|20)\d{2}))?"
+        r"|(?:the\s+)?(?P<n2>\d{1,2})(?:st|nd|rd|th)\s+week(?:,?\s+(?:of\s+)?(?P<y2>(?:19|20)\d{2}))?"
+        r"|(?P<y3>(?:19|20)\d{2})-?w(?P<n3>\d{1,2})(?!\d)",
+        _week_number,
     ),
     (r"(?:desde|since)\s+(?:el\s+)?(?:" + _ISO + "|" + _M + _DE_Y + ")", _since),
     (
@@ -579,6 +605,16 @@ def _one_before(_: re.Match[str], prior: Period | None, __: date) -> Period | No
     return prior.previous() if prior else None
 
 
+def _week_too(m: re.Match[str], prior: Period | None, today: date) -> Period | None:
+    """ "La semana 46 con la 47", "week 46 and 47": the number alone is a week of the same year."""
+    if prior is None or prior.kind != "week":
+        return None
+    try:
+        return _week(date.fromisocalendar(prior.start.isocalendar().year, int(m["n"]), 1), today)
+    except ValueError:
+        raise BadPeriod(m["p"]) from None
+
+
 Relative = Callable[[re.Match[str], "Period | None", date], "Period | None"]
 _UNIT = r"(?P<unit>month|week|quarter|day|period|time|mes|semana|trimestre|dia|periodo)"
 # Resolved against the period written before them; the span is the `p` group (a joining word
@@ -602,6 +638,12 @@ _RELATIVE_RULES: tuple[tuple[str, Relative], ...] = (
         r"|(?:week|month|quarter|year|day)\s+before(?!\s+last)(?:\s+that)?"
         r"|(?:semana|mes|trimestre|ano|dia)\s+(?:anterior|previ[oa])))",
         _one_before,
+    ),
+    (
+        r"(?:semana|week)\s+\d{1,2}\s+(?:and|y|e|vs\.?|versus|against|with|con|frente\s+a|to)\s+"
+        r"(?P<p>(?:(?:the|la)\s+)?(?P<n>\d{1,2}))(?![\d/:.,%])"
+        r"(?!\s*(?:de|del|of|st|nd|rd|th)(?![\w]))(?!\s+" + _MA + ")",
+        _week_too,
     ),
 )  # fmt: skip
 _RELATIVE = tuple((re.compile(r"(?<![\w-])(?:" + p + r")(?![\w-])"), h) for p, h in _RELATIVE_RULES)
