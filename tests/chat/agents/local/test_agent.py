@@ -525,3 +525,23 @@ async def test_a_summary_of_a_period_is_its_statistics(
 async def test_a_summary_by_week_is_still_a_series() -> None:
     _, _, tools = await ask("resumen por semana")
     assert [name for name, _ in tools.calls] == ["ticket_trend"]
+
+
+async def test_two_years_after_tickets_are_periods_not_ticket_numbers() -> None:
+    text, _, tools = await ask("tickets 2024 y 2025")
+    assert _windows(tools) == [("2024-01-01", "2024-12-31"), ("2025-01-01", "2025-12-31")], text
+
+
+@pytest.mark.parametrize(
+    ("question", "query"),
+    [("¿Hay algún ticket sobre cobros duplicados?", "cobros duplicados"),
+     ("are there any tickets about refunds?", "refunds")],
+)  # fmt: skip
+async def test_whether_there_are_tickets_about_a_topic_is_a_search(
+    question: str, query: str
+) -> None:
+    # "¿Hay algún ticket sobre cobros duplicados?" was the count of Billing tickets.
+    text, _, tools = await ask(question)
+    assert [(name, params["query"]) for name, params in tools.calls] == [
+        ("search_tickets", query)
+    ], text

@@ -544,3 +544,23 @@ async def test_a_channel_the_data_lacks_is_declined(question: str, lang: str, wr
     # Was every ticket's count.
     text, language = await _declined(question)
     assert language == lang and written in text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "answer"),
+    [("tickets 42 y 43", "es", "Muestro un ticket cada vez («tickets 42 y 43»)"),
+     ("show tickets #42, #43", "en", "I show one ticket at a time (“tickets #42, #43”)")],
+)  # fmt: skip
+async def test_several_tickets_by_number_are_declined(
+    question: str, lang: str, answer: str
+) -> None:
+    # Was the count of every ticket.
+    text, events, tools = await ask(question)
+    done = events[-1]
+    assert isinstance(done, DoneEvent) and done.language == lang
+    assert tools.calls == [] and answer in text
+
+
+async def test_a_ticket_number_below_one_is_not_understood() -> None:
+    text, _, tools = await ask("ticket -5")
+    assert tools.calls == [] and "No he entendido" in text

@@ -92,6 +92,12 @@ def parse(
     if rx.CODE.search(folded) or sum(ch in rx.CODE_CHARS for ch in text) >= 3:
         # "DROP TABLE tickets; --": code around a keyword is not a question about tickets.
         return Question(language, "unknown")
+    several = rx.TICKET_IDS.search(folded)
+    if several:
+        # "Tickets 42 y 43": never a count of all tickets instead.
+        return Question(language, "unknown", declined=("one_ticket", _written(text, several)))
+    if rx.NO_TICKET_ID.search(folded):
+        return Question(language, "unknown")  # "ticket -5": not the count of every ticket
     ticket = rx.TICKET_ID.search(folded)
     external = rx.EXTERNAL_ID.search(text)
     if ticket or external:

@@ -28,7 +28,7 @@ _EN = frozenset(
     priority status similar about search find solved per daily weekly monthly between from to
     can you what's whats there any all agents categories teams channels priorities statuses days
     weeks months years hours minutes ago over since on at christmas friday monday tuesday wednesday
-    thursday saturday sunday holidays summer winter spring autumn""".split()  # noqa: SIM905
+    thursday saturday sunday holidays summer winter spring autumn who when handled""".split()  # noqa: SIM905
 )
 
 

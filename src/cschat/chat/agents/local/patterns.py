@@ -29,6 +29,14 @@ TICKET_ID = _rx(
     r"(?:ticket|caso|case|incidencia)\s*(?:#|n[ou]m(?:ero)?\.?|id|number|no\.)?\s*#?\s*(\d+)|#(\d+)|"
     r"(?:similar(?:es)?|parecid[oa]s?)\s+(?:to|a|al)\s+(\d+)(?![\d.,:/-])"
 )
+# Several tickets by number ("tickets 42 y 43", "tickets #42, #43"): one is shown at a time.
+_NOT_YEAR = r"(?!(?:19|20)\d{2}(?!\d))\d+"
+TICKET_IDS = _rx(
+    rf"(?:tickets|casos|cases|incidencias)\s*#?\s*{_NOT_YEAR}(?:\s*(?:,|y|e|and|&)\s*#?\s*\d+)+|"
+    r"#\d+(?:\s*(?:,|y|e|and|&)\s*#\d+)+"
+)
+# A ticket number below 1 ("ticket -5"): no ticket has it.
+NO_TICKET_ID = _rx(r"(?:ticket|caso|case|incidencia)\s*#?\s*-\s*\d+")
 # External ids as the source writes them ("ticket TKT-000002"); matched on the original text.
 EXTERNAL_ID = re.compile(
     r"\b(?:ticket|caso|case|incidencia)\s*#?\s*([A-Za-z]{2,10}-\d{2,})\b", re.IGNORECASE
@@ -41,7 +49,8 @@ SEARCH = _rx(
     r"(?:show|list|muestra\w*|lista\w*|ensena\w*)\s+(?:me\s+)?(?:the\s+|los\s+|las\s+)?"
     r"(?:tickets?|casos?)\s+(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)|"
     # "¿Qué tickets hay sobre ...?", "which tickets are there about ...": the tickets themselves.
-    r"(?:que|cuales|which|what|any)\s+(?:tickets?|casos?|cases?)\s+(?:hay\s+|tenemos\s+|hubo\s+|"
+    r"(?:(?:hay|tenemos|hubo|is\s+there|are\s+there)\s+)?"
+    r"(?:que|cuales|which|what|any|algun(?:os|a|as)?)\s+(?:tickets?|casos?|cases?)\s+(?:hay\s+|tenemos\s+|hubo\s+|"
     r"ha\s+habido\s+|are\s+there\s+|do\s+we\s+have\s+|have\s+we\s+had\s+)?"
     r"(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)"
 )

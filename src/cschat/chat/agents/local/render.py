@@ -161,6 +161,8 @@ CANNED = {
         "no_distinct": "No cuento agentes, equipos, categorías, canales ni clientes («{text}»): "
         "cuento tickets. Un desglose (por ejemplo, tickets por agente este mes) muestra cada "
         "agente, equipo, categoría o canal con sus tickets. Prueba con frases como:",
+        "one_ticket": "Muestro un ticket cada vez («{text}»): pregunta por cada número por "
+        "separado, por ejemplo «ticket 42».",
         "no_share": "No calculo porcentajes («{text}»): doy cuentas exactas. Pide el desglose "
         "(por ejemplo, tickets por prioridad de este mes) y verás cuántos tiene cada valor y el "
         "total del mismo periodo. Prueba con frases como:",
@@ -236,6 +238,8 @@ CANNED = {
         "no_distinct": "I do not count agents, teams, categories, channels or customers "
         "(“{text}”): I count tickets. A breakdown (for example, tickets by agent this month) "
         "shows each agent, team, category or channel with its tickets. Try phrasings like:",
+        "one_ticket": "I show one ticket at a time (“{text}”): ask for each number separately, "
+        "for example “ticket 42”.",
         "no_share": "I do not compute percentages (“{text}”): I give exact counts. Ask for the "
         "breakdown (for example, tickets by priority this month) to see how many each value has "
         "and the total of the same period. Try phrasings like:",
