@@ -446,9 +446,8 @@ async def test_a_period_compared_against(
 async def test_which_tickets_about_a_topic_is_a_search(question: str, query: str) -> None:
     # Not the count of a category the topic's words fuzzy-match ("reembolsos": Refunds).
     text, _, tools = await ask(question)
-    assert [(name, params["query"]) for name, params in tools.calls] == [
-        ("search_tickets", query)
-    ], text
+    # (Then again in the singular when nothing holds the words: this data has few tickets.)
+    assert (tools.calls[0][0], tools.calls[0][1]["query"]) == ("search_tickets", query), text
 
 
 @pytest.mark.parametrize(
@@ -542,6 +541,20 @@ async def test_whether_there_are_tickets_about_a_topic_is_a_search(
 ) -> None:
     # "¿Hay algún ticket sobre cobros duplicados?" was the count of Billing tickets.
     text, _, tools = await ask(question)
-    assert [(name, params["query"]) for name, params in tools.calls] == [
-        ("search_tickets", query)
-    ], text
+    # (Then again in the singular when nothing holds the words: this data has few tickets.)
+    assert (tools.calls[0][0], tools.calls[0][1]["query"]) == ("search_tickets", query), text
+
+
+async def test_a_search_nothing_holds_is_asked_again_in_the_singular() -> None:
+    # The search matches whole words: "cobros duplicados" found no "Cobro duplicado".
+    text, _, tools = await ask("busca tickets sobre cobros duplicados")
+    assert [params["query"] for _, params in tools.calls] == [
+        "cobros duplicados",
+        "cobro duplicado",
+    ]
+    assert text.startswith("Tickets parecidos a «cobro duplicado»:\n- #1 Cobro duplicado"), text
+
+
+async def test_a_search_that_finds_tickets_is_not_asked_again() -> None:
+    _, _, tools = await ask("busca tickets sobre cobro duplicado")
+    assert [params["query"] for _, params in tools.calls] == ["cobro duplicado"]

@@ -174,7 +174,7 @@ class LocalAgent:
             yield TraceEvent(trace[-1])
             yield ToolResultEvent(call.name, result)
             yield _citation(call, result)
-            if len(results) == len(calls) and (extra := next_call(question, results)):
+            if len(results) == len(calls) and (extra := next_call(question, calls, results)):
                 calls.append(extra)
         if text is None:
             try:

@@ -9,6 +9,7 @@ from typing import Any
 
 from cschat.chat.agents.local.intents import ALL_STATS, RESOLUTION_STATS, Question, Stat
 from cschat.chat.agents.local.periods import Period, current
+from cschat.chat.agents.local.text import fold, stem, words
 from cschat.tickets.tools import MAX_PERIODS, MAX_RESULTS, MAX_ROWS
 
 # The breakdown/trend metric that matches what was asked; p90 has none, so it stays a statistic.
@@ -185,10 +186,19 @@ def _one(question: Question, filters: dict[str, str], today: date) -> ToolCall:
     return ToolCall("count_tickets", _scope(question, period, filters))
 
 
-def next_call(question: Question, results: Sequence[Mapping[str, Any]]) -> ToolCall | None:
-    """A call that depends on an earlier result: tickets similar to the one just read."""
-    if question.intent != "search" or question.query is not None or len(results) != 1:
+def next_call(
+    question: Question, calls: Sequence[ToolCall], results: Sequence[Mapping[str, Any]]
+) -> ToolCall | None:
+    """A call that depends on an earlier result: tickets similar to the one just read, or the
+    same search in the singular when no ticket holds any of the words as written."""
+    if question.intent != "search" or len(results) != 1:
         return None
+    if question.query is not None:
+        singular = " ".join(stem(word) for word in words(fold(question.query)))
+        if results[0].get("results") or singular == " ".join(words(fold(question.query))):
+            return None
+        # The search matches whole words: "refunds" finds no "refund", "cobros" no "cobro".
+        return ToolCall("search_tickets", {**calls[0].params, "query": singular})
     subject = results[0]["ticket"].get("subject")
     if not subject:
         return None
