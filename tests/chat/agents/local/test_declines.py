@@ -330,6 +330,18 @@ async def test_a_follow_up_asking_for_a_missing_grouping_is_declined() -> None:
             "no «p95».",
             "Tiempo medio de resolución: 10 h 20 min\nMediana del tiempo de resolución: 4 h\n",
         ),
+        # The longest or shortest value: said, never the average as if it were (was unsaid).
+        (
+            "What was the longest resolution time this week?",
+            "Note: for resolution time only the average, median and P90 are available, not "
+            "“longest”.",
+            "Average resolution time: 10 h 20 min\n",
+        ),
+        (
+            "¿Cuál fue el CSAT más bajo esta semana?",
+            "Aviso: para el CSAT solo tengo la media, no «más bajo». Esta es la media:",
+            "CSAT medio: ",
+        ),
     ],
 )
 async def test_a_median_the_metric_lacks_is_said_and_the_average_labelled(
@@ -564,3 +576,22 @@ async def test_several_tickets_by_number_are_declined(
 async def test_a_ticket_number_below_one_is_not_understood() -> None:
     text, _, tools = await ask("ticket -5")
     assert tools.calls == [] and "No he entendido" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [("NPS this month", "en", "NPS"), ("average handle time last month", "en", "handle time"),
+     ("¿Cuál es el tiempo medio de gestión?", "es", "tiempo medio de gestión"),
+     ("first contact resolution this month", "en", "first contact resolution")],
+)  # fmt: skip
+async def test_a_metric_the_tickets_lack_is_declined(
+    question: str, lang: str, written: str
+) -> None:
+    # "NPS this month" was the count of resolved tickets, "handle time" the resolution time.
+    text, language = await _declined(question)
+    assert language == lang and written in text
+
+
+async def test_the_slowest_group_is_a_ranking_not_a_missing_statistic() -> None:
+    text, _, tools = await ask("Which channel has the slowest resolution time?")
+    assert not text.startswith("Note") and tools.calls[0][0] == "breakdown_tickets"

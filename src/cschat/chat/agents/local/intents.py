@@ -251,7 +251,7 @@ def parse(
         refers_back=bool(rx.REFERS_BACK.search(folded)),
         against=against,
         created_and_resolved=both,
-        missing=_missing(rest, text),
+        missing=_missing(rest, text, bool(dimension or interval)),
     )
 
 
@@ -408,6 +408,7 @@ def _unanswerable(
         ("no_cause", rx.CAUSE),
         ("no_forecast", rx.FORECAST),
         ("no_distinct", rx.DISTINCT),
+        ("unknown_metric", rx.OTHER_METRICS),
         ("unknown_value", rx.OTHER_CHANNELS),
     ):
         if found := words.search(rest):
@@ -535,11 +536,13 @@ def _metrics(rest: str) -> tuple[bool, bool, bool]:
     return resolution, first, csat
 
 
-def _missing(rest: str, text: str) -> tuple[tuple[str, str], ...]:
+def _missing(rest: str, text: str, grouped: bool) -> tuple[tuple[str, str], ...]:
     """Statistics asked of a metric that has none: first response and CSAT have only an average,
-    resolution time an average, a median and a p90."""
+    resolution time an average, a median and a p90; none has a longest or shortest value (unless
+    `grouped`: "the slowest channel" ranks the channels)."""
     resolution, first, csat = _metrics(rest)
-    other = rx.OTHER_PERCENTILE.search(rest)
+    extreme = rx.EXTREME.search(rest) if (resolution or first or csat) and not grouped else None
+    other = rx.OTHER_PERCENTILE.search(rest) or extreme
     out: list[tuple[str, str]] = []
     if not resolution:
         quantile = rx.MEDIAN.search(rest) or rx.P90.search(rest) or other

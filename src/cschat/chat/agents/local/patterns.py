@@ -151,6 +151,19 @@ OTHER_PERCENTILE = _rx(
     r"(?:p|pct\s*|percentil(?:e)?\s*)(?!(?:50|90)(?!\d))\d{1,2}|"
     r"(?!(?:50|90)(?!\d))\d{1,2}\s*(?:th|st|nd|rd|º)?\s*percentile|cuartil(?:es)?|quartiles?"
 )
+# The longest or shortest single value of a metric ("the longest resolution time"): no tool has it.
+EXTREME = _rx(
+    r"maxim[oa]s?|minim[oa]s?|maximum|minimum|longest|shortest|mas\s+larg[oa]s?|mas\s+cort[oa]s?|"
+    r"(?:que|el\s+que)\s+(?:mas|menos)\s+tard\w+|fastest|slowest|quickest|highest|lowest|"
+    r"mas\s+rapid[oa]s?|mas\s+lent[oa]s?|mas\s+baj[oa]s?|mas\s+alt[oa]s?|best|worst|mejor|peor"
+)
+# Metrics the tickets do not hold: never resolution time, CSAT or a count instead.
+OTHER_METRICS = _rx(
+    r"nps|net\s+promoter\w*|customer\s+effort|effort\s+score|aht|handl(?:e|ing)\s+time|"
+    r"tiempo\s+(?:medio\s+)?de\s+gestion|fcr|first\s+contact\s+resolution|"
+    r"resolucion\s+(?:en|al)\s+primer\s+contacto|tiempo\s+de\s+espera|wait(?:ing)?\s+time|"
+    r"abandon\w*|abandono|occupancy|ocupacion"
+)
 AVG = _rx(r"(?<!por\s)medi[oa]s?|promedio|average|avg|mean")  # "por medio del chat" is "via"
 FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+de\s+respuesta|"
                       r"response\s+time|en\s+responder|to\s+respond|first\s+reply|"

@@ -161,6 +161,9 @@ CANNED = {
         "no_distinct": "No cuento agentes, equipos, categorías, canales ni clientes («{text}»): "
         "cuento tickets. Un desglose (por ejemplo, tickets por agente este mes) muestra cada "
         "agente, equipo, categoría o canal con sus tickets. Prueba con frases como:",
+        "unknown_metric": "No tengo «{text}»: mido el tiempo de resolución (media, mediana y "
+        "P90), el de primera respuesta (media) y el CSAT (media), y no doy otra de esas cifras en "
+        "su lugar. Prueba con frases como:",
         "one_ticket": "Muestro un ticket cada vez («{text}»): pregunta por cada número por "
         "separado, por ejemplo «ticket 42».",
         "no_share": "No calculo porcentajes («{text}»): doy cuentas exactas. Pide el desglose "
@@ -238,6 +241,9 @@ CANNED = {
         "no_distinct": "I do not count agents, teams, categories, channels or customers "
         "(“{text}”): I count tickets. A breakdown (for example, tickets by agent this month) "
         "shows each agent, team, category or channel with its tickets. Try phrasings like:",
+        "unknown_metric": "I do not have “{text}”: I measure resolution time (average, median "
+        "and P90), first response time (average) and CSAT (average), and I do not give one of "
+        "those instead. Try phrasings like:",
         "one_ticket": "I show one ticket at a time (“{text}”): ask for each number separately, "
         "for example “ticket 42”.",
         "no_share": "I do not compute percentages (“{text}”): I give exact counts. Ask for the "
@@ -277,7 +283,7 @@ CANNED = {
 WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
      "p90_grouped", "no_ratio", "no_share", "no_cause", "no_forecast", "no_distinct",
-     "negated_filter", "compare_grouped", "too_many_periods",
+     "unknown_metric", "negated_filter", "compare_grouped", "too_many_periods",
      "no_threshold", "two_groupings", "no_listing", "unknown_value", "unknown_agent"}
 )  # fmt: skip
 
