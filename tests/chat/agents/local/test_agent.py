@@ -558,3 +558,29 @@ async def test_a_search_nothing_holds_is_asked_again_in_the_singular() -> None:
 async def test_a_search_that_finds_tickets_is_not_asked_again() -> None:
     _, _, tools = await ask("busca tickets sobre cobro duplicado")
     assert [params["query"] for _, params in tools.calls] == ["cobro duplicado"]
+
+
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [("¿Cuántos tickets tengo abiertos?", "open"), ("lo que tengo abierto", "open"),
+     ("how many tickets do I have open?", "open"),
+     ("¿Cuántos tickets llevo resueltos esta semana?", None),
+     ("compárame con el mes pasado", None), ("how am I doing this month?", None),
+     ("¿Cómo voy este mes?", None)],
+)  # fmt: skip
+async def test_first_person_questions_are_about_the_asker(
+    question: str, status: str | None
+) -> None:
+    # Each was the whole team's figure ("do I have open" even every resolved ticket).
+    text, _, tools = await ask(question)
+    assert tools.calls, text
+    assert all(params.get("agent") == LUCIA for _, params in tools.calls), text
+    assert all(params.get("status") == status for _, params in tools.calls), text
+
+
+@pytest.mark.parametrize(
+    "question", ["I'm looking for tickets about refunds", "¿Qué tickets tengo que revisar hoy?"]
+)
+async def test_im_and_tengo_que_are_not_the_asker(question: str) -> None:
+    text, _, tools = await ask(question)
+    assert all("agent" not in params for _, params in tools.calls), text

@@ -45,7 +45,7 @@ SEARCH = _rx(
     r"similar(?:es)?|parecid[oa]s?|como\s+se\s+(?:resolvi\w*|soluciona\w*|arregl\w*)|"
     r"how\s+(?:was|were|did\s+we|do\s+we|to|can\s+we|have\s+we)\s+(?P<x>(?:\w+\s+){0,6}?)"
     r"(?:solved?|resolved?|fix(?:ed)?|handled?)|busca\w*|search\w*|find|encuentra\w*|"
-    r"que\s+mencionen|mentioning|look\s+for|como\s+(?:solucionamos|resolvimos)|"
+    r"que\s+mencionen|mentioning|look(?:ing)?\s+for|como\s+(?:solucionamos|resolvimos)|"
     r"(?:show|list|muestra\w*|lista\w*|ensena\w*)\s+(?:me\s+)?(?:the\s+|los\s+|las\s+)?"
     r"(?:tickets?|casos?)\s+(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)|"
     # "¿Qué tickets hay sobre ...?", "which tickets are there about ...": the tickets themselves.
@@ -190,7 +190,8 @@ STATS = _rx(
 # "How are we doing this week?": the summary, unless it asks about tickets ("¿cómo vamos en
 # tickets resueltos respecto al mes pasado?" compares counts).
 HOW_WE_DO = _rx(
-    r"how\s+are\s+we\s+doing|how\s+did\s+we\s+do|(?:como|que\s+tal)\s+(?:vamos|fue|nos\s+fue)"
+    r"how\s+(?:are\s+we|am\s+i)\s+doing|how\s+did\s+(?:we|i)\s+do|"
+    r"(?:como|que\s+tal)\s+(?:vamos|voy|fue|nos\s+fue|me\s+fue)"
 )
 # "Resumen semanal", "monthly report": the summary of the current week or month, not a series.
 SUMMARY_OF_PERIOD = _rx(r"semanal|mensual|diari[oa]|weekly|monthly|daily")
@@ -200,7 +201,8 @@ COUNT = _rx(r"cuant[oa]s|how\s+many|numero\s+de|number\s+of|total|count|cantidad
 TICKETS = _rx(r"tickets?|casos?|incidencias?|solicitudes|requests?|backlog")
 OPEN = _rx(
     r"sin\s+resolver|no\s+resuelt\w+|sin\s+cerrar|pendientes?|(?:siguen?|sigue|todavia|aun|estan)\s+"
-    r"abiert\w+|abiert\w+\s+hay|(?:hay|tenemos)\s+(?:\w+\s+){0,3}abiert\w+|still\s+open|"
+    r"abiert\w+|abiert\w+\s+hay|(?:hay|tenemos|tengo|tiene|tienen)\s+(?:\w+\s+){0,3}abiert\w+|"
+    r"still\s+open|have\s+(?:\w+\s+){0,2}open|open\s+(?:right\s+)?now|"
     r"currently\s+open|unresolved|open\s+tickets?|tickets?\s+(?:that\s+are\s+)?(?:still\s+)?open|"
     r"backlog|en\s+curso|are\s+open|pending|"
     # A negated "resolved" ("no se han resuelto", "haven't been closed"), with only auxiliaries
@@ -222,8 +224,11 @@ RESOLVED = _rx(
 SELF = _rx(
     r"mis|mi(?!\s+equipo)|my(?!\s+team)|mine|yo|he\s+(?:resuelto|cerrado|atendido)|resolvi|"
     r"(?:from|for|by)\s+me|"
-    r"cerre|atendi|me\s+asignaron|assigned\s+to\s+me|(?:did|have|had)\s+i|"
-    r"i\s+(?:have\s+|had\s+)?(?:resolv|clos|solv|handl|clear|fix|work)\w*"
+    r"cerre|atendi|me\s+asignaron|assigned\s+to\s+me|(?:do|did|have|had|am|was)\s+i|"
+    r"i\s+(?:have\s+|had\s+)?(?:resolv|clos|solv|handl|clear|fix|work)\w*|"
+    # First-person verbs: "¿Cuántos tickets tengo abiertos?", "llevo resueltos", "¿cómo voy?",
+    # "compárame con el mes pasado".
+    r"tengo(?!\s+que)|llevo|voy|compar[ae]me|i\s+(?:have|had|did)(?!\s+to)|i'?ve"
 )
 # "¿y el mes anterior?" after a question about October means September, not "last month".
 BEFORE_THAT = _rx(
