@@ -422,6 +422,10 @@ def _windows(tools: MemoryTools) -> list[tuple[str, str]]:
          [("2026-11-01", "2026-11-27"), ("2026-10-01", "2026-10-31")]),
         ("average resolution time vs last quarter", (),
          [("2026-10-01", "2026-11-27"), ("2026-07-01", "2026-09-30")]),
+        ("¿Fue mejor el CSAT este mes que el pasado?", (),
+         [("2026-11-01", "2026-11-27"), ("2026-10-01", "2026-10-31")]),
+        ("¿Tardamos menos que la semana pasada?", (),
+         [("2026-11-23", "2026-11-27"), ("2026-11-16", "2026-11-22")]),
         # Named alone, a period is compared with the one before it.
         ("compara la semana pasada", (),
          [("2026-11-16", "2026-11-22"), ("2026-11-09", "2026-11-15")]),
@@ -584,3 +588,19 @@ async def test_first_person_questions_are_about_the_asker(
 async def test_im_and_tengo_que_are_not_the_asker(question: str) -> None:
     text, _, tools = await ask(question)
     assert all("agent" not in params for _, params in tools.calls), text
+
+
+@pytest.mark.parametrize(
+    ("question", "tool", "values"),
+    [("¿Qué canal tiene más tickets, chat o email?", "count_tickets", ["Chat", "Email"]),
+     ("¿Qué canal tiene mejor CSAT, chat o email?", "resolution_stats", ["Chat", "Email"])],
+)  # fmt: skip
+async def test_which_of_two_values_is_a_comparison_of_them(
+    question: str, tool: str, values: list[str]
+) -> None:
+    # Was a ranking of each value alone, twice; "mejor" is the comparison's order, not a statistic.
+    text, _, tools = await ask(question)
+    assert [(name, params["channel"]) for name, params in tools.calls] == [
+        (tool, value) for value in values
+    ], text
+    assert "en Chat frente a" in text and not text.startswith("Aviso")

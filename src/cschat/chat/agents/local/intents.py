@@ -175,6 +175,10 @@ def parse(
         interval = None
     if intent is None:
         intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), marker)
+    if intent == "breakdown" and sum(d == dimension for d, _ in filter_pairs) >= 2:
+        # "¿Qué canal tiene más tickets, chat o email?": those values side by side, not a ranking
+        # of each one alone.
+        intent, dimension = "compare", None
     before = folded[: period_spans[0][0]] if len(period_spans) == 1 else None
     if before is not None and intent in ("count", "stats") and rx.MORE_THAN.search(before):
         intent = "compare"
@@ -251,7 +255,8 @@ def parse(
         refers_back=bool(rx.REFERS_BACK.search(folded)),
         against=against,
         created_and_resolved=both,
-        missing=_missing(rest, text, bool(dimension or interval)),
+        # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.
+        missing=_missing(rest, text, bool(dimension or interval) or intent == "compare"),
     )
 
 
@@ -539,7 +544,7 @@ def _metrics(rest: str) -> tuple[bool, bool, bool]:
 def _missing(rest: str, text: str, grouped: bool) -> tuple[tuple[str, str], ...]:
     """Statistics asked of a metric that has none: first response and CSAT have only an average,
     resolution time an average, a median and a p90; none has a longest or shortest value (unless
-    `grouped`: "the slowest channel" ranks the channels)."""
+    `grouped`: "the slowest channel" ranks the channels, "¿mejor CSAT, chat o email?" compares)."""
     resolution, first, csat = _metrics(rest)
     extreme = rx.EXTREME.search(rest) if (resolution or first or csat) and not grouped else None
     other = rx.OTHER_PERCENTILE.search(rest) or extreme

@@ -82,7 +82,8 @@ AGAINST = re.compile(
 )
 # "Más tickets que ...", "fewer tickets than ...": a comparison, even without a comparing verb.
 MORE_THAN = re.compile(
-    r"(?<![\w])(?:mas|menos|more|fewer|less)\s+(?:\w+\s+){0,4}?(?:que|than)\s+"
+    r"(?<![\w])(?:mas|menos|more|fewer|less|mejor|peor|better|worse|higher|lower|mayor|menor)\s+"
+    r"(?:\w+\s+){0,4}?(?:que|than)\s+"
     r"(?:(?:el|la|los|las|the|in|en)\s+)?$"
 )
 INTERVALS: tuple[tuple[Literal["day", "week", "month"], re.Pattern[str]], ...] = (

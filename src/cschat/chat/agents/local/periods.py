@@ -633,7 +633,8 @@ _RELATIVE_RULES: tuple[tuple[str, Relative], ...] = (
         _same_last_unit,
     ),
     (
-        r"(?:and|y|vs\.?|versus|against|with|con|frente\s+a)\s+(?P<p>(?:(?:the|el|la|los|las)\s+)?"
+        r"(?:and|y|vs\.?|versus|against|with|con|frente\s+a|que|than)\s+"
+        r"(?P<p>(?:(?:the|el|la|los|las)\s+)?"
         r"(?:one\s+before(?:\s+that)?|previous\s+ones?|anteriores|anterior|previ[oa]s?|pasad[oa]s?"
         r"|(?:week|month|quarter|year|day)\s+before(?!\s+last)(?:\s+that)?"
         r"|(?:semana|mes|trimestre|ano|dia)\s+(?:anterior|previ[oa])))",
