@@ -604,3 +604,18 @@ async def test_which_of_two_values_is_a_comparison_of_them(
         (tool, value) for value in values
     ], text
     assert "en Chat frente a" in text and not text.startswith("Aviso")
+
+
+async def test_bottom_n_is_the_lowest_n() -> None:
+    # Was every agent, highest first.
+    _, _, tools = await ask("bottom 3 agents by CSAT")
+    assert tools.calls == [("breakdown_tickets", {"dimension": "agent", "metric": "avg_csat",
+                            "date_field": "resolved", "limit": 3, "order": "asc"})]  # fmt: skip
+
+
+async def test_which_week_had_the_fewest_is_the_series() -> None:
+    # "¿Qué semana resolvimos menos tickets?" was the count of every resolved ticket.
+    _, _, tools = await ask("¿Qué semana resolvimos menos tickets?")
+    assert [(name, params["interval"]) for name, params in tools.calls] == [
+        ("ticket_trend", "week")
+    ]

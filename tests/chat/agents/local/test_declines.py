@@ -254,7 +254,9 @@ async def test_customers_in_general_are_no_customer_filter(question: str) -> Non
 @pytest.mark.parametrize(
     ("question", "lang", "written"),
     [("Show the oldest open tickets", "en", "oldest"),
-     ("¿Cuál es el ticket más antiguo sin resolver?", "es", "más antiguo")],
+     ("¿Cuál es el ticket más antiguo sin resolver?", "es", "más antiguo"),
+     ("los últimos 5 tickets", "es", "últimos 5 tickets"),  # was the count of every ticket
+     ("show the last 10 tickets", "en", "last 10 tickets")],
 )  # fmt: skip
 async def test_a_listing_by_age_is_declined(question: str, lang: str, written: str) -> None:
     # Never the count of open tickets for "which one is the oldest".
@@ -595,3 +597,16 @@ async def test_a_metric_the_tickets_lack_is_declined(
 async def test_the_slowest_group_is_a_ranking_not_a_missing_statistic() -> None:
     text, _, tools = await ask("Which channel has the slowest resolution time?")
     assert not text.startswith("Note") and tools.calls[0][0] == "breakdown_tickets"
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [("tickets por categoría y mes", "es", "por categoría y mes"),
+     ("resolved tickets by week and channel", "en", "by week and channel")],
+)  # fmt: skip
+async def test_a_grouping_and_an_interval_at_once_are_declined(
+    question: str, lang: str, written: str
+) -> None:
+    # "Tickets por categoría y mes" was by category only.
+    text, language = await _declined(question)
+    assert language == lang and written in text

@@ -97,8 +97,8 @@ INTERVALS: tuple[tuple[Literal["day", "week", "month"], re.Pattern[str]], ...] =
 # "El mes con más tickets", "the busiest day": which period of that unit, answered with the
 # series by that unit over the window.
 PEAK = _rx(
-    r"(?:el|la|que|cual|what|which)\s+(dia|semana|mes)\s+(?:con|de|que|en\s+que|hubo)\s+"
-    r"(?:mas|menos)|(?:busiest|quietest|peak|biggest)\s+(day|week|month)|"
+    r"(?:el|la|que|cual|what|which)\s+(dia|semana|mes)\s+(?:con|de|que|en\s+que|hubo|"
+    r"(?:\w+\s+){0,2}?)(?:mas|menos)|(?:busiest|quietest|peak|biggest)\s+(day|week|month)|"
     r"(?:which|what)\s+(day|week|month)\s+(?:had|has|got|saw|with|was)\s+(?:the\s+)?"
     r"(?:most|fewest|least|highest|lowest)"
 )
@@ -130,7 +130,7 @@ SUPERLATIVE = _rx(
     r"slowest|quickest|mayor|menor|top|mayoria|majority|most\s+common|mas\s+comun\w*|"
     r"mas\s+frecuente\w*|most\s+frequent"
 )
-ASC = _rx(r"menos|least|fewest|lowest|menor|fastest|quickest|mas\s+rapid[oa]s?")
+ASC = _rx(r"menos|least|fewest|lowest|menor|fastest|quickest|mas\s+rapid[oa]s?|bottom")
 WORSE = _rx(r"worst|peor(?:es)?")
 BETTER = _rx(r"best|mejor(?:es)?")
 WHICH_ONE = _rx(
@@ -138,7 +138,7 @@ WHICH_ONE = _rx(
     r"equipo|team|prioridad|priority)|quien|who"
 )
 TOP_N = re.compile(
-    r"(?:top\s*|(?:los|las|the)\s+)(\d{1,3}(?:[.,]\d{3})+|\d+)(?![.,]?\d)"
+    r"(?:top\s*|bottom\s*|(?:los|las|the)\s+)(\d{1,3}(?:[.,]\d{3})+|\d+)(?![.,]?\d)"
     r"(?!\s*(?:dias|days|semanas|weeks|meses|months))"
 )
 SEARCH_LIMIT = re.compile(
@@ -277,9 +277,12 @@ THRESHOLD = _rx(
     r"(?:sin|no|without(?:\s+an?)?|missing)\s+csat"
 )
 # Two groupings at once ("por canal y prioridad"): the tools group by one.
+_GROUPS = "(?:" + "|".join(p for _, p in DIMENSIONS) + ")"
+_UNITS = r"(?:dias?|days?|semanas?|weeks?|mes(?:es)?|months?)"
+# "Por canal y prioridad", "por categoría y mes", "by week and channel": two groupings at once.
 TWO_GROUPINGS = _rx(
-    PER + "(?:" + "|".join(p for _, p in DIMENSIONS) + r")\s+(?:y|e|and|&|,)\s+(?:" + PER + ")?"
-    "(?:" + "|".join(p for _, p in DIMENSIONS) + ")"
+    PER + "(?:" + _GROUPS + "|" + _UNITS + r")\s+(?:y|e|and|&|,)\s+(?:" + PER + ")?"
+    "(?:" + _GROUPS + "|" + _UNITS + ")"
 )
 # count_tickets knows resolved/open/any only; other statuses come from the status breakdown.
 STATUS_VALUE = _rx(
@@ -293,7 +296,8 @@ STATUS_NAMED = _rx(
 )
 # Tickets listed by age or order: no tool lists them so ("the oldest open tickets").
 LISTING = _rx(
-    r"mas\s+antigu\w+|mas\s+viej\w+|oldest|newest|latest\s+tickets?|ultimos\s+tickets|"
+    r"mas\s+antigu\w+|mas\s+viej\w+|oldest|newest|latest\s+(?:\d+\s+)?tickets?|"
+    r"ultim[oa]s\s+(?:\d+\s+)?tickets|(?:last|first)\s+\d+\s+tickets|primer[oa]s\s+\d+\s+tickets|"
     r"mas\s+recientes?|most\s+recent|longest\s+open|lleva\w*\s+mas\s+tiempo"
 )
 FILLER_WORDS = frozenset(
