@@ -105,6 +105,10 @@ async def test_a_grouping_the_tools_do_not_have_is_declined(
         ("tickets resolved this summer", "en", "summer"),
         ("tickets this fiscal year", "en", "fiscal"),
         ("tickets in H1", "en", "H1"),
+        # A bound with no other end: never the bounding period's figure (was October's).
+        ("tickets hasta octubre", "es", "hasta octubre"),
+        ("tickets resolved before October", "en", "before October"),
+        ("tickets after today", "en", "after today"),
     ],
 )
 async def test_a_time_expression_left_unread_is_declined(

@@ -287,3 +287,27 @@ def test_week_numbers(text: str, today: date, expected: list[str]) -> None:
 def test_a_week_number_the_year_lacks_is_refused(text: str) -> None:
     with pytest.raises(BadPeriod):
         find_periods(fold(text), FRI)
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        # A month or quarter of last year or this year: that one, not a comparison with the year.
+        ("tickets in november last year", FRI, ["2025-11-01..2025-11-30"]),
+        ("noviembre del año pasado", FRI, ["2025-11-01..2025-11-30"]),
+        ("octubre de este año", FRI, ["2026-10-01..2026-10-31"]),
+        ("Q4 del año pasado", FRI, ["2025-10-01..2025-12-31"]),
+        ("the first quarter of last year", FRI, ["2025-01-01..2025-03-31"]),
+        ("el tercer trimestre del año pasado", FRI, ["2025-07-01..2025-09-30"]),
+        # After a period: from the day after it ends, to today.
+        ("tickets after october 15", FRI, ["2026-10-16..2026-11-27"]),
+        ("después del 15 de octubre", FRI, ["2026-10-16..2026-11-27"]),
+        # "Desde X hasta Y" is one range.
+        ("desde septiembre hasta octubre", FRI, ["2026-09-01..2026-10-31"]),
+        ("since september until october", FRI, ["2026-09-01..2026-10-31"]),
+    ],
+)  # fmt: skip
+def test_months_of_a_relative_year_after_and_since_until(
+    text: str, today: date, expected: list[str]
+) -> None:
+    assert windows(text, today) == expected

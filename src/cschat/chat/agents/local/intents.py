@@ -120,6 +120,12 @@ def parse(
         return Question(language, "unknown", bad_period=written)
     periods = tuple(m.period for m in period_matches)
     period_spans = [m.span for m in period_matches]
+    for start, end in period_spans:
+        if bound := rx.OPEN_BOUND.search(folded[:start]):
+            # "Tickets hasta octubre": never October's figure (or all time's) instead.
+            return Question(
+                language, "unknown", declined=("unread_period", text[bound.start() : end])
+            )
 
     query, query_span = _search_query(text, folded, period_spans)
     skip = [*period_spans, *([query_span] if query_span else [])]

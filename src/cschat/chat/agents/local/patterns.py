@@ -352,6 +352,12 @@ NO_GROUPING = _rx(
 )
 # Time words no period rule read (a period found is blanked before this looks): "hace 3 horas",
 # "a few weeks ago", "los 3 últimos meses", "next month", "in 1850".
+# Right before a period, a bound with no other end ("hasta octubre", "before March"): that period
+# alone is another question's window (after a period that has not ended either).
+OPEN_BOUND = re.compile(
+    r"(?<![\w-])(?:hasta|until|till|before|antes\s+del?|up\s+to|prior\s+to|through|after|"
+    r"despues\s+del?|tras)\s+(?:el\s+|la\s+|los\s+|las\s+|the\s+)?$"
+)
 UNREAD_PERIOD = _rx(
     r"hace\s+(?:[\w.,]+\s+){0,3}?(?:segundos?|minutos?|horas?|dias?|semanas?|mes(?:es)?|"
     r"trimestres?|semestres?|anos?|tiempo|rato|mucho|poco|cuanto)|"

@@ -54,6 +54,12 @@ _D = r"(\d{1,2})(?:st|nd|rd|th|º)?"
 _Y = r"((?:19|20)\d{2})"
 _ISO = r"(\d{4}-\d{2}-\d{2})"
 _DE_Y = r"(?:,?\s+(?:de(?:l)?\s+|of\s+)?" + _Y + ")?"
+# "del año pasado", "de este año", "last year", "of this year" after a month or a quarter.
+_OF_RELATIVE_YEAR = (
+    r",?\s+(?:del?\s+|of\s+)?(?:(?P<last>(?:el\s+)?ano\s+(?:pasado|anterior)|last\s+year|"
+    r"the\s+(?:previous|last)\s+year|the\s+year\s+before)|(?:(?:este|el\s+presente)\s+ano|"
+    r"this\s+year|the\s+current\s+year))"
+)
 # "Black Friday" and "Cyber Monday" are no weekdays (`patterns.UNREAD_PERIOD` declines them).
 _WD = "(?<!black )(?<!cyber )(" + "|".join(WEEKDAYS) + ")"
 # "1.000" and "1,000" are a thousand in either language: groups of three digits only.
@@ -322,6 +328,21 @@ def _half_month(m: re.Match[str], today: date) -> Period:
     return _clipped(whole.start.replace(day=16), whole.end, "range", today)
 
 
+def _relative_year(m: re.Match[str], today: date) -> int:
+    return today.year - 1 if m["last"] else today.year
+
+
+def _month_of_year(m: re.Match[str], today: date) -> Period:
+    """ "Noviembre del año pasado", "October this year": that month of the year named."""
+    return _month(_relative_year(m, today), _MONTH_NUMBERS[m[1]], today)
+
+
+def _quarter_of_year(m: re.Match[str], today: date) -> Period:
+    """ "Q4 del año pasado", "el tercer trimestre de este año", "the first quarter last year"."""
+    number = int(m["q"]) if m["q"] else ORDINAL_QUARTERS[m["qw"]]
+    return _quarter(_relative_year(m, today), number, today)
+
+
 def _quarter_num(m: re.Match[str], today: date) -> Period:
     return _quarter(int(m[2]) if m[2] else None, int(m[1]), today)
 
@@ -462,6 +483,12 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     (r"(?:el\s+)?" + _D + r"\s+de\s+" + _MA + _DE_Y, _es_date),
     (_MA + r"\s+" + _D + r"(?:,?\s+" + _Y + r")?(?![\d:])", _en_date),
     (_D + r"\s+(?:of\s+)?" + _MA + r"(?:,?\s+" + _Y + r")?", _en_date_dm),
+    (_MA + _OF_RELATIVE_YEAR, _month_of_year),
+    (
+        r"(?:q(?P<q>[1-4])|(?P<qw>primer|primero|segundo|tercer|tercero|cuarto|first|second|third"
+        r"|fourth|1st|2nd|3rd|4th)\s+(?:trimestre|quarter))" + _OF_RELATIVE_YEAR,
+        _quarter_of_year,
+    ),
     (_MA + r"(?:,?\s+(?:de(?:l)?\s+|of\s+)?)" + _Y, _month_year),
     (r"q([1-4])(?:\s+(?:de(?:l)?\s+|of\s+)?" + _Y + ")?", _quarter_num),
     (_Y + r"\s*-?\s*q([1-4])", _year_quarter),
@@ -713,6 +740,8 @@ def _ordered(period: Period) -> Period:
 _RANGE_OPEN = re.compile(r"(?:entre|between|del?|from|desde)\s+(?:el\s+|the\s+)?$")
 _RANGE_JOIN = re.compile(r"\s*(?:y|and|al?|to|hasta|until|through|-)\s+(?:el\s+|the\s+)?")
 _SINCE = re.compile(r"(?<![\w-])(?:desde|since|a\s+partir\s+del?)\s+(?:el\s+|la\s+|the\s+)?$")
+_SINCE_WORD = re.compile(r"(?:desde|since)\s")
+_AFTER = re.compile(r"(?<![\w-])(?:after|despues\s+del?|tras)\s+(?:el\s+|la\s+|the\s+)?$")
 
 
 def _join_ranges(folded: str, found: list[PeriodMatch], today: date) -> list[PeriodMatch]:
@@ -721,12 +750,15 @@ def _join_ranges(folded: str, found: list[PeriodMatch], today: date) -> list[Per
     out: list[PeriodMatch] = []
     joined: set[int] = set()
     for match in found:
-        if out and _RANGE_OPEN.search(folded[: out[-1].span[0]]):
+        # "desde septiembre hasta octubre": the "since" rule read "desde septiembre" to today.
+        since = bool(out) and bool(_SINCE_WORD.match(folded, out[-1].span[0]))
+        if out and (since or _RANGE_OPEN.search(folded[: out[-1].span[0]])):
             between = folded[out[-1].span[1] : match.span[0]]
             if _RANGE_JOIN.fullmatch(between):
                 first = out.pop()
                 a, b = first.period, match.period
-                period = Period(min(a.start, b.start), max(a.end, b.end), "range")
+                end = b.end if since else max(a.end, b.end)
+                period = Period(min(a.start, b.start), end, "range")
                 out.append(PeriodMatch(period, (first.span[0], match.span[1])))
                 joined.add(len(out) - 1)
                 continue
@@ -735,7 +767,12 @@ def _join_ranges(folded: str, found: list[PeriodMatch], today: date) -> list[Per
 
 
 def _up_to_today(folded: str, match: PeriodMatch, today: date) -> PeriodMatch:
-    """ "desde hace 2 semanas", "since yesterday": from the period's start up to today."""
+    """ "desde hace 2 semanas", "since yesterday": from the period's start up to today; "after
+    October 15", "después de octubre": from the day after it ends."""
+    after = _AFTER.search(folded[: match.span[0]])
+    if after and match.period.end < today:
+        period = Period(match.period.end + timedelta(days=1), today, "range")
+        return PeriodMatch(period, (after.start(), match.span[1]))
     since = _SINCE.search(folded[: match.span[0]])
     if since is None or not match.period.start <= today:
         return match
