@@ -148,3 +148,16 @@ def test_a_priority_level_alone_in_a_follow_up_replaces_the_priority() -> None:
     )
     # "¿y la media?" asks for the average, not the medium priority.
     assert understood("¿y la media?", "tiempo medio de resolución").filters == ()
+
+
+def test_a_follow_up_asking_for_everyone_drops_the_filters() -> None:
+    # Each kept "category = Billing" (or the agent), answering for the filter again.
+    for follow_up in ("¿y sin filtros?", "and overall?", "quita el filtro", "remove the filter",
+                      "¿y de todas las categorías?", "for all categories"):  # fmt: skip
+        q = understood(follow_up, "tickets de facturación esta semana")
+        assert (q.intent, q.filters) == ("count", ()), follow_up
+        assert [p.label() for p in q.periods] == ["2026-11-23..2026-11-27"], follow_up
+    assert understood("¿y del equipo?", "tiempo medio de resolución de Lucía").filters == ()
+    # All the values of another dimension keep this one.
+    q = understood("¿y todos los canales?", "tickets de facturación por email esta semana")
+    assert q.filters == (("category", "Billing"),)

@@ -47,7 +47,8 @@ def resolve(question: Question, previous: Question | None) -> Question:
     if intent == "search" and not (question.query or previous.query or previous.ticket_id):
         return replace(question, intent="unknown")  # "¿y cómo se resolvieron?" after a count
     asked = {dimension for dimension, _ in question.filters}
-    kept = [pair for pair in previous.filters if pair[0] not in asked]
+    dropped = {*asked, *question.unfiltered}  # "¿y sin filtros?", "¿y todos los canales?"
+    kept = [pair for pair in previous.filters if pair[0] not in dropped]
     return replace(
         previous,
         language=question.language,

@@ -15,6 +15,7 @@ from typing import Literal
 
 from cschat.chat.agents.local import patterns as rx
 from cschat.chat.agents.local.filters import (
+    DIMENSIONS,
     NOT_VALUES,
     FilterMatch,
     Vocabulary,
@@ -68,6 +69,8 @@ class Question:
     # The one period is what is compared against ("more than last week"), not the first of two.
     against: bool = False
     thanks: bool = False  # a greeting that thanks ("gracias"): answered "you're welcome"
+    # Dimensions whose previous filters a follow-up drops ("¿y sin filtros?": all of them).
+    unfiltered: tuple[str, ...] = ()
     created_and_resolved: bool = False  # "¿cuántos nuevos y cuántos resueltos?": two counts
     bad_period: str | None = None
     # Why the tools cannot answer it exactly (a `render.CANNED` kind) and the words that say so.
@@ -222,7 +225,10 @@ def parse(
             return Question(language, "unknown", declined=("unknown_value", place))
     # Only a period or a filter and no other words ("la semana pasada", "billing") continues the
     # conversation; a longer question we cannot place is not understood rather than guessed.
-    followup = marker or (intent is None and len(_content_words(rest)) <= 1)
+    unfiltered = _unfiltered(rest)
+    if intent == "unknown" and unfiltered:
+        intent = None  # "quita el filtro", "for all categories": the previous question, wider
+    followup = marker or (intent is None and (len(_content_words(rest)) <= 1 or bool(unfiltered)))
     if intent in ("breakdown", "trend") and not (periods or filter_pairs or stats or date_field):
         # "By channel", "por semana": only a grouping, which regroups the previous question.
         words = _content_words(_blank(rest, _grouping_spans(rest)))
@@ -260,10 +266,18 @@ def parse(
         before_that=bool(rx.BEFORE_THAT.search(folded)),
         refers_back=bool(rx.REFERS_BACK.search(folded)),
         against=against,
+        unfiltered=unfiltered,
         created_and_resolved=both,
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.
         missing=_missing(rest, text, bool(dimension or interval) or intent == "compare"),
     )
+
+
+def _unfiltered(rest: str) -> tuple[str, ...]:
+    """The dimensions a follow-up asks for all of, dropping the previous question's filters."""
+    if rx.NO_FILTERS.search(rest):
+        return DIMENSIONS
+    return tuple(rx.ALL_DIMENSIONS[m["es"] or m["en"]] for m in rx.ALL_OF_DIMENSION.finditer(rest))
 
 
 def _span_of(folded: str, fragment: str) -> slice:

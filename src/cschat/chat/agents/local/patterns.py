@@ -423,6 +423,30 @@ BARE_LEVEL = re.compile(
 )
 LEVELS = {"alt": "high priority", "baj": "low priority", "med": "medium priority",
           "hig": "high priority", "low": "low priority"}  # fmt: skip
+# A follow-up that drops the previous filters ("¿y sin filtros?", "and overall?", "¿y del equipo?")
+# or those of one dimension ("¿y todos los canales?", "for all categories").
+NO_FILTERS = _rx(
+    r"sin\s+filtros?|quita\w*\s+(?:el\s+|los\s+)?filtros?|remove\s+(?:the\s+)?filters?|"
+    r"without\s+(?:the\s+|any\s+)?filters?|no\s+filters?|overall|en\s+general|in\s+general|"
+    r"en\s+total|in\s+total|(?:del|de\s+todo\s+el)\s+equipo(?=[\s?!.]*$)|(?:the\s+)?whole\s+team|"
+    r"(?:de\s+)?todo\s+el\s+equipo|everyone|todo\s+el\s+mundo"
+)
+ALL_OF_DIMENSION = _rx(
+    r"tod[oa]s\s+(?:l[oa]s\s+)?(?P<es>categorias|canales|prioridades|equipos|agentes)|"
+    r"all\s+(?:the\s+)?(?P<en>categories|channels|priorities|teams|agents)"
+)
+ALL_DIMENSIONS = {
+    "categorias": "category",
+    "categories": "category",
+    "canales": "channel",
+    "channels": "channel",
+    "prioridades": "priority",
+    "priorities": "priority",
+    "equipos": "team",
+    "teams": "team",
+    "agentes": "agent",
+    "agents": "agent",
+}
 # A past tense or "of those" in a question on a metric refers to the previous question's tickets:
 # "¿Cuál fue el tiempo medio?" after "¿Cuántos tickets resolvimos ayer?".
 REFERENCE = _rx(
