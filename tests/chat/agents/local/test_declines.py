@@ -588,7 +588,12 @@ async def test_a_ticket_number_below_one_is_not_understood() -> None:
     ("question", "lang", "written"),
     [("NPS this month", "en", "NPS"), ("average handle time last month", "en", "handle time"),
      ("¿Cuál es el tiempo medio de gestión?", "es", "tiempo medio de gestión"),
-     ("first contact resolution this month", "en", "first contact resolution")],
+     ("first contact resolution this month", "en", "first contact resolution"),
+     # How long open tickets have been open: was the count of open tickets, or a resolution
+     # time of tickets that have none.
+     ("¿Cuánto tiempo llevan abiertos los tickets urgentes?", "es",
+      "Cuánto tiempo llevan abiertos"),
+     ("how long have the open tickets been open?", "en", "how long have the open tickets")],
 )  # fmt: skip
 async def test_a_metric_the_tickets_lack_is_declined(
     question: str, lang: str, written: str
@@ -614,3 +619,22 @@ async def test_a_grouping_and_an_interval_at_once_are_declined(
     # "Tickets por categoría y mes" was by category only.
     text, language = await _declined(question)
     assert language == lang and written in text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [("¿Cuántos tickets se resolvieron en menos tiempo que la media?", "es",
+      "en menos tiempo que la media"),
+     ("how many tickets were resolved faster than average?", "en", "faster than average")],
+)  # fmt: skip
+async def test_a_count_against_the_average_is_declined(
+    question: str, lang: str, written: str
+) -> None:
+    # Was the average resolution time itself.
+    text, language = await _declined(question)
+    assert language == lang and written in text
+
+
+async def test_faster_than_a_period_is_a_comparison() -> None:
+    _, _, tools = await ask("were we faster than last week?")
+    assert len(tools.calls) == 2

@@ -163,7 +163,11 @@ OTHER_METRICS = _rx(
     r"nps|net\s+promoter\w*|customer\s+effort|effort\s+score|aht|handl(?:e|ing)\s+time|"
     r"tiempo\s+(?:medio\s+)?de\s+gestion|fcr|first\s+contact\s+resolution|"
     r"resolucion\s+(?:en|al)\s+primer\s+contacto|tiempo\s+de\s+espera|wait(?:ing)?\s+time|"
-    r"abandon\w*|abandono|occupancy|ocupacion"
+    r"abandon\w*|abandono|occupancy|ocupacion|"
+    # How long open tickets have been open: the tools measure closed ones.
+    r"cuanto\s+tiempo\s+(?:llevan?|lleva)\s+abiert\w*|how\s+long\s+(?:have|has)\s+(?:\w+\s+){0,4}"
+    r"been\s+open|edad\s+(?:media\s+)?del?\s+(?:backlog|(?:los\s+)?tickets\s+abiertos)|"
+    r"backlog\s+age|age\s+of\s+(?:the\s+)?(?:open\s+tickets|backlog)|antiguedad"
 )
 AVG = _rx(r"(?<!por\s)medi[oa]s?|promedio|average|avg|mean")  # "por medio del chat" is "via"
 FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+de\s+respuesta|"
@@ -274,7 +278,11 @@ THRESHOLD = _rx(
     r"inferior\s+a|superior\s+a|(?:less|more|greater)\s+than|de|of|=|<|>|<=|>=)\s*[1-5](?![\d.,:])|"
     r"csat\s+(?:bajo|alto|malo|bueno|baja|alta|low|high|poor|bad|good)|"
     r"(?:bajo|alto|malo|bueno|low|high|poor|bad|good)\s+csat|"
-    r"(?:sin|no|without(?:\s+an?)?|missing)\s+csat"
+    r"(?:sin|no|without(?:\s+an?)?|missing)\s+csat|"
+    # Against the average: "resueltos en menos tiempo que la media", "slower than average".
+    r"(?:(?:en\s+)?(?:menos|mas)\s+tiempo\s+(?:que|de\s+lo\s+que)|(?:faster|slower|quicker|longer)"
+    r"\s+than|above|below|por\s+(?:encima|debajo)\s+de)\s+(?:the\s+|la\s+|el\s+|lo\s+)?"
+    r"(?:average|median|media|mediana|promedio|usual|normal|habitual)"
 )
 # Two groupings at once ("por canal y prioridad"): the tools group by one.
 _GROUPS = "(?:" + "|".join(p for _, p in DIMENSIONS) + ")"
