@@ -109,6 +109,8 @@ async def test_a_grouping_the_tools_do_not_have_is_declined(
         ("tickets hasta octubre", "es", "hasta octubre"),
         ("tickets resolved before October", "en", "before October"),
         ("tickets after today", "en", "after today"),
+        ("tickets de fin de mes", "es", "fin de mes"),
+        ("tickets del puente", "es", "puente"),
     ],
 )
 async def test_a_time_expression_left_unread_is_declined(

@@ -305,6 +305,11 @@ def test_a_week_number_the_year_lacks_is_refused(text: str) -> None:
         # "Desde X hasta Y" is one range.
         ("desde septiembre hasta octubre", FRI, ["2026-09-01..2026-10-31"]),
         ("since september until october", FRI, ["2026-09-01..2026-10-31"]),
+        # Half-months and the Latin American "antier" (each was all time).
+        ("esta quincena", FRI, ["2026-11-16..2026-11-27"]),
+        ("la quincena pasada", FRI, ["2026-11-01..2026-11-15"]),
+        ("la quincena pasada", date(2026, 11, 10), ["2026-10-16..2026-10-31"]),
+        ("tickets de antier", FRI, ["2026-11-25..2026-11-25"]),
     ],
 )  # fmt: skip
 def test_months_of_a_relative_year_after_and_since_until(

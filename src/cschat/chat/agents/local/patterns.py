@@ -395,7 +395,8 @@ UNREAD_PERIOD = _rx(
     r"navidad(?:es)?|christmas|xmas|nochebuena|nochevieja|ano\s+nuevo|new\s+years?(?:\s+eve)?|"
     r"semana\s+santa|easter|pascua|black\s+friday|cyber\s+monday|thanksgiving|halloween|"
     r"accion\s+de\s+gracias|san\s+valentin|valentines?|verano|summer|invierno|winter|"
-    r"primavera|spring|otono|autumn|holidays?|vacaciones|festivos?|"
+    r"primavera|spring|otono|autumn|holidays?|vacaciones|festivos?|puentes?|"
+    r"fin(?:ales)?\s+de\s+(?:mes|ano|trimestre)|quincenas?|fortnight|"
     # Fiscal years and halves start where each company says.
     r"fiscal|h[12]|(?:first|second)\s+half|primera\s+mitad|segunda\s+mitad"
 )

@@ -318,6 +318,19 @@ def _since(m: re.Match[str], today: date) -> Period:
     return Period(start, today, "range")
 
 
+def _this_half(today: date) -> Period:
+    """ "Esta quincena": days 1-15 of this month, or from the 16th, up to today."""
+    return Period(today.replace(day=1 if today.day <= 15 else 16), today, "range")
+
+
+def _last_half(today: date) -> Period:
+    """ "La quincena pasada": the half-month before the one running today."""
+    if today.day > 15:
+        return Period(today.replace(day=1), today.replace(day=15), "range")
+    end = today.replace(day=1) - timedelta(days=1)
+    return Period(end.replace(day=16), end, "range")
+
+
 def _half_month(m: re.Match[str], today: date) -> Period:
     """ "La primera quincena de marzo": days 1-15; the second half runs to the month's end."""
     number = _MONTH_NUMBERS[m[2]]
@@ -523,7 +536,9 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         r"|(?:the\s+)?(week|month|quarter|year)\s+before\s+last",
         _before_last,
     ),
-    (r"(?:anteayer|antes\s+de\s+ayer|the\s+day\s+before\s+yesterday)",
+    (r"(?:esta|la\s+actual)\s+quincena|quincena\s+actual", _fixed(_this_half)),
+    (r"(?:la\s+)?quincena\s+(?:pasada|anterior)|(?:la\s+)?ultima\s+quincena", _fixed(_last_half)),
+    (r"(?:anteayer|antier|antes\s+de\s+ayer|the\s+day\s+before\s+yesterday)",
      _fixed(lambda t: _one_day(t - timedelta(days=2)))),
     (r"(?:hoy|today)", _fixed(_one_day)),
     (r"(?:ayer|yesterday)", _fixed(lambda t: _one_day(t - timedelta(days=1)))),
