@@ -619,3 +619,19 @@ async def test_which_week_had_the_fewest_is_the_series() -> None:
     assert [(name, params["interval"]) for name, params in tools.calls] == [
         ("ticket_trend", "week")
     ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Are we resolving tickets faster this month?", "¿Resolvemos más rápido este mes?"],
+)
+async def test_faster_this_month_compares_resolution_time_with_last_month(question: str) -> None:
+    # Was the count of tickets resolved this month, or this month's time with a note.
+    text, _, tools = await ask(question)
+    assert [name for name, _ in tools.calls] == ["resolution_stats"] * 2, text
+    assert _windows(tools) == [("2026-11-01", "2026-11-27"), ("2026-10-01", "2026-10-31")]
+
+
+async def test_the_fastest_single_resolution_is_no_comparison() -> None:
+    text, _, tools = await ask("¿Cuál fue la resolución más rápida esta semana?")
+    assert len(tools.calls) == 1 and text.startswith("Aviso"), text

@@ -188,6 +188,16 @@ def parse(
         # "¿Qué canal tiene más tickets, chat o email?": those values side by side, not a ranking
         # of each one alone.
         intent, dimension = "compare", None
+    quicker = rx.QUICKER_ES.search(rest)
+    if (
+        intent == "stats"
+        and periods
+        and quicker
+        and not rx.ARTICLE_BEFORE.search(rest, 0, quicker.start())
+    ):
+        # "¿Resolvemos más rápido este mes?": this month against the one before ("la
+        # resolución más rápida" is the fastest one, which no tool gives).
+        intent = "compare"
     before = folded[: period_spans[0][0]] if len(period_spans) == 1 else None
     if before is not None and intent in ("count", "stats") and rx.MORE_THAN.search(before):
         intent = "compare"

@@ -72,7 +72,9 @@ QUOTED = re.compile(r"[\"“«'‘]([^\"”»'’]{2,})[\"”»'’]")
 COMPARE = _rx(
     r"compar\w*|vs\.?|versus|frente\s+al?|contra|respecto\s+(?:a|al|de)|against|diferencia|"
     r"difference|cambio|change|subido|bajado|aumentado|disminuido|increase|decrease|"
-    r"grew|dropped|than"
+    r"grew|dropped|than|"
+    # "Are we resolving tickets faster this month?": against the period before.
+    r"faster|slower|quicker|more\s+(?:quickly|slowly)"
 )
 # Right before the one period written, it is what the question is compared against: "more tickets
 # than last week", "¿más que la semana pasada?", "compare with last month" (with this week/month).
@@ -152,6 +154,9 @@ OTHER_PERCENTILE = _rx(
     r"(?:p|pct\s*|percentil(?:e)?\s*)(?!(?:50|90)(?!\d))\d{1,2}|"
     r"(?!(?:50|90)(?!\d))\d{1,2}\s*(?:th|st|nd|rd|º)?\s*percentile|cuartil(?:es)?|quartiles?"
 )
+# Spanish has one word for "faster" and "fastest": with a period and no grouping, a comparison.
+QUICKER_ES = _rx(r"mas\s+(?:rapid|lent)\w*|mas\s+deprisa|mas\s+despacio")
+ARTICLE_BEFORE = re.compile(r"(?<![\w])(?:el|la|los|las|lo)\s+(?:\w+\s+)?$")
 # The longest or shortest single value of a metric ("the longest resolution time"): no tool has it.
 EXTREME = _rx(
     r"maxim[oa]s?|minim[oa]s?|maximum|minimum|longest|shortest|mas\s+larg[oa]s?|mas\s+cort[oa]s?|"
@@ -178,7 +183,8 @@ RESOLUTION_TIME = _rx(
     r"(?:tiempo|time|horas|hours)\s+(?:\w+\s+){0,2}(?:resolucion|resolution|resolver|resolve|cierre|"
     r"close|closing)|resolution\s+times?|time\s+to\s+(?:resolve|close)|how\s+long|tard\w*|fastest|"
     r"how\s+fast|how\s+quickly|que\s+tan\s+rapid\w*|"
-    r"slowest|quickest|mas\s+(?:rapid|lent)\w*|(?:media|mediana|promedio|average|median|mean|avg|p90)"
+    r"slowest|quickest|faster|slower|quicker|more\s+(?:quickly|slowly)|mas\s+(?:rapid|lent)\w*|"
+    r"(?:media|mediana|promedio|average|median|mean|avg|p90)"
     r"\s+(?:\w+\s+){0,2}(?:resolucion|resolution)|resolucion\s+(?:media|mediana|promedio)"
 )
 RESOLUTION_WORD = _rx(r"resolu\w*|resolv\w*|cierre|clos\w*|cerr\w*|solucion\w*")
