@@ -173,35 +173,14 @@ def parse(
     if interval is None and (peak := rx.PEAK.search(rest)):
         interval = _PEAK_UNITS[next(unit for unit in peak.groups() if unit)]
     dimension = _dimension(rest)
-    if (
-        interval
-        and rx.STATS.search(rest)
-        and rx.SUMMARY_OF_PERIOD.search(rest)
-        and not (rx.TREND.search(rest) or rx.BY_INTERVAL.search(rest))
-    ):
+    if interval and _summary_of_period(rest):
         # "Weekly summary": this week's figures; "informe mensual de octubre": October's.
         periods = periods or tuple(p for p in (current(interval, today),) if p)
         interval = None
     if intent is None:
         intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), marker)
-    if intent == "breakdown" and sum(d == dimension for d, _ in filter_pairs) >= 2:
-        # "¿Qué canal tiene más tickets, chat o email?": those values side by side, not a ranking
-        # of each one alone.
-        intent, dimension = "compare", None
-    quicker = rx.QUICKER_ES.search(rest)
-    if (
-        intent == "stats"
-        and periods
-        and quicker
-        and not rx.ARTICLE_BEFORE.search(rest, 0, quicker.start())
-    ):
-        # "¿Resolvemos más rápido este mes?": this month against the one before ("la
-        # resolución más rápida" is the fastest one, which no tool gives).
-        intent = "compare"
     before = folded[: period_spans[0][0]] if len(period_spans) == 1 else None
-    if before is not None and intent in ("count", "stats") and rx.MORE_THAN.search(before):
-        intent = "compare"
-    against = intent == "compare" and before is not None and bool(rx.AGAINST.search(before))
+    intent, dimension, against = _comparison(intent, dimension, filter_pairs, rest, periods, before)
     ratio = rx.RATIO.search(rest)
     if (
         intent == "unknown"
@@ -281,6 +260,46 @@ def parse(
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.
         missing=_missing(rest, text, bool(dimension or interval) or intent == "compare"),
     )
+
+
+def _summary_of_period(rest: str) -> bool:
+    """ "Resumen semanal", "monthly report": a summary of one week or month, not a series."""
+    return bool(
+        rx.STATS.search(rest)
+        and rx.SUMMARY_OF_PERIOD.search(rest)
+        and not (rx.TREND.search(rest) or rx.BY_INTERVAL.search(rest))
+    )
+
+
+def _comparison(
+    intent: Intent | None,
+    dimension: str | None,
+    filter_pairs: Sequence[tuple[str, str]],
+    rest: str,
+    periods: tuple[Period, ...],
+    before: str | None,
+) -> tuple[Intent | None, str | None, bool]:
+    """The intent and grouping once comparisons written without a comparing verb are read, and
+    whether the one period is what the question compares against. `before` is the folded text
+    before the question's only period."""
+    if intent == "breakdown" and sum(d == dimension for d, _ in filter_pairs) >= 2:
+        # "¿Qué canal tiene más tickets, chat o email?": those values side by side, not a ranking
+        # of each one alone.
+        intent, dimension = "compare", None
+    quicker = rx.QUICKER_ES.search(rest)
+    if (
+        intent == "stats"
+        and periods
+        and quicker
+        and not rx.ARTICLE_BEFORE.search(rest, 0, quicker.start())
+    ):
+        # "¿Resolvemos más rápido este mes?": this month against the one before ("la
+        # resolución más rápida" is the fastest one, which no tool gives).
+        intent = "compare"
+    if before is not None and intent in ("count", "stats") and rx.MORE_THAN.search(before):
+        intent = "compare"  # "¿más tickets que la semana pasada?"
+    against = intent == "compare" and before is not None and bool(rx.AGAINST.search(before))
+    return intent, dimension, against
 
 
 def _unfiltered(rest: str) -> tuple[str, ...]:
