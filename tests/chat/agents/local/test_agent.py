@@ -635,3 +635,18 @@ async def test_faster_this_month_compares_resolution_time_with_last_month(questi
 async def test_the_fastest_single_resolution_is_no_comparison() -> None:
     text, _, tools = await ask("¿Cuál fue la resolución más rápida esta semana?")
     assert len(tools.calls) == 1 and text.startswith("Aviso"), text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["tickets urgentes y altos", "urgent and high tickets", "tickets urgentes o de alta"],
+)
+async def test_a_level_right_after_a_priority_is_a_priority(question: str) -> None:
+    # "Tickets urgentes y altos" counted the urgent ones only.
+    text, _, tools = await ask(question)
+    assert [params["priority"] for _, params in tools.calls] == ["Urgent", "High"], text
+
+
+async def test_a_level_after_another_word_is_no_priority() -> None:
+    _, _, tools = await ask("tickets urgentes y tiempos altos")
+    assert [params.get("priority") for _, params in tools.calls] == ["Urgent"]

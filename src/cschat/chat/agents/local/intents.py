@@ -143,6 +143,7 @@ def parse(
             FilterMatch(f.dimension, f.value, span)
             for f in find_filters(rx.LEVELS[level["level"][:3]], vocabulary)
         ]
+    filters = [*filters, *_next_levels(folded, filters, vocabulary)]
     for f in filters:
         if negation := rx.NEGATED_VALUE.search(unhyphened[: f.span[0]]):
             # "Tickets no urgentes": never the figure for the urgent ones instead.
@@ -260,6 +261,23 @@ def parse(
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.
         missing=_missing(rest, text, bool(dimension or interval) or intent == "compare"),
     )
+
+
+def _next_levels(
+    folded: str, filters: Sequence[FilterMatch], vocabulary: Vocabulary
+) -> list[FilterMatch]:
+    """ "Urgentes y altos": a level named right after a priority ("altos" alone is no priority)."""
+    found = []
+    for f in filters:
+        level = rx.NEXT_LEVEL.match(folded, f.span[1]) if f.dimension == "priority" else None
+        if level:
+            span = level.span("level")
+            found += [
+                FilterMatch(m.dimension, m.value, span)
+                for m in find_filters(rx.LEVELS[level["level"][:3]], vocabulary)
+                if (m.dimension, m.value) not in {(g.dimension, g.value) for g in filters}
+            ]
+    return found
 
 
 def _summary_of_period(rest: str) -> bool:

@@ -436,6 +436,11 @@ BARE_LEVEL = re.compile(
     r"(?:(?:de|los|las|el|la|the|con|with|en)\s+)*(?:(?:prioridad|priority)\s+)?"
     r"(?P<level>alt[oa]s?|baj[oa]s?|high|low|medium)(?:\s+(?:prioridad|priority))?\W*$"
 )
+# A level right after another priority: "urgentes y altos", "urgent or high".
+NEXT_LEVEL = re.compile(
+    r"\s*(?:,|y|e|o|u|and|or|&)\s+(?:(?:los|las|the)\s+)?(?:de\s+)?(?P<level>alt[oa]s?|baj[oa]s?|"
+    r"high|low)(?![\w])"
+)
 LEVELS = {"alt": "high priority", "baj": "low priority", "med": "medium priority",
           "hig": "high priority", "low": "low priority"}  # fmt: skip
 # A follow-up that drops the previous filters ("¿y sin filtros?", "and overall?", "¿y del equipo?")
