@@ -650,3 +650,20 @@ async def test_a_level_right_after_a_priority_is_a_priority(question: str) -> No
 async def test_a_level_after_another_word_is_no_priority() -> None:
     _, _, tools = await ask("tickets urgentes y tiempos altos")
     assert [params.get("priority") for _, params in tools.calls] == ["Urgent"]
+
+
+@pytest.mark.parametrize(
+    ("question", "tool"),
+    [("tickets x canal", "breakdown_tickets"), ("tickets x dia esta semana", "ticket_trend")],
+)
+async def test_x_is_por(question: str, tool: str) -> None:
+    # "Tickets x canal" was the count of every ticket.
+    text, _, tools = await ask(question)
+    assert [name for name, _ in tools.calls] == [tool], text
+
+
+@pytest.mark.parametrize("question", ["¿me ayudas?", "what is this?", "¿quién eres?"])
+async def test_who_are_you_gets_the_help(question: str) -> None:
+    text, events, _ = await ask(question)
+    steps = [s.to_dict() for s in events[-1].trace]  # type: ignore[union-attr]
+    assert steps[0]["rationale"].startswith("intent=help;"), text

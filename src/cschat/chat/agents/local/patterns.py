@@ -23,7 +23,8 @@ THANKS = _rx(r"gracias|thanks|thank\s+you|thx|ty")
 HELP = _rx(
     r"ayuda|help|que\s+puedes\s+hacer|what\s+can\s+you\s+do|que\s+sabes\s+hacer|como\s+funcionas?|"
     r"how\s+does\s+(?:this|it)\s+work|que\s+(?:te\s+)?puedo\s+preguntar(?:te)?|what\s+can\s+i\s+ask|"
-    r"ejemplos|examples|what\s+do\s+you\s+do"
+    r"ejemplos|examples|what\s+do\s+you\s+do|me\s+ayudas|puedes\s+ayudarme|ayudame|"
+    r"quien\s+eres|que\s+eres|who\s+are\s+you|what\s+are\s+you|what\s+is\s+this"
 )
 TICKET_ID = _rx(
     r"(?:ticket|caso|case|incidencia)\s*(?:#|n[ou]m(?:ero)?\.?|id|number|no\.)?\s*#?\s*(\d+)|#(\d+)|"
@@ -89,12 +90,12 @@ MORE_THAN = re.compile(
     r"(?:(?:el|la|los|las|the|in|en)\s+)?$"
 )
 INTERVALS: tuple[tuple[Literal["day", "week", "month"], re.Pattern[str]], ...] = (
-    ("day", _rx(r"por\s+dias?|diari[oa]s?|diariamente|cada\s+dia|dia\s+a\s+dia|per\s+day|by\s+day|"
-                r"daily|each\s+day|day\s+by\s+day")),
-    ("week", _rx(r"por\s+semanas?|semanal(?:es|mente)?|cada\s+semana|semana\s+a\s+semana|"
+    ("day", _rx(r"(?:por|x)\s+dias?|diari[oa]s?|diariamente|cada\s+dia|dia\s+a\s+dia|per\s+day|"
+                r"by\s+day|daily|each\s+day|day\s+by\s+day")),
+    ("week", _rx(r"(?:por|x)\s+semanas?|semanal(?:es|mente)?|cada\s+semana|semana\s+a\s+semana|"
                  r"per\s+week|by\s+week|weekly|each\s+week|week\s+by\s+week")),
-    ("month", _rx(r"por\s+mes(?:es)?|mensual(?:es|mente)?|cada\s+mes|mes\s+a\s+mes|per\s+month|"
-                  r"by\s+month|monthly|each\s+month|month\s+by\s+month")),
+    ("month", _rx(r"(?:por|x)\s+mes(?:es)?|mensual(?:es|mente)?|cada\s+mes|mes\s+a\s+mes|"
+                  r"per\s+month|by\s+month|monthly|each\s+month|month\s+by\s+month")),
 )  # fmt: skip
 # "El mes con más tickets", "the busiest day": which period of that unit, answered with the
 # series by that unit over the window.
@@ -120,7 +121,8 @@ DIMENSIONS: tuple[tuple[str, str], ...] = (
 )
 DIM = {name: _rx(p) for name, p in DIMENSIONS}
 PER = (
-    r"(?:por|by|per|segun|para\s+cada|cada|de\s+cada|each|across|split\s+by|broken\s+down\s+by|"
+    # "x" is "por" in a hurry ("tickets x canal").
+    r"(?:por|x|by|per|segun|para\s+cada|cada|de\s+cada|each|across|split\s+by|broken\s+down\s+by|"
     r"desglosad[oa]s?\s+por)\s+(?:la\s+|el\s+|los\s+|las\s+|the\s+)?"
 )
 PER_DIM = {name: _rx(PER + "(?:" + p + ")") for name, p in DIMENSIONS}
