@@ -667,3 +667,20 @@ async def test_who_are_you_gets_the_help(question: str) -> None:
     text, events, _ = await ask(question)
     steps = [s.to_dict() for s in events[-1].trace]  # type: ignore[union-attr]
     assert steps[0]["rationale"].startswith("intent=help;"), text
+
+
+@pytest.mark.parametrize(
+    ("question", "window"),
+    [("created vs resolved this week", ("2026-11-23", "2026-11-27")),
+     ("¿Entraron más tickets de los que cerramos esta semana?", ("2026-11-23", "2026-11-27")),
+     ("did we close more tickets than we received this month?", ("2026-11-01", "2026-11-27"))],
+)  # fmt: skip
+async def test_created_against_resolved_is_the_two_counts_of_the_window(
+    question: str, window: tuple[str, str]
+) -> None:
+    # Was a comparison of this week's "created and already resolved" with last week's, or the
+    # created count alone.
+    text, _, tools = await ask(question)
+    assert [params["date_field"] for _, params in tools.calls] == ["created", "resolved"], text
+    assert _windows(tools) == [window, window]
+    assert all("status" not in params for _, params in tools.calls)

@@ -211,6 +211,7 @@ async def test_more_than_two_periods_are_declined(question: str, lang: str) -> N
         ("How many tickets got a CSAT of 1?", "en", "CSAT of 1"),
         ("tickets with csat below 3 last month", "en", "csat below 3"),
         ("How many tickets took more than 3 days to resolve?", "en", "more than 3 days"),
+        ("open tickets older than a week", "en", "older than a week"),  # was a comparison
         ("¿Cuántos tickets sin CSAT?", "es", "sin CSAT"),
     ],
 )
@@ -613,9 +614,12 @@ async def test_the_slowest_group_is_a_ranking_not_a_missing_statistic() -> None:
 @pytest.mark.parametrize(
     ("question", "lang", "written"),
     [("tickets por categoría y mes", "es", "por categoría y mes"),
-     ("resolved tickets by week and channel", "en", "by week and channel")],
+     ("resolved tickets by week and channel", "en", "by week and channel"),
+     # A status the status breakdown gives, by another field: was the status breakdown alone.
+     ("tickets on hold by agent", "en", "by agent"),
+     ("tickets escalados por canal", "es", "por canal")],
 )  # fmt: skip
-async def test_a_grouping_and_an_interval_at_once_are_declined(
+async def test_a_grouping_with_an_interval_or_a_status_is_declined(
     question: str, lang: str, written: str
 ) -> None:
     # "Tickets por categoría y mes" was by category only.

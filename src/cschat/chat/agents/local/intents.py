@@ -180,6 +180,8 @@ def parse(
         interval = None
     if intent is None:
         intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), marker)
+    if both and intent == "compare":
+        intent = "count"  # "created vs resolved this week": the two counts of that week
     before = folded[: period_spans[0][0]] if len(period_spans) == 1 else None
     intent, dimension, against = _comparison(intent, dimension, filter_pairs, rest, periods, before)
     ratio = rx.RATIO.search(rest)
@@ -502,6 +504,13 @@ def _unanswerable(
     two = rx.TWO_GROUPINGS.search(rest)
     if two:
         return "two_groupings", _written(text, two)
+    by = rx.STATUS_VALUE.search(rest) and next(
+        (m for d, words in rx.PER_DIM.items() if d != "status" and (m := words.search(rest))), None
+    )
+    if by:
+        # "Tickets on hold by agent": those statuses come from the status breakdown, which
+        # groups by status alone; never the status breakdown with "by agent" dropped.
+        return "two_groupings", _written(text, by)
     status = rx.STATUS_NAMED.search(rest)
     if status and _is_name(status["value"]) and not rx.STATUS_VALUE.search(rest):
         # "Tickets in status waiting on customer": never every ticket's figure instead.

@@ -230,7 +230,8 @@ CREATED = _rx(
     r"ingresad\w*|abrieron|creaste|abri|did\s+we\s+get|we\s+got|have\s+we\s+got"
 )
 RESOLVED = _rx(
-    r"resuelt\w*|resolv\w*|cerrad\w*|cerr[eo]\w*|cerraron|solucionad\w*|closed|resolved|solved|"
+    r"resuelt\w*|resolv\w*|cerrad\w*|cerr[eo]\w*|cerraron|cerramos|solucion\w*|closed|resolved|"
+    r"solved|"
     r"close|fixed"
 )
 # "I" only as the one who worked the tickets: "Can I see..." is not about the asker's own tickets.
@@ -267,7 +268,10 @@ TOTAL = _rx(
 # "¿Cuántos nuevos y cuántos resueltos?": two counts asked at once, not "created and resolved".
 TWO_COUNTS = _rx(
     r"cuant[oa]s\s+(?:\S+\s+){0,8}?(?:y|e)\s+cuant[oa]s|"
-    r"how\s+many\s+(?:\S+\s+){0,8}?and\s+how\s+many"
+    r"how\s+many\s+(?:\S+\s+){0,8}?and\s+how\s+many|"
+    # Created against resolved: "created vs resolved", "¿entraron más de los que cerramos?", "did
+    # we close more than we received?" are the two counts, not a comparison of periods.
+    r"vs\.?|versus|frente\s+a|than|de\s+l[oa]s\s+que|que\s+l[oa]s\s+que"
 )
 # A count over a threshold of a metric ("resueltos en menos de una hora", "CSAT below 3"): the
 # tools give averages, medians and P90, and filter by no metric's value.
@@ -279,9 +283,8 @@ _AMOUNT = (
 )
 THRESHOLD = _rx(
     r"(?:en\s+|in\s+)?(?:menos|mas)\s+de\s+" + _AMOUNT + r"\s+(?:horas?|minutos?|dias?|semanas?)|"
-    r"(?:in\s+)?(?:under|less\s+than|more\s+than|over|within|longer\s+than|faster\s+than)\s+"
-    + _AMOUNT
-    + r"\s+(?:hours?|minutes?|mins?|days?|weeks?)|"
+    r"(?:in\s+)?(?:under|less\s+than|more\s+than|over|within|longer\s+than|faster\s+than|"
+    r"older\s+than|newer\s+than)\s+" + _AMOUNT + r"\s+(?:hours?|minutes?|mins?|days?|weeks?)|"
     r"csat\s+(?:\w+\s+)?(?:below|under|above|over|menor\s+(?:de|que|a)|mayor\s+(?:de|que|a)|"
     r"inferior\s+a|superior\s+a|(?:less|more|greater)\s+than|de|of|=|<|>|<=|>=)\s*[1-5](?![\d.,:])|"
     r"csat\s+(?:bajo|alto|malo|bueno|baja|alta|low|high|poor|bad|good)|"
@@ -308,7 +311,8 @@ STATUS_VALUE = _rx(
 # A status named by its value ("in status waiting on customer", "con estado bloqueado"): a value
 # no rule reads is none the tools know (`intents._is_name` decides).
 STATUS_NAMED = _rx(
-    r"(?:status|estado|state)\s*(?:[:=]\s*|is\s+|es\s+|of\s+|de\s+)?(?P<value>[a-z][\w-]*)"
+    r"(?:status|estado|state)\s*(?:[:=]\s*|is\s+|es\s+|of\s+|de\s+)?"
+    r"(?P<value>(?!(?:by|por|per|segun|x|and|y|or|o)(?![\w]))[a-z][\w-]*)"
 )
 # Tickets listed by age or order: no tool lists them so ("the oldest open tickets").
 LISTING = _rx(
