@@ -161,3 +161,12 @@ def test_a_follow_up_asking_for_everyone_drops_the_filters() -> None:
     # All the values of another dimension keep this one.
     q = understood("¿y todos los canales?", "tickets de facturación por email esta semana")
     assert q.filters == (("category", "Billing"),)
+
+
+def test_an_acknowledgement_before_a_follow_up_keeps_the_context() -> None:
+    # "Perfecto, ahora por prioridad" was a breakdown over all time.
+    q = understood("perfecto, ahora por prioridad", "tickets por categoría este mes")
+    assert (q.intent, q.dimension) == ("breakdown", "priority")
+    assert [p.label() for p in q.periods] == ["2026-11-01..2026-11-27"]
+    q = understood("vale, compáralo con septiembre", "¿Cuántos tickets en octubre?")
+    assert [p.label() for p in q.periods] == ["2026-10-01..2026-10-31", "2026-09-01..2026-09-30"]

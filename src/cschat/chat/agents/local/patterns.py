@@ -330,9 +330,14 @@ FILLER_WORDS = frozenset(
 _REFERS_BACK = (
     r"compar[ae]l[oa]s?|compara\s+(?:eso|esto|esos|estos)|compare\s+(?:it|that|this|them|those)"
 )
-REFERS_BACK = re.compile(r"^\W*(?:" + _REFERS_BACK + r")(?![\w])")
+# "Ok, ¿y por canal?", "perfecto, ahora por prioridad": an acknowledgement before a follow-up.
+_ACK = (
+    r"^\W*(?:(?:ok(?:ay)?|vale|perfecto|genial|gracias|muchas\s+gracias|thanks|thank\s+you|great|"
+    r"perfect|bien|muy\s+bien|bueno|cool|nice|de\s+acuerdo|entendido|got\s+it|sure|claro)\W+)*"
+)
+REFERS_BACK = re.compile(_ACK + r"(?:" + _REFERS_BACK + r")(?![\w])")
 FOLLOWUP = re.compile(
-    r"^\W*(?:y|e|and|what\s+about|how\s+about|and\s+for|tambien|also|solo|only|pero|but|"
+    _ACK + r"(?:y|e|and|what\s+about|how\s+about|and\s+for|tambien|also|solo|only|pero|but|"
     r"what\s+if|y\s+si|ahora|now|" + _REFERS_BACK + r")(?![\w])"
 )
 
