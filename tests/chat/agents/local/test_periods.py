@@ -310,6 +310,10 @@ def test_a_week_number_the_year_lacks_is_refused(text: str) -> None:
         ("la quincena pasada", FRI, ["2026-11-01..2026-11-15"]),
         ("la quincena pasada", date(2026, 11, 10), ["2026-10-16..2026-10-31"]),
         ("tickets de antier", FRI, ["2026-11-25..2026-11-25"]),
+        # A month (or its abbreviation) with two days: was all time, or the first day alone.
+        ("tickets Nov 1-15", FRI, ["2026-11-01..2026-11-15"]),
+        ("November 1st through 15th", FRI, ["2026-11-01..2026-11-15"]),
+        ("Nov 1 to 15, 2025", FRI, ["2025-11-01..2025-11-15"]),
     ],
 )  # fmt: skip
 def test_months_of_a_relative_year_after_and_since_until(

@@ -452,7 +452,12 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         + r"\s+(?:to|and|until|through|-)\s+(?:" + _M + r"\s+)?" + _D + r"(?:,?\s+" + _Y + r")?",
         _en_day_range,
     ),
-    (_M + r"\s+" + _D + r"\s*-\s*" + _D + r"(?:,?\s+" + _Y + r")?", _en_dash_range),
+    # "November 1-15", "Nov 1 to 15", "November 1st through 15th".
+    (
+        _MA + r"\s+" + _D + r"\s*(?:-|–|to|through|thru|until)\s*(?:the\s+)?" + _D
+        + r"(?:,?\s+" + _Y + r")?",
+        _en_dash_range,
+    ),
     (
         r"(?:from|between)\s+(?:the\s+)?" + _D + r"\s+(?:to|and|until|through|-)\s+(?:the\s+)?"
         + _D + r"\s+(?:of\s+)?" + _MA + r"(?:,?\s+" + _Y + r")?",
