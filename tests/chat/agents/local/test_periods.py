@@ -316,7 +316,7 @@ def test_a_week_number_the_year_lacks_is_refused(text: str) -> None:
         ("Nov 1 to 15, 2025", FRI, ["2025-11-01..2025-11-15"]),
     ],
 )  # fmt: skip
-def test_months_of_a_relative_year_after_and_since_until(
+def test_relative_years_after_since_until_half_months_and_day_ranges(
     text: str, today: date, expected: list[str]
 ) -> None:
     assert windows(text, today) == expected
