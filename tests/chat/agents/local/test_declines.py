@@ -644,3 +644,17 @@ async def test_a_count_against_the_average_is_declined(
 async def test_faster_than_a_period_is_a_comparison() -> None:
     _, _, tools = await ask("were we faster than last week?")
     assert len(tools.calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [("tickets resolved by john", "john"), ("tickets of agent 99", "agent 99"),
+     ("¿Cuántos tickets cerró el agente 7?", "agente 7")],
+)  # fmt: skip
+async def test_an_agent_the_data_lacks_in_lower_case_or_by_number_is_declined(
+    question: str, written: str
+) -> None:
+    # Each was every ticket's count.
+    text, _, tools = await ask(question)
+    assert tools.calls == [], text
+    assert f"«{written}»" in text or f"“{written}”" in text, text

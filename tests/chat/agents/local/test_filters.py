@@ -126,3 +126,16 @@ def test_the_exports_names_for_teams_channels_and_categories(
 def test_a_synonym_of_a_category_the_data_lacks_falls_back_to_a_shorter_phrase() -> None:
     # The demo data has Billing but no Payment Issue.
     assert matched("problemas de pago") == {"category": "Billing"}
+
+
+def test_a_last_name_alone_is_the_agent_who_has_it() -> None:
+    # "Tickets de Navarro" was declined as an unknown agent.
+    assert matched("tickets de Navarro") == {"agent": DIEGO}
+    assert matched("Carter's tickets") == {"agent": EMILY}
+
+
+def test_agents_stored_by_number_are_agent_n() -> None:
+    numbered = Vocabulary(values={"agent": ["Agent_003", "Agent_012"]})
+    assert matched("tickets del agente 3", numbered) == {"agent": "Agent_003"}
+    assert matched("Agent 12 this week", numbered) == {"agent": "Agent_012"}
+    assert matched("agent 4", numbered) == {}

@@ -126,14 +126,17 @@ class Vocabulary:
                 if key(target) in stored:
                     for phrase in phrases:
                         add(phrase, dimension, stored[key(target)])
-        self._add_first_names(add)
+        self._add_agent_names(add)
         return out
 
     @cached_property
-    def first_names(self) -> frozenset[str]:
-        """The folded first word of every agent's name."""
+    def agent_names(self) -> frozenset[str]:
+        """The folded first and last words of every agent's name: none is an unknown name."""
         return frozenset(
-            fold(alias).split()[0] for alias in self.aliases.get("agent", {}) if alias.strip()
+            word
+            for alias in self.aliases.get("agent", {})
+            if (words := fold(alias).split())
+            for word in (words[0], words[-1])
         )
 
     @cached_property
@@ -171,19 +174,26 @@ class Vocabulary:
                 add(f"{word} {name}", "team", value)
             add(f"{name} team", "team", value)
 
-    def _add_first_names(self, add: Callable[[str, str, str], None]) -> None:
-        # A first name alone ("Lucía") is enough when exactly one agent has it.
+    def _add_agent_names(self, add: Callable[[str, str, str], None]) -> None:
+        # A first or last name alone ("Lucía", "Ruiz") is enough when exactly one agent has it.
         names: dict[str, list[str]] = {}
         for phrase, value in self.aliases.get("agent", {}).items():
-            first = key(phrase).split(" ")[0]
-            if first and value not in names.setdefault(first, []):
-                names[first].append(value)
-        for first, values in names.items():
+            words = key(phrase).split(" ")
+            for name in {words[0], words[-1]} if len(words) > 1 else {words[0]}:
+                if name and value not in names.setdefault(name, []):
+                    names[name].append(value)
+        for name, values in names.items():
             if len(values) == 1:
-                add(first, "agent", values[0])
+                add(name, "agent", values[0])
+        # Agents stored by number ("Agent_003") are also "agent 3", "agente 3".
+        for value in self.values.get("agent", ()):
+            if number := _AGENT_NUMBER.fullmatch(value):
+                for word in ("agent", "agente"):
+                    add(f"{word} {int(number[1])}", "agent", value)
 
 
 _TEAM_WORDS = ("team", "equipo")
+_AGENT_NUMBER = re.compile(r"(?i)agent[_ -]?0*(\d+)")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-.@][a-z0-9]+)*")
 # Typo lookups kept per vocabulary (it is rebuilt when the data's values change).
 _CLOSE_KEPT = 20_000

@@ -567,7 +567,12 @@ def _unknown_agent(text: str, covered: list[tuple[int, int]], vocabulary: Vocabu
     "did Carlos", "agente Carlos", "Carlos's tickets") and only capitalised words that no filter,
     period or rule read; a first name two agents share is not unknown.
     """
-    return _unread_names(text, covered, (rx.PERSON, rx.POSSESSIVE), known=vocabulary.first_names)
+    if (number := rx.AGENT_NUMBER.search(fold(text))) and not any(
+        a <= number.start() < b for a, b in covered
+    ):
+        return text[number.start() : number.end()]  # "agente 3": no agent has that number
+    patterns = (rx.PERSON, rx.POSSESSIVE, rx.PERSON_LOWER)
+    return _unread_names(text, covered, patterns, known=vocabulary.agent_names)
 
 
 def _unread_names(

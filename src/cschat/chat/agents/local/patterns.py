@@ -519,6 +519,16 @@ PERSON = re.compile(
     r"del?|agentes?|agents?|by|assigned\s+to|did|does|has|have|had)\s+"
     rf"(?:(?i:el|la|the)\s+)?(?:(?i:agente|agent)\s+)?{_NAME_RUN}(?![\w])"
 )
+# The same after a verb of working a ticket, in lower case ("resolved by john", "cerrados por
+# juan"): one word that no rule reads (`intents._is_name`), so "by email" is no name.
+PERSON_LOWER = re.compile(
+    r"(?<![\w])(?i:resolvi[oó]|resolvieron|cerr[oó]|atendi[oó]|gestion[oó]|solucion[oó]|"
+    r"(?:resuelt|cerrad|atendid|gestionad|solucionad|asignad)[oa]s?\s+(?:por|a)|"
+    r"(?:resolved|closed|handled|solved|worked)\s+by|assigned\s+to|del?\s+(?:la\s+)?agente|"
+    r"(?:by\s+)?(?:the\s+)?agent)\s+(?P<name>[a-záéíóúñü][\wáéíóúñü-]*)(?![\w])"
+)
+# "Agente 3", "agent 12" where no agent is stored by that number.
+AGENT_NUMBER = _rx(r"agentes?\s+(?:n[ºo.]?\s*)?\d+|agents?\s+(?:no\.?\s*|#\s*)?\d+")
 # A place or other value after "from", "in", "for" ("tickets from Spain"): capitalised words no
 # filter, period or rule reads are a value the data does not have.
 PLACE = re.compile(
