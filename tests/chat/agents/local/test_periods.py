@@ -314,6 +314,12 @@ def test_a_week_number_the_year_lacks_is_refused(text: str) -> None:
         ("tickets Nov 1-15", FRI, ["2026-11-01..2026-11-15"]),
         ("November 1st through 15th", FRI, ["2026-11-01..2026-11-15"]),
         ("Nov 1 to 15, 2025", FRI, ["2025-11-01..2025-11-15"]),
+        # Days of another week: were this week's days compared with that week.
+        ("el lunes de la semana pasada", FRI, ["2026-11-16..2026-11-16"]),
+        ("el viernes de hace dos semanas", FRI, ["2026-11-13..2026-11-13"]),
+        ("from Monday to Wednesday last week", FRI, ["2026-11-16..2026-11-18"]),
+        ("compara el lunes con la semana pasada", FRI,
+         ["2026-11-23..2026-11-23", "2026-11-16..2026-11-22"]),
     ],
 )  # fmt: skip
 def test_relative_years_after_since_until_half_months_and_day_ranges(

@@ -728,7 +728,7 @@ def find_periods(folded: str, today: date) -> list[PeriodMatch]:
     found.sort(key=lambda p: p.span)
     if relative:
         found = _resolve(found, relative, today)
-    return _join_ranges(folded, found, today)
+    return _days_of_week(folded, _join_ranges(folded, found, today))
 
 
 def _resolve(
@@ -762,6 +762,33 @@ _RANGE_JOIN = re.compile(r"\s*(?:y|and|al?|to|hasta|until|through|-)\s+(?:el\s+|
 _SINCE = re.compile(r"(?<![\w-])(?:desde|since|a\s+partir\s+del?)\s+(?:el\s+|la\s+|the\s+)?$")
 _SINCE_WORD = re.compile(r"(?:desde|since)\s")
 _AFTER = re.compile(r"(?<![\w-])(?:after|despues\s+del?|tras)\s+(?:el\s+|la\s+|the\s+)?$")
+
+
+_WEEKDAY_WORD = re.compile(r"(?<![\w])(?:" + "|".join(WEEKDAYS) + r")(?![\w])")
+_OF_WEEK = re.compile(r"\s*(?:,\s*)?(?:(?:de|del|of|in|en)\s+)?(?:(?:la|el|the)\s+)?")
+
+
+def _days_of_week(folded: str, found: list[PeriodMatch]) -> list[PeriodMatch]:
+    """ "El lunes de la semana pasada", "Monday to Wednesday last week", "el viernes de hace dos
+    semanas": those days of that week, not this week's days compared with that week."""
+    out: list[PeriodMatch] = []
+    for match in found:
+        if (
+            out
+            and match.period.kind == "week"
+            and _OF_WEEK.fullmatch(folded[out[-1].span[1] : match.span[0]])
+        ):
+            days = out[-1]
+            monday = days.period.start - timedelta(days=days.period.start.weekday())
+            same_week = (days.period.end - monday).days < 7
+            if same_week and _WEEKDAY_WORD.search(folded, days.span[0], days.span[1]):
+                shift = match.period.start - monday
+                start, end = days.period.start + shift, days.period.end + shift
+                period = Period(start, end, days.period.kind)
+                out[-1] = PeriodMatch(period, (days.span[0], match.span[1]))
+                continue
+        out.append(match)
+    return out
 
 
 def _join_ranges(folded: str, found: list[PeriodMatch], today: date) -> list[PeriodMatch]:
