@@ -684,3 +684,12 @@ async def test_created_against_resolved_is_the_two_counts_of_the_window(
     assert [params["date_field"] for _, params in tools.calls] == ["created", "resolved"], text
     assert _windows(tools) == [window, window]
     assert all("status" not in params for _, params in tools.calls)
+
+
+@pytest.mark.parametrize(
+    "question", ["¿De dónde vienen los tickets?", "where do tickets come from?"]
+)
+async def test_where_tickets_come_from_is_the_channel_breakdown(question: str) -> None:
+    # Was the count of every ticket.
+    text, _, tools = await ask(question)
+    assert [params["dimension"] for _, params in tools.calls] == ["channel"], text

@@ -658,3 +658,21 @@ async def test_an_agent_the_data_lacks_in_lower_case_or_by_number_is_declined(
     text, _, tools = await ask(question)
     assert tools.calls == [], text
     assert f"«{written}»" in text or f"“{written}”" in text, text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [("¿Qué categoría creció más este mes?", "es"), ("which category grew the most?", "en")],
+)
+async def test_which_value_grew_most_is_a_comparison_of_breakdowns(
+    question: str, lang: str
+) -> None:
+    # "¿Qué categoría creció más?" was the biggest category this month, not the one that grew.
+    text, language = await _declined(question)
+    assert language == lang
+
+
+async def test_where_without_a_source_is_no_field() -> None:
+    # "¿Dónde hay más tickets?" was the count of every ticket.
+    text, _ = await _declined("¿Dónde hay más tickets?")
+    assert "«Dónde»" in text

@@ -422,6 +422,8 @@ def _intent(
 def _dimension(rest: str) -> str | None:
     if rx.STATUS_VALUE.search(rest):
         return "status"
+    if rx.WHERE_FROM.search(rest):
+        return "channel"
     for name, words in rx.PER_DIM.items():
         if words.search(rest):
             return name

@@ -73,7 +73,7 @@ QUOTED = re.compile(r"[\"“«'‘]([^\"”»'’]{2,})[\"”»'’]")
 COMPARE = _rx(
     r"compar\w*|vs\.?|versus|frente\s+al?|contra|respecto\s+(?:a|al|de)|against|diferencia|"
     r"difference|cambio|change|subido|bajado|aumentado|disminuido|increase|decrease|"
-    r"grew|dropped|than|"
+    r"grew|dropped|than|crec\w+|growth|grow(?:ing|n)?|"
     # "Are we resolving tickets faster this month?": against the period before.
     r"faster|slower|quicker|more\s+(?:quickly|slowly)"
 )
@@ -349,7 +349,14 @@ _NO_FIELD_WORDS = (
     r"regions?|region(?:es)?|countr(?:y|ies)|pais(?:es)?|cit(?:y|ies)|ciudad(?:es)?|products?|"
     r"productos?|tags?|etiquetas?|idiomas?|languages?"
 )
+# "¿De dónde vienen los tickets?", "where do tickets come from?": the breakdown by channel.
+_WHERE_FROM = (
+    r"donde\s+(?:vienen|llegan|entran)|where\s+(?:do|does|did)\s+(?:\w+\s+){0,3}come\s+from"
+)
+WHERE_FROM = _rx(_WHERE_FROM)
 NO_FIELD = _rx(
+    # Any other "where": the tickets hold no place.
+    r"(?!" + _WHERE_FROM + r")(?:donde|where)|"
     r"(?:by|per|por|each|cada|segun)\s+(?:the\s+|el\s+|la\s+)?(?:" + _NO_FIELD_WORDS + ")|"
     r"(?:customer|client|cliente|company|empresa|region|country|pais|city|ciudad|product|"
     r"producto|tag|etiqueta)\s+(?!(?:support|service|servicio|satisfaction|satisfaccion|experience|"
