@@ -670,6 +670,7 @@ async def test_which_value_grew_most_is_a_comparison_of_breakdowns(
     # "¿Qué categoría creció más?" was the biggest category this month, not the one that grew.
     text, language = await _declined(question)
     assert language == lang
+    assert ("no desgloses" if lang == "es" else "not a breakdown") in text
 
 
 async def test_where_without_a_source_is_no_field() -> None:
