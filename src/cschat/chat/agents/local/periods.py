@@ -369,7 +369,7 @@ def _quarter_word(m: re.Match[str], today: date) -> Period:
 
 
 def _this_quarter(m: re.Match[str], today: date) -> Period:
-    return _quarter(today.year, (today.month - 1) // 3 + 1, today)
+    return _running("quarter", today)
 
 
 def _last_quarter(m: re.Match[str], today: date) -> Period:
@@ -400,22 +400,30 @@ def _days_of_month(m: re.Match[str], today: date) -> Period:
     return Period(_day(year, number, int(m[1]), m[0]), _day(year, number, int(m[2]), m[0]), "range")
 
 
-def current(kind: PeriodKind, today: date) -> Period | None:
-    """The day, week, month, quarter or year running today, up to today; None for other kinds."""
-    if kind == "day":
+Unit = Literal["day", "week", "month", "quarter", "year"]
+_UNITS: tuple[Unit, ...] = ("day", "week", "month", "quarter", "year")
+
+
+def _running(unit: Unit, today: date) -> Period:
+    """The day, week, month, quarter or year running today, up to today."""
+    if unit == "day":
         return _one_day(today)
-    if kind == "week":
+    if unit == "week":
         return _week(_monday(today), today)
-    if kind == "month":
+    if unit == "month":
         return _month(today.year, today.month, today)
-    if kind == "quarter":
+    if unit == "quarter":
         return _quarter(today.year, (today.month - 1) // 3 + 1, today)
-    if kind == "year":
-        return _year(today.year, today)
-    return None
+    return _year(today.year, today)
 
 
-_UNIT_KINDS: dict[str, PeriodKind] = {
+def current(kind: PeriodKind, today: date) -> Period | None:
+    """The period of `kind` running today, up to today; None for kinds that are no calendar unit
+    ("the last 7 days", a range)."""
+    return next((_running(unit, today) for unit in _UNITS if unit == kind), None)
+
+
+_UNIT_KINDS: dict[str, Unit] = {
     "semana": "week", "week": "week", "mes": "month", "month": "month", "trimestre": "quarter",
     "quarter": "quarter", "ano": "year", "year": "year",
 }  # fmt: skip
@@ -423,9 +431,7 @@ _UNIT_KINDS: dict[str, PeriodKind] = {
 
 def _to_date(m: re.Match[str], today: date) -> Period:
     """ "Desde principios de mes", "since the start of the year": the current one up to today."""
-    found = current(_UNIT_KINDS[next(g for g in m.groups() if g)], today)
-    assert found is not None
-    return found
+    return _running(_UNIT_KINDS[next(g for g in m.groups() if g)], today)
 
 
 def _fixed(fn: Callable[[date], Period]) -> Handler:
@@ -558,19 +564,19 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         # "El resumen de la semana" is this week's; "los días de la semana" is no period.
         r"(?<!dia\s)(?<!dias\s)(?<!fin\s)(?<!mitad\s)de\s+la\s+semana"
         r"(?!\s+(?:pasada|anterior|que\s+viene|proxima|siguiente|actual|antepasada)))",
-        _fixed(lambda t: _week(_monday(t), t)),
+        _fixed(lambda t: _running("week", t)),
     ),
     (
         r"(?:(?:el\s+)?mes\s+(?:pasado|anterior)|(?:el\s+)?ultimo\s+mes|"
         r"(?:last|previous|past)\s+month)",
-        _fixed(lambda t: _month(t.year, t.month, t).previous()),
+        _fixed(lambda t: _running("month", t).previous()),
     ),
     (
         r"(?:este\s+mes|mes\s+actual|(?:this|current)\s+month|lo\s+que\s+va\s+de\s+mes|"
         r"month\s+to\s+date|mtd|"
         r"(?<!dia\s)(?<!dias\s)(?<!mitad\s)del\s+mes"
         r"(?!\s+(?:pasado|anterior|que\s+viene|proximo|siguiente|actual|antepasado|de)))",
-        _fixed(lambda t: _month(t.year, t.month, t)),
+        _fixed(lambda t: _running("month", t)),
     ),
     (
         r"(?:(?:el\s+)?ano\s+(?:pasado|anterior)|(?:el\s+)?ultimo\s+ano|"
@@ -580,7 +586,7 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     (
         r"(?:este\s+ano|ano\s+actual|(?:this|current)\s+year|lo\s+que\s+va\s+de\s+ano|"
         r"year\s+to\s+date|ytd)",
-        _fixed(lambda t: _year(t.year, t)),
+        _fixed(lambda t: _running("year", t)),
     ),
     (
         # "Los lunes" is every Monday, a grouping `intents.py` declines, not the last Monday.

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-.@][a-z0-9]+)*")
 
 
-@lru_cache(maxsize=4096)
 def fold_char(ch: str) -> str:
     """One character lower-cased without its accent ("Á" -> "a"); never changes the length."""
     base = unicodedata.normalize("NFD", ch.lower())[:1]
