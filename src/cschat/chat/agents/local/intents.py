@@ -452,7 +452,8 @@ def _limit_and_order(
     top = rx.TOP_N.search(rest)
     if top:
         return int(re.sub(r"[.,]", "", top[1])), order
-    if rx.SUPERLATIVE.search(rest) and rx.WHICH_ONE.search(rest) and dimension:
+    one = rx.WHICH_ONE.search(rest) or rx.ONE_OF.search(rest)
+    if rx.SUPERLATIVE.search(rest) and one and dimension:
         plural = re.search(rx.DIMENSIONS_PLURAL[dimension], rest)
         return (None if plural else 1), order
     return None, order

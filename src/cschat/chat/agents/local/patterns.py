@@ -137,9 +137,16 @@ SUPERLATIVE = _rx(
 ASC = _rx(r"menos|least|fewest|lowest|menor|fastest|quickest|mas\s+rapid[oa]s?|bottom")
 WORSE = _rx(r"worst|peor(?:es)?")
 BETTER = _rx(r"best|mejor(?:es)?")
-WHICH_ONE = _rx(
-    r"(?:que|cual|which|what)\s+(?:\w+\s+){0,2}(?:agente|agent|categoria|category|canal|channel|"
-    r"equipo|team|prioridad|priority)|quien|who"
+_ONE_DIMENSION = r"agente|agent|categoria|category|canal|channel|equipo|team|prioridad|priority"
+WHICH_ONE = _rx(rf"(?:que|cual|which|what)\s+(?:\w+\s+){{0,2}}(?:{_ONE_DIMENSION})|quien|who")
+# One value asked for by a superlative next to the dimension in the singular: "top agent", "most
+# common category", "la categoría más común", "el agente con más tickets", "agent with the most";
+# not a grouping ("tickets por agente, más resueltos primero").
+ONE_OF = _rx(
+    r"(?:top|best|worst|busiest|biggest|mejor|peor|most\s+(?:common|frequent|active))\s+"
+    rf"(?:{_ONE_DIMENSION})|(?<!por\s)(?<!by\s)(?<!per\s)(?<!x\s)(?:{_ONE_DIMENSION})\s+"
+    r"(?:(?:con|with|que\s+tiene|that\s+has|has|had)\s+)?(?:(?:el|la|los|las|the)\s+)?"
+    r"(?:mas|most|menos|fewest|least|highest|lowest|mejor|peor)"
 )
 TOP_N = re.compile(
     r"(?:top\s*|bottom\s*|(?:los|las|the)\s+)(\d{1,3}(?:[.,]\d{3})+|\d+)(?![.,]?\d)"

@@ -172,8 +172,9 @@ def _one(question: Question, filters: dict[str, str], today: date) -> ToolCall:
         params = {"dimension": question.dimension, "metric": metric_of(question)}
         params.update(_scope(question, period, filters))
         if question.limit:
+            # One row more than asked, to see a tie with the last one asked for (`next_call`);
             # "top 10000000": every row there is, up to what the tool returns.
-            params["limit"] = min(question.limit, MAX_ROWS)
+            params["limit"] = min(question.limit + 1, MAX_ROWS)
         if question.order:
             params["order"] = question.order
         return ToolCall("breakdown_tickets", params)
@@ -189,9 +190,14 @@ def _one(question: Question, filters: dict[str, str], today: date) -> ToolCall:
 def next_call(
     question: Question, calls: Sequence[ToolCall], results: Sequence[Mapping[str, Any]]
 ) -> ToolCall | None:
-    """A call that depends on an earlier result: tickets similar to the one just read, or the
-    same search in the singular when no ticket holds any of the words as written."""
-    if question.intent != "search" or len(results) != 1:
+    """A call that depends on an earlier result: tickets similar to the one just read, the
+    same search in the singular when no ticket holds any of the words as written, or the whole
+    ranking when the row after the last one asked for is tied with it."""
+    if len(results) != 1:
+        return None
+    if question.intent == "breakdown":
+        return _tied_ranking(question, calls[0], results[0])
+    if question.intent != "search":
         return None
     if question.query is not None:
         singular = " ".join(stem(word) for word in words(fold(question.query)))
@@ -205,6 +211,16 @@ def next_call(
     # One more than asked: the ticket itself is usually the best match and is left out.
     limit = min(question.limit or 5, MAX_RESULTS - 1) + 1
     return ToolCall("search_tickets", {"query": subject, "limit": limit})
+
+
+def _tied_ranking(question: Question, call: ToolCall, result: Mapping[str, Any]) -> ToolCall | None:
+    """ "Which agent resolved most?" when two did: every row, so all those tied are named."""
+    rows, asked = result.get("rows", []), question.limit
+    if not asked or len(rows) <= asked or rows[asked]["value"] != rows[asked - 1]["value"]:
+        return None
+    if len(rows) >= result.get("total_groups", 0) or call.params["limit"] >= MAX_ROWS:
+        return None
+    return ToolCall(call.name, {**call.params, "limit": MAX_ROWS})
 
 
 def compare_periods(question: Question, today: date) -> tuple[Period, Period]:

@@ -58,6 +58,8 @@ TEXT = {
         "no_similar": "No encontré tickets parecidos a «{q}».",
         "solution": "Solución", "and": "y",
         "no_subject": "El ticket #{id} no tiene asunto con el que buscar parecidos.",
+        "tied": "Se muestran también los empatados con el último pedido.",
+        "first_of": "Son los {shown} primeros de {total}; pide «top {total}» para verlos todos.",
     },
     "en": {
         "resolved": "Resolved tickets", "created": "Created tickets", "open": "Open tickets",
@@ -71,6 +73,9 @@ TEXT = {
         "similar": "Tickets similar to “{q}”", "no_similar": "I found no tickets similar to “{q}”.",
         "solution": "Solution", "and": "and",
         "no_subject": "Ticket #{id} has no subject to search for similar ones.",
+        "tied": "Those tied with the last one asked for are shown too.",
+        "first_of": "These are the first {shown} of {total}; ask for “top {total}” to see them "
+        "all.",
     },
 }  # fmt: skip
 # Our own status values (DESIGN §6); category, channel and the like are the data's own words.
@@ -333,6 +338,8 @@ def _render(
         body = _search(question, results[1], lang, tz, calls[1].params["query"])
         return f"{body}\n{_scope(calls[1:], results[1:], tz, lang)}"
     varying = _varying(calls)
+    if question.intent == "breakdown" and len(calls) == 2 and not varying:
+        calls, results = calls[1:], results[1:]  # the whole ranking: the first ended in a tie
     if varying and compares_values(question):
         sides = [(str(c.params[varying]), r) for c, r in zip(calls, results, strict=True)]
         body = _compare(question, calls[0], sides, lang)
@@ -376,7 +383,7 @@ def _body(
     if call.name == "resolution_stats":
         return _stats(question.stats or ALL_STATS, result, lang)
     if call.name == "breakdown_tickets":
-        return _rows(call, result.get("rows", []), "key", lang)
+        return _ranking(call, result, question.limit, lang)
     return _rows(call, result.get("series", []), "period", lang)
 
 
@@ -407,7 +414,32 @@ def _stats(stats: Sequence[Stat], result: Result, lang: Language) -> str:
     return "\n".join(lines)
 
 
-def _rows(call: ToolCall, rows: Sequence[Result], key: str, lang: Language) -> str:
+def _ranking(call: ToolCall, result: Result, asked: int | None, lang: Language) -> str:
+    """The rows asked for, and any after them tied with the last; ties share their place."""
+    rows = result.get("rows", [])
+    shown = len(rows) if asked is None else min(asked, len(rows))
+    while 0 < shown < len(rows) and rows[shown]["value"] == rows[shown - 1]["value"]:
+        shown += 1
+    places: list[int] = []
+    for i, row in enumerate(rows[:shown]):
+        tied = i and row["value"] == rows[i - 1]["value"]
+        places.append(places[-1] if tied else i + 1)
+    text = _rows(call, rows[:shown], "key", lang, places)
+    if asked is not None and shown > asked:
+        text += "\n" + TEXT[lang]["tied"]
+    total = result.get("total_groups", 0)
+    if asked is None and total > shown:
+        text += "\n" + TEXT[lang]["first_of"].format(shown=shown, total=total)
+    return text
+
+
+def _rows(
+    call: ToolCall,
+    rows: Sequence[Result],
+    key: str,
+    lang: Language,
+    places: Sequence[int] = (),
+) -> str:
     metric = call.params["metric"]
     label = _count_label(call.params, lang) if metric == "count" else METRIC[lang][metric]
     if call.name == "breakdown_tickets":
@@ -417,8 +449,8 @@ def _rows(call: ToolCall, rows: Sequence[Result], key: str, lang: Language) -> s
     if not rows:
         return f"{header}\n{TEXT[lang]['no_rows']}"
     lines = [header]
-    for i, row in enumerate(rows, start=1):
-        bullet = f"{i}." if call.name == "breakdown_tickets" else "-"
+    for i, row in enumerate(rows):
+        bullet = f"{places[i] if places else i + 1}." if call.name == "breakdown_tickets" else "-"
         shown = row.get(key)
         if call.params.get("dimension") == "status":
             shown = _status(shown, lang)

@@ -1,0 +1,74 @@
+"""Rankings: the one value asked for, ties at the last place asked for, and lists cut short."""
+
+from __future__ import annotations
+
+import pytest
+
+from cschat.chat.agents.local.intents import Question
+from cschat.chat.agents.local.planner import ToolCall
+from cschat.chat.agents.local.render import render
+from tests.chat.agents.local.test_agent import ask
+
+CREATED_WEEK = {"start_date": "2026-11-23", "end_date": "2026-11-27", "date_field": "created"}
+
+
+async def test_a_tie_for_the_one_asked_for_names_every_tied_value() -> None:
+    # Was Chat alone: Email had as many tickets, and the answer hid it.
+    text, _, tools = await ask("¿Qué canal recibió más tickets esta semana?")
+    by_channel = {"dimension": "channel", "metric": "count", **CREATED_WEEK}
+    assert tools.calls == [
+        ("breakdown_tickets", {**by_channel, "limit": 2}),
+        ("breakdown_tickets", {**by_channel, "limit": 500}),
+    ]
+    assert text.splitlines()[:4] == [
+        "Tickets creados por canal:",
+        "1. Chat: 2",
+        "1. Email: 2",
+        "Se muestran también los empatados con el último pedido.",
+    ]
+
+
+async def test_no_tie_asks_once_and_shows_what_was_asked() -> None:
+    text, _, tools = await ask("top 2 channels by created tickets this week")
+    assert [params["limit"] for _, params in tools.calls] == [3]
+    assert text.splitlines()[:3] == ["Created tickets by channel:", "1. Chat: 2", "1. Email: 2"]
+    assert "Web" not in text and "tied" not in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "top agent",
+        "best agent this month",
+        "el agente con más tickets",
+        "agent with the most tickets",
+        "la categoría más común",
+        "most common priority",
+        "mejor agente por CSAT",
+    ],
+)
+async def test_a_superlative_of_one_value_asks_for_one(question: str) -> None:
+    # Each was the whole list of ten.
+    _, _, tools = await ask(question)
+    assert tools.calls[0][0] == "breakdown_tickets"
+    assert tools.calls[0][1]["limit"] == 2
+
+
+@pytest.mark.parametrize(
+    "question", ["top categories", "tickets por agente más resueltos", "tickets by agent"]
+)
+async def test_a_plural_or_a_grouping_is_the_whole_list(question: str) -> None:
+    _, _, tools = await ask(question)
+    assert "limit" not in tools.calls[0][1]
+
+
+def test_a_list_cut_by_the_tool_says_how_many_there_are() -> None:
+    q = Question("en", "breakdown", dimension="agent")
+    call = ToolCall("breakdown_tickets", {"dimension": "agent", "metric": "count"})
+    rows = [{"key": f"a{i}", "value": 20 - i, "count": 20 - i} for i in range(10)]
+    text = render(q, [call], [{"rows": rows, "total_groups": 37}], "UTC")
+    assert text.splitlines()[11] == (
+        "These are the first 10 of 37; ask for “top 37” to see them all."
+    )
+    whole = render(q, [call], [{"rows": rows, "total_groups": 10}], "UTC")
+    assert "first" not in whole
