@@ -232,6 +232,9 @@ async def test_a_count_over_a_threshold_of_time_or_csat_is_declined(
         ("¿Cuántos tickets se crearon este mes por canal y prioridad?", "es",
          "por canal y prioridad"),
         ("Tickets by category and by team last week", "en", "by category and by team"),
+        # Each was the second grouping alone.
+        ("status by channel", "en", "status by channel"),
+        ("categorías por agente este mes", "es", "categorías por agente"),
     ],
 )  # fmt: skip
 async def test_two_groupings_at_once_are_declined(question: str, lang: str, written: str) -> None:
@@ -677,3 +680,17 @@ async def test_where_without_a_source_is_no_field() -> None:
     # "¿Dónde hay más tickets?" was the count of every ticket.
     text, _ = await _declined("¿Dónde hay más tickets?")
     assert "«Dónde»" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [
+        ("¿Cuántos días hubo tickets urgentes?", "es", "Cuántos días"),
+        ("how many weeks had more created than resolved?", "en", "how many weeks"),
+    ],
+)
+async def test_a_count_of_days_is_declined(question: str, lang: str, written: str) -> None:
+    # "¿Cuántos días hubo tickets urgentes?" was the count of urgent tickets.
+    text, language = await _declined(question)
+    assert language == lang
+    assert written in text

@@ -1,4 +1,4 @@
-"""Rankings: the one value asked for, ties at the last place asked for, and lists cut short."""
+"""Rankings and groupings: one value asked for, ties at the last place, lists cut short."""
 
 from __future__ import annotations
 
@@ -72,3 +72,23 @@ def test_a_list_cut_by_the_tool_says_how_many_there_are() -> None:
     )
     whole = render(q, [call], [{"rows": rows, "total_groups": 10}], "UTC")
     assert "first" not in whole
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["tickets closed by the team this week", "tickets cerrados por el equipo esta semana",
+     "tickets resolved by our team this week"],
+)  # fmt: skip
+async def test_by_the_team_is_everyone_not_a_grouping(question: str) -> None:
+    # Each was the breakdown by team.
+    _, _, tools = await ask(question)
+    assert tools.calls == [
+        ("count_tickets", {"start_date": "2026-11-23", "end_date": "2026-11-27",
+                           "date_field": "resolved"}),
+    ]  # fmt: skip
+
+
+async def test_by_a_named_team_is_that_team() -> None:
+    _, _, tools = await ask("tickets cerrados por el equipo Norte esta semana")
+    assert tools.calls[0][0] == "count_tickets"
+    assert tools.calls[0][1]["team"] == "Equipo Norte"

@@ -64,5 +64,6 @@ def resolve(question: Question, previous: Question | None) -> Question:
         limit=question.limit if question.dimension else previous.limit,
         order=question.order if question.dimension else previous.order,
         query=question.query or previous.query,
+        unit=question.unit or previous.unit,
         followup=True,
     )

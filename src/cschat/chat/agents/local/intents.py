@@ -38,6 +38,7 @@ Intent = Literal[
     "count", "breakdown", "stats", "trend", "compare", "search", "ticket", "greeting", "help",
     "unknown",
 ]  # fmt: skip
+Unit = Literal["day", "hour", "minute"]
 Stat = Literal["avg_hours", "median_hours", "p90_hours", "avg_first_response_minutes", "avg_csat"]
 ALL_STATS: tuple[Stat, ...] = (
     "avg_hours", "median_hours", "p90_hours", "avg_first_response_minutes", "avg_csat",
@@ -72,6 +73,7 @@ class Question:
     # Dimensions whose previous filters a follow-up drops ("¿y sin filtros?": all of them).
     unfiltered: tuple[str, ...] = ()
     created_and_resolved: bool = False  # "¿cuántos nuevos y cuántos resueltos?": two counts
+    unit: Unit | None = None  # "in days", "¿cuántas horas?": times written in that unit
     bad_period: str | None = None
     # Why the tools cannot answer it exactly (a `render.CANNED` kind) and the words that say so.
     declined: tuple[str, str] | None = None
@@ -151,6 +153,7 @@ def parse(
             return Question(language, "unknown", declined=("negated_filter", written))
     # Filter values become a filler word, so "by the Enterprise team" is not "by team".
     rest = _blank(_blank(folded, skip), [f.span for f in filters], fill="·")
+    rest = _blank(rest, [m.span() for m in rx.BY_THE_TEAM.finditer(rest)])
 
     intent: Intent | None = None
     if query is None and rx.FOLLOWUP.search(folded) and rx.SEARCH.search(rest):
@@ -260,6 +263,7 @@ def parse(
         against=against,
         unfiltered=unfiltered,
         created_and_resolved=both,
+        unit=_unit(rest),
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.
         missing=_missing(rest, text, bool(dimension or interval) or intent == "compare"),
     )
@@ -485,6 +489,7 @@ def _unanswerable(
         ("no_cause", rx.CAUSE),
         ("no_forecast", rx.FORECAST),
         ("no_distinct", rx.DISTINCT),
+        ("no_day_count", rx.DAY_COUNT),
         ("unknown_metric", rx.OTHER_METRICS),
         ("unknown_value", rx.OTHER_CHANNELS),
     ):
@@ -504,7 +509,7 @@ def _unanswerable(
         found = words.search(rest)
         if found:
             return kind, _written(text, found)
-    two = rx.TWO_GROUPINGS.search(rest)
+    two = rx.TWO_GROUPINGS.search(rest) or rx.DIM_BY_DIM.search(rest)
     if two:
         return "two_groupings", _written(text, two)
     by = rx.STATUS_VALUE.search(rest) and next(
@@ -671,6 +676,17 @@ def _stats(rest: str) -> tuple[Stat, ...]:
     if not found and summary:
         return ALL_STATS
     return tuple(found)
+
+
+_UNITS: dict[str, Unit] = {
+    "dias": "day", "days": "day", "horas": "hour", "hours": "hour", "minutos": "minute",
+    "minutes": "minute",
+}  # fmt: skip
+
+
+def _unit(rest: str) -> Unit | None:
+    found = rx.TIME_UNIT.search(rest)
+    return _UNITS[found["unit"]] if found else None
 
 
 def _date_field_and_status(

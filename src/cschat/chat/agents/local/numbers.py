@@ -28,6 +28,18 @@ def hours(value: float, language: Language) -> str:
     return minutes(value * 60, language)
 
 
+_UNIT_NAMES = {"es": {"day": "días", "hour": "h", "minute": "min"},
+               "en": {"day": "days", "hour": "h", "minute": "min"}}  # fmt: skip
+_IN_MINUTES = {"day": 1440, "hour": 60, "minute": 1}
+
+
+def in_unit(value: float, language: Language, unit: str) -> str:
+    """A duration given in minutes written in one unit: `1,3 días`, `31.7 h`, `1,904 min`."""
+    amount = value / _IN_MINUTES[unit]
+    shown = number(round(amount), language) if unit == "minute" else number(amount, language)
+    return f"{shown} {_UNIT_NAMES[language][unit]}"
+
+
 def percent_change(new: float, old: float, language: Language) -> str | None:
     """The change from `old` to `new` as `+20,0 %` / `+20.0%`; None when `old` is zero."""
     if old == 0:

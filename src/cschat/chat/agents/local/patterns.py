@@ -126,6 +126,15 @@ PER = (
     r"desglosad[oa]s?\s+por)\s+(?:la\s+|el\s+|los\s+|las\s+|the\s+)?"
 )
 PER_DIM = {name: _rx(PER + "(?:" + p + ")") for name, p in DIMENSIONS}
+# "Closed by the team", "por nuestro equipo": the whole team, not a grouping by team; a team
+# named after it ("por el equipo Alpha", blanked to "·") is a filter.
+BY_THE_TEAM = _rx(
+    r"(?:by|por)\s+(?:the\s+whole|the|our|todo\s+el|el|nuestro|my|mi)\s+(?:team|equipo)(?!\s*·)"
+)
+# Two groupings in a row: "status by channel", "categorías por agente".
+DIM_BY_DIM = _rx(
+    f"(?:{'|'.join(p for _, p in DIMENSIONS)})\\s+{PER}(?:{'|'.join(p for _, p in DIMENSIONS)})"
+)
 BREAKDOWN = _rx(
     r"desglose|desglosa\w*|breakdown|break\s+down|distribucion|distribution|reparto|ranking|top"
 )
@@ -191,10 +200,16 @@ CSAT = _rx(r"csat|satisfaccion|satisfaction|valoracion(?:es)?|puntuacion(?:es)?|
 RESOLUTION_TIME = _rx(
     r"(?:tiempo|time|horas|hours)\s+(?:\w+\s+){0,2}(?:resolucion|resolution|resolver|resolve|cierre|"
     r"close|closing)|resolution\s+times?|time\s+to\s+(?:resolve|close)|how\s+long|tard\w*|fastest|"
+    r"how\s+many\s+(?:days|hours|minutes)\s+(?:\w+\s+){0,3}(?:take|takes|took|needed)|"
     r"how\s+fast|how\s+quickly|que\s+tan\s+rapid\w*|"
     r"slowest|quickest|faster|slower|quicker|more\s+(?:quickly|slowly)|mas\s+(?:rapid|lent)\w*|"
     r"(?:media|mediana|promedio|average|median|mean|avg|p90)"
     r"\s+(?:\w+\s+){0,2}(?:resolucion|resolution)|resolucion\s+(?:media|mediana|promedio)"
+)
+# The unit times are asked in: "in days", "en horas", "¿cuántos días tarda?".
+TIME_UNIT = _rx(
+    r"(?:in|en|expressed\s+in|expresad[oa]\s+en|how\s+many|cuant[oa]s)\s+"
+    r"(?P<unit>dias|days|horas|hours|minutos|minutes)"
 )
 RESOLUTION_WORD = _rx(r"resolu\w*|resolv\w*|cierre|clos\w*|cerr\w*|solucion\w*")
 # What a figure is of, when it is a time or a score: without one, "la media de tickets por día" is
@@ -517,6 +532,12 @@ DISTINCT = _rx(
     r"(?:cuant[oa]s|how\s+many|numero\s+de|number\s+of)\s+(?:\w+\s+)?(?:agentes|agents|equipos|"
     r"teams|categorias|categories|canales|channels|clientes|customers|clients|usuarios|users|"
     r"personas|people|empresas|companies)"
+)
+# "¿Cuántos días hubo tickets urgentes?": a count of days, not of tickets; "¿cuántos días
+# tardamos?" is a time (`RESOLUTION_TIME`).
+DAY_COUNT = _rx(
+    r"(?:cuant[oa]s|how\s+many|numero\s+de|number\s+of)\s+(?:dias|days|semanas|weeks|meses|months)"
+    r"(?!\s+(?:\w+\s+){0,3}(?:tard\w*|take|takes|took|needed|lleva\w*|toma\w*))"
 )
 RATIO = re.compile(
     r"(?<![\w])(?:porcentajes?|percentages?|percent|por\s+ciento|tasas?|ratios?|"

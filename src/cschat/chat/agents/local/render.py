@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cschat.chat.agents.local import numbers
-from cschat.chat.agents.local.intents import ALL_STATS, Question, Stat
+from cschat.chat.agents.local.intents import ALL_STATS, Question, Stat, Unit
 from cschat.chat.agents.local.language import Language
 from cschat.chat.agents.local.planner import ToolCall, compares_values, p90_by_group
 
@@ -166,6 +166,8 @@ CANNED = {
         "no_distinct": "No cuento agentes, equipos, categorías, canales ni clientes («{text}»): "
         "cuento tickets. Un desglose (por ejemplo, tickets por agente este mes) muestra cada "
         "agente, equipo, categoría o canal con sus tickets. Prueba con frases como:",
+        "no_day_count": "No cuento días, semanas ni meses («{text}»): cuento tickets. La "
+        "tendencia por día, semana o mes muestra los tickets de cada uno. Prueba con frases como:",
         "unknown_metric": "No tengo «{text}»: mido el tiempo de resolución (media, mediana y "
         "P90), el de primera respuesta (media) y el CSAT (media), y no doy otra de esas cifras en "
         "su lugar. Prueba con frases como:",
@@ -246,6 +248,8 @@ CANNED = {
         "no_distinct": "I do not count agents, teams, categories, channels or customers "
         "(“{text}”): I count tickets. A breakdown (for example, tickets by agent this month) "
         "shows each agent, team, category or channel with its tickets. Try phrasings like:",
+        "no_day_count": "I do not count days, weeks or months (“{text}”): I count tickets. The "
+        "trend by day, week or month shows the tickets of each. Try phrasings like:",
         "unknown_metric": "I do not have “{text}”: I measure resolution time (average, median "
         "and P90), first response time (average) and CSAT (average), and I do not give one of "
         "those instead. Try phrasings like:",
@@ -287,7 +291,7 @@ CANNED = {
 # Replies that end with example questions.
 WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
-     "p90_grouped", "no_ratio", "no_share", "no_cause", "no_forecast", "no_distinct",
+     "p90_grouped", "no_ratio", "no_share", "no_cause", "no_forecast", "no_distinct", "no_day_count",
      "unknown_metric", "negated_filter", "compare_grouped", "too_many_periods",
      "no_threshold", "two_groupings", "no_listing", "unknown_value", "unknown_agent"}
 )  # fmt: skip
@@ -381,10 +385,10 @@ def _body(
     if call.name == "count_tickets":
         return f"{_count_label(call.params, lang)}: {numbers.number(result['count'], lang)}"
     if call.name == "resolution_stats":
-        return _stats(question.stats or ALL_STATS, result, lang)
+        return _stats(question.stats or ALL_STATS, result, lang, question.unit)
     if call.name == "breakdown_tickets":
-        return _ranking(call, result, question.limit, lang)
-    return _rows(call, result.get("series", []), "period", lang)
+        return _ranking(call, result, question, lang)
+    return _rows(call, result.get("series", []), "period", lang, question.unit)
 
 
 def _count_label(params: Mapping[str, Any], lang: Language) -> str:
@@ -396,27 +400,26 @@ def _count_label(params: Mapping[str, Any], lang: Language) -> str:
     return TEXT[lang]["any" if status == "any" else "resolved"]
 
 
-def _metric_value(metric: str, value: Any, lang: Language) -> str:
+def _metric_value(metric: str, value: Any, lang: Language, unit: Unit | None = None) -> str:
     if value is None:
         return TEXT[lang]["no_data"]
-    if metric.endswith("_hours"):
-        return numbers.hours(value, lang)
-    if metric.endswith("_minutes"):
-        return numbers.minutes(value, lang)
+    if metric.endswith(("_hours", "_minutes")):
+        minutes = value * 60 if metric.endswith("_hours") else value
+        return numbers.in_unit(minutes, lang, unit) if unit else numbers.minutes(minutes, lang)
     if metric == "avg_csat":
         return f"{numbers.number(float(value), lang)} / 5"
     return numbers.number(value, lang)
 
 
-def _stats(stats: Sequence[Stat], result: Result, lang: Language) -> str:
-    lines = [f"{STAT[lang][s]}: {_metric_value(s, result.get(s), lang)}" for s in stats]
+def _stats(stats: Sequence[Stat], result: Result, lang: Language, unit: Unit | None) -> str:
+    lines = [f"{STAT[lang][s]}: {_metric_value(s, result.get(s), lang, unit)}" for s in stats]
     lines.append(f"{TEXT[lang]['counted']}: {numbers.number(result['count'], lang)}")
     return "\n".join(lines)
 
 
-def _ranking(call: ToolCall, result: Result, asked: int | None, lang: Language) -> str:
+def _ranking(call: ToolCall, result: Result, question: Question, lang: Language) -> str:
     """The rows asked for, and any after them tied with the last; ties share their place."""
-    rows = result.get("rows", [])
+    rows, asked = result.get("rows", []), question.limit
     shown = len(rows) if asked is None else min(asked, len(rows))
     while 0 < shown < len(rows) and rows[shown]["value"] == rows[shown - 1]["value"]:
         shown += 1
@@ -424,7 +427,7 @@ def _ranking(call: ToolCall, result: Result, asked: int | None, lang: Language) 
     for i, row in enumerate(rows[:shown]):
         tied = i and row["value"] == rows[i - 1]["value"]
         places.append(places[-1] if tied else i + 1)
-    text = _rows(call, rows[:shown], "key", lang, places)
+    text = _rows(call, rows[:shown], "key", lang, question.unit, places)
     if asked is not None and shown > asked:
         text += "\n" + TEXT[lang]["tied"]
     total = result.get("total_groups", 0)
@@ -438,6 +441,7 @@ def _rows(
     rows: Sequence[Result],
     key: str,
     lang: Language,
+    unit: Unit | None,
     places: Sequence[int] = (),
 ) -> str:
     metric = call.params["metric"]
@@ -454,7 +458,7 @@ def _rows(
         shown = row.get(key)
         if call.params.get("dimension") == "status":
             shown = _status(shown, lang)
-        value = _metric_value(metric, row.get("value"), lang)
+        value = _metric_value(metric, row.get("value"), lang, unit)
         if metric != "count":
             noun = "ticket" if row["count"] == 1 else "tickets"
             value += f" ({numbers.number(row['count'], lang)} {noun})"
@@ -475,7 +479,7 @@ def _compare(
     for label, metric in figures:
         values = [result.get(metric) for _, result in sides]
         shown = [
-            f"{_metric_value(metric, value, lang)} {t['in']} {side}"
+            f"{_metric_value(metric, value, lang, question.unit)} {t['in']} {side}"
             for value, (side, _) in zip(values, sides, strict=True)
         ]
         joiner = f" {t['vs']} " if len(shown) == 2 else ", "
