@@ -41,6 +41,9 @@ def _allowed(results: list[dict[str, Any]], lang: Any) -> set[str]:
         if isinstance(v, int | float):
             allowed.update({numbers.number(v, lang), numbers.hours(v, lang),
                             numbers.minutes(v, lang)})  # fmt: skip
+            for unit in ("day", "hour", "minute"):  # "in days": hours or minutes, converted
+                for minutes in (v, v * 60):
+                    allowed.update(NUMBER.findall(numbers.in_unit(minutes, lang, unit)))
         elif not DATE.match(str(v)):
             allowed.update(NUMBER.findall(str(v)))
     counts = [r["count"] for r in results if isinstance(r.get("count"), int)]

@@ -1,4 +1,4 @@
-"""Times asked in a unit ("in days", "¿cuántas horas?") are written in it, and follow-ups keep it."""
+"""Times asked in a unit ("in days", "¿cuántas horas?") are written in it; follow-ups keep it."""
 
 from __future__ import annotations
 
