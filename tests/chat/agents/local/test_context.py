@@ -170,3 +170,24 @@ def test_an_acknowledgement_before_a_follow_up_keeps_the_context() -> None:
     assert [p.label() for p in q.periods] == ["2026-11-01..2026-11-27"]
     q = understood("vale, compáralo con septiembre", "¿Cuántos tickets en octubre?")
     assert [p.label() for p in q.periods] == ["2026-10-01..2026-10-31", "2026-09-01..2026-09-30"]
+
+
+def test_a_number_after_a_ticket_is_the_next_ticket() -> None:
+    # "¿Y el 46?" after "ticket 45" was not understood.
+    assert understood("¿y el 5?", "Muéstrame el ticket 4").ticket_id == 5
+    q = understood("what about 3?", "show ticket 4")
+    assert (q.intent, q.ticket_id, q.language) == ("ticket", 3, "en")
+    similar = understood("¿y el 2?", "tickets parecidos al ticket 1")
+    assert (similar.intent, similar.ticket_id) == ("search", 2)
+
+
+def test_a_number_after_a_figure_is_not_that_figure_again() -> None:
+    # Never the previous count repeated for a number it cannot place.
+    assert understood("¿y el 5?", "Tickets resueltos esta semana").intent == "unknown"
+    assert understood("¿y el 5?").intent == "unknown"
+
+
+def test_a_year_after_a_figure_is_still_that_year() -> None:
+    q = understood("¿y el 2024?", "Tickets resueltos en 2025")
+    assert (q.intent, [p.label() for p in q.periods]) == ("count", ["2024-01-01..2024-12-31"])
+    assert understood("¿y el 2024?", "Muéstrame el ticket 4").ticket_id == 2024

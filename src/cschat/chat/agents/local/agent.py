@@ -25,7 +25,7 @@ from cschat.chat.agents.base import (
     TraceEvent,
     TraceStep,
 )
-from cschat.chat.agents.local.context import is_analytic, resolve
+from cschat.chat.agents.local.context import is_context, resolve
 from cschat.chat.agents.local.filters import Vocabulary
 from cschat.chat.agents.local.intents import Question, parse
 from cschat.chat.agents.local.language import Language
@@ -72,7 +72,7 @@ def understand(request: AgentRequest, vocabulary: Vocabulary) -> Question:
                       user_email=request.user_email, default_language=language)  # fmt: skip
         current = answerable(resolve(asked, previous))
         language = current.language
-        if is_analytic(current):
+        if is_context(current):
             previous = current
     asked = parse(request.text, today=today, vocabulary=vocabulary,
                   user_email=request.user_email, default_language=language)  # fmt: skip

@@ -14,14 +14,25 @@ _KEEPS_SHAPE = frozenset({"breakdown", "trend", "compare"})
 
 
 def is_analytic(question: Question | None) -> bool:
-    """True when the question can serve as context for the next one."""
+    """True when the question's figures can serve as context for the next one."""
     return question is not None and question.intent in _ANALYTIC
+
+
+def is_context(question: Question) -> bool:
+    """True when the question can serve as context: analytic, or one ticket ("¿y el 46?")."""
+    return is_analytic(question) or question.intent == "ticket"
 
 
 def resolve(question: Question, previous: Question | None) -> Question:
     """The question to answer: a follow-up laid over the previous analytic question."""
     if question.declined:  # "¿y por hora?": nothing of the previous question answers it
         return question
+    if question.bare_number is not None:
+        if previous is not None and previous.ticket_id:
+            # "¿Y el 46?" after ticket 45 (or tickets like it): the same about ticket 46.
+            return replace(previous, language=question.language, ticket_id=question.bare_number)
+        if not question.periods:  # "¿y el 5?" after a count: not the count again
+            return replace(question, intent="unknown")
     if question.intent is None and not is_analytic(previous):
         return replace(
             question, intent="count" if question.periods or question.filters else "unknown"

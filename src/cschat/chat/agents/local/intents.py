@@ -81,6 +81,8 @@ class Question:
     missing: tuple[tuple[str, str], ...] = ()
     # Known agent names close to an unknown one the question asked about.
     suggestions: tuple[str, ...] = ()
+    # The whole question is one number ("¿y el 46?"): after a ticket, that ticket.
+    bare_number: int | None = None
 
 
 def parse(
@@ -97,6 +99,10 @@ def parse(
     if rx.CODE.search(folded) or sum(ch in rx.CODE_CHARS for ch in text) >= 3:
         # "DROP TABLE tickets; --": code around a keyword is not a question about tickets.
         return Question(language, "unknown")
+    bare = rx.BARE_NUMBER.match(folded)
+    bare_number = int(bare[1]) if bare and int(bare[1]) > 0 else None
+    if bare_number and not 1900 <= bare_number <= 2099:
+        return Question(language, None, followup=True, bare_number=bare_number)
     several = rx.TICKET_IDS.search(folded)
     if several:
         # "Tickets 42 y 43": never a count of all tickets instead.
@@ -264,6 +270,7 @@ def parse(
         unfiltered=unfiltered,
         created_and_resolved=both,
         unit=_unit(rest),
+        bare_number=bare_number,  # "¿y el 2024?": the year, or ticket 2024 after a ticket
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.
         missing=_missing(rest, text, bool(dimension or interval) or intent == "compare"),
     )

@@ -358,6 +358,11 @@ _ACK = (
     r"perfect|bien|muy\s+bien|bueno|cool|nice|de\s+acuerdo|entendido|got\s+it|sure|claro)\W+)*"
 )
 REFERS_BACK = re.compile(_ACK + r"(?:" + _REFERS_BACK + r")(?![\w])")
+# Only a number, as a follow-up ("¿y el 46?", "what about 13?", "#7"): another ticket after one.
+BARE_NUMBER = re.compile(
+    r"^\W*(?:(?:y|e|and|what\s+about|how\s+about|and\s+for|now|ahora)\s+)?"
+    r"(?:(?:el|la|the)\s+)?(?:(?:number|numero|no|n)\W*)?#?\s*(\d{1,12})\W*$"
+)
 FOLLOWUP = re.compile(
     _ACK + r"(?:y|e|and|what\s+about|how\s+about|and\s+for|tambien|also|solo|only|pero|but|"
     r"what\s+if|y\s+si|ahora|now|" + _REFERS_BACK + r")(?![\w])"
