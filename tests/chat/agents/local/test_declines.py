@@ -694,3 +694,27 @@ async def test_a_count_of_days_is_declined(question: str, lang: str, written: st
     text, language = await _declined(question)
     assert language == lang
     assert written in text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [
+        ("¿Ha crecido el backlog este mes?", "es", "backlog"),
+        ("backlog this week vs last week", "en", "backlog"),
+        ("open tickets over time", "en", "open tickets"),
+        ("unresolved tickets trend", "en", "unresolved"),
+    ],
+)
+async def test_the_backlog_of_a_past_date_is_declined(
+    question: str, lang: str, written: str
+) -> None:
+    # Each was the open tickets created in one period (against another): not a past backlog.
+    text, language = await _declined(question)
+    assert language == lang
+    assert written in text
+
+
+@pytest.mark.parametrize("question", ["el backlog", "backlog by priority", "backlog de Billing"])
+async def test_the_backlog_now_is_answered(question: str) -> None:
+    _, _, tools = await ask(question)
+    assert tools.calls[0][1]["status"] == "open"

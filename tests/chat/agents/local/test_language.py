@@ -22,6 +22,10 @@ from cschat.chat.agents.local.language import detect_language
         ("Hello!", "en"),
         ("Weekly trend of resolved tickets", "en"),
         ("What about last month?", "en"),
+        ("backlog growth", "en"),  # was answered in Spanish
+        ("best agent", "en"),
+        ("most common priority", "en"),
+        ("mejor agente", "es"),
     ],
 )
 def test_detect(text: str, expected: str) -> None:

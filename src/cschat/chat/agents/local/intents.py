@@ -502,6 +502,14 @@ def _unanswerable(
     ):
         if found := words.search(rest):
             return kind, _written(text, found)
+    still_open = rx.BACKLOG.search(rest) or rx.OPEN.search(rest)
+    if still_open and (
+        rx.CHANGE.search(rest)
+        or rx.TREND.search(rest)
+        or (intent == "compare" and rx.BACKLOG.search(rest))
+    ):
+        # "¿Ha crecido el backlog?" was the open tickets created this month against last month.
+        return "no_backlog_history", _written(text, still_open)
     listing = rx.LISTING.search(rest)
     if listing and intent != "search":
         return "no_listing", _written(text, listing)

@@ -17,7 +17,8 @@ _ES = frozenset(
     noviembre diciembre compara comparado frente tendencia evolucion desglose categoria canal
     equipo agente prioridad estado parecidos similares sobre busca facturacion envios reembolsos
     cancelaciones urgentes puedes hacer al lo va tambien solo lunes martes miercoles jueves viernes
-    sabado domingo navidad""".split()  # noqa: SIM905
+    sabado domingo navidad crecimiento crecido cambiado mejor peor mas menos comun rapido lento
+    resumen informe agentes categorias equipos canales prioridades estados dias horas""".split()  # noqa: SIM905
 )
 _EN = frozenset(
     """and or of the in by for with without what which how many much where this these week month
@@ -28,7 +29,9 @@ _EN = frozenset(
     priority status similar about search find solved per daily weekly monthly between from to
     can you what's whats there any all agents categories teams channels priorities statuses days
     weeks months years hours minutes ago over since on at christmas friday monday tuesday wednesday
-    thursday saturday sunday holidays summer winter spring autumn who when handled""".split()  # noqa: SIM905
+    thursday saturday sunday holidays summer winter spring autumn who when handled growth grew
+    grown changed best worst most least fastest slowest highest lowest common busiest overview
+    summary report""".split()  # noqa: SIM905
 )
 
 

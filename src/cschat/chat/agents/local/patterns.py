@@ -246,6 +246,12 @@ OPEN = _rx(
     r"been|yet|be|are|is|were|was|have|has|had|todavia|aun|get|got|gotten)\s+){0,3}"
     r"(?:resuelt\w*|resolv\w*|cerrad\w*|cerr[eo]\w*|solucionad\w*|resolved|closed|solved)"
 )
+# The backlog over time: no ticket keeps its status history, so past backlogs are unknown.
+BACKLOG = _rx(r"backlog")
+CHANGE = _rx(
+    r"crec\w*|grow\w*|grew|chang\w*|cambi\w*|aument\w*|increas\w*|decreas\w*|disminu\w*|reduc\w*|"
+    r"shr[iu]nk\w*|evoluc\w*|evolv\w*|over\s+time"
+)
 CREATED = _rx(
     r"recib\w*|receiv\w*|cread\w*|se\s+crearon|abiert\w*|se\s+abrieron|entrad\w*|entraron|llegad\w*|"
     r"llegaron|nuev[oa]s|opened|created|received|new\s+tickets?|came\s+in|submitted|raised|"
