@@ -301,7 +301,8 @@ WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
      "p90_grouped", "no_ratio", "no_share", "no_cause", "no_forecast", "no_distinct",
      "no_day_count", "no_backlog_history", "unknown_metric", "negated_filter",
-     "compare_grouped", "too_many_periods", "no_threshold", "two_groupings", "no_listing", "unknown_value", "unknown_agent"}
+     "compare_grouped", "too_many_periods", "no_threshold", "two_groupings", "no_listing",
+     "unknown_value", "unknown_agent"}
 )  # fmt: skip
 
 
