@@ -718,3 +718,21 @@ async def test_the_backlog_of_a_past_date_is_declined(
 async def test_the_backlog_now_is_answered(question: str) -> None:
     _, _, tools = await ask(question)
     assert tools.calls[0][1]["status"] == "open"
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "written"),
+    [("tickets de juan", "es", "«juan»"), ("tickets for maria this week", "en", "“maria”")],
+)
+async def test_a_first_name_in_lower_case_no_agent_has_is_declined(
+    question: str, lang: str, written: str
+) -> None:
+    # Each was every resolved ticket.
+    text, language = await _declined(question)
+    assert language == lang
+    assert written in text
+
+
+async def test_a_first_name_in_lower_case_an_agent_has_is_that_agent() -> None:
+    _, _, tools = await ask("tickets de diego esta semana")
+    assert tools.calls[0][1]["agent"] == "diego.navarro@demo.cschat.dev"

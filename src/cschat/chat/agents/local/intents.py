@@ -595,7 +595,16 @@ def _unknown_agent(text: str, covered: list[tuple[int, int]], vocabulary: Vocabu
     ):
         return text[number.start() : number.end()]  # "agente 3": no agent has that number
     patterns = (rx.PERSON, rx.POSSESSIVE, rx.PERSON_LOWER)
-    return _unread_names(text, covered, patterns, known=vocabulary.agent_names)
+    if name := _unread_names(text, covered, patterns, known=vocabulary.agent_names):
+        return name
+    folded = fold(text)
+    for found in rx.NAME_AFTER.finditer(folded):
+        # "Tickets de juan" with no Juan: never the whole team's figure instead.
+        at, name = found.start("name"), found["name"]
+        unread = not any(a <= at < b for a, b in covered)
+        if unread and name in rx.FIRST_NAMES and name not in vocabulary.agent_names:
+            return text[at : found.end("name")]
+    return None
 
 
 def _unread_names(

@@ -573,6 +573,27 @@ PERSON_LOWER = re.compile(
     r"(?:resolved|closed|handled|solved|worked)\s+by|assigned\s+to|del?\s+(?:la\s+)?agente|"
     r"(?:by\s+)?(?:the\s+)?agent)\s+(?P<name>[a-záéíóúñü][\wáéíóúñü-]*)(?![\w])"
 )
+# Common first names, written in lower case after "de", "by", "for" ("tickets de juan"): a person
+# even where no capital says so. Names that are also words ("Rosa", "Mark", "April") are left out.
+FIRST_NAMES = frozenset(
+    """juan jose luis carlos javier miguel antonio manuel francisco david daniel pablo alejandro
+    sergio jorge alberto fernando raul ruben adrian alvaro diego mario ivan oscar andres enrique
+    ramon roberto ricardo eduardo rafael pedro santiago mateo hugo martin lucas marcos nicolas
+    gonzalo ignacio joaquin emilio julian cristian felipe guillermo maria carmen ana laura marta
+    lucia paula sara elena cristina isabel raquel patricia silvia beatriz sonia monica rocio nuria
+    alba irene andrea claudia julia sofia valentina camila natalia alicia ines teresa lorena
+    veronica carolina gabriela daniela mariana fernanda jimena ximena john james robert michael
+    william richard joseph thomas charles christopher matthew anthony steven paul andrew joshua
+    kevin brian george edward ronald timothy jason jeffrey ryan jacob gary nicholas eric jonathan
+    stephen larry justin scott brandon benjamin samuel gregory alexander patrick jack dennis jerry
+    tyler aaron henry peter noah liam oliver ethan mason logan emily olivia emma ava isabella mia
+    amelia harper evelyn abigail elizabeth ella madison scarlett chloe lily hannah sarah
+    jessica jennifer linda barbara susan karen nancy lisa betty sandra ashley kimberly donna
+    michelle carol amanda melissa deborah stephanie rebecca sharon cynthia kathleen amy
+    angela anna brenda pamela nicole samantha katherine christine rachel catherine heather diane
+    julie olga""".split()  # noqa: SIM905
+)
+NAME_AFTER = re.compile(r"(?<![\w])(?:de|del|by|from|of|para|for|a)\s+(?P<name>[a-z]+)(?![\w])")
 # "Agente 3", "agent 12" where no agent is stored by that number.
 AGENT_NUMBER = _rx(r"agentes?\s+(?:n[ºo.]?\s*)?\d+|agents?\s+(?:no\.?\s*|#\s*)?\d+")
 # A place or other value after "from", "in", "for" ("tickets from Spain"): capitalised words no
