@@ -92,3 +92,16 @@ async def test_by_a_named_team_is_that_team() -> None:
     _, _, tools = await ask("tickets cerrados por el equipo Norte esta semana")
     assert tools.calls[0][0] == "count_tickets"
     assert tools.calls[0][1]["team"] == "Equipo Norte"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["¿Cuántos tickets cerró cada agente ayer?", "tickets closed by every agent yesterday"],
+)
+async def test_each_agent_is_the_breakdown_by_agent(question: str) -> None:
+    # "cerró cada agente" read "cada" as an unknown agent's name; "every agent" was every ticket.
+    _, _, tools = await ask(question)
+    assert tools.calls == [
+        ("breakdown_tickets", {"dimension": "agent", "metric": "count", "start_date": "2026-11-26",
+                               "end_date": "2026-11-26", "date_field": "resolved"}),
+    ]  # fmt: skip

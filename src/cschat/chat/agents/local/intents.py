@@ -564,7 +564,9 @@ _NOT_NAMES = (
         "agents", "agentes", "team", "teams", "equipo", "equipos", "ticket", "tickets", "today",
         "hoy", "yesterday", "ayer", "our", "your", "their", "nuestros", "nuestras", "nuestro",
         "nuestra", "tus", "sus", "creation", "creacion", "opening", "apertura", "close",
-        "closing", "cierre", "users", "usuarios", "people", "everyone", "anyone",
+        "closing", "cierre", "users", "usuarios", "people", "everyone", "anyone", "cada", "each",
+        "every", "cualquier", "any", "ningun", "ninguno", "algun", "alguno", "otro", "otros",
+        "other", "others",
     })
 )  # fmt: skip
 _WORD_RULES = (

@@ -122,7 +122,8 @@ DIMENSIONS: tuple[tuple[str, str], ...] = (
 DIM = {name: _rx(p) for name, p in DIMENSIONS}
 PER = (
     # "x" is "por" in a hurry ("tickets x canal").
-    r"(?:por|x|by|per|segun|para\s+cada|cada|de\s+cada|each|across|split\s+by|broken\s+down\s+by|"
+    r"(?:por|x|by|per|segun|para\s+cada|cada|de\s+cada|each|every|across|split\s+by|"
+    r"broken\s+down\s+by|"
     r"desglosad[oa]s?\s+por)\s+(?:la\s+|el\s+|los\s+|las\s+|the\s+)?"
 )
 PER_DIM = {name: _rx(PER + "(?:" + p + ")") for name, p in DIMENSIONS}
