@@ -96,7 +96,14 @@ def windows(text: str, today: date) -> list[str]:
         ("el resumen de la semana", FRI, ["2026-11-23..2026-11-27"]),
         ("tickets del mes", FRI, ["2026-11-01..2026-11-27"]),
         ("los días de la semana", FRI, []),
-        ("el fin de semana", FRI, []),
+        # Weekends: the last one; on a Saturday or Sunday the one running; never the coming one.
+        ("el fin de semana", FRI, ["2026-11-21..2026-11-22"]),
+        ("last weekend", FRI, ["2026-11-21..2026-11-22"]),
+        ("el fin de semana pasado", FRI, ["2026-11-21..2026-11-22"]),
+        ("this weekend", FRI, []),
+        ("este fin de semana", JAN2, ["2027-01-02..2027-01-02"]),
+        ("last weekend", JAN2, ["2026-12-26..2026-12-27"]),
+        ("los fines de semana", FRI, []),
         ("el primer día del mes", FRI, []),
         ("between the 3rd and the 9th of Dec 2025", FRI, ["2025-12-03..2025-12-09"]),
         ("the week of Nov 11, 2026", FRI, ["2026-11-09..2026-11-15"]),
@@ -256,6 +263,8 @@ def test_dates_that_do_not_exist_are_refused(text: str) -> None:
         (Period(date(2026, 1, 1), date(2026, 11, 27), "year"), "2025-01-01..2025-12-31"),
         (Period(date(2026, 11, 21), date(2026, 11, 27), "days"), "2026-11-14..2026-11-20"),
         (Period(date(2026, 11, 27), date(2026, 11, 27), "day"), "2026-11-26..2026-11-26"),
+        # The weekend before a Saturday so far is a whole one, not the Friday before it.
+        (Period(date(2027, 1, 2), date(2027, 1, 2), "weekend"), "2026-12-26..2026-12-27"),
     ],
 )
 def test_previous_period(period: Period, previous: str) -> None:

@@ -517,9 +517,9 @@ def _unanswerable(
     if threshold:
         return "no_threshold", _written(text, threshold)
     for kind, words in (
+        ("unread_period", rx.UNREAD_PERIOD),
         ("no_grouping", rx.NO_GROUPING),
         ("no_grouping", rx.NO_FIELD),
-        ("unread_period", rx.UNREAD_PERIOD),
     ):
         found = words.search(rest)
         if found:

@@ -435,6 +435,7 @@ UNREAD_PERIOD = _rx(
     r"(?:proxim[oa]s?|siguientes?)\s+(?:\w+\s+)?(?:dias?|semanas?|mes(?:es)?|trimestres?|anos?)|"
     r"(?:next|coming|following)\s+(?:\w+\s+)?(?:days?|weeks?|months?|quarters?|years?)|"
     r"(?:semana|mes|ano)\s+que\s+viene|pasado\s+manana|manana|tomorrow|tonight|anoche|"
+    r"(?:este|this|next|el\s+proximo|proximo)\s+(?:fin\s+de\s+semana|weekend)|"
     r"(?:esta|la)\s+(?:tarde|noche)|(?:this|last)\s+(?:morning|afternoon|evening|night)|"
     r"(?:del?|from|between|entre)\s+(?:el\s+|the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+"
     r"(?:al?|to|and|y|-|hasta|until)(?:\s+(?:el\s+|the\s+)?\d{1,2}(?![\d.,:]))?(?![\w-])|"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
-PeriodKind = Literal["day", "week", "month", "quarter", "year", "days", "range"]
+PeriodKind = Literal["day", "week", "month", "quarter", "year", "days", "range", "weekend"]
 
 MONTHS: dict[str, int] = {
     "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
@@ -95,6 +95,9 @@ class Period:
         if self.kind == "week":
             start = self.start - timedelta(days=7)
             return Period(start, start + timedelta(days=6), "week")
+        if self.kind == "weekend":  # Saturday and Sunday a week earlier
+            start = self.start - timedelta(days=7)
+            return Period(start, start + timedelta(days=1), "weekend")
         if self.kind == "month":
             end = self.start - timedelta(days=1)
             return Period(end.replace(day=1), end, "month")
@@ -207,7 +210,8 @@ def _last_n(n: int, unit: str, today: date) -> Period:
     return Period(today - timedelta(days=max(n, 1) - 1), today, "days")
 
 
-Handler = Callable[[re.Match[str], date], Period]
+# None: the words name no period that has begun ("this weekend" on a Thursday).
+Handler = Callable[[re.Match[str], date], Period | None]
 
 
 def _iso_range(m: re.Match[str], today: date) -> Period:
@@ -438,6 +442,21 @@ def _fixed(fn: Callable[[date], Period]) -> Handler:
     return lambda m, today: fn(today)
 
 
+def _last_weekend(today: date) -> Period:
+    """Saturday and Sunday of the ISO week before this one."""
+    saturday = _monday(today) - timedelta(days=2)
+    return Period(saturday, saturday + timedelta(days=1), "weekend")
+
+
+def _this_weekend(m: re.Match[str], today: date) -> Period | None:
+    """On a Saturday or Sunday, this weekend up to today; on other days "the weekend" is the last
+    one and "this weekend" the coming one, which has no tickets yet (`UNREAD_PERIOD`)."""
+    if today.weekday() >= 5:
+        saturday = _monday(today) + timedelta(days=5)
+        return Period(saturday, today, "weekend")
+    return None if m[0].startswith(("este", "this")) else _last_weekend(today)
+
+
 def _monday(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
@@ -551,6 +570,12 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     (r"(?:la\s+)?quincena\s+(?:pasada|anterior)|(?:la\s+)?ultima\s+quincena", _fixed(_last_half)),
     (r"(?:anteayer|antier|antes\s+de\s+ayer|the\s+day\s+before\s+yesterday)",
      _fixed(lambda t: _one_day(t - timedelta(days=2)))),
+    (
+        r"(?:el\s+)?fin\s+de\s+semana\s+(?:pasado|anterior)|(?:el\s+)?ultimo\s+fin\s+de\s+semana|"
+        r"(?:the\s+)?(?:last|previous|past)\s+weekend",
+        _fixed(_last_weekend),
+    ),
+    (r"(?:este|el|del)\s+fin\s+de\s+semana|(?:this|the)\s+weekend", _this_weekend),
     (r"(?:hoy|today)", _fixed(_one_day)),
     (r"(?:ayer|yesterday)", _fixed(lambda t: _one_day(t - timedelta(days=1)))),
     (
@@ -729,6 +754,8 @@ def find_periods(folded: str, today: date) -> list[PeriodMatch]:
             except (OverflowError, ValueError):
                 # "2024-02-30", or "the last 100000000 days" reaching back before year 1.
                 raise BadPeriod(m[0]) from None
+            if period is None:
+                continue
             found.append(PeriodMatch(_ordered(period), span))
             taken.append(span)
     found.sort(key=lambda p: p.span)
