@@ -163,6 +163,9 @@ def resolution_stats(rows: list[Row], params: Mapping[str, Any], tz: ZoneInfo) -
         "p90_hours": _hours(percentile(minutes, 0.9)),
         "avg_first_response_minutes": mean(_present(chosen, "first_response_minutes")),
         "avg_csat": mean(_present(chosen, "csat")),
+        "resolution_count": len(minutes),
+        "first_response_count": len(_present(chosen, "first_response_minutes")),
+        "csat_count": len(_present(chosen, "csat")),
     }
 
 

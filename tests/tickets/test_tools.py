@@ -119,6 +119,11 @@ async def _check_counts_and_stats(ref: Reference, session: AsyncSession) -> None
         assert got["avg_first_response_minutes"] == approx(
             metric(chosen, "avg_first_response_minutes")
         )
+        assert got["resolution_count"] == len(minutes)
+        assert got["first_response_count"] == sum(
+            t.first_response_minutes is not None for t in chosen
+        )
+        assert got["csat_count"] == sum(t.csat is not None for t in chosen)
         assert got["window"]["timezone"] == zone
     assert got["data_as_of"] is not None
 

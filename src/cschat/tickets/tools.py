@@ -377,6 +377,10 @@ async def resolution_stats(params: ResolutionStatsParams, ctx: Context) -> dict[
         p90_hours=_hours(p90),
         avg_first_response_minutes=totals.value("avg_first_response_minutes"),
         avg_csat=totals.value("avg_csat"),
+        # How many tickets each figure comes from: a ticket may lack a rating or a time.
+        resolution_count=totals.res_n,
+        first_response_count=totals.frt_n,
+        csat_count=totals.csat_n,
     )
 
 

@@ -94,6 +94,9 @@ class MemoryTools:
             "p90_hours": hours[math.ceil(0.9 * len(hours)) - 1] if hours else None,
             "avg_first_response_minutes": statistics.fmean(firsts) if firsts else None,
             "avg_csat": statistics.fmean(csats) if csats else None,
+            "resolution_count": len(hours),
+            "first_response_count": len(firsts),
+            "csat_count": len(csats),
             **self._envelope(p),
         }
 

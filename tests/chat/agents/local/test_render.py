@@ -179,3 +179,19 @@ def test_similar_tickets_show_the_day_they_were_solved_in_the_zone() -> None:
     q = Question("es", "search", query="cobro duplicado")
     found = render(q, plan(q, TODAY), [{"results": [{**ticket, "score": 1.0}]}], TZ)
     assert found.splitlines()[1] == "- #7 Cobro duplicado (Billing, resuelto, 2024-04-01)"
+
+
+def test_a_figure_from_fewer_tickets_than_counted_says_from_how_many() -> None:
+    # "CSAT medio: 4,1 / 5 · Tickets considerados: 2.962" read as if every ticket was rated.
+    q = Question("es", "stats", periods=(WEEK,), stats=("avg_hours", "p90_hours", "avg_csat"))
+    result = {"count": 2962, "avg_hours": 30.0, "p90_hours": 80.0, "avg_csat": 4.1,
+              "resolution_count": 2950, "first_response_count": 2962,
+              "csat_count": 2103}  # fmt: skip
+    assert answer(q, result).splitlines()[:4] == [
+        "Tiempo medio de resolución: 30 h (de 2.950 tickets con tiempo de resolución)",
+        "P90 del tiempo de resolución: 80 h",
+        "CSAT medio: 4,1 / 5 (de 2.103 tickets valorados)",
+        "Tickets considerados: 2.962",
+    ]
+    every = {**result, "resolution_count": 2962, "csat_count": 2962}
+    assert "(de" not in answer(q, every)

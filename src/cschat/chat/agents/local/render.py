@@ -59,6 +59,9 @@ TEXT = {
         "solution": "Solución", "and": "y",
         "no_subject": "El ticket #{id} no tiene asunto con el que buscar parecidos.",
         "tied": "Se muestran también los empatados con el último pedido.",
+        "resolution_count": "(de {n} tickets con tiempo de resolución)",
+        "first_response_count": "(de {n} tickets con primera respuesta)",
+        "csat_count": "(de {n} tickets valorados)",
         "first_of": "Son los {shown} primeros de {total}; pide «top {total}» para verlos todos.",
     },
     "en": {
@@ -74,6 +77,9 @@ TEXT = {
         "solution": "Solution", "and": "and",
         "no_subject": "Ticket #{id} has no subject to search for similar ones.",
         "tied": "Those tied with the last one asked for are shown too.",
+        "resolution_count": "(from {n} tickets with a resolution time)",
+        "first_response_count": "(from {n} tickets with a first response)",
+        "csat_count": "(from {n} rated tickets)",
         "first_of": "These are the first {shown} of {total}; ask for “top {total}” to see them "
         "all.",
     },
@@ -420,8 +426,24 @@ def _metric_value(metric: str, value: Any, lang: Language, unit: Unit | None = N
     return numbers.number(value, lang)
 
 
+# Where each statistic's tickets are counted, to say when fewer tickets have it than were counted.
+_BASIS: dict[Stat, str] = {
+    "avg_hours": "resolution_count", "median_hours": "resolution_count",
+    "p90_hours": "resolution_count", "avg_first_response_minutes": "first_response_count",
+    "avg_csat": "csat_count",
+}  # fmt: skip
+
+
 def _stats(stats: Sequence[Stat], result: Result, lang: Language, unit: Unit | None) -> str:
-    lines = [f"{STAT[lang][s]}: {_metric_value(s, result.get(s), lang, unit)}" for s in stats]
+    lines, said = [], set()
+    for s in stats:
+        line = f"{STAT[lang][s]}: {_metric_value(s, result.get(s), lang, unit)}"
+        basis = result.get(_BASIS[s])
+        if basis is not None and basis < result["count"] and _BASIS[s] not in said:
+            # "CSAT medio: 4,1 / 5 (de 2.103 tickets valorados)": not all 2.962 were rated.
+            line += " " + TEXT[lang][_BASIS[s]].format(n=numbers.number(basis, lang))
+            said.add(_BASIS[s])
+        lines.append(line)
     lines.append(f"{TEXT[lang]['counted']}: {numbers.number(result['count'], lang)}")
     return "\n".join(lines)
 
