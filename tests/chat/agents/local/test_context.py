@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from cschat.chat.agents.base import AgentRequest, HistoryTurn
 from cschat.chat.agents.local.agent import local_today, understand
 from cschat.chat.agents.local.intents import Question
@@ -191,3 +193,39 @@ def test_a_year_after_a_figure_is_still_that_year() -> None:
     q = understood("¿y el 2024?", "Tickets resueltos en 2025")
     assert (q.intent, [p.label() for p in q.periods]) == ("count", ["2024-01-01..2024-12-31"])
     assert understood("¿y el 2024?", "Muéstrame el ticket 4").ticket_id == 2024
+
+
+def test_its_and_su_refer_to_the_previous_tickets() -> None:
+    # "¿Cuál es su CSAT?" after "tickets de billing" was every ticket's CSAT.
+    q = understood("¿cuál es su CSAT?", "tickets de billing")
+    assert (q.intent, q.filters, q.stats) == ("stats", (("category", "Billing"),), ("avg_csat",))
+    assert understood("what is its average CSAT?", "billing tickets").filters == (
+        ("category", "Billing"),
+    )
+
+
+def test_a_value_of_the_grouped_dimension_is_that_value_alone() -> None:
+    # "¿Y solo los urgentes?" after "por prioridad" was a ranking of one row.
+    q = understood("¿y solo los urgentes?", "tickets por prioridad")
+    assert (q.intent, q.dimension, q.filters) == ("count", None, (("priority", "Urgent"),))
+    timed = understood("only high", "average resolution time by priority")
+    assert (timed.intent, timed.stats) == ("stats", ("avg_hours",))
+    other = understood("¿y de facturación?", "tickets por canal")
+    assert (other.intent, other.dimension) == ("breakdown", "channel")
+
+
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [("ordénalo de menor a mayor", "asc"), ("sort it ascending", "asc"),
+     ("lowest first", "asc"), ("de mayor a menor", "desc")],
+)  # fmt: skip
+def test_an_order_alone_reorders_the_previous_ranking(text: str, order: str) -> None:
+    # Each was not understood.
+    q = understood(text, "CSAT por canal", "ordénalo de menor a mayor")
+    assert (q.intent, q.dimension, q.order) == ("breakdown", "channel", order)
+
+
+def test_an_order_in_the_question_is_read() -> None:
+    # "de mayor a menor" holds "menor", which read lowest first.
+    assert understood("tickets por canal de mayor a menor").order == "desc"
+    assert understood("tickets by category sorted ascending").order == "asc"

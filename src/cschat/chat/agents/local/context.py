@@ -60,6 +60,11 @@ def resolve(question: Question, previous: Question | None) -> Question:
     asked = {dimension for dimension, _ in question.filters}
     dropped = {*asked, *question.unfiltered}  # "¿y sin filtros?", "¿y todos los canales?"
     kept = [pair for pair in previous.filters if pair[0] not in dropped]
+    dimension = question.dimension or (previous.dimension if intent == "breakdown" else None)
+    stats = question.stats or previous.stats
+    if intent == "breakdown" and not question.dimension and dimension in asked:
+        # "¿Y solo los urgentes?" after "por prioridad": that value's figure, not a one-row list.
+        intent, dimension = ("stats" if stats else "count"), None
     return replace(
         previous,
         language=question.language,
@@ -68,12 +73,12 @@ def resolve(question: Question, previous: Question | None) -> Question:
         date_field=question.date_field or previous.date_field,
         status=question.status or previous.status,
         filters=in_dimension_order([*kept, *question.filters]),
-        dimension=question.dimension or (previous.dimension if intent == "breakdown" else None),
-        stats=question.stats or previous.stats,
+        dimension=dimension,
+        stats=stats,
         missing=question.missing if question.stats else previous.missing,
         interval=question.interval or previous.interval,
         limit=question.limit if question.dimension else previous.limit,
-        order=question.order if question.dimension else previous.order,
+        order=question.order if question.dimension or question.order else previous.order,
         query=question.query or previous.query,
         unit=question.unit or previous.unit,
         followup=True,

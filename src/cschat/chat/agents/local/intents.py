@@ -229,7 +229,13 @@ def parse(
     unfiltered = _unfiltered(rest)
     if intent == "unknown" and unfiltered:
         intent = None  # "quita el filtro", "for all categories": the previous question, wider
-    followup = marker or (intent is None and (len(_content_words(rest)) <= 1 or bool(unfiltered)))
+    sorts = [m.span() for m in rx.SORT.finditer(rest)]
+    sorted_only = bool(sorts) and not _content_words(_blank(rest, sorts))
+    if intent == "unknown" and sorted_only:
+        intent = None  # "ordénalo de menor a mayor": the previous ranking, in that order
+    followup = marker or (
+        intent is None and (len(_content_words(rest)) <= 1 or bool(unfiltered) or sorted_only)
+    )
     if intent in ("breakdown", "trend") and not (periods or filter_pairs or stats or date_field):
         # "By channel", "por semana": only a grouping, which regroups the previous question.
         words = _content_words(_blank(rest, _grouping_spans(rest)))
@@ -247,6 +253,8 @@ def parse(
         thanks = intent == "greeting" and bool(rx.THANKS.search(rest))
         return Question(language, intent, thanks=thanks)
     limit, order = _limit_and_order(rest, intent, dimension, stats)
+    if sorted_only:
+        order = "asc" if rx.SORT_ASC.search(rest) else "desc"
     if intent == "search":
         found = rx.SEARCH_LIMIT.search(rest)
         limit = int(found[1]) if found else None
@@ -460,6 +468,8 @@ def _limit_and_order(
         rx.ASC.search(rest) or (worse and not lower_is_better) or (better and lower_is_better)
     )
     order: Literal["asc", "desc"] | None = "asc" if lowest_first else None
+    if rx.SORT_ASC.search(rest) or rx.SORT_DESC.search(rest):  # "de mayor a menor" has "menor"
+        order = "asc" if rx.SORT_ASC.search(rest) else "desc"
     top = rx.TOP_N.search(rest)
     if top:
         return int(re.sub(r"[.,]", "", top[1])), order

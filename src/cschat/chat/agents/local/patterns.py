@@ -145,6 +145,16 @@ SUPERLATIVE = _rx(
     r"mas\s+frecuente\w*|most\s+frequent"
 )
 ASC = _rx(r"menos|least|fewest|lowest|menor|fastest|quickest|mas\s+rapid[oa]s?|bottom")
+# Only an order, as a follow-up ("ordénalo de menor a mayor", "sort it ascending"): the previous
+# ranking in that order. `SORT_ASC` says lowest first.
+SORT = _rx(
+    r"(?:ordena\w*|sort(?:ed)?|order(?:ed)?)(?:\s+(?:lo|la|los|las|it|them|eso|that))?|"
+    r"(?:en\s+)?(?:forma|orden)\s+(?:ascendente|descendente)|in\s+(?:ascending|descending)\s+order|"
+    r"de\s+menor\s+a\s+mayor|de\s+mayor\s+a\s+menor|(?:lowest|smallest|fewest|highest|largest|"
+    r"most)\s+first|ascending|descending|ascendente|descendente"
+)
+SORT_ASC = _rx(r"menor\s+a\s+mayor|ascend\w*|(?:lowest|smallest|fewest)\s+first")
+SORT_DESC = _rx(r"mayor\s+a\s+menor|descend\w*|(?:highest|largest|most)\s+first")
 WORSE = _rx(r"worst|peor(?:es)?")
 BETTER = _rx(r"best|mejor(?:es)?")
 _ONE_DIMENSION = r"agente|agent|categoria|category|canal|channel|equipo|team|prioridad|priority"
@@ -525,7 +535,7 @@ ALL_DIMENSIONS = {
 # "¿Cuál fue el tiempo medio?" after "¿Cuántos tickets resolvimos ayer?".
 REFERENCE = _rx(
     r"fue|fueron|was|were|de\s+esos|de\s+ellos|de\s+estos|of\s+those|of\s+them|for\s+those|"
-    r"para\s+esos|their"
+    r"para\s+esos|their|its|su|sus"
 )
 # Questions no count answers: why something happened, what will happen, how many people there are.
 CAUSE = _rx(
