@@ -66,6 +66,9 @@ async def _declined(question: str, history: tuple[str, ...] = ()) -> tuple[str, 
         ("How many tickets were reopened?", "en", "reopened"),
         ("How many tickets breached SLA?", "en", "breached"),
         ("How many tickets have no category?", "en", "no category"),
+        # Tickets per CSAT value: each was the average CSAT.
+        ("tickets by CSAT score", "en", "tickets by CSAT"),
+        ("distribución del CSAT", "es", "distribución del CSAT"),
     ],
 )  # fmt: skip
 async def test_a_grouping_the_tools_do_not_have_is_declined(
@@ -213,6 +216,11 @@ async def test_more_than_two_periods_are_declined(question: str, lang: str) -> N
         ("How many tickets took more than 3 days to resolve?", "en", "more than 3 days"),
         ("open tickets older than a week", "en", "older than a week"),  # was a comparison
         ("¿Cuántos tickets sin CSAT?", "es", "sin CSAT"),
+        # Each of these was every resolved ticket, or the average CSAT.
+        ("¿Cuántos tickets se resolvieron en menos de 24h?", "es", "en menos de 24h"),
+        ("tickets resolved in under 48h", "en", "in under 48h"),
+        ("tickets con CSAT 5", "es", "CSAT 5"),
+        ("¿cuántos tickets tienen 5 estrellas?", "es", "5 estrellas"),
     ],
 )
 async def test_a_count_over_a_threshold_of_time_or_csat_is_declined(

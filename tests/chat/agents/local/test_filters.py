@@ -55,6 +55,15 @@ def test_a_synonym_only_applies_when_its_target_is_in_the_data() -> None:
     assert matched("tickets de facturación", without_billing) == {}
 
 
+def test_critica_is_critical_where_the_data_has_it_else_urgent() -> None:
+    # "prioridad crítica" was Urgent even where the data has Critical (the reference export).
+    both = Vocabulary(values={"priority": ["Urgent", "Critical", "High"]})
+    assert matched("tickets de prioridad crítica", both) == {"priority": "Critical"}
+    assert matched("tickets críticos", both) == {"priority": "Critical"}
+    assert matched("tickets urgentes", both) == {"priority": "Urgent"}
+    assert matched("tickets críticos") == {"priority": "Urgent"}
+
+
 def test_the_synonym_map_is_configurable() -> None:
     vocabulary = Vocabulary(
         values={"category": ["Pagos"]}, synonyms={"category": {"Pagos": ("cobros", "billing")}}

@@ -104,6 +104,7 @@ def windows(text: str, today: date) -> list[str]:
         ("este fin de semana", JAN2, ["2027-01-02..2027-01-02"]),
         ("last weekend", JAN2, ["2026-12-26..2026-12-27"]),
         ("los fines de semana", FRI, []),
+        ("tickets de la semana 45 a la 47", FRI, ["2026-11-02..2026-11-22"]),  # was week 45
         ("el primer día del mes", FRI, []),
         ("between the 3rd and the 9th of Dec 2025", FRI, ["2025-12-03..2025-12-09"]),
         ("the week of Nov 11, 2026", FRI, ["2026-11-09..2026-11-15"]),

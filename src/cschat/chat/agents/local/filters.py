@@ -40,6 +40,8 @@ DEFAULT_SYNONYMS: Mapping[str, Mapping[str, Sequence[str]]] = MappingProxyType({
                          "cancelled", "canceled"),
     },
     "priority": {
+        # "Crítica" is Critical where the data has both (the reference export), else Urgent.
+        "Critical": ("critico", "critica", "prioridad critica"),
         "Urgent": ("urgente", "critico", "critica", "critical"),
         "High": ("prioridad alta", "alta prioridad", "high priority"),
         "Medium": ("prioridad media", "media prioridad", "medium priority"),

@@ -208,7 +208,9 @@ AVG = _rx(r"(?<!por\s)medi[oa]s?|promedio|average|avg|mean")  # "por medio del c
 FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+de\s+respuesta|"
                       r"response\s+time|en\s+responder|to\s+respond|first\s+reply|"
                       r"por\s+primera\s+vez|respond\w*|reply|replies|contest\w*")  # fmt: skip
-CSAT = _rx(r"csat|satisfaccion|satisfaction|valoracion(?:es)?|puntuacion(?:es)?|ratings?|nota")
+CSAT = _rx(
+    r"csat|satisfaccion|satisfaction|valoracion(?:es)?|puntuacion(?:es)?|ratings?|nota|scores?"
+)
 RESOLUTION_TIME = _rx(
     r"(?:tiempo|time|horas|hours)\s+(?:\w+\s+){0,2}(?:resolucion|resolution|resolver|resolve|cierre|"
     r"close|closing)|resolution\s+times?|time\s+to\s+(?:resolve|close)|how\s+long|tard\w*|fastest|"
@@ -321,12 +323,20 @@ _AMOUNT = (
     + "|".join([*NUMBER_WORDS, "veinte", "cuarenta", "sesenta", "twenty", "forty", "sixty"])
     + ")"
 )
+# "24h", "48 h", "30min": an amount of time with its unit written short.
+_SHORT_UNIT = r"\s*(?:h|hs|hrs?|min|mins|d)"
 THRESHOLD = _rx(
     r"(?:en\s+|in\s+)?(?:menos|mas)\s+de\s+" + _AMOUNT + r"\s+(?:horas?|minutos?|dias?|semanas?)|"
+    r"(?:en\s+|in\s+)?(?:menos|mas)\s+de\s+\d+" + _SHORT_UNIT + "|"
     r"(?:in\s+)?(?:under|less\s+than|more\s+than|over|within|longer\s+than|faster\s+than|"
     r"older\s+than|newer\s+than)\s+" + _AMOUNT + r"\s+(?:hours?|minutes?|mins?|days?|weeks?)|"
+    r"(?:in\s+)?(?:under|less\s+than|more\s+than|over|within|longer\s+than|faster\s+than|"
+    r"older\s+than|newer\s+than)\s+\d+" + _SHORT_UNIT + "|"
     r"csat\s+(?:\w+\s+)?(?:below|under|above|over|menor\s+(?:de|que|a)|mayor\s+(?:de|que|a)|"
     r"inferior\s+a|superior\s+a|(?:less|more|greater)\s+than|de|of|=|<|>|<=|>=)\s*[1-5](?![\d.,:])|"
+    # A CSAT value: "tickets con CSAT 5", "valoración 1", "5 estrellas", "rated 5".
+    r"(?:csat|valoracion|puntuacion|nota|rating|score|rated)\s+(?:de\s+|of\s+)?[1-5](?![\d.,:])|"
+    r"[1-5]\s+(?:estrellas?|stars?)|"
     r"csat\s+(?:bajo|alto|malo|bueno|baja|alta|low|high|poor|bad|good)|"
     r"(?:bajo|alto|malo|bueno|low|high|poor|bad|good)\s+csat|"
     r"(?:sin|no|without(?:\s+an?)?|missing)\s+csat|"
@@ -425,7 +435,12 @@ NO_GROUPING = _rx(
     r"(?:por|cada)\s+anos?|anual(?:es|mente)?|ano\s+a\s+ano|interanual|(?:by|per|each)\s+year|"
     r"yearly|annual(?:ly)?|year\s+(?:over|on|by)\s+year|"
     r"(?:por|cada)\s+trimestres?|trimestral(?:es|mente)?|trimestre\s+a\s+trimestre|"
-    r"(?:by|per|each)\s+quarter|quarterly|quarter\s+(?:over|on|by)\s+quarter"
+    r"(?:by|per|each)\s+quarter|quarterly|quarter\s+(?:over|on|by)\s+quarter|"
+    # Tickets per CSAT value ("tickets by CSAT score", "distribución del CSAT"); "canales por
+    # CSAT" ranks channels by it.
+    r"(?:tickets?|casos?)\s+(?:por|by|per)\s+(?:csat|valoracion|puntuacion|nota|rating|score)\w*|"
+    r"(?:distribution|distribucion|desglose|breakdown|reparto|histogram\w*)\s+(?:of|de|del)\s+"
+    r"(?:la\s+|el\s+|the\s+)?(?:csat|valoracion\w*|puntuacion\w*|ratings?|scores?)"
 )
 # Time words no period rule read (a period found is blanked before this looks): "hace 3 horas",
 # "a few weeks ago", "los 3 últimos meses", "next month", "in 1850".

@@ -719,7 +719,8 @@ _RELATIVE_RULES: tuple[tuple[str, Relative], ...] = (
         _one_before,
     ),
     (
-        r"(?:semana|week)\s+\d{1,2}\s+(?:and|y|e|vs\.?|versus|against|with|con|frente\s+a|to)\s+"
+        r"(?:semana|week)\s+\d{1,2}\s+(?:and|y|e|vs\.?|versus|against|with|con|frente\s+a|to|al?|"
+        r"hasta|through)\s+"
         r"(?P<p>(?:(?:the|la)\s+)?(?P<n>\d{1,2}))(?![\d/:.,%])"
         r"(?!\s*(?:de|del|of|st|nd|rd|th)(?![\w]))(?!\s+" + _MA + ")",
         _week_too,
