@@ -48,7 +48,7 @@ def close(got: Any, want: Any) -> bool:
 
 def _same_rows(got: Sequence[Mapping[str, Any]], want: Sequence[Sequence[Any]], key: str) -> bool:
     return len(got) == len(want) and all(
-        g[key] == w[0] and close(g["value"], w[1]) and g["count"] == w[2]
+        g[key] == w[0] and close(g["value"], w[1]) and g["count"] == w[2] and g["measured"] == w[3]
         for g, w in zip(got, want, strict=True)
     )
 

@@ -98,6 +98,19 @@ def _value(rows: list[Row], metric: str) -> float | int | None:
     return len(rows) if metric == "count" else METRICS[metric](rows)
 
 
+_MEASURED_BY = {
+    "avg_resolution_hours": "resolution_minutes",
+    "median_resolution_hours": "resolution_minutes",
+    "avg_first_response_minutes": "first_response_minutes",
+    "avg_csat": "csat",
+}
+
+
+def _measured(rows: list[Row], metric: str) -> int:
+    """How many of `rows` the metric is computed from (those with its time or rating)."""
+    return len(rows) if metric == "count" else len(_present(rows, _MEASURED_BY[metric]))
+
+
 def count_tickets(rows: list[Row], params: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     return {"count": len(select(rows, params, tz))}
 
@@ -114,7 +127,7 @@ def breakdown_tickets(rows: list[Row], params: Mapping[str, Any], tz: ZoneInfo) 
         for r in members:
             spellings[r[dimension]] = spellings.get(r[dimension], 0) + 1
         label = max(spellings.items(), key=lambda kv: kv[1])[0]
-        out.append([label, _value(members, metric), len(members)])
+        out.append([label, _value(members, metric), len(members), _measured(members, metric)])
     sign = -1 if params.get("order", "desc") == "desc" else 1
     out.sort(key=lambda r: (r[1] is None, sign * (r[1] or 0), str(r[0] or "")))
     return {"rows": out[: params.get("limit", 10)], "total_count": sum(r[2] for r in out)}
@@ -148,7 +161,9 @@ def ticket_trend(rows: list[Row], params: Mapping[str, Any], tz: ZoneInfo) -> di
     series = []
     while day <= last:
         members = buckets.get(day, [])
-        series.append([day.isoformat(), _value(members, metric), len(members)])
+        series.append(
+            [day.isoformat(), _value(members, metric), len(members), _measured(members, metric)]
+        )
         day = _next(day, interval)
     return {"series": series}
 

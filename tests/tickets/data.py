@@ -187,5 +187,21 @@ def metric(tickets: list[Ticket], name: str) -> float | None:
     return mean([float(v) for t in tickets if (v := pick(t)) is not None])
 
 
+# The column each metric is computed from: a ticket without it is not measured.
+_MEASURED_BY = {
+    "avg_resolution_hours": "resolution_minutes",
+    "median_resolution_hours": "resolution_minutes",
+    "avg_first_response_minutes": "first_response_minutes",
+    "avg_csat": "csat",
+}
+
+
+def measured(tickets: list[Ticket], name: str) -> int:
+    """How many of `tickets` have what metric `name` is computed from."""
+    if name == "count":
+        return len(tickets)
+    return sum(getattr(t, _MEASURED_BY[name]) is not None for t in tickets)
+
+
 def _scaled(minutes: float | None) -> float | None:
     return None if minutes is None else minutes / 60

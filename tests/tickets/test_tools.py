@@ -24,6 +24,7 @@ from tests.tickets.data import (
     folded,
     load_demo,
     load_reference,
+    measured,
     metric,
     period_of,
     quantile,
@@ -152,6 +153,7 @@ async def _check_breakdowns(ref: Reference, session: AsyncSession) -> None:
             by_key = {folded(r["key"]): r for r in got["rows"]}
             for key, members in groups.items():
                 assert by_key[key]["count"] == len(members)
+                assert by_key[key]["measured"] == measured(members, name), (dimension, name)
                 assert by_key[key]["value"] == approx(metric(members, name)), (dimension, name)
             values = [r["value"] for r in got["rows"] if r["value"] is not None]
             assert values == sorted(values, reverse=True)
@@ -220,6 +222,7 @@ async def _check_trends(ref: Reference, session: AsyncSession) -> None:
         for period, point in series.items():
             members = groups.get(period, [])
             assert point["count"] == len(members), (period, zone, interval)
+            assert point["measured"] == measured(members, name), (period, zone, interval)
             expected = metric(members, name) if members or name == "count" else None
             assert point["value"] == approx(expected), (period, zone, interval, name)
 

@@ -232,6 +232,16 @@ class Totals:
         self.csat_sum += csat_sum or 0.0
         self.csat_n += csat_n
 
+    def measured(self, metric: str) -> int:
+        """How many tickets `metric` is computed from: those with that time or rating."""
+        if metric in ("avg_resolution_hours", "median_resolution_hours"):
+            return self.res_n
+        if metric == "avg_first_response_minutes":
+            return self.frt_n
+        if metric == "avg_csat":
+            return self.csat_n
+        return self.n
+
     def value(self, metric: str) -> float | None:
         if metric == "count":
             return float(self.n)

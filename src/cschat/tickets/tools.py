@@ -275,7 +275,12 @@ async def breakdown_tickets(params: BreakdownParams, ctx: Context) -> dict[str, 
     )
     groups = await _grouped(ctx, selection, params.dimension, params.metric)
     rows = [
-        {"key": label, "value": _value(totals, median, params.metric), "count": totals.n}
+        {
+            "key": label,
+            "value": _value(totals, median, params.metric),
+            "count": totals.n,
+            "measured": totals.measured(params.metric),
+        }
         for label, totals, median in groups.values()
     ]
     sign = -1 if params.order == "desc" else 1
@@ -335,9 +340,9 @@ async def ticket_trend(params: TrendParams, ctx: Context) -> dict[str, Any]:
     for key in keys:
         group = totals.get(key, _NO_TICKETS)
         median = _hours(medians.get(key, [None])[0])
-        series.append(
-            {"period": key, "value": _value(group, median, params.metric), "count": group.n}
-        )
+        value = _value(group, median, params.metric)
+        measured = group.measured(params.metric)
+        series.append({"period": key, "value": value, "count": group.n, "measured": measured})
     return _envelope(ctx, selection, interval=params.interval, metric=params.metric, series=series)
 
 

@@ -100,6 +100,12 @@ class MemoryTools:
             **self._envelope(p),
         }
 
+    def _measured(self, rows: list[dict[str, Any]], metric: str) -> int:
+        if metric == "count":
+            return len(rows)
+        column = {"avg_csat": "csat", "avg_first_response_minutes": "first_response_minutes"}
+        return sum(t.get(column.get(metric, "resolution_minutes")) is not None for t in rows)
+
     def _metric(self, rows: list[dict[str, Any]], metric: str) -> float | int | None:
         if metric == "count":
             return len(rows)
@@ -124,8 +130,10 @@ class MemoryTools:
             groups.setdefault(str(t[p["dimension"]]), []).append(t)
         metric = p.get("metric", "count")
         rows: list[dict[str, Any]] = [
-            {"key": k, "value": self._metric(v, metric), "count": len(v)} for k, v in groups.items()
-        ]
+            {"key": k, "value": self._metric(v, metric), "count": len(v),
+             "measured": self._measured(v, metric)}
+            for k, v in groups.items()
+        ]  # fmt: skip
         rows.sort(key=lambda r: r["key"])
         rows.sort(key=lambda r: r["value"] or 0, reverse=p.get("order", "desc") == "desc")
         return {"rows": rows[: p.get("limit", 10)], "total_groups": len(rows), **self._envelope(p)}
@@ -147,7 +155,12 @@ class MemoryTools:
             groups.setdefault(label, []).append(t)
         metric = p.get("metric", "count")
         series = [
-            {"period": k, "value": self._metric(v, metric), "count": len(v)}
+            {
+                "period": k,
+                "value": self._metric(v, metric),
+                "count": len(v),
+                "measured": self._measured(v, metric),
+            }
             for k, v in sorted(groups.items())
         ]
         return {"series": series, **self._envelope(p)}

@@ -195,3 +195,11 @@ def test_a_figure_from_fewer_tickets_than_counted_says_from_how_many() -> None:
     ]
     every = {**result, "resolution_count": 2962, "csat_count": 2962}
     assert "(de" not in answer(q, every)
+
+
+def test_a_ranking_by_a_metric_counts_the_tickets_it_comes_from() -> None:
+    # "4,2 / 5 (260 tickets)" when only 180 of the 260 were rated.
+    q = Question("es", "breakdown", dimension="agent", stats=("avg_csat",))
+    rows = [{"key": "Diego", "value": 4.2, "count": 260, "measured": 180}]
+    text = answer(q, {"rows": rows, "total_groups": 1})
+    assert text.splitlines()[1] == "1. Diego: 4,2 / 5 (180 tickets)"

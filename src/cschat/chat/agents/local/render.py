@@ -491,8 +491,10 @@ def _rows(
             shown = _status(shown, lang)
         value = _metric_value(metric, row.get("value"), lang, unit)
         if metric != "count":
-            noun = "ticket" if row["count"] == 1 else "tickets"
-            value += f" ({numbers.number(row['count'], lang)} {noun})"
+            # The tickets the figure comes from: those with that time or rating.
+            basis = row.get("measured", row["count"])
+            noun = "ticket" if basis == 1 else "tickets"
+            value += f" ({numbers.number(basis, lang)} {noun})"
         lines.append(f"{bullet} {shown}: {value}")
     return "\n".join(lines)
 
