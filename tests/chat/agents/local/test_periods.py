@@ -105,6 +105,13 @@ def windows(text: str, today: date) -> list[str]:
         ("last weekend", JAN2, ["2026-12-26..2026-12-27"]),
         ("los fines de semana", FRI, []),
         ("tickets de la semana 45 a la 47", FRI, ["2026-11-02..2026-11-22"]),  # was week 45
+        # A difference between two periods compares them (was one range from the first to the
+        # second, compared with the same length before it).
+        ("diferencia de tickets entre octubre y noviembre", FRI,
+         ["2026-10-01..2026-10-31", "2026-11-01..2026-11-27"]),
+        ("the difference between this week and last week", FRI,
+         ["2026-11-23..2026-11-27", "2026-11-16..2026-11-22"]),
+        ("tickets entre octubre y noviembre", FRI, ["2026-10-01..2026-11-27"]),
         ("el primer día del mes", FRI, []),
         ("between the 3rd and the 9th of Dec 2025", FRI, ["2025-12-03..2025-12-09"]),
         ("the week of Nov 11, 2026", FRI, ["2026-11-09..2026-11-15"]),

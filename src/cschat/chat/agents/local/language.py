@@ -32,7 +32,7 @@ _EN = frozenset(
     weeks months years hours minutes ago over since on at christmas friday monday tuesday wednesday
     thursday saturday sunday holidays summer winter spring autumn who when handled growth grew
     grown changed best worst most least fastest slowest highest lowest common busiest overview
-    summary report next weekend tomorrow tonight""".split()  # noqa: SIM905
+    summary report next weekend tomorrow tonight yoy difference""".split()  # noqa: SIM905
 )
 
 

@@ -433,7 +433,7 @@ NO_GROUPING = _rx(
     r"which\s+hours?|(?:por|en)\s+la\s+(?:manana|tarde|noche)|in\s+the\s+(?:morning|afternoon|"
     r"evening)|at\s+night|"
     r"(?:por|cada)\s+anos?|anual(?:es|mente)?|ano\s+a\s+ano|interanual|(?:by|per|each)\s+year|"
-    r"yearly|annual(?:ly)?|year\s+(?:over|on|by)\s+year|"
+    r"yearly|annual(?:ly)?|year\s+(?:over|on|by)\s+year|yoy|"
     r"(?:por|cada)\s+trimestres?|trimestral(?:es|mente)?|trimestre\s+a\s+trimestre|"
     r"(?:by|per|each)\s+quarter|quarterly|quarter\s+(?:over|on|by)\s+quarter|"
     # Tickets per CSAT value ("tickets by CSAT score", "distribución del CSAT"); "canales por

@@ -792,6 +792,12 @@ def _ordered(period: Period) -> Period:
 
 
 _RANGE_OPEN = re.compile(r"(?:entre|between|del?|from|desde)\s+(?:el\s+|the\s+)?$")
+# "La diferencia entre octubre y noviembre", "compare between this week and last week": two
+# periods, not one range.
+_TWO_OPEN = re.compile(
+    r"(?:diferencias?|difference|comparacion|comparison|compar\w*)(?:\s+[\w.]+){0,3}?\s+"
+    r"(?:entre|between)\s+(?:el\s+|la\s+|the\s+)?$"
+)
 _RANGE_JOIN = re.compile(r"\s*(?:y|and|al?|to|hasta|until|through|-)\s+(?:el\s+|the\s+)?")
 _SINCE = re.compile(r"(?<![\w-])(?:desde|since|a\s+partir\s+del?)\s+(?:el\s+|la\s+|the\s+)?$")
 _SINCE_WORD = re.compile(r"(?:desde|since)\s")
@@ -833,7 +839,8 @@ def _join_ranges(folded: str, found: list[PeriodMatch], today: date) -> list[Per
     for match in found:
         # "desde septiembre hasta octubre": the "since" rule read "desde septiembre" to today.
         since = bool(out) and bool(_SINCE_WORD.match(folded, out[-1].span[0]))
-        if out and (since or _RANGE_OPEN.search(folded[: out[-1].span[0]])):
+        opened = out and _RANGE_OPEN.search(folded[: out[-1].span[0]])
+        if out and (since or (opened and not _TWO_OPEN.search(folded[: out[-1].span[0]]))):
             between = folded[out[-1].span[1] : match.span[0]]
             if _RANGE_JOIN.fullmatch(between):
                 first = out.pop()
