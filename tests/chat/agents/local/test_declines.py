@@ -221,6 +221,8 @@ async def test_more_than_two_periods_are_declined(question: str, lang: str) -> N
         ("tickets resolved in under 48h", "en", "in under 48h"),
         ("tickets con CSAT 5", "es", "CSAT 5"),
         ("¿cuántos tickets tienen 5 estrellas?", "es", "5 estrellas"),
+        ("¿Cuántos tickets se resolvieron el mismo día que se crearon?", "es", "mismo día"),
+        ("tickets resolved on the same day", "en", "same day"),
     ],
 )
 async def test_a_count_over_a_threshold_of_time_or_csat_is_declined(

@@ -107,3 +107,19 @@ async def test_each_agent_is_the_breakdown_by_agent(question: str) -> None:
         ("breakdown_tickets", {"dimension": "agent", "metric": "count", "start_date": "2026-11-26",
                                "end_date": "2026-11-26", "date_field": "resolved"}),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "question", ["tickets cerrados vs resueltos", "closed vs resolved tickets"]
+)
+async def test_closed_against_resolved_is_the_status_breakdown(question: str) -> None:
+    # Was this month's resolved tickets against last month's.
+    _, _, tools = await ask(question)
+    assert [(name, params["dimension"]) for name, params in tools.calls] == [
+        ("breakdown_tickets", "status")
+    ]
+
+
+async def test_resolved_and_closed_are_every_finished_ticket() -> None:
+    _, _, tools = await ask("tickets resolved and closed this week")
+    assert [name for name, _ in tools.calls] == ["count_tickets"]

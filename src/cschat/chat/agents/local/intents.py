@@ -160,6 +160,9 @@ def parse(
     # Filter values become a filler word, so "by the Enterprise team" is not "by team".
     rest = _blank(_blank(folded, skip), [f.span for f in filters], fill="·")
     rest = _blank(rest, [m.span() for m in rx.BY_THE_TEAM.finditer(rest)])
+    pair = rx.STATUS_PAIR.search(rest)
+    if pair:  # "cerrados vs resueltos": the status breakdown, not a comparison of periods
+        rest = _blank(rest, [pair.span()])
 
     intent: Intent | None = None
     if query is None and rx.FOLLOWUP.search(folded) and rx.SEARCH.search(rest):
@@ -182,7 +185,7 @@ def parse(
     interval = next((name for name, words in rx.INTERVALS if words.search(rest)), None)
     if interval is None and (peak := rx.PEAK.search(rest)):
         interval = _PEAK_UNITS[next(unit for unit in peak.groups() if unit)]
-    dimension = _dimension(rest)
+    dimension = "status" if pair else _dimension(rest)
     if interval and _summary_of_period(rest):
         # "Weekly summary": this week's figures; "informe mensual de octubre": October's.
         periods = periods or tuple(p for p in (current(interval, today),) if p)

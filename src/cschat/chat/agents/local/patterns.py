@@ -334,6 +334,9 @@ THRESHOLD = _rx(
     r"older\s+than|newer\s+than)\s+\d+" + _SHORT_UNIT + "|"
     r"csat\s+(?:\w+\s+)?(?:below|under|above|over|menor\s+(?:de|que|a)|mayor\s+(?:de|que|a)|"
     r"inferior\s+a|superior\s+a|(?:less|more|greater)\s+than|de|of|=|<|>|<=|>=)\s*[1-5](?![\d.,:])|"
+    # Resolved the day they came in: a threshold on the resolution time, not every ticket.
+    r"(?:el\s+|on\s+the\s+|the\s+)?(?:mismo\s+dia|same\s+day)(?:\s+(?:que|en\s+que|as|they|it|de)"
+    r"(?:\s+\w+){0,3})?|same-day|"
     # A CSAT value: "tickets con CSAT 5", "valoración 1", "5 estrellas", "rated 5".
     r"(?:csat|valoracion|puntuacion|nota|rating|score|rated)\s+(?:de\s+|of\s+)?[1-5](?![\d.,:])|"
     r"[1-5]\s+(?:estrellas?|stars?)|"
@@ -352,6 +355,15 @@ _UNITS = r"(?:dias?|days?|semanas?|weeks?|mes(?:es)?|months?)"
 TWO_GROUPINGS = _rx(
     PER + "(?:" + _GROUPS + "|" + _UNITS + r")\s+(?:y|e|and|&|,)\s+(?:" + PER + ")?"
     "(?:" + _GROUPS + "|" + _UNITS + ")"
+)
+# "Cerrados vs resueltos": two status values set against each other, from the status breakdown
+# (not two periods compared); "resolved and closed" is every finished ticket.
+_VERSUS = (
+    r"\s+(?:vs\.?|versus|frente\s+a|contra|against|compared\s+(?:to|with)|comparad\w+\s+con)\s+"
+)
+STATUS_PAIR = _rx(
+    rf"(?:cerrad\w*|closed){_VERSUS}(?:resuelt\w*|resolved)|"
+    rf"(?:resuelt\w*|resolved){_VERSUS}(?:cerrad\w*|closed)"
 )
 # count_tickets knows resolved/open/any only; other statuses come from the status breakdown.
 STATUS_VALUE = _rx(
