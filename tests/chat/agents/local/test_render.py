@@ -203,3 +203,13 @@ def test_a_ranking_by_a_metric_counts_the_tickets_it_comes_from() -> None:
     rows = [{"key": "Diego", "value": 4.2, "count": 260, "measured": 180}]
     text = answer(q, {"rows": rows, "total_groups": 1})
     assert text.splitlines()[1] == "1. Diego: 4,2 / 5 (180 tickets)"
+
+
+def test_an_agents_own_scope_is_said_never_no_filters() -> None:
+    # An Agent's "top agent" read "1. diego: 266 · no filters", as if Diego led the team.
+    q = Question("en", "breakdown", dimension="agent", limit=1)
+    rows = [{"key": "diego@x", "value": 266, "count": 266, "measured": 266}]
+    result = {"rows": rows, "total_groups": 1, "scope": "own", "filters": {"agent": "diego@x"}}
+    assert answer(q, result).splitlines()[-1] == (
+        "Resolved: all time (Europe/Madrid) · filters: agent = diego@x (as an Agent, only your own)"
+    )

@@ -62,6 +62,7 @@ TEXT = {
         "resolution_count": "(de {n} tickets con tiempo de resolución)",
         "first_response_count": "(de {n} tickets con primera respuesta)",
         "csat_count": "(de {n} tickets valorados)",
+        "own_only": "(con el rol de agente, solo lo tuyo)",
         "first_of": "Son los {shown} primeros de {total}; pide «top {total}» para verlos todos.",
     },
     "en": {
@@ -80,6 +81,7 @@ TEXT = {
         "resolution_count": "(from {n} tickets with a resolution time)",
         "first_response_count": "(from {n} tickets with a first response)",
         "csat_count": "(from {n} rated tickets)",
+        "own_only": "(as an Agent, only your own)",
         "first_of": "These are the first {shown} of {total}; ask for “top {total}” to see them "
         "all.",
     },
@@ -632,6 +634,12 @@ def _scope(calls: Sequence[ToolCall], results: Sequence[Result], tz: str, lang: 
         for k in DIMENSION[lang]
         if k in params and k != "status"
     ]
+    own = next(
+        (r.get("filters", {}).get("agent") for r in results if r.get("scope") == "own"), None
+    )
+    if own and "agent" not in params:
+        # An Agent's "tickets by agent" holds only their own row: say so, never "no filters".
+        filters.append(("agent", f"{own} {t['own_only']}"))
     if filters:
         named = ", ".join(f"{DIMENSION[lang][k]} = {v}" for k, v in filters)
         parts.append(f"{t['filters']}: {named}")
