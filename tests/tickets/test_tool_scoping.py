@@ -45,7 +45,10 @@ async def test_agent_breakdown_by_agent_is_only_its_own_row(
 ) -> None:
     got = await _run(session, AGENT, "breakdown_tickets", dimension="agent", date_field="created")
     own = ref.select(date_field="created", agent_email=AGENT.email)
-    assert got["rows"] == [{"key": AGENT.email.lower(), "value": len(own), "count": len(own)}]
+    mine = len(own)
+    assert got["rows"] == [
+        {"key": AGENT.email.lower(), "value": mine, "count": mine, "measured": mine}
+    ]
     assert got["scope"] == "own"
     boss = await _run(
         session, SUPERVISOR, "breakdown_tickets", dimension="agent", date_field="created", limit=50
