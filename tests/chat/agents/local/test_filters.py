@@ -28,6 +28,7 @@ def matched(text: str, vocabulary: Vocabulary = VOCABULARY) -> dict[str, str]:
         ("Techincal issues", {"category": "Technical"}),
         ("facturacoin", {"category": "Billing"}),
         ("tickets urgentes", {"priority": "Urgent"}),
+        ("tickets por formulario", {"channel": "Web"}),  # was every ticket
         ("de prioridad alta", {"priority": "High"}),
         ("low priority", {"priority": "Low"}),
         ("tiempo medio", {}),

@@ -23,6 +23,7 @@ from cschat.chat.agents.local.language import detect_language
         ("Weekly trend of resolved tickets", "en"),
         ("What about last month?", "en"),
         ("backlog growth", "en"),  # was answered in Spanish
+        ("login issues", "en"),  # was answered in Spanish
         ("best agent", "en"),
         ("most common priority", "en"),
         ("mejor agente", "es"),

@@ -50,7 +50,8 @@ DEFAULT_SYNONYMS: Mapping[str, Mapping[str, Sequence[str]]] = MappingProxyType({
     "channel": {
         "Email": ("correo", "correo electronico", "e-mail", "mail"),
         "Phone": ("telefono", "llamada", "telefonico", "telefonica", "call"),
-        "Web": ("formulario web", "pagina web", "website", "web form"),
+        "Web": ("formulario web", "pagina web", "website", "web form", "formulario", "sitio web",
+                "contact form"),
         "Social": ("redes sociales", "red social", "social media", "twitter", "instagram"),
         "Chat": ("chat en vivo", "live chat"),
     },
