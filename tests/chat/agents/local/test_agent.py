@@ -693,3 +693,15 @@ async def test_where_tickets_come_from_is_the_channel_breakdown(question: str) -
     # Was the count of every ticket.
     text, _, tools = await ask(question)
     assert [params["dimension"] for _, params in tools.calls] == ["channel"], text
+
+
+@pytest.mark.parametrize(
+    ("question", "query"),
+    [("tickets que mencionan 'cobro duplicado'", "cobro duplicado"),
+     ("tickets que hablan de cobro duplicado", "cobro duplicado"),
+     ("tickets mentioning refund", "refund")],
+)  # fmt: skip
+async def test_tickets_that_mention_words_are_a_search(question: str, query: str) -> None:
+    # "Tickets que mencionan 'factura duplicada'" was the count of Billing tickets.
+    _, _, tools = await ask(question)
+    assert tools.calls[0] == ("search_tickets", {"query": query})

@@ -229,3 +229,20 @@ def test_an_order_in_the_question_is_read() -> None:
     # "de mayor a menor" holds "menor", which read lowest first.
     assert understood("tickets por canal de mayor a menor").order == "desc"
     assert understood("tickets by category sorted ascending").order == "asc"
+
+
+@pytest.mark.parametrize(
+    ("text", "history"),
+    [("¿quién lo resolvió?", "Muéstrame el ticket 4"), ("¿cuánto tardó?", "ticket 1"),
+     ("who handled it?", "show ticket 2"), ("how long did it take?", "show ticket 2")],
+)  # fmt: skip
+def test_a_pronoun_after_a_ticket_is_that_ticket(text: str, history: str) -> None:
+    # Each was the whole team's figure (every resolved ticket, or all-time resolution times).
+    q = understood(text, history)
+    assert q.intent == "ticket"
+    assert q.ticket_id == int(history.rsplit(" ", 1)[1])
+
+
+def test_a_new_question_after_a_ticket_is_not_that_ticket() -> None:
+    assert understood("¿cuántos tickets hay?", "ticket 4").intent == "count"
+    assert understood("¿quién lo resolvió esta semana?", "ticket 4").intent != "ticket"

@@ -27,6 +27,11 @@ def resolve(question: Question, previous: Question | None) -> Question:
     """The question to answer: a follow-up laid over the previous analytic question."""
     if question.declined:  # "¿y por hora?": nothing of the previous question answers it
         return question
+    alone = not (question.periods or question.filters or question.dimension or question.interval)
+    if previous is not None and previous.intent == "ticket" and question.refers_ticket and alone:
+        # "¿Quién lo resolvió?", "¿cuánto tardó?" after ticket 45: ticket 45, with its agent,
+        # times and rating, never the whole team's figure.
+        return replace(previous, language=question.language)
     if question.bare_number is not None:
         if previous is not None and previous.ticket_id:
             # "¿Y el 46?" after ticket 45 (or tickets like it): the same about ticket 46.

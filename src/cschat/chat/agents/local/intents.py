@@ -83,6 +83,8 @@ class Question:
     suggestions: tuple[str, ...] = ()
     # The whole question is one number ("¿y el 46?"): after a ticket, that ticket.
     bare_number: int | None = None
+    # It names one ticket by a pronoun ("¿quién lo resolvió?"): after a ticket, that ticket.
+    refers_ticket: bool = False
 
 
 def parse(
@@ -282,6 +284,7 @@ def parse(
         created_and_resolved=both,
         unit=_unit(rest),
         bare_number=bare_number,  # "¿y el 2024?": the year, or ticket 2024 after a ticket
+        refers_ticket=bool(rx.TICKET_REF.search(rest)),
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.
         missing=_missing(rest, text, bool(dimension or interval) or intent == "compare"),
     )

@@ -33,7 +33,7 @@ _EN = frozenset(
     thursday saturday sunday holidays summer winter spring autumn who when handled growth grew
     grown changed best worst most least fastest slowest highest lowest common busiest overview
     summary report next weekend tomorrow tonight yoy difference issues issue problems requests
-    came got took""".split()  # noqa: SIM905
+    came got took containing mentioning mention""".split()  # noqa: SIM905
 )
 
 

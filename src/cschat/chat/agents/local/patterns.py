@@ -46,7 +46,9 @@ SEARCH = _rx(
     r"similar(?:es)?|parecid[oa]s?|como\s+se\s+(?:resolvi\w*|soluciona\w*|arregl\w*)|"
     r"how\s+(?:was|were|did\s+we|do\s+we|to|can\s+we|have\s+we)\s+(?P<x>(?:\w+\s+){0,6}?)"
     r"(?:solved?|resolved?|fix(?:ed)?|handled?)|busca\w*|search\w*|find|encuentra\w*|"
-    r"que\s+mencionen|mentioning|look(?:ing)?\s+for|como\s+(?:solucionamos|resolvimos)|"
+    r"que\s+(?:mencionen|mencionan|contienen|contengan|hablan\s+de|hablen\s+de|dicen|digan)|"
+    r"mentioning|mentions?|containing|that\s+(?:mention|contain|say)|look(?:ing)?\s+for|"
+    r"como\s+(?:solucionamos|resolvimos)|"
     r"(?:show|list|muestra\w*|lista\w*|ensena\w*)\s+(?:me\s+)?(?:the\s+|los\s+|las\s+)?"
     r"(?:tickets?|casos?)\s+(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)|"
     # "¿Qué tickets hay sobre ...?", "which tickets are there about ...": the tickets themselves.
@@ -57,7 +59,8 @@ SEARCH = _rx(
 )
 TOPIC = re.compile(
     r"(?:sobre|acerca\s+de|about|regarding|related\s+to|relacionad[oa]s?\s+con|que\s+mencionen|"
-    r"mentioning|que\s+hablen\s+de|con\s+el\s+(?:problema|asunto)|with\s+the\s+(?:issue|problem)|"
+    r"que\s+(?:mencionan|contienen|contengan|hablan\s+de|dicen|digan)|containing|mentions?|"
+    r"that\s+(?:mention|contain|say)|mentioning|que\s+hablen\s+de|con\s+el\s+(?:problema|asunto)|with\s+the\s+(?:issue|problem)|"
     r"(?:similar(?:es)?|parecid[oa]s?)(?:\s+tickets?)?\s+(?:a|al|to|como)|like)\s+"
 )
 SEARCH_VERB = re.compile(
@@ -398,6 +401,13 @@ _ACK = (
     r"perfect|bien|muy\s+bien|bueno|cool|nice|de\s+acuerdo|entendido|got\s+it|sure|claro)\W+)*"
 )
 REFERS_BACK = re.compile(_ACK + r"(?:" + _REFERS_BACK + r")(?![\w])")
+# One ticket referred to ("¿quién lo resolvió?", "¿cuánto tardó?", "who handled it?"): after a
+# ticket, that ticket again, whose answer holds its agent, times and rating.
+TICKET_REF = _rx(
+    r"(?:lo|la|le)\s+(?:resolvi\w*|cerr\w*|atendi\w*|gestion\w*|solucion\w*|llev\w*|tuvo|tien\w*|"
+    r"hizo|valor\w*|puntu\w*)|tardo|se\s+resolvio|it|its|this\s+(?:one|ticket)|that\s+(?:one|ticket)|"
+    r"(?:este|ese)\s+(?:ticket|caso)|took"
+)
 # Only a number, as a follow-up ("¿y el 46?", "what about 13?", "#7"): another ticket after one.
 BARE_NUMBER = re.compile(
     r"^\W*(?:(?:y|e|and|what\s+about|how\s+about|and\s+for|now|ahora)\s+)?"
