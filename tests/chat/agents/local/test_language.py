@@ -24,6 +24,7 @@ from cschat.chat.agents.local.language import detect_language
         ("What about last month?", "en"),
         ("backlog growth", "en"),  # was answered in Spanish
         ("login issues", "en"),  # was answered in Spanish
+        ("avg csat pls", "en"),  # was answered in Spanish
         ("best agent", "en"),
         ("most common priority", "en"),
         ("mejor agente", "es"),

@@ -47,6 +47,8 @@ async def test_no_tie_asks_once_and_shows_what_was_asked() -> None:
         "mejor agente por CSAT",
         "slowest channel last month",
         "fastest agent to first response",
+        "lowest CSAT category this month",
+        "least common channel",
     ],
 )
 async def test_a_superlative_of_one_value_asks_for_one(question: str) -> None:

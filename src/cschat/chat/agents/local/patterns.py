@@ -166,8 +166,9 @@ WHICH_ONE = _rx(rf"(?:que|cual|which|what)\s+(?:\w+\s+){{0,2}}(?:{_ONE_DIMENSION
 # common category", "la categoría más común", "el agente con más tickets", "agent with the most";
 # not a grouping ("tickets por agente, más resueltos primero").
 ONE_OF = _rx(
-    r"(?:top|best|worst|busiest|biggest|slowest|fastest|quickest|mejor|peor|"
-    r"most\s+(?:common|frequent|active))\s+"
+    r"(?:top|best|worst|busiest|biggest|slowest|fastest|quickest|lowest|highest|mejor|peor|"
+    r"(?:most|least)\s+(?:common|frequent|active))\s+(?:(?:csat|resolution|response|rated|"
+    r"ticket|tickets)\s+){0,2}"
     rf"(?:{_ONE_DIMENSION})|(?<!por\s)(?<!by\s)(?<!per\s)(?<!x\s)(?:{_ONE_DIMENSION})\s+"
     r"(?:(?:con|with|que\s+tiene|that\s+has|has|had)\s+)?(?:(?:el|la|los|las|the)\s+)?"
     r"(?:mas|most|menos|fewest|least|highest|lowest|mejor|peor)"
