@@ -705,3 +705,22 @@ async def test_tickets_that_mention_words_are_a_search(question: str, query: str
     # "Tickets que mencionan 'factura duplicada'" was the count of Billing tickets.
     _, _, tools = await ask(question)
     assert tools.calls[0] == ("search_tickets", {"query": query})
+
+
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [
+        # Was a notice that "más rápido" is no statistic, then each agent alone.
+        ("¿Lucía resuelve más rápido que Diego?",
+         "Tiempo medio de resolución: 32 h 40 min de lucia.fernandez@demo.cschat.dev frente a "
+         "4 h de diego.navarro@demo.cschat.dev (+716,7 %)."),
+        # Was answered in Spanish (the accent of "Lucía").
+        ("Is Lucía faster than Diego?",
+         "Average resolution time: 32 h 40 min for lucia.fernandez@demo.cschat.dev vs 4 h for "
+         "diego.navarro@demo.cschat.dev (+716.7%)."),
+    ],
+)  # fmt: skip
+async def test_faster_than_compares_two_agents(question: str, line: str) -> None:
+    text, _, tools = await ask(question)
+    assert [params["agent"] for _, params in tools.calls] == [LUCIA, DIEGO]
+    assert text.splitlines()[0] == line

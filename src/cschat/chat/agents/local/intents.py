@@ -332,14 +332,17 @@ def _comparison(
         # of each one alone.
         intent, dimension = "compare", None
     quicker = rx.QUICKER_ES.search(rest)
+    dimensions = [d for d, _ in filter_pairs]
+    two_values = any(dimensions.count(d) >= 2 for d in dimensions)
     if (
         intent == "stats"
-        and periods
+        and (periods or two_values)
         and quicker
         and not rx.ARTICLE_BEFORE.search(rest, 0, quicker.start())
     ):
-        # "¿Resolvemos más rápido este mes?": this month against the one before ("la
-        # resolución más rápida" is the fastest one, which no tool gives).
+        # "¿Resolvemos más rápido este mes?": this month against the one before; "¿Lucía
+        # resuelve más rápido que Diego?": the two side by side ("la resolución más rápida" is
+        # the fastest one, which no tool gives).
         intent = "compare"
     if before is not None and intent in ("count", "stats") and rx.MORE_THAN.search(before):
         intent = "compare"  # "¿más tickets que la semana pasada?"

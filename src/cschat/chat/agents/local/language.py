@@ -33,7 +33,8 @@ _EN = frozenset(
     thursday saturday sunday holidays summer winter spring autumn who when handled growth grew
     grown changed best worst most least fastest slowest highest lowest common busiest overview
     summary report next weekend tomorrow tonight yoy difference issues issue problems requests
-    came got took containing mentioning mention avg pls please plz""".split()  # noqa: SIM905
+    came got took containing mentioning mention avg pls please plz than faster slower better
+    worse more less fewer""".split()  # noqa: SIM905
 )
 
 
@@ -42,7 +43,9 @@ def detect_language(text: str, default: Language = "es") -> Language:
     if "¿" in text or "¡" in text or "ñ" in text.lower():
         return "es"
     tokens = words(fold(text))
-    es = sum(t in _ES for t in tokens) + sum(ch in "áéíóú" for ch in text.lower())
+    # Accents count for Spanish, except in capitalised words: names ("Lucía") are in any language.
+    lowered = " ".join(w for w in text.split() if not w[:1].isupper()).lower()
+    es = sum(t in _ES for t in tokens) + sum(ch in "áéíóú" for ch in lowered)
     en = sum(t in _EN for t in tokens)
     if es == en:
         return default

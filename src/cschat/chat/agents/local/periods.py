@@ -795,7 +795,7 @@ _RANGE_OPEN = re.compile(r"(?:entre|between|del?|from|desde)\s+(?:el\s+|the\s+)?
 # "La diferencia entre octubre y noviembre", "compare between this week and last week": two
 # periods, not one range.
 _TWO_OPEN = re.compile(
-    r"(?:diferencias?|difference|comparacion|comparison|compar\w*)(?:\s+[\w.]+){0,3}?\s+"
+    r"(?:diferencias?|difference|comparacion|comparison|compar\w*)(?:\s+[\w.]+){0,5}?\s+"
     r"(?:entre|between)\s+(?:el\s+|la\s+|the\s+)?$"
 )
 _RANGE_JOIN = re.compile(r"\s*(?:y|and|al?|to|hasta|until|through|-)\s+(?:el\s+|the\s+)?")

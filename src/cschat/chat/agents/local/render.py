@@ -53,7 +53,8 @@ TEXT = {
         "status_any": "todos", "filters": "filtros", "no_filters": "sin filtros",
         "as_of": "datos a", "by": "por", "no_rows": "No hay tickets que "
         "cumplan la consulta.", "no_data": "sin datos", "counted": "Tickets considerados",
-        "vs": "frente a", "in": "en", "no_base": "sin porcentaje: el segundo periodo es 0",
+        "vs": "frente a", "in": "en", "for": "de",
+        "no_base": "sin porcentaje: el segundo periodo es 0",
         "similar": "Tickets parecidos a «{q}»",
         "no_similar": "No encontré tickets parecidos a «{q}».",
         "solution": "Solución", "and": "y",
@@ -73,7 +74,8 @@ TEXT = {
         "status_any": "any", "filters": "filters", "no_filters": "no filters",
         "as_of": "data as of", "by": "by", "no_rows": "No tickets match the "
         "question.", "no_data": "no data", "counted": "Tickets counted",
-        "vs": "vs", "in": "in", "no_base": "no percent change: the second period is 0",
+        "vs": "vs", "in": "in", "for": "for",
+        "no_base": "no percent change: the second period is 0",
         "similar": "Tickets similar to “{q}”", "no_similar": "I found no tickets similar to “{q}”.",
         "solution": "Solution", "and": "and",
         "no_subject": "Ticket #{id} has no subject to search for similar ones.",
@@ -363,7 +365,8 @@ def _render(
         calls, results = calls[1:], results[1:]  # the whole ranking: the first ended in a tie
     if varying and compares_values(question):
         sides = [(str(c.params[varying]), r) for c, r in zip(calls, results, strict=True)]
-        body = _compare(question, calls[0], sides, lang)
+        by = "for" if varying in ("agent", "team") else "in"
+        body = _compare(question, calls[0], sides, lang, by)
     else:
         # One block per filter value; a comparison of periods takes two calls per block.
         size = 2 if question.intent == "compare" else 1
@@ -502,9 +505,14 @@ def _rows(
 
 
 def _compare(
-    question: Question, call: ToolCall, sides: Sequence[tuple[str, Result]], lang: Language
+    question: Question,
+    call: ToolCall,
+    sides: Sequence[tuple[str, Result]],
+    lang: Language,
+    by: str = "in",
 ) -> str:
-    """One line per figure: each side's value; with two sides, the change from the second."""
+    """One line per figure: each side's value; with two sides, the change from the second.
+    `by` is how a side is introduced: "in" a period or channel, "for" an agent or team."""
     t = TEXT[lang]
     if call.name == "count_tickets":
         figures = [(_count_label(call.params, lang), "count")]
@@ -514,7 +522,7 @@ def _compare(
     for label, metric in figures:
         values = [result.get(metric) for _, result in sides]
         shown = [
-            f"{_metric_value(metric, value, lang, question.unit)} {t['in']} {side}"
+            f"{_metric_value(metric, value, lang, question.unit)} {t[by]} {side}"
             for value, (side, _) in zip(values, sides, strict=True)
         ]
         joiner = f" {t['vs']} " if len(shown) == 2 else ", "
