@@ -66,6 +66,9 @@ async def _declined(question: str, history: tuple[str, ...] = ()) -> tuple[str, 
         ("How many tickets were reopened?", "en", "reopened"),
         ("How many tickets breached SLA?", "en", "breached"),
         ("How many tickets have no category?", "en", "no category"),
+        # Each was every open ticket, or every resolved ticket.
+        ("¿Cuántos tickets tenemos pendientes de asignar?", "es", "pendientes de asignar"),
+        ("tickets de clientes VIP", "es", "clientes VIP"),
         # Tickets per CSAT value: each was the average CSAT.
         ("tickets by CSAT score", "en", "tickets by CSAT"),
         ("distribución del CSAT", "es", "distribución del CSAT"),

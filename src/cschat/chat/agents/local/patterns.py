@@ -441,6 +441,11 @@ NO_FIELD = _rx(
     r"care|atencion|en|de|del|la|las|el|los|y|e|o|que|por|con|a|al|este|esta|in|on|of|for|the|"
     r"this|that|last|and|or|by|per|with|to|is|are|was|were)(?!\w))[a-z0-9]\w*|"
     r"sin\s+asignar|unassigned|no\s+asignad\w*|without\s+(?:an?\s+)?agent|sin\s+agente|"
+    r"(?:pendientes?\s+de|por)\s+asignar|sin\s+asignacion|(?:awaiting|pending)\s+assignment|"
+    r"not\s+(?:yet\s+)?assigned|"
+    # Customer segments: the tickets hold a customer's name, not their tier.
+    r"clientes?\s+(?:vip|premium|gold|platinum|importantes|grandes|clave)|"
+    r"(?:vip|premium|gold|platinum|key|top|important|big)\s+(?:customers?|clients?|clientes?|accounts?)|"
     r"reabiert\w*|reabr\w*|reopen\w*|re-opened|slas?|breach\w*|incumpl\w*|"
     r"(?:sin|no|without(?:\s+an?)?)\s+(?:categor\w+|prioridad\w*|priorit\w+|canal\w*|channels?|"
     r"equipos?|teams?)"
