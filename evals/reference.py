@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cschat.tickets.search import STOPWORDS, tiers
+from tests.support.reference import MEASURED_BY
 
 Row = Mapping[str, Any]
 RESOLVED = ("resolved", "closed")
@@ -98,17 +99,9 @@ def _value(rows: list[Row], metric: str) -> float | int | None:
     return len(rows) if metric == "count" else METRICS[metric](rows)
 
 
-_MEASURED_BY = {
-    "avg_resolution_hours": "resolution_minutes",
-    "median_resolution_hours": "resolution_minutes",
-    "avg_first_response_minutes": "first_response_minutes",
-    "avg_csat": "csat",
-}
-
-
 def _measured(rows: list[Row], metric: str) -> int:
     """How many of `rows` the metric is computed from (those with its time or rating)."""
-    return len(rows) if metric == "count" else len(_present(rows, _MEASURED_BY[metric]))
+    return len(rows) if metric == "count" else len(_present(rows, MEASURED_BY[metric]))
 
 
 def count_tickets(rows: list[Row], params: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from cschat.tickets import demo
 from cschat.tickets.bulk import load_rows
 from cschat.tickets.models import RESOLVED_STATUSES, Ticket
-from tests.support.reference import REFERENCE_CSV
+from tests.support.reference import MEASURED_BY, REFERENCE_CSV
 
 DEMO_NOW = datetime(2024, 11, 10, 12, 0, tzinfo=UTC)
 CSV_COLUMNS = (
@@ -187,20 +187,11 @@ def metric(tickets: list[Ticket], name: str) -> float | None:
     return mean([float(v) for t in tickets if (v := pick(t)) is not None])
 
 
-# The column each metric is computed from: a ticket without it is not measured.
-_MEASURED_BY = {
-    "avg_resolution_hours": "resolution_minutes",
-    "median_resolution_hours": "resolution_minutes",
-    "avg_first_response_minutes": "first_response_minutes",
-    "avg_csat": "csat",
-}
-
-
 def measured(tickets: list[Ticket], name: str) -> int:
     """How many of `tickets` have what metric `name` is computed from."""
     if name == "count":
         return len(tickets)
-    return sum(getattr(t, _MEASURED_BY[name]) is not None for t in tickets)
+    return sum(getattr(t, MEASURED_BY[name]) is not None for t in tickets)
 
 
 def _scaled(minutes: float | None) -> float | None:

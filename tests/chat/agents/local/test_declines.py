@@ -698,30 +698,23 @@ async def test_where_without_a_source_is_no_field() -> None:
 @pytest.mark.parametrize(
     ("question", "lang", "written"),
     [
+        # A count of days ("¿Cuántos días hubo tickets urgentes?" was the urgent tickets' count).
         ("¿Cuántos días hubo tickets urgentes?", "es", "Cuántos días"),
         ("how many weeks had more created than resolved?", "en", "how many weeks"),
-    ],
-)
-async def test_a_count_of_days_is_declined(question: str, lang: str, written: str) -> None:
-    # "¿Cuántos días hubo tickets urgentes?" was the count of urgent tickets.
-    text, language = await _declined(question)
-    assert language == lang
-    assert written in text
-
-
-@pytest.mark.parametrize(
-    ("question", "lang", "written"),
-    [
+        # The backlog of a past date: each was the open tickets created in one period (against
+        # another).
         ("¿Ha crecido el backlog este mes?", "es", "backlog"),
         ("backlog this week vs last week", "en", "backlog"),
         ("open tickets over time", "en", "open tickets"),
         ("unresolved tickets trend", "en", "unresolved"),
+        # A first name in lower case that no agent has: each was every resolved ticket.
+        ("tickets de juan", "es", "«juan»"),
+        ("tickets for maria this week", "en", "“maria”"),
     ],
 )
-async def test_the_backlog_of_a_past_date_is_declined(
+async def test_what_no_tool_answers_is_declined_naming_it(
     question: str, lang: str, written: str
 ) -> None:
-    # Each was the open tickets created in one period (against another): not a past backlog.
     text, language = await _declined(question)
     assert language == lang
     assert written in text
@@ -731,19 +724,6 @@ async def test_the_backlog_of_a_past_date_is_declined(
 async def test_the_backlog_now_is_answered(question: str) -> None:
     _, _, tools = await ask(question)
     assert tools.calls[0][1]["status"] == "open"
-
-
-@pytest.mark.parametrize(
-    ("question", "lang", "written"),
-    [("tickets de juan", "es", "«juan»"), ("tickets for maria this week", "en", "“maria”")],
-)
-async def test_a_first_name_in_lower_case_no_agent_has_is_declined(
-    question: str, lang: str, written: str
-) -> None:
-    # Each was every resolved ticket.
-    text, language = await _declined(question)
-    assert language == lang
-    assert written in text
 
 
 async def test_a_first_name_in_lower_case_an_agent_has_is_that_agent() -> None:
