@@ -707,6 +707,9 @@ async def test_where_without_a_source_is_no_field() -> None:
         ("backlog this week vs last week", "en", "backlog"),
         ("open tickets over time", "en", "open tickets"),
         ("unresolved tickets trend", "en", "unresolved"),
+        # A threshold on a count: was this month's count against last month's.
+        ("which agents resolved more than 20 tickets this month?", "en", "more than 20 tickets"),
+        ("agentes con más de 20 tickets", "es", "más de 20 tickets"),
         # A first name in lower case that no agent has: each was every resolved ticket.
         ("tickets de juan", "es", "«juan»"),
         ("tickets for maria this week", "en", "“maria”"),

@@ -532,6 +532,9 @@ def _unanswerable(
     listing = rx.LISTING.search(rest)
     if listing and intent != "search":
         return "no_listing", _written(text, listing)
+    if counted := rx.COUNT_THRESHOLD.search(rest):
+        # "Which agents resolved more than 20 tickets?" compared this month with the last.
+        return "count_threshold", _written(text, counted)
     threshold = rx.THRESHOLD.search(rest)  # "more than 3 days" is no period either
     if threshold:
         return "no_threshold", _written(text, threshold)

@@ -352,6 +352,13 @@ THRESHOLD = _rx(
     r"\s+than|above|below|por\s+(?:encima|debajo)\s+de)\s+(?:the\s+|la\s+|el\s+|lo\s+)?"
     r"(?:average|median|media|mediana|promedio|usual|normal|habitual)"
 )
+# A threshold on a count ("agents with more than 20 tickets"): the breakdown shows each count.
+COUNT_THRESHOLD = _rx(
+    r"(?:more|less|fewer)\s+than\s+\d+\s+(?:\w+\s+)?(?:tickets?|casos?|cases?)|"
+    r"(?:over|under|at\s+least|at\s+most)\s+\d+\s+(?:\w+\s+)?(?:tickets?|cases?)|"
+    r"(?:mas|menos)\s+de\s+\d+\s+(?:\w+\s+)?(?:tickets?|casos?)|"
+    r"(?:al\s+menos|como\s+minimo|como\s+maximo)\s+\d+\s+(?:\w+\s+)?(?:tickets?|casos?)"
+)
 # Two groupings at once ("por canal y prioridad"): the tools group by one.
 _GROUPS = "(?:" + "|".join(p for _, p in DIMENSIONS) + ")"
 _UNITS = r"(?:dias?|days?|semanas?|weeks?|mes(?:es)?|months?)"

@@ -180,6 +180,9 @@ CANNED = {
         "(«{text}»): los tickets no guardan el historial de su estado. Puedo darte los abiertos "
         "hoy, o los creados y los resueltos de un periodo, que muestran si entraron más de los que "
         "se resolvieron. Prueba con frases como:",
+        "count_threshold": "No filtro por un número de tickets («{text}»): el desglose (por "
+        "ejemplo, tickets por agente este mes) muestra cuántos tiene cada uno. Prueba con frases "
+        "como:",
         "no_day_count": "No cuento días, semanas ni meses («{text}»): cuento tickets. La "
         "tendencia por día, semana o mes muestra los tickets de cada uno. Prueba con frases como:",
         "unknown_metric": "No tengo «{text}»: mido el tiempo de resolución (media, mediana y "
@@ -266,6 +269,8 @@ CANNED = {
         "(“{text}”): tickets keep no history of their status. I can give the tickets open now, "
         "or those created and those resolved in a period, which show whether more came in than "
         "were resolved. Try phrasings like:",
+        "count_threshold": "I do not filter by a number of tickets (“{text}”): the breakdown "
+        "(for example, tickets by agent this month) shows how many each has. Try phrasings like:",
         "no_day_count": "I do not count days, weeks or months (“{text}”): I count tickets. The "
         "trend by day, week or month shows the tickets of each. Try phrasings like:",
         "unknown_metric": "I do not have “{text}”: I measure resolution time (average, median "
@@ -310,7 +315,7 @@ CANNED = {
 WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
      "p90_grouped", "no_ratio", "no_share", "no_cause", "no_forecast", "no_distinct",
-     "no_day_count", "no_backlog_history", "unknown_metric", "negated_filter",
+     "no_day_count", "no_backlog_history", "count_threshold", "unknown_metric", "negated_filter",
      "compare_grouped", "too_many_periods", "no_threshold", "two_groupings", "no_listing",
      "unknown_value", "unknown_agent"}
 )  # fmt: skip
