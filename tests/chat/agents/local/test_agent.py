@@ -724,3 +724,19 @@ async def test_faster_than_compares_two_agents(question: str, line: str) -> None
     text, _, tools = await ask(question)
     assert [params["agent"] for _, params in tools.calls] == [LUCIA, DIEGO]
     assert text.splitlines()[0] == line
+
+
+@pytest.mark.parametrize(
+    ("question", "interval", "metric"),
+    [("¿Cuál fue la peor semana del año en CSAT?", "week", "avg_csat"),
+     ("best month for CSAT this year", "month", "avg_csat")],
+)  # fmt: skip
+async def test_the_best_or_worst_unit_is_the_series_to_find_it_in(
+    question: str, interval: str, metric: str
+) -> None:
+    # Each was the all-time average CSAT with a note that "peor"/"best" is no statistic.
+    _, _, tools = await ask(question)
+    assert tools.calls == [
+        ("ticket_trend", {"interval": interval, "metric": metric, "start_date": "2026-01-01",
+                          "end_date": "2026-11-27", "date_field": "resolved"}),
+    ]  # fmt: skip

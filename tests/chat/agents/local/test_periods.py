@@ -112,6 +112,8 @@ def windows(text: str, today: date) -> list[str]:
         ("the difference between this week and last week", FRI,
          ["2026-11-23..2026-11-27", "2026-11-16..2026-11-22"]),
         ("tickets entre octubre y noviembre", FRI, ["2026-10-01..2026-11-27"]),
+        ("la peor semana del año", FRI, ["2026-01-01..2026-11-27"]),  # "del año" was no period
+        ("tickets del año 2024", FRI, ["2024-01-01..2024-12-31"]),
         ("el primer día del mes", FRI, []),
         ("between the 3rd and the 9th of Dec 2025", FRI, ["2025-12-03..2025-12-09"]),
         ("the week of Nov 11, 2026", FRI, ["2026-11-09..2026-11-15"]),

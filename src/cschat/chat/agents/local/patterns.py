@@ -106,7 +106,9 @@ PEAK = _rx(
     r"(?:el|la|que|cual|what|which)\s+(dia|semana|mes)\s+(?:con|de|que|en\s+que|hubo|"
     r"(?:\w+\s+){0,2}?)(?:mas|menos)|(?:busiest|quietest|peak|biggest)\s+(day|week|month)|"
     r"(?:which|what)\s+(day|week|month)\s+(?:had|has|got|saw|with|was)\s+(?:the\s+)?"
-    r"(?:most|fewest|least|highest|lowest)"
+    r"(?:most|fewest|least|highest|lowest)|"
+    # "La peor semana en CSAT", "the best month for CSAT": the series, to find it in.
+    r"(?:peor|mejor)\s+(dia|semana|mes)|(?:best|worst|slowest|fastest)\s+(day|week|month)"
 )
 TREND = _rx(
     r"tendencia|evoluci\w*|trend|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|historico|evolv\w*|"

@@ -610,7 +610,10 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     ),
     (
         r"(?:este\s+ano|ano\s+actual|(?:this|current)\s+year|lo\s+que\s+va\s+de\s+ano|"
-        r"year\s+to\s+date|ytd)",
+        r"year\s+to\s+date|ytd|"
+        # "La peor semana del año" is this year's ("del año 2024", "del año pasado" are others).
+        r"(?<!dia\s)(?<!mes\s)del\s+ano(?!\s+(?:pasado|anterior|que\s+viene|proximo|siguiente|"
+        r"actual|antepasado|de|\d)))",
         _fixed(lambda t: _running("year", t)),
     ),
     (
