@@ -125,3 +125,22 @@ async def test_closed_against_resolved_is_the_status_breakdown(question: str) ->
 async def test_resolved_and_closed_are_every_finished_ticket() -> None:
     _, _, tools = await ask("tickets resolved and closed this week")
     assert [name for name, _ in tools.calls] == ["count_tickets"]
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "dimension", "filters"),
+    [
+        ("agentes del equipo Norte", (), "agent", {"team": "Equipo Norte"}),
+        ("categories for Diego", (), "category", {"agent": "diego.navarro@demo.cschat.dev"}),
+        ("categorías", (), "category", {}),
+        ("¿y canales?", ("tickets de billing",), "channel", {"category": "Billing"}),
+    ],
+)
+async def test_groups_named_first_are_their_breakdown(
+    question: str, history: tuple[str, ...], dimension: str, filters: dict[str, str]
+) -> None:
+    # "Agentes del equipo Norte" was the team's count; "categorías" alone was not understood.
+    _, _, tools = await ask(question, history=history)
+    name, params = tools.calls[0]
+    assert (name, params["dimension"]) == ("breakdown_tickets", dimension)
+    assert {k: params[k] for k in filters} == filters

@@ -458,6 +458,9 @@ def _dimension(rest: str) -> str | None:
     for name, words in rx.DIM_PER.items():
         if words.search(rest):
             return name
+    for name, words in rx.DIM_OF.items():
+        if words.search(rest):
+            return name
     if rx.BREAKDOWN.search(rest) or rx.SUPERLATIVE.search(rest):
         hits = [(m.start(), name) for name, words in rx.DIM.items() for m in words.finditer(rest)]
         if hits:

@@ -534,6 +534,15 @@ DIMENSIONS_PLURAL = {
 }
 # The groups named first: "categories by resolution time", "canales por CSAT".
 DIM_PER = {name: _rx(f"(?:{p})\\s+(?:por|by|per|segun)") for name, p in DIMENSIONS_PLURAL.items()}
+# The question opens with the groups of a value, or is only them: "agentes del equipo Norte",
+# "categories for Diego", "¿y canales?".
+DIM_OF = {
+    name: re.compile(
+        rf"^\W*(?:(?:y|and)\s+)?(?:(?:los|las|the)\s+)?(?:{p})"
+        r"(?:\s+(?:de|del|de\s+la|for|of|in|en)\s|\W*$)"
+    )
+    for name, p in DIMENSIONS_PLURAL.items()
+}
 
 # SQL, markup or template code: a message built of it is not a question, even with "tickets" in it.
 CODE = re.compile(
