@@ -467,9 +467,12 @@ async def test_the_new_status_is_read_from_the_status_breakdown(question: str) -
 @pytest.mark.parametrize(
     ("question", "answer"),
     [("gracias", "¡De nada!"), ("Muchas gracias", "¡De nada!"), ("thanks!", "You're welcome!"),
-     ("hola", "¡Hola!")],
+     ("hola", "¡Hola!"),
+     # Goodbyes were greeted with "¡Hola!"; "ok" alone and "are you a bot?" were not understood.
+     ("adiós", "¡Hasta luego!"), ("bye!", "Goodbye!"), ("ok", "De acuerdo."),
+     ("perfect", "All right."), ("¿eres un bot?", "Respondo con datos exactos")],
 )  # fmt: skip
-async def test_thanks_get_a_you_are_welcome(question: str, answer: str) -> None:
+async def test_courtesies_get_their_reply(question: str, answer: str) -> None:
     text, _, tools = await ask(question)
     assert text.startswith(answer) and tools.calls == []
 

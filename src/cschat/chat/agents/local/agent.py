@@ -203,7 +203,7 @@ def _answer(
         interval = INTERVAL[question.language][trend_interval(question)]
         return canned("long_trend", question.language, interval=interval)
     kind = question.intent if question.intent in ("greeting", "help") else "unknown"
-    return canned("thanks" if question.thanks else kind, question.language)
+    return canned(question.courtesy or kind, question.language)
 
 
 def _refusal(exc: AppError, call: ToolCall, language: Language) -> str:

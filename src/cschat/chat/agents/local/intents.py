@@ -69,7 +69,9 @@ class Question:
     refers_back: bool = False  # "compáralo con agosto": compare the previous answer's period
     # The one period is what is compared against ("more than last week"), not the first of two.
     against: bool = False
-    thanks: bool = False  # a greeting that thanks ("gracias"): answered "you're welcome"
+    # A greeting that thanks ("gracias"), says goodbye ("adiós") or only acknowledges ("ok"): the
+    # `render.CANNED` kind of its reply.
+    courtesy: Literal["thanks", "bye", "ack"] | None = None
     # Dimensions whose previous filters a follow-up drops ("¿y sin filtros?": all of them).
     unfiltered: tuple[str, ...] = ()
     created_and_resolved: bool = False  # "¿cuántos nuevos y cuántos resueltos?": two counts
@@ -255,8 +257,9 @@ def parse(
     if intent is None and not followup:
         intent = "unknown"
     if intent in ("greeting", "help"):
-        thanks = intent == "greeting" and bool(rx.THANKS.search(rest))
-        return Question(language, intent, thanks=thanks)
+        return Question(
+            language, intent, courtesy=_courtesy(rest) if intent == "greeting" else None
+        )
     limit, order = _limit_and_order(rest, intent, dimension, stats)
     if sorted_only:
         order = "asc" if rx.SORT_ASC.search(rest) else "desc"
@@ -288,6 +291,16 @@ def parse(
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.
         missing=_missing(rest, text, bool(dimension or interval) or intent == "compare"),
     )
+
+
+def _courtesy(rest: str) -> Literal["thanks", "bye", "ack"] | None:
+    if rx.THANKS.search(rest):
+        return "thanks"
+    if rx.BYE.search(rest):
+        return "bye"
+    if rx.ACK.search(rest) and not rx.GREETING.search(rx.ACK.sub(" ", rest)):
+        return "ack"
+    return None
 
 
 def _next_levels(

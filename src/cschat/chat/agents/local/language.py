@@ -19,7 +19,8 @@ _ES = frozenset(
     cancelaciones urgentes puedes hacer al lo va tambien solo lunes martes miercoles jueves viernes
     sabado domingo navidad crecimiento crecido cambiado mejor peor mas menos comun rapido lento
     resumen informe agentes categorias equipos canales prioridades estados dias horas proximo
-    manana fin problemas incidencias solicitudes llegaron hubo tardamos porfa favor""".split()  # noqa: SIM905
+    manana fin problemas incidencias solicitudes llegaron hubo tardamos porfa favor adios vale
+    perfecto genial entendido""".split()  # noqa: SIM905
 )
 _EN = frozenset(
     """and or of the in by for with without what which how many much where this these week month
@@ -34,7 +35,7 @@ _EN = frozenset(
     grown changed best worst most least fastest slowest highest lowest common busiest overview
     summary report next weekend tomorrow tonight yoy difference issues issue problems requests
     came got took containing mentioning mention avg pls please plz than faster slower better
-    worse more less fewer""".split()  # noqa: SIM905
+    worse more less fewer bye goodbye great perfect cool""".split()  # noqa: SIM905
 )
 
 

@@ -17,14 +17,20 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 GREETING = _rx(
     r"hola|buenas|buenos\s+dias|buenas\s+(?:tardes|noches)|hi|hello|hey|good\s+(?:morning|"
-    r"afternoon|evening)|muchas\s+gracias|gracias|thanks|thank\s+you|saludos|que\s+tal|adios|bye"
+    r"afternoon|evening)|muchas\s+gracias|gracias|thanks|thank\s+you|saludos|que\s+tal|adios|bye|"
+    r"hasta\s+(?:luego|pronto|manana)|chao|chau|goodbye|see\s+you|nos\s+vemos|"
+    r"ok(?:ay)?|vale|perfecto|genial|entendido|de\s+acuerdo|got\s+it|great|perfect|cool"
 )
 THANKS = _rx(r"gracias|thanks|thank\s+you|thx|ty")
+BYE = _rx(r"adios|bye|hasta\s+(?:luego|pronto|manana)|chao|chau|goodbye|see\s+you|nos\s+vemos")
+# An acknowledgement alone ("ok", "vale", "perfecto"): no question in it.
+ACK = _rx(r"ok(?:ay)?|vale|perfecto|genial|entendido|de\s+acuerdo|got\s+it|great|perfect|cool")
 HELP = _rx(
     r"ayuda|help|que\s+puedes\s+hacer|what\s+can\s+you\s+do|que\s+sabes\s+hacer|como\s+funcionas?|"
     r"how\s+does\s+(?:this|it)\s+work|que\s+(?:te\s+)?puedo\s+preguntar(?:te)?|what\s+can\s+i\s+ask|"
     r"ejemplos|examples|what\s+do\s+you\s+do|me\s+ayudas|puedes\s+ayudarme|ayudame|"
-    r"quien\s+eres|que\s+eres|who\s+are\s+you|what\s+are\s+you|what\s+is\s+this"
+    r"quien\s+eres|que\s+eres|who\s+are\s+you|what\s+are\s+you|what\s+is\s+this|"
+    r"eres\s+(?:un\s+bot|una\s+ia|humano|una\s+persona)|are\s+you\s+(?:a\s+bot|an?\s+ai|human)"
 )
 TICKET_ID = _rx(
     r"(?:ticket|caso|case|incidencia)\s*(?:#|n[ou]m(?:ero)?\.?|id|number|no\.)?\s*#?\s*(\d+)|#(\d+)|"

@@ -137,6 +137,9 @@ CANNED = {
     "es": {
         "thanks": "¡De nada! Pregúntame lo que quieras sobre tus tickets; escribe «ayuda» para ver "
         "ejemplos.",
+        "bye": "¡Hasta luego! Aquí estaré cuando quieras consultar tus tickets.",
+        "ack": "De acuerdo. Pregúntame lo que quieras sobre tus tickets; escribe «ayuda» para ver "
+        "ejemplos.",
         "greeting": "¡Hola! Pregúntame por tus tickets: cuántos hay, tiempos de resolución y de "
         "primera respuesta, CSAT, tendencias, comparaciones entre periodos o tickets parecidos y "
         "cómo se resolvieron. Escribe «ayuda» para ver ejemplos.",
@@ -229,6 +232,8 @@ CANNED = {
     "en": {
         "thanks": "You're welcome! Ask me anything else about your tickets; type “help” for "
         "examples.",
+        "bye": "Goodbye! I'm here whenever you want to ask about your tickets.",
+        "ack": "All right. Ask me anything about your tickets; type “help” for examples.",
         "greeting": "Hi! Ask me about your tickets: how many, resolution and first response "
         "times, CSAT, trends, comparisons between periods, or similar past tickets and how they "
         "were solved. Type “help” for examples.",
