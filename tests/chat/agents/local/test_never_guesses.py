@@ -39,7 +39,7 @@ def _allowed(results: list[dict[str, Any]], lang: Any) -> set[str]:
         if isinstance(v, bool) or v is None:
             continue
         if isinstance(v, int | float):
-            allowed.update({numbers.number(v, lang), numbers.hours(v, lang),
+            allowed.update({numbers.number(v, lang), numbers.minutes(v * 60, lang),
                             numbers.minutes(v, lang)})  # fmt: skip
             for unit in ("day", "hour", "minute"):  # "in days": hours or minutes, converted
                 for minutes in (v, v * 60):

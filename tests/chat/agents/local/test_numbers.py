@@ -34,8 +34,8 @@ def test_number(value: float, es: str, en: str) -> None:
     ],
 )
 def test_hours(hours: float, text_es: str, text_en: str) -> None:
-    assert numbers.hours(hours, "es") == text_es
-    assert numbers.hours(hours, "en") == text_en
+    assert numbers.minutes(hours * 60, "es") == text_es
+    assert numbers.minutes(hours * 60, "en") == text_en
 
 
 def test_minutes_round_to_the_minute() -> None:

@@ -23,11 +23,6 @@ def minutes(value: float, language: Language) -> str:
     return head if mins == 0 else f"{head} {mins} min"
 
 
-def hours(value: float, language: Language) -> str:
-    """A duration given in hours, written like `minutes`."""
-    return minutes(value * 60, language)
-
-
 _UNIT_NAMES = {"es": {"day": "días", "hour": "h", "minute": "min"},
                "en": {"day": "days", "hour": "h", "minute": "min"}}  # fmt: skip
 _IN_MINUTES = {"day": 1440, "hour": 60, "minute": 1}

@@ -15,16 +15,17 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])(?:" + pattern + r")(?![\w])")
 
 
+_BYE_WORDS = r"adios|bye|hasta\s+(?:luego|pronto|manana)|chao|chau|goodbye|see\s+you|nos\s+vemos"
+_ACK_WORDS = r"ok(?:ay)?|vale|perfecto|genial|entendido|de\s+acuerdo|got\s+it|great|perfect|cool"
 GREETING = _rx(
     r"hola|buenas|buenos\s+dias|buenas\s+(?:tardes|noches)|hi|hello|hey|good\s+(?:morning|"
-    r"afternoon|evening)|muchas\s+gracias|gracias|thanks|thank\s+you|saludos|que\s+tal|adios|bye|"
-    r"hasta\s+(?:luego|pronto|manana)|chao|chau|goodbye|see\s+you|nos\s+vemos|"
-    r"ok(?:ay)?|vale|perfecto|genial|entendido|de\s+acuerdo|got\s+it|great|perfect|cool"
+    r"afternoon|evening)|muchas\s+gracias|gracias|thanks|thank\s+you|saludos|que\s+tal|"
+    rf"{_BYE_WORDS}|{_ACK_WORDS}"
 )
 THANKS = _rx(r"gracias|thanks|thank\s+you|thx|ty")
-BYE = _rx(r"adios|bye|hasta\s+(?:luego|pronto|manana)|chao|chau|goodbye|see\s+you|nos\s+vemos")
+BYE = _rx(_BYE_WORDS)
 # An acknowledgement alone ("ok", "vale", "perfecto"): no question in it.
-ACK = _rx(r"ok(?:ay)?|vale|perfecto|genial|entendido|de\s+acuerdo|got\s+it|great|perfect|cool")
+ACK = _rx(_ACK_WORDS)
 HELP = _rx(
     r"ayuda|help|que\s+puedes\s+hacer|what\s+can\s+you\s+do|que\s+sabes\s+hacer|como\s+funcionas?|"
     r"how\s+does\s+(?:this|it)\s+work|que\s+(?:te\s+)?puedo\s+preguntar(?:te)?|what\s+can\s+i\s+ask|"
@@ -413,8 +414,8 @@ _REFERS_BACK = (
 )
 # "Ok, ¿y por canal?", "perfecto, ahora por prioridad": an acknowledgement before a follow-up.
 _ACK = (
-    r"^\W*(?:(?:ok(?:ay)?|vale|perfecto|genial|gracias|muchas\s+gracias|thanks|thank\s+you|great|"
-    r"perfect|bien|muy\s+bien|bueno|cool|nice|de\s+acuerdo|entendido|got\s+it|sure|claro)\W+)*"
+    rf"^\W*(?:(?:{_ACK_WORDS}|gracias|muchas\s+gracias|thanks|thank\s+you|bien|muy\s+bien|bueno|"
+    r"nice|sure|claro)\W+)*"
 )
 REFERS_BACK = re.compile(_ACK + r"(?:" + _REFERS_BACK + r")(?![\w])")
 # One ticket referred to ("¿quién lo resolvió?", "¿cuánto tardó?", "who handled it?"): after a
