@@ -27,15 +27,18 @@ async def sync_status(
     session: AsyncSession, runner: SyncRunner, *, interval_minutes: int
 ) -> HubSpotStatusRead:
     """Last run, counts, cursor and the next scheduled run."""
+    # `running` first: a run records its end before it stops counting as running, so a row read
+    # afterwards is never older than the flag (read the other way round, a run finishing in
+    # between showed as not running yet still `running`).
+    running = await runner.running()
     state = await repository.get_state(session, SOURCE)
     last = await repository.last_run(session, SOURCE)
-    running = await runner.running()
     shown = SyncRunRead.model_validate(last) if last else None
-    if last is not None and last.status == "running" and not running and runner.sees_every_run:
-        # A live run records its end before it lets the lock go: a row still `running` once
-        # nobody holds the lock was left by a process that died. The next run marks it so.
-        await session.refresh(last)
-        if last.status == "running":
+    if last is not None and last.status == "running" and not running:
+        running = await runner.running()  # a run that began since the first look
+        if not running and runner.sees_every_run:
+            # Nobody holds the lock, yet the row says `running`: the process that ran it died.
+            # The next run marks it so.
             shown = SyncRunRead.model_validate(last).model_copy(
                 update={"status": "interrupted", "detail": repository.STALE_RUN_DETAIL}
             )
