@@ -22,12 +22,17 @@ run: install
 	$(BIN)/cschat demo seed
 	$(BIN)/cschat serve --host $(HOST) --port $(PORT)
 
+# The suite runs on every CPU (pytest-xdist), at most 4 workers: each worker has its own template
+# database and every test its own copy, so workers never share rows. PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= auto
+PYTEST = $(BIN)/pytest --numprocesses=$(PYTEST_WORKERS) --maxprocesses=4
+
 test: install
-	$(BIN)/pytest
+	$(PYTEST)
 
 # The same suite against PostgreSQL (TEST_DATABASE_URL names the server; databases are created).
 test-pg: install
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/cschat_test} $(BIN)/pytest
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/cschat_test} $(PYTEST)
 
 lint: install
 	$(BIN)/ruff check src tests bench evals
