@@ -743,3 +743,19 @@ async def test_the_best_or_worst_unit_is_the_series_to_find_it_in(
         ("ticket_trend", {"interval": interval, "metric": metric, "start_date": "2026-01-01",
                           "end_date": "2026-11-27", "date_field": "resolved"}),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "note"),
+    [
+        ("as a trend", "tickets by channel last month", "Note: the trend is not split by channel"),
+        ("¿y por semana?", "tiempo medio por agente", "Aviso: la tendencia no se divide por"),
+    ],
+)
+async def test_a_trend_after_a_breakdown_says_it_is_everyones(
+    question: str, history: str, note: str
+) -> None:
+    # The series has no grouping: it silently became every ticket's.
+    text, events, _ = await ask(question, history=(history,))
+    assert text.startswith(note), text
+    assert [e.name for e in events if isinstance(e, ToolCallEvent)] == ["ticket_trend"]

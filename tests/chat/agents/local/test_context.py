@@ -246,3 +246,20 @@ def test_a_pronoun_after_a_ticket_is_that_ticket(text: str, history: str) -> Non
 def test_a_new_question_after_a_ticket_is_not_that_ticket() -> None:
     assert understood("¿cuántos tickets hay?", "ticket 4").intent == "count"
     assert understood("¿quién lo resolvió esta semana?", "ticket 4").intent != "ticket"
+
+
+@pytest.mark.parametrize(
+    ("text", "history"),
+    [
+        ("as a trend", "How many billing tickets were created in October?"),
+        ("show me as a trend", "How many billing tickets were created in October?"),
+        ("muéstramelo como tendencia", "¿Cuántos tickets de facturación se crearon en octubre?"),
+        ("¿y su evolución?", "¿Cuántos tickets de facturación se crearon en octubre?"),
+    ],
+)
+def test_a_trend_alone_is_the_previous_question_over_time(text: str, history: str) -> None:
+    # It was a new question: every resolved ticket of the last twelve weeks.
+    q = understood(text, history)
+    assert (q.intent, q.date_field) == ("trend", "created")
+    assert q.filters == (("category", "Billing"),)
+    assert [p.label() for p in q.periods] == ["2026-10-01..2026-10-31"]

@@ -95,7 +95,7 @@ def describe(question: Question) -> str:
     if question.stats:
         parts.append("stats=" + ", ".join(question.stats))
     if question.missing:
-        parts.append("not computed=" + ", ".join(f"{w} of {m}" for m, w in question.missing))
+        parts.append("not computed=" + ", ".join(f"{m}: {w}" for m, w in question.missing))
     if question.declined:
         parts.append(f"declined={question.declined[0]} ({question.declined[1]})")
     return "; ".join(parts)

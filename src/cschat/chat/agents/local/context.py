@@ -70,6 +70,11 @@ def resolve(question: Question, previous: Question | None) -> Question:
     if intent == "breakdown" and not question.dimension and dimension in asked:
         # "¿Y solo los urgentes?" after "por prioridad": that value's figure, not a one-row list.
         intent, dimension = ("stats" if stats else "count"), None
+    missing = question.missing if question.stats else previous.missing
+    if intent == "trend" and previous.intent == "breakdown" and previous.dimension:
+        # "Como tendencia" after "por canal": the tools' series has no grouping; it says so.
+        missing = (*missing, ("ungrouped", previous.dimension))
+        dimension = None
     return replace(
         previous,
         language=question.language,
@@ -80,7 +85,7 @@ def resolve(question: Question, previous: Question | None) -> Question:
         filters=in_dimension_order([*kept, *question.filters]),
         dimension=dimension,
         stats=stats,
-        missing=question.missing if question.stats else previous.missing,
+        missing=missing,
         interval=question.interval or previous.interval,
         limit=question.limit if question.dimension else previous.limit,
         order=question.order if question.dimension or question.order else previous.order,

@@ -413,8 +413,13 @@ def _search_query(
 
 
 def _grouping_spans(rest: str) -> list[tuple[int, int]]:
-    """Where `rest` names a grouping: a dimension or a day, week or month interval."""
-    patterns = [*(words for _, words in rx.INTERVALS), *rx.PER_DIM.values(), *rx.DIM_PER.values()]
+    """Where `rest` names a grouping: a dimension, a day, week or month interval, or a trend."""
+    patterns = [
+        *(words for _, words in rx.INTERVALS),
+        *rx.PER_DIM.values(),
+        *rx.DIM_PER.values(),
+        rx.TREND,
+    ]
     return [m.span() for p in patterns for m in p.finditer(rest)]
 
 

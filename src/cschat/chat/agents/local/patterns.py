@@ -406,7 +406,8 @@ FILLER_WORDS = frozenset(
     """y e o de del la las el los en por para con sin a al un una que cual cuales como se es son fue
     hay me mi lo le les su sus solo tambien pero ahora eso esos esas esto este esta and or of the in
     on for with an to what whats s is are was were how about also only but now that this those
-    these my it its there""".split()  # noqa: SIM905
+    these my it its there as show me muestra muestrame muestramelo muestralo
+    ensename ensenamelo dame damelo""".split()  # noqa: SIM905
 )
 # "Compáralo con agosto", "compare that with August": the previous answer is the first period.
 _REFERS_BACK = (

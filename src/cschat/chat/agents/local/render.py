@@ -104,6 +104,8 @@ NOTE = {
         "P90, no «{text}».",
         "p90_grouped": "Aviso: el P90 del tiempo de resolución no está disponible por grupos ni "
         "por periodos; solo la media y la mediana.",
+        "ungrouped": "Aviso: la tendencia no se divide por {text}; esta es la de todos los "
+        "tickets. Para ver la de un valor, nómbralo en la pregunta.",
     },
     "en": {
         "first_response": "Note: for first response time only the average is available, not "
@@ -113,6 +115,8 @@ NOTE = {
         "not “{text}”.",
         "p90_grouped": "Note: the P90 of resolution time is not available by group or by period; "
         "only the average and the median.",
+        "ungrouped": "Note: the trend is not split by {text}; this is every ticket's. To see one "
+        "value's, name it in the question.",
     },
 }
 TICKET_FIELDS = {
@@ -348,10 +352,11 @@ def render(
     question: Question, calls: Sequence[ToolCall], results: Sequence[Result], tz: str
 ) -> str:
     """The answer to an analytics question from its tool calls and their results."""
-    notes = [NOTE[question.language][metric].format(text=written)
+    lang = question.language
+    notes = [NOTE[lang][metric].format(text=DIMENSION[lang].get(written, written))
              for metric, written in question.missing]  # fmt: skip
     if p90_by_group(question):
-        notes.append(NOTE[question.language]["p90_grouped"])
+        notes.append(NOTE[lang]["p90_grouped"])
     return "\n".join([*notes, _render(question, calls, results, tz)])
 
 
