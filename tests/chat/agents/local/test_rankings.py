@@ -144,3 +144,26 @@ async def test_groups_named_first_are_their_breakdown(
     name, params = tools.calls[0]
     assert (name, params["dimension"]) == ("breakdown_tickets", dimension)
     assert {k: params[k] for k in filters} == filters
+
+
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        ("ordénalo de menor a mayor", "top 2 categorías por tickets creados"),
+        ("sort ascending", "top 2 categories by created tickets"),
+    ],
+)
+async def test_a_top_n_sorted_the_other_way_is_the_same_rows(question: str, history: str) -> None:
+    # It was the bottom two, other categories than those asked about.
+    _, _, before = await ask(history)
+    text, _, tools = await ask(question, history=(history,))
+    assert tools.calls == before.calls  # the same ranking, asked the same way
+    assert text.splitlines()[1:6] == [
+        "2. Technical: 1",
+        "2. Shipping: 1",
+        "2. Refunds: 1",
+        "2. Account Access: 1",
+        "1. Billing: 3",
+    ]
+    again, _, _ = await ask("de mayor a menor", history=(history, question))
+    assert again.splitlines()[1] == "1. Billing: 3"

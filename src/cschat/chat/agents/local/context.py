@@ -75,6 +75,12 @@ def resolve(question: Question, previous: Question | None) -> Question:
         # "Como tendencia" after "por canal": the tools' series has no grouping; it says so.
         missing = (*missing, ("ungrouped", previous.dimension))
         dimension = None
+    order = question.order if question.dimension or question.order else previous.order
+    reverse = previous.reverse and not (question.dimension or question.order or question.limit)
+    if question.reorder and intent == "breakdown" and previous.limit:
+        # "Ordénalo de menor a mayor" after a top 3: those three, the other way round.
+        order = previous.order
+        reverse = question.order != (order or "desc")
     return replace(
         previous,
         language=question.language,
@@ -88,7 +94,8 @@ def resolve(question: Question, previous: Question | None) -> Question:
         missing=missing,
         interval=question.interval or previous.interval,
         limit=question.limit if question.dimension else previous.limit,
-        order=question.order if question.dimension or question.order else previous.order,
+        order=order,
+        reverse=reverse,
         query=question.query or previous.query,
         unit=question.unit or previous.unit,
         followup=True,

@@ -87,6 +87,11 @@ class Question:
     bare_number: int | None = None
     # It names one ticket by a pronoun ("¿quién lo resolvió?"): after a ticket, that ticket.
     refers_ticket: bool = False
+    # Only an order ("ordénalo de menor a mayor"): the previous ranking's rows, in that order.
+    reorder: bool = False
+    # The rows are shown in the opposite order of `order`: a top 3 sorted the other way is the
+    # same three, not the bottom three.
+    reverse: bool = False
 
 
 def parse(
@@ -288,6 +293,7 @@ def parse(
         unit=_unit(rest),
         bare_number=bare_number,  # "¿y el 2024?": the year, or ticket 2024 after a ticket
         refers_ticket=bool(rx.TICKET_REF.search(rest)),
+        reorder=sorted_only,
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.
         missing=_missing(rest, text, bool(dimension or interval) or intent == "compare"),
     )

@@ -478,7 +478,10 @@ def _ranking(call: ToolCall, result: Result, question: Question, lang: Language)
     for i, row in enumerate(rows[:shown]):
         tied = i and row["value"] == rows[i - 1]["value"]
         places.append(places[-1] if tied else i + 1)
-    text = _rows(call, rows[:shown], "key", lang, question.unit, places)
+    shown_rows = rows[:shown]
+    if question.reverse:  # the same rows sorted the other way: each keeps its place
+        shown_rows, places = shown_rows[::-1], places[::-1]
+    text = _rows(call, shown_rows, "key", lang, question.unit, places)
     if asked is not None and shown > asked:
         text += "\n" + TEXT[lang]["tied"]
     total = result.get("total_groups", 0)
