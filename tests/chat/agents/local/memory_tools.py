@@ -12,7 +12,7 @@ import statistics
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,12 @@ def _fold(value: str) -> str:
     return "".join(
         c for c in unicodedata.normalize("NFD", value.casefold()) if not unicodedata.combining(c)
     )
+
+
+def _period_start(day: date, interval: str) -> date:
+    if interval == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1) if interval == "month" else day
 
 
 @dataclass
@@ -139,29 +145,33 @@ class MemoryTools:
         return {"rows": rows[: p.get("limit", 10)], "total_groups": len(rows), **self._envelope(p)}
 
     def ticket_trend(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Periods named by their first day (ISO week: Monday), empty ones included."""
         resolved = p.get("date_field", "resolved") == "resolved"
         field_name = "resolved_at" if resolved else "created_at"
-        groups: dict[str, list[dict[str, Any]]] = {}
+        groups: dict[date, list[dict[str, Any]]] = {}
         for t in self._select(p):
             day = self._local_date(t[field_name])
             assert day is not None
-            if p["interval"] == "day":
-                label = day.isoformat()
-            elif p["interval"] == "week":
-                year, week, _ = day.isocalendar()
-                label = f"{year}-W{week:02d}"
-            else:
-                label = f"{day.year}-{day.month:02d}"
-            groups.setdefault(label, []).append(t)
+            groups.setdefault(_period_start(day, p["interval"]), []).append(t)
+        first = p.get("start_date") or (min(groups).isoformat() if groups else None)
+        last = p.get("end_date") or (max(groups).isoformat() if groups else None)
+        keys: list[date] = []
+        if first and last:
+            key = _period_start(date.fromisoformat(first), p["interval"])
+            while key <= date.fromisoformat(last):
+                keys.append(key)
+                key = _period_start(key + timedelta(days=31 if p["interval"] == "month" else 7
+                                                    if p["interval"] == "week" else 1),
+                                    p["interval"])  # fmt: skip
         metric = p.get("metric", "count")
         series = [
             {
-                "period": k,
-                "value": self._metric(v, metric),
-                "count": len(v),
-                "measured": self._measured(v, metric),
+                "period": k.isoformat(),
+                "value": self._metric(groups.get(k, []), metric),
+                "count": len(groups.get(k, [])),
+                "measured": self._measured(groups.get(k, []), metric),
             }
-            for k, v in sorted(groups.items())
+            for k in keys
         ]
         return {"series": series, **self._envelope(p)}
 

@@ -99,7 +99,8 @@ async def ask(
         ),
         (
             "Tickets resueltos por semana este mes",
-            "Tickets resueltos por semana:\n- 2026-W47: 1\n- 2026-W48: 3\n"
+            "Tickets resueltos por semana:\n- 2026-10-26: 0\n- 2026-11-02: 0\n- 2026-11-09: 0\n"
+            "- 2026-11-16: 1\n- 2026-11-23: 3\n"
             f"Resueltos 2026-11-01..2026-11-27 (Europe/Madrid) · sin filtros · {AS_OF_ES}",
         ),
         (

@@ -11,7 +11,8 @@ from cschat.chat.agents.base import DoneEvent, ToolCallEvent
 from tests.chat.agents.local.test_agent import ask
 from tests.chat.agents.local.test_robustness import _ask_real
 
-# A line of an answer that gives a figure: "Tickets resueltos: 5", "1. Billing: 2", "- 2026-W47: 1".
+# A line of an answer that gives a figure: "Tickets resueltos: 5", "1. Billing: 2",
+# "- 2026-11-16: 1".
 FIGURE = re.compile(r"^(?!- [¿A-Z]).*:\s*\d", re.M)
 CAN_GROUP = {
     "es": "Puedo agruparlos por día, semana o mes, y por categoría, prioridad, canal, agente, "

@@ -96,6 +96,7 @@ def resolve(question: Question, previous: Question | None) -> Question:
         limit=question.limit if question.dimension else previous.limit,
         order=order,
         reverse=reverse,
+        peak=previous.peak if intent == "trend" and not question.interval else None,
         query=question.query or previous.query,
         unit=question.unit or previous.unit,
         followup=True,

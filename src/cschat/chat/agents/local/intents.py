@@ -23,6 +23,7 @@ from cschat.chat.agents.local.filters import (
     in_dimension_order,
 )
 from cschat.chat.agents.local.language import Language, detect_language
+from cschat.chat.agents.local.peaks import Peak
 from cschat.chat.agents.local.periods import (
     MONTHS,
     WEEKDAYS,
@@ -87,6 +88,9 @@ class Question:
     bare_number: int | None = None
     # It names one ticket by a pronoun ("¿quién lo resolvió?"): after a ticket, that ticket.
     refers_ticket: bool = False
+    # One period asked for ("¿qué día hubo más tickets?", "the worst week for CSAT"): the series
+    # by that unit, led by the periods holding its highest or lowest value.
+    peak: Peak | None = None
     # Only an order ("ordénalo de menor a mayor"): the previous ranking's rows, in that order.
     reorder: bool = False
     # The rows are shown in the opposite order of `order`: a top 3 sorted the other way is the
@@ -192,7 +196,8 @@ def parse(
         status = None
     stats = _stats(rest)
     interval = next((name for name, words in rx.INTERVALS if words.search(rest)), None)
-    if interval is None and (peak := rx.PEAK.search(rest)):
+    peak = rx.PEAK.search(rest)
+    if interval is None and peak:
         interval = _PEAK_UNITS[next(unit for unit in peak.groups() if unit)]
     dimension = "status" if pair else _dimension(rest)
     if interval and _summary_of_period(rest):
@@ -294,6 +299,8 @@ def parse(
         bare_number=bare_number,  # "¿y el 2024?": the year, or ticket 2024 after a ticket
         refers_ticket=bool(rx.TICKET_REF.search(rest)),
         reorder=sorted_only,
+        # The words just after count too: "el día más tranquilo".
+        peak=_peak(rest[peak.start() : peak.end() + 20]) if peak and intent == "trend" else None,
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.
         missing=_missing(rest, text, bool(dimension or interval) or intent == "compare"),
     )
@@ -431,6 +438,14 @@ def _grouping_spans(rest: str) -> list[tuple[int, int]]:
 
 def _content_words(rest: str) -> list[str]:
     return [w for w in re.findall(r"[a-z0-9]+", rest) if w not in rx.FILLER_WORDS]
+
+
+def _peak(words: str) -> Peak:
+    """Which end of the series a question asking for one period wants."""
+    for way, pattern in rx.PEAK_WAYS:
+        if pattern.search(words):
+            return way
+    return "high"  # "peak", "busiest"
 
 
 _PEAK_UNITS: dict[str, Literal["day", "week", "month"]] = {

@@ -110,12 +110,18 @@ INTERVALS: tuple[tuple[Literal["day", "week", "month"], re.Pattern[str]], ...] =
 # "El mes con más tickets", "the busiest day": which period of that unit, answered with the
 # series by that unit over the window.
 PEAK = _rx(
-    r"(?:el|la|que|cual|what|which)\s+(dia|semana|mes)\s+(?:con|de|que|en\s+que|hubo|"
-    r"(?:\w+\s+){0,2}?)(?:mas|menos)|(?:busiest|quietest|peak|biggest)\s+(day|week|month)|"
+    r"(?:el|la|que|cual|what|which)\s+(dia|semana|mes)\s+(?:con\s+|de\s+|que\s+|en\s+que\s+|"
+    r"hubo\s+)?(?:\w+\s+){0,4}?(?:mas|menos)|(?:busiest|quietest|peak|biggest)\s+(day|week|month)|"
     r"(?:which|what)\s+(day|week|month)\s+(?:had|has|got|saw|with|was)\s+(?:the\s+)?"
     r"(?:most|fewest|least|highest|lowest)|"
     # "La peor semana en CSAT", "the best month for CSAT": the series, to find it in.
     r"(?:peor|mejor)\s+(dia|semana|mes)|(?:best|worst|slowest|fastest)\s+(day|week|month)"
+)
+# Which end of the series a PEAK question wants (the first that matches; else the highest).
+PEAK_WAYS: tuple[tuple[Literal["low", "best", "worst"], re.Pattern[str]], ...] = (
+    ("low", _rx(r"menos|fewest|least|lowest|quietest|tranquil\w*|flojos?|flojas?")),
+    ("best", _rx(r"mejor|best|fastest")),
+    ("worst", _rx(r"peor|worst|slowest")),
 )
 TREND = _rx(
     r"tendencia|evoluci\w*|trend|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|historico|evolv\w*|"

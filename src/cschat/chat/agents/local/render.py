@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cschat.chat.agents.local import numbers
+from cschat.chat.agents.local import numbers, peaks
 from cschat.chat.agents.local.intents import ALL_STATS, Question, Stat, Unit
 from cschat.chat.agents.local.language import Language
 from cschat.chat.agents.local.planner import ToolCall, compares_values, p90_by_group
@@ -65,6 +65,11 @@ TEXT = {
         "csat_count": "(de {n} tickets valorados)",
         "own_only": "(con el rol de agente, solo lo tuyo)",
         "first_of": "Son los {shown} primeros de {total}; pide «top {total}» para verlos todos.",
+        "peak_high": "Valor más alto: {periods} ({value}).",
+        "peak_low": "Valor más bajo: {periods} ({value}).",
+        "week_of": "semana del {day}",
+        "cut_short": "Ojo: la ventana solo cubre parte de ese periodo.",
+        "of_whole": "De los periodos completos: {periods} ({value}).",
     },
     "en": {
         "resolved": "Resolved tickets", "created": "Created tickets", "open": "Open tickets",
@@ -86,6 +91,11 @@ TEXT = {
         "own_only": "(as an Agent, only your own)",
         "first_of": "These are the first {shown} of {total}; ask for “top {total}” to see them "
         "all.",
+        "peak_high": "Highest: {periods} ({value}).",
+        "peak_low": "Lowest: {periods} ({value}).",
+        "week_of": "week of {day}",
+        "cut_short": "Note: the window covers only part of that period.",
+        "of_whole": "Of the whole periods: {periods} ({value}).",
     },
 }  # fmt: skip
 # Our own status values (DESIGN §6); category, channel and the like are the data's own words.
@@ -336,16 +346,17 @@ def canned(kind: str, language: Language, suggestions: Sequence[str] = (), **val
     `suggestions` are the known agent names closest to an unknown one."""
     if suggestions:
         lead = " ¿Quizá te refieres a " if language == "es" else " Did you mean "
-        values["names"] = lead + _or(suggestions, language) + "?"
+        values["names"] = lead + _listed(suggestions, language) + "?"
     text = CANNED[language][kind].format(**{"names": "", **values})
     if kind in WITH_EXAMPLES:
         text += "".join(f"\n- {example}" for example in EXAMPLES[language])
     return text
 
 
-def _or(names: Sequence[str], language: Language) -> str:
-    word = " o " if language == "es" else " or "
-    return ", ".join(names[:-1]) + word + names[-1] if len(names) > 1 else names[0]
+def _listed(names: Sequence[str], language: Language, word: str = "or") -> str:
+    """ "a, b or c"; `word` is "or" or "and", said in `language`."""
+    said = {"es": {"or": " o ", "and": " y "}, "en": {"or": " or ", "and": " and "}}[language][word]
+    return ", ".join(names[:-1]) + said + names[-1] if len(names) > 1 else names[0]
 
 
 def render(
@@ -423,7 +434,43 @@ def _body(
         return _stats(question.stats or ALL_STATS, result, lang, question.unit)
     if call.name == "breakdown_tickets":
         return _ranking(call, result, question, lang)
-    return _rows(call, result.get("series", []), "period", lang, question.unit)
+    series = result.get("series", [])
+    text = _rows(call, series, "period", lang, question.unit)
+    way = peaks.direction(question.peak, call.params["metric"]) if question.peak else None
+    if way is None:
+        return text
+    window = (call.params.get("start_date"), call.params.get("end_date"))
+    found = peaks.extreme(series, way, call.params["interval"], window)
+    if found is None:
+        return text
+    lead = TEXT[lang][f"peak_{way}"].format(**_peak_values(call, found, lang, question.unit))
+    if found.cut_short:
+        lead += " " + TEXT[lang]["cut_short"]
+        interval = call.params["interval"]
+        full = peaks.extreme(peaks.whole(series, interval, window), way, interval, window)
+        if full is not None:
+            lead += " " + TEXT[lang]["of_whole"].format(
+                **_peak_values(call, full, lang, question.unit)
+            )
+    return f"{lead}\n{text}"
+
+
+def _peak_values(
+    call: ToolCall, found: peaks.Extreme, lang: Language, unit: Unit | None
+) -> dict[str, str]:
+    interval = call.params["interval"]
+    periods = _listed([_period(p, interval, lang) for p in found.periods], lang, "and")
+    return {
+        "periods": periods,
+        "value": _metric_value(call.params["metric"], found.value, lang, unit),
+    }
+
+
+def _period(key: str, interval: str, lang: Language) -> str:
+    """A period of a series by name: "2026-08" for a month, "week of 2026-05-11" for a week."""
+    if interval == "month":
+        return key[:7]
+    return TEXT[lang]["week_of"].format(day=key) if interval == "week" else key
 
 
 def _count_label(params: Mapping[str, Any], lang: Language) -> str:
