@@ -280,12 +280,33 @@ async def test_customers_in_general_are_no_customer_filter(question: str) -> Non
     [("Show the oldest open tickets", "en", "oldest"),
      ("¿Cuál es el ticket más antiguo sin resolver?", "es", "más antiguo"),
      ("los últimos 5 tickets", "es", "últimos 5 tickets"),  # was the count of every ticket
-     ("show the last 10 tickets", "en", "last 10 tickets")],
+     ("show the last 10 tickets", "en", "last 10 tickets"),
+     ("¿Cuál es el último ticket?", "es", "último ticket"),  # was every resolved ticket's count
+     ("the latest ticket", "en", "latest ticket")],
 )  # fmt: skip
 async def test_a_listing_by_age_is_declined(question: str, lang: str, written: str) -> None:
     # Never the count of open tickets for "which one is the oldest".
     text, language = await _declined(question)
     assert language == lang and written in text
+
+
+@pytest.mark.parametrize(
+    ("question", "note", "count"),
+    [("list open tickets for Diego", "I do not list tickets one by one (“list”)",
+      "Open tickets: 1"),
+     ("muéstrame los tickets abiertos", "No listo tickets uno a uno («muéstrame los tickets»)",
+      "Tickets abiertos: 2"),
+     ("listado de tickets urgentes", "No listo tickets uno a uno («listado»)",
+      "Tickets resueltos: 1")],
+)  # fmt: skip
+async def test_a_list_asked_for_is_a_count_that_says_so(
+    question: str, note: str, count: str
+) -> None:
+    # The count came alone, as if it were the list asked for.
+    text, _, tools = await ask(question)
+    assert [name for name, _ in tools.calls] == ["count_tickets"]
+    assert text.startswith(note)
+    assert text.splitlines()[1] == count
 
 
 @pytest.mark.parametrize(

@@ -273,6 +273,7 @@ def parse(
     limit, order = _limit_and_order(rest, intent, dimension, stats)
     if sorted_only:
         order = "asc" if rx.SORT_ASC.search(rest) else "desc"
+    listed = rx.LIST_VERB.search(rest)
     if intent == "search":
         found = rx.SEARCH_LIMIT.search(rest)
         limit = int(found[1]) if found else None
@@ -302,7 +303,10 @@ def parse(
         # The words just after count too: "el día más tranquilo".
         peak=_peak(rest[peak.start() : peak.end() + 20]) if peak and intent == "trend" else None,
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.
-        missing=_missing(rest, text, bool(dimension or interval) or intent == "compare"),
+        missing=(
+            *_missing(rest, text, bool(dimension or interval) or intent == "compare"),
+            *((("listed", _written(text, listed)),) if listed and intent == "count" else ()),
+        ),
     )
 
 

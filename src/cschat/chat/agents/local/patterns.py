@@ -405,8 +405,15 @@ STATUS_NAMED = _rx(
 # Tickets listed by age or order: no tool lists them so ("the oldest open tickets").
 LISTING = _rx(
     r"mas\s+antigu\w+|mas\s+viej\w+|oldest|newest|latest\s+(?:\d+\s+)?tickets?|"
-    r"ultim[oa]s\s+(?:\d+\s+)?tickets|(?:last|first)\s+\d+\s+tickets|primer[oa]s\s+\d+\s+tickets|"
+    r"ultim[oa]s?\s+(?:\d+\s+)?tickets?|(?:last|first)\s+(?:\d+\s+)?tickets?|"
+    r"primer[oa]s?\s+(?:\d+\s+)?tickets?|"
     r"mas\s+recientes?|most\s+recent|longest\s+open|lleva\w*\s+mas\s+tiempo"
+)
+# Asked to list tickets ("list open tickets for Diego", "muéstrame los tickets abiertos"): no tool
+# lists them, so a count answers, saying so.
+LIST_VERB = _rx(
+    r"list(?:s|ed|ing)?|lista(?:r|me|do|dos)?|enumera\w*|(?:show|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?tickets|"
+    r"(?:muestra|muestrame|ensename|dame)\s+(?:todos\s+)?(?:los\s+)?tickets"
 )
 FILLER_WORDS = frozenset(
     """y e o de del la las el los en por para con sin a al un una que cual cuales como se es son fue

@@ -114,6 +114,8 @@ NOTE = {
         "P90, no «{text}».",
         "p90_grouped": "Aviso: el P90 del tiempo de resolución no está disponible por grupos ni "
         "por periodos; solo la media y la mediana.",
+        "listed": "No listo tickets uno a uno («{text}»): te digo cuántos son. Para ver uno, "
+        "pídelo por su número; para los de un tema, búscalo («tickets sobre reembolsos»).",
         "ungrouped": "Aviso: la tendencia no se divide por {text}; esta es la de todos los "
         "tickets. Para ver la de un valor, nómbralo en la pregunta.",
     },
@@ -125,6 +127,8 @@ NOTE = {
         "not “{text}”.",
         "p90_grouped": "Note: the P90 of resolution time is not available by group or by period; "
         "only the average and the median.",
+        "listed": "I do not list tickets one by one (“{text}”): here is how many there are. To "
+        "see one, ask for it by number; for those about a topic, search (“tickets about refunds”).",
         "ungrouped": "Note: the trend is not split by {text}; this is every ticket's. To see one "
         "value's, name it in the question.",
     },
