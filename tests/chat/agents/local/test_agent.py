@@ -106,7 +106,8 @@ async def ask(
         (
             "Compara esta semana con la semana pasada",
             "Tickets resueltos: 3 en 2026-11-23..2026-11-27 frente a 1 en 2026-11-16..2026-11-22 "
-            "(+200,0 %).\nResueltos 2026-11-23..2026-11-27 y 2026-11-16..2026-11-22 "
+            "(+200,0 %).\nOjo: los periodos no duran lo mismo (5 días frente a 7).\n"
+            "Resueltos 2026-11-23..2026-11-27 y 2026-11-16..2026-11-22 "
             f"(Europe/Madrid) · sin filtros · {AS_OF_ES}",
         ),
         (
@@ -141,6 +142,7 @@ async def ask(
             " (no percent change: the second period is 0).\n"
             "Shipping · Resolved tickets: 0 in 2026-11-23..2026-11-27 vs 1 in "
             "2026-11-16..2026-11-22 (-100.0%).\n"
+            "Note: the periods differ in length (5 days vs 7).\n"
             "Resolved 2026-11-23..2026-11-27 and 2026-11-16..2026-11-22 (Europe/Madrid) · "
             f"filters: category = Billing / Shipping · {AS_OF_EN}",
         ),
@@ -760,3 +762,20 @@ async def test_a_trend_after_a_breakdown_says_it_is_everyones(
     text, events, _ = await ask(question, history=(history,))
     assert text.startswith(note), text
     assert [e.name for e in events if isinstance(e, ToolCallEvent)] == ["ticket_trend"]
+
+
+@pytest.mark.parametrize(
+    ("question", "note"),
+    [
+        ("¿Cómo va el mes comparado con el anterior?",
+         "Ojo: los periodos no duran lo mismo (27 días frente a 31)."),
+        ("compare october with september", None),  # 31 days against 30 are alike
+        ("tiempo medio de resolución este mes vs el mes pasado", None),  # an average is not a sum
+    ],
+)  # fmt: skip
+async def test_counts_of_periods_of_unequal_length_say_so(question: str, note: str | None) -> None:
+    # 27 days of November against all of October read as an 18 % drop, with nothing to say why.
+    text, _, tools = await ask(question)
+    assert len(tools.calls) == 2
+    notes = [line for line in text.splitlines() if line.startswith(("Ojo:", "Note:"))]
+    assert notes == ([note] if note else [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -34,6 +35,11 @@ def _leaves(value: Any) -> Iterator[Any]:
 
 def _allowed(results: list[dict[str, Any]], lang: Any) -> set[str]:
     allowed = {"5"}  # the CSAT scale in "4,3 / 5"
+    for r in results:  # the length in days of each window ("27 días frente a 31")
+        window = r.get("window", {})
+        if window.get("start_date") and window.get("end_date"):
+            days = date.fromisoformat(window["end_date"]) - date.fromisoformat(window["start_date"])
+            allowed.add(str(days.days + 1))
     values = [v for r in results for v in _leaves(r)]
     for v in values:
         if isinstance(v, bool) or v is None:

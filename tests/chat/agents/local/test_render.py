@@ -110,6 +110,7 @@ def test_compare_from_zero_gives_no_percent() -> None:
     assert answer(q, {"count": 4}, {"count": 0}) == (
         "Resolved tickets: 4 in 2026-11-23..2026-11-27 vs 0 in 2026-11-16..2026-11-22 "
         "(no percent change: the second period is 0).\n"
+        "Note: the periods differ in length (5 days vs 7).\n"
         "Resolved 2026-11-23..2026-11-27 and 2026-11-16..2026-11-22 (Europe/Madrid) · no filters"
     )
 

@@ -7,7 +7,7 @@ dates of the window are the ones the tool reports, else the ones it was asked fo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -69,6 +69,7 @@ TEXT = {
         "peak_low": "Valor más bajo: {periods} ({value}).",
         "week_of": "semana del {day}",
         "cut_short": "Ojo: la ventana solo cubre parte de ese periodo.",
+        "unequal": "Ojo: los periodos no duran lo mismo ({first} días frente a {second}).",
         "of_whole": "De los periodos completos: {periods} ({value}).",
     },
     "en": {
@@ -95,6 +96,7 @@ TEXT = {
         "peak_low": "Lowest: {periods} ({value}).",
         "week_of": "week of {day}",
         "cut_short": "Note: the window covers only part of that period.",
+        "unequal": "Note: the periods differ in length ({first} days vs {second}).",
         "of_whole": "Of the whole periods: {periods} ({value}).",
     },
 }  # fmt: skip
@@ -407,8 +409,24 @@ def _render(
                 value = calls[i].params[varying]
                 block = f"{value}:\n{block}" if "\n" in block else f"{value} · {block}"
             blocks.append(block)
+        if size == 2 and calls[0].name == "count_tickets":
+            # Counts of a month so far against a whole month are not alike; averages are.
+            blocks.extend(filter(None, [_unequal_lengths(calls[:2], lang)]))
         body = "\n".join(blocks)
     return f"{body}\n{_scope(calls, results, tz, lang)}"
+
+
+def _unequal_lengths(calls: Sequence[ToolCall], lang: Language) -> str | None:
+    """A note when two compared periods differ much in length (this month so far vs last month)."""
+    days = []
+    for call in calls:
+        start, end = call.params.get("start_date"), call.params.get("end_date")
+        if not (start and end):
+            return None
+        days.append((date.fromisoformat(end) - date.fromisoformat(start)).days + 1)
+    if min(days) >= 0.9 * max(days):  # a 30-day month against a 31-day one is alike enough
+        return None
+    return TEXT[lang]["unequal"].format(first=days[0], second=days[1])
 
 
 def _varying(calls: Sequence[ToolCall]) -> str | None:
