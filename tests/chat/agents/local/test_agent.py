@@ -779,3 +779,30 @@ async def test_counts_of_periods_of_unequal_length_say_so(question: str, note: s
     assert len(tools.calls) == 2
     notes = [line for line in text.splitlines() if line.startswith(("Ojo:", "Note:"))]
     assert notes == ([note] if note else [])
+
+
+async def test_two_metrics_by_group_are_two_rankings() -> None:
+    # The first metric alone answered; the response time asked for was left out.
+    text, _, tools = await ask("tiempo medio de resolución y de respuesta por canal")
+    assert [params["metric"] for _, params in tools.calls] == [
+        "avg_resolution_hours",
+        "avg_first_response_minutes",
+    ]
+    assert "Tiempo medio de resolución por canal:\n1. Phone: 48 h (1 ticket)" in text
+    assert "Primera respuesta media por canal:\n1. Phone: 1 h 30 min (1 ticket)" in text
+
+
+async def test_resolution_time_in_general_beside_another_metric_is_its_average() -> None:
+    # "and resolution time" asked for the median too, and a note on the P90 nobody asked for.
+    text, _, tools = await ask("weekly CSAT and resolution time this month")
+    assert [params["metric"] for _, params in tools.calls] == ["avg_resolution_hours", "avg_csat"]
+    assert "P90" not in text
+
+
+@pytest.mark.parametrize(
+    "question", ["¿Cuál es el tiempo medio de respuesta?", "¿cuál es la respuesta media?"]
+)
+async def test_the_average_response_time_is_the_first_response(question: str) -> None:
+    # "Tiempo medio de respuesta" was the resolution time ("tiempo de respuesta" was not).
+    text, _, _ = await ask(question)
+    assert text.startswith("Primera respuesta media: 40 min")

@@ -224,7 +224,8 @@ OTHER_METRICS = _rx(
     r"backlog\s+age|age\s+of\s+(?:the\s+)?(?:open\s+tickets|backlog)|antiguedad"
 )
 AVG = _rx(r"(?<!por\s)medi[oa]s?|promedio|average|avg|mean")  # "por medio del chat" is "via"
-FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+de\s+respuesta|"
+FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+(?:\w+\s+)?de\s+respuesta|"
+                      r"respuesta\s+(?:media|promedio)|y\s+(?:de\s+|la\s+)?respuesta|"
                       r"response\s+time|en\s+responder|to\s+respond|first\s+reply|"
                       r"por\s+primera\s+vez|respond\w*|reply|replies|contest\w*")  # fmt: skip
 CSAT = _rx(

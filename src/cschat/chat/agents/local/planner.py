@@ -43,17 +43,32 @@ def metric_of(question: Question) -> str:
     return next((_METRIC_OF_STAT[s] for s in question.stats if s in _METRIC_OF_STAT), "count")
 
 
+def metrics_of(question: Question) -> list[str]:
+    """Every metric asked for by group or period, one call each ("media y mediana por canal").
+
+    Resolution time or "stats" asked in general rank by the average alone, as `metric_of`.
+    """
+    if question.stats == ALL_STATS:
+        return [metric_of(question)]
+    asked = [_METRIC_OF_STAT[s] for s in _named_stats(question) if s in _METRIC_OF_STAT]
+    return list(dict.fromkeys(asked)) or ["count"]
+
+
+def _named_stats(question: Question) -> tuple[Stat, ...]:
+    """The statistics asked for, with resolution time in general ("and resolution time") read as
+    its average, the one figure a group or period has for it."""
+    if set(RESOLUTION_STATS) <= set(question.stats):
+        return tuple(s for s in question.stats if s not in RESOLUTION_STATS[1:])
+    return question.stats
+
+
 def p90_by_group(question: Question) -> bool:
     """True when a P90 is asked per group or period: `resolution_stats` has it for a total only.
 
     Not when no statistic was named (resolution time or "stats" in general): the average answers
     then, and a P90 was never asked for.
     """
-    return (
-        question.intent in ("breakdown", "trend")
-        and "p90_hours" in question.stats
-        and question.stats not in (RESOLUTION_STATS, ALL_STATS)
-    )
+    return question.intent in ("breakdown", "trend") and "p90_hours" in _named_stats(question)
 
 
 def answerable(question: Question) -> Question:
@@ -152,10 +167,18 @@ def plan(question: Question, today: date) -> list[ToolCall]:
             for filters in variants(question)
             for field in ("created", "resolved")
         ]
+    if question.intent in ("breakdown", "trend"):
+        return [
+            _one(question, filters, today, metric)
+            for filters in variants(question)
+            for metric in metrics_of(question)
+        ]
     return [_one(question, filters, today) for filters in variants(question)]
 
 
-def _one(question: Question, filters: dict[str, str], today: date) -> ToolCall:
+def _one(
+    question: Question, filters: dict[str, str], today: date, metric: str = "count"
+) -> ToolCall:
     period = question.periods[0] if question.periods else None
     if question.intent == "search":
         params: dict[str, Any] = {"query": question.query}
@@ -169,7 +192,7 @@ def _one(question: Question, filters: dict[str, str], today: date) -> ToolCall:
     if question.intent == "stats":
         return ToolCall("resolution_stats", _scope(question, period, filters))
     if question.intent == "breakdown":
-        params = {"dimension": question.dimension, "metric": metric_of(question)}
+        params = {"dimension": question.dimension, "metric": metric}
         params.update(_scope(question, period, filters))
         if question.limit:
             # One row more than asked, to see a tie with the last one asked for (`next_call`);
@@ -181,7 +204,7 @@ def _one(question: Question, filters: dict[str, str], today: date) -> ToolCall:
     if question.intent == "trend":
         interval = trend_interval(question)
         window = period or default_trend_period(interval, today)
-        params = {"interval": interval, "metric": metric_of(question)}
+        params = {"interval": interval, "metric": metric}
         params.update(_scope(question, window, filters))
         return ToolCall("ticket_trend", params)
     return ToolCall("count_tickets", _scope(question, period, filters))

@@ -393,7 +393,7 @@ def _render(
         body = _search(question, results[1], lang, tz, calls[1].params["query"])
         return f"{body}\n{_scope(calls[1:], results[1:], tz, lang)}"
     varying = _varying(calls)
-    if question.intent == "breakdown" and len(calls) == 2 and not varying:
+    if question.intent == "breakdown" and _refetched(calls):
         calls, results = calls[1:], results[1:]  # the whole ranking: the first ended in a tie
     if varying and compares_values(question):
         sides = [(str(c.params[varying]), r) for c, r in zip(calls, results, strict=True)]
@@ -414,6 +414,14 @@ def _render(
             blocks.extend(filter(None, [_unequal_lengths(calls[:2], lang)]))
         body = "\n".join(blocks)
     return f"{body}\n{_scope(calls, results, tz, lang)}"
+
+
+def _refetched(calls: Sequence[ToolCall]) -> bool:
+    """The second call is the first one again with another limit (a tie at the last place)."""
+    if len(calls) != 2:
+        return False
+    first, second = calls[0].params, calls[1].params
+    return second == {**first, "limit": second.get("limit")}
 
 
 def _unequal_lengths(calls: Sequence[ToolCall], lang: Language) -> str | None:
