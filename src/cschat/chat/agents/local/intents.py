@@ -634,7 +634,8 @@ _NOT_NAMES = (
         "nuestra", "tus", "sus", "creation", "creacion", "opening", "apertura", "close",
         "closing", "cierre", "users", "usuarios", "people", "everyone", "anyone", "cada", "each",
         "every", "cualquier", "any", "ningun", "ninguno", "algun", "alguno", "otro", "otros",
-        "other", "others",
+        "other", "others", "by", "per", "from", "at", "into", "than", "desde", "segun", "hasta",
+        "entre", "between", "which", "whose", "with", "has", "had", "have", "did", "does",
     })
 )  # fmt: skip
 _WORD_RULES = (
