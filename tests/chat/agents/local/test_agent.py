@@ -113,7 +113,7 @@ async def ask(
         (
             "Compare the average resolution time this week with last week",
             "Average resolution time: 10 h 20 min in 2026-11-23..2026-11-27 vs 48 h in "
-            "2026-11-16..2026-11-22 (-78.5%).\nResolved 2026-11-23..2026-11-27 and "
+            "2026-11-16..2026-11-22 (-78.5%, faster).\nResolved 2026-11-23..2026-11-27 and "
             f"2026-11-16..2026-11-22 (Europe/Madrid) · no filters · {AS_OF_EN}",
         ),
         (
@@ -719,11 +719,11 @@ async def test_tickets_that_mention_words_are_a_search(question: str, query: str
         # Was a notice that "más rápido" is no statistic, then each agent alone.
         ("¿Lucía resuelve más rápido que Diego?",
          "Tiempo medio de resolución: 32 h 40 min de lucia.fernandez@demo.cschat.dev frente a "
-         "4 h de diego.navarro@demo.cschat.dev (+716,7 %)."),
+         "4 h de diego.navarro@demo.cschat.dev (+716,7 %, más lento)."),
         # Was answered in Spanish (the accent of "Lucía").
         ("Is Lucía faster than Diego?",
          "Average resolution time: 32 h 40 min for lucia.fernandez@demo.cschat.dev vs 4 h for "
-         "diego.navarro@demo.cschat.dev (+716.7%)."),
+         "diego.navarro@demo.cschat.dev (+716.7%, slower)."),
     ],
 )  # fmt: skip
 async def test_faster_than_compares_two_agents(question: str, line: str) -> None:

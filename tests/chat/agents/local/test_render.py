@@ -119,7 +119,7 @@ def test_compare_statistics_in_spanish() -> None:
     q = Question("es", "compare", periods=(WEEK,), stats=("median_hours",))
     assert answer(q, {"count": 9, "median_hours": 5.5}, {"count": 8, "median_hours": 4.0}) == (
         "Mediana del tiempo de resolución: 5 h 30 min en 2026-11-23..2026-11-27 frente a 4 h en "
-        "2026-11-16..2026-11-22 (+37,5 %).\n"
+        "2026-11-16..2026-11-22 (+37,5 %, más lento).\n"
         "Resueltos 2026-11-23..2026-11-27 y 2026-11-16..2026-11-22 (Europe/Madrid) · sin filtros"
     )
 
@@ -214,3 +214,12 @@ def test_an_agents_own_scope_is_said_never_no_filters() -> None:
     assert answer(q, result).splitlines()[-1] == (
         "Resolved: all time (Europe/Madrid) · filters: agent = diego@x (as an Agent, only your own)"
     )
+
+
+def test_a_change_in_csat_says_better_or_worse() -> None:
+    q = Question("en", "compare", periods=(WEEK,), stats=("avg_csat",))
+    text = answer(q, {"count": 9, "avg_csat": 4.5}, {"count": 8, "avg_csat": 4.0})
+    assert text.startswith("Average CSAT: 4.5 / 5 in 2026-11-23..2026-11-27 vs 4.0 / 5 in ")
+    assert "(+12.5%, better)." in text
+    same = answer(q, {"count": 9, "avg_csat": 4.0}, {"count": 8, "avg_csat": 4.0})
+    assert "(+0.0%)." in same  # no change, no verdict

@@ -69,6 +69,7 @@ TEXT = {
         "peak_low": "Valor más bajo: {periods} ({value}).",
         "week_of": "semana del {day}",
         "cut_short": "Ojo: la ventana solo cubre parte de ese periodo.",
+        "better": "mejor", "worse": "peor", "slower": "más lento", "faster": "más rápido",
         "unequal": "Ojo: los periodos no duran lo mismo ({first} días frente a {second}).",
         "of_whole": "De los periodos completos: {periods} ({value}).",
     },
@@ -96,6 +97,7 @@ TEXT = {
         "peak_low": "Lowest: {periods} ({value}).",
         "week_of": "week of {day}",
         "cut_short": "Note: the window covers only part of that period.",
+        "better": "better", "worse": "worse", "slower": "slower", "faster": "faster",
         "unequal": "Note: the periods differ in length ({first} days vs {second}).",
         "of_whole": "Of the whole periods: {periods} ({value}).",
     },
@@ -625,9 +627,19 @@ def _compare(
         first, second = values[0], values[-1]
         if len(values) == 2 and first is not None and second is not None:
             change = numbers.percent_change(first, second, lang)
-            line += f" ({change or t['no_base']})"
+            verdict = _verdict(metric, first, second, lang) if change else None
+            line += f" ({change or t['no_base']}{f', {verdict}' if verdict else ''})"
         lines.append(line + ".")
     return "\n".join(lines)
+
+
+def _verdict(metric: str, first: float, second: float, lang: Language) -> str | None:
+    """What a change means, where the metric says ("slower", "better"); a count says nothing."""
+    if first == second or metric in ("count", "count_tickets"):
+        return None
+    if metric == "avg_csat":
+        return TEXT[lang]["better" if first > second else "worse"]
+    return TEXT[lang]["slower" if first > second else "faster"]  # every other figure is a time
 
 
 def _search(
