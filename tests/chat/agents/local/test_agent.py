@@ -770,6 +770,8 @@ async def test_a_trend_after_a_breakdown_says_it_is_everyones(
         ("¿Cómo va el mes comparado con el anterior?",
          "Ojo: los periodos no duran lo mismo (27 días frente a 31)."),
         ("compare october with september", None),  # 31 days against 30 are alike
+        ("compara el mes pasado con septiembre", None),
+        ("compare February with January", "Note: the periods differ in length (28 days vs 31)."),
         ("tiempo medio de resolución este mes vs el mes pasado", None),  # an average is not a sum
     ],
 )  # fmt: skip

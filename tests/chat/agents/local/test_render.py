@@ -223,3 +223,10 @@ def test_a_change_in_csat_says_better_or_worse() -> None:
     assert "(+12.5%, better)." in text
     same = answer(q, {"count": 9, "avg_csat": 4.0}, {"count": 8, "avg_csat": 4.0})
     assert "(+0.0%)." in same  # no change, no verdict
+
+
+def test_the_data_time_is_shown_to_the_second() -> None:
+    # The footer read "datos a 2026-11-28T09:52:24.437510Z".
+    q = Question("es", "count", periods=(WEEK,))
+    shown = answer(q, {"count": 3, "data_as_of": "2026-11-28T09:52:24.437510Z"})
+    assert shown.endswith("· sin filtros · datos a 2026-11-28T09:52:24Z")

@@ -6,6 +6,7 @@ dates of the window are the ones the tool reports, else the ones it was asked fo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -434,7 +435,7 @@ def _unequal_lengths(calls: Sequence[ToolCall], lang: Language) -> str | None:
         if not (start and end):
             return None
         days.append((date.fromisoformat(end) - date.fromisoformat(start)).days + 1)
-    if min(days) >= 0.9 * max(days):  # a 30-day month against a 31-day one is alike enough
+    if min(days) >= 0.95 * max(days):  # a 30-day month against a 31-day one is alike enough
         return None
     return TEXT[lang]["unequal"].format(first=days[0], second=days[1])
 
@@ -726,6 +727,9 @@ def _window(params: Mapping[str, Any], result: Result) -> str:
     return ""
 
 
+_FRACTION = re.compile(r"\.[0-9]+(?=Z$)")  # a timestamp's fraction of a second
+
+
 def _scope(calls: Sequence[ToolCall], results: Sequence[Result], tz: str, lang: Language) -> str:
     """`Resueltos 2026-11-23..2026-11-27 (Europe/Madrid) · filtros: categoría = Billing`."""
     t = TEXT[lang]
@@ -761,6 +765,6 @@ def _scope(calls: Sequence[ToolCall], results: Sequence[Result], tz: str, lang: 
     else:
         parts.append(t["no_filters"])
     as_of = results[0].get("data_as_of")
-    if as_of:
-        parts.append(f"{t['as_of']} {as_of}")
+    if as_of:  # to the second: "2026-11-28T09:52:24Z", not its microseconds
+        parts.append(f"{t['as_of']} {_FRACTION.sub('', as_of)}")
     return " · ".join(parts)
