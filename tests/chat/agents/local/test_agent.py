@@ -808,3 +808,24 @@ async def test_the_average_response_time_is_the_first_response(question: str) ->
     # "Tiempo medio de respuesta" was the resolution time ("tiempo de respuesta" was not).
     text, _, _ = await ask(question)
     assert text.startswith("Primera respuesta media: 40 min")
+
+
+@pytest.mark.parametrize(
+    ("question", "role", "shown"),
+    [
+        # Was this month against last month, the team never asked.
+        ("my average resolution time vs the team", "Agent",
+         f"Average resolution time: 32 h 40 min for {LUCIA} vs 20 h 36 min for the whole team"),
+        ("¿estoy por encima de la media del equipo en CSAT?", "Agent",
+         f"CSAT medio: 3,3 / 5 de {LUCIA} frente a 3,6 / 5 de todo el equipo (-7,4 %, peor)."),
+        ("CSAT de Lucía vs el equipo", "Supervisor",
+         f"CSAT medio: 3,3 / 5 de {LUCIA} frente a 3,6 / 5 de todo el equipo (-7,4 %, peor)."),
+    ],
+)  # fmt: skip
+async def test_one_agent_against_the_team_is_that_agent_against_everyone(
+    question: str, role: str, shown: str
+) -> None:
+    text, _, tools = await ask(question, role=role)
+    assert [params.get("agent") for _, params in tools.calls] == [LUCIA, None]
+    assert text.startswith(shown), text
+    assert " / " in text.splitlines()[-1]  # the footer names both sides

@@ -58,6 +58,9 @@ DEFAULT_SYNONYMS: Mapping[str, Mapping[str, Sequence[str]]] = MappingProxyType({
 })  # fmt: skip
 
 # Words of the questions themselves: never fuzzy-matched to a value ("resolved" is not "Refunds").
+# The value of a filter that is everyone's: "my CSAT vs the team" compares the agent's figure with
+# the whole team's, a call without that filter.
+EVERYONE = "*"
 NOT_VALUES = frozenset(
     key(w)
     for w in """ticket tickets resueltos resolved cerrados closed creados created recibidos abiertos

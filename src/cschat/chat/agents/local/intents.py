@@ -16,6 +16,7 @@ from typing import Literal
 from cschat.chat.agents.local import patterns as rx
 from cschat.chat.agents.local.filters import (
     DIMENSIONS,
+    EVERYONE,
     NOT_VALUES,
     FilterMatch,
     Vocabulary,
@@ -190,6 +191,13 @@ def parse(
     filter_pairs = tuple((f.dimension, f.value) for f in filters)
     if user_email and "agent" not in {d for d, _ in filter_pairs} and rx.SELF.search(rest):
         filter_pairs = (*filter_pairs, ("agent", user_email))
+    against_team = rx.AGAINST_TEAM.search(rest)
+    agents = [v for d, v in filter_pairs if d == "agent"]
+    if against_team and len(agents) == 1 and "team" not in {d for d, _ in filter_pairs}:
+        # "My CSAT vs the team": the agent's figure against everyone's, never the team grouping.
+        rest = _blank(rest, [against_team.span()])
+        filter_pairs = (*filter_pairs, ("agent", EVERYONE))
+        intent = intent or "compare"
     date_field, status = _date_field_and_status(rest, bool(periods))
     both = (date_field, status) == ("created", "resolved") and bool(rx.TWO_COUNTS.search(rest))
     if both:

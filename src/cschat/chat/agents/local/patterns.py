@@ -150,6 +150,17 @@ PER_DIM = {name: _rx(PER + "(?:" + p + ")") for name, p in DIMENSIONS}
 BY_THE_TEAM = _rx(
     r"(?:by|por)\s+(?:the\s+whole|the|our|todo\s+el|el|nuestro|my|mi)\s+(?:team|equipo)(?!\s*·)"
 )
+# One agent against everyone ("my resolution time vs the team", "¿estoy por encima de la media del
+# equipo?", "Lucía comparada con el resto del equipo"): a team named after it (blanked to "·") is
+# a filter instead.
+AGAINST_TEAM = _rx(
+    r"(?:vs\.?|versus|frente\s+al?|contra|con|with|to|than|que|against|over|above|below|"
+    r"encima\s+de|debajo\s+de)\s+(?:the\s+(?:whole\s+)?|el\s+|al\s+|la\s+|our\s+|nuestro\s+|"
+    r"todo\s+el\s+)?(?:(?:media|promedio)\s+del\s+|(?:rest|average)\s+of\s+the\s+|resto\s+del\s+)?"
+    r"(?:team|equipo)(?:\s+(?:average|avg|mean))?(?!\s*·)|"
+    r"(?:team|everyone'?s?)\s+average|(?:media|promedio)\s+del\s+equipo|"
+    r"(?:vs\.?|versus|than|que|frente\s+a|against)\s+(?:everyone|everybody|todos|los\s+demas|the\s+others)"
+)
 # Two groupings in a row: "status by channel", "categorías por agente".
 DIM_BY_DIM = _rx(
     f"(?:{'|'.join(p for _, p in DIMENSIONS)})\\s+{PER}(?:{'|'.join(p for _, p in DIMENSIONS)})"
@@ -304,7 +315,9 @@ SELF = _rx(
     r"i\s+(?:have\s+|had\s+)?(?:resolv|clos|solv|handl|clear|fix|work)\w*|"
     # First-person verbs: "¿Cuántos tickets tengo abiertos?", "llevo resueltos", "¿cómo voy?",
     # "compárame con el mes pasado".
-    r"tengo(?!\s+que)|llevo|voy|compar[ae]me|i\s+(?:have|had|did)(?!\s+to)|i'?ve"
+    r"tengo(?!\s+que)|llevo|voy|compar[ae]me|i\s+(?:have|had|did)(?!\s+to)|i'?ve|"
+    # "¿Estoy por encima de la media?" (not "estoy buscando tickets...").
+    r"estoy\s+(?:por\s+)?(?:encima|debajo|mejor|peor|mas|menos)"
 )
 # "¿y el mes anterior?" after a question about October means September, not "last month".
 BEFORE_THAT = _rx(

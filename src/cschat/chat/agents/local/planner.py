@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from cschat.chat.agents.local.filters import EVERYONE
 from cschat.chat.agents.local.intents import ALL_STATS, RESOLUTION_STATS, Question, Stat
 from cschat.chat.agents.local.periods import Period, current
 from cschat.chat.agents.local.text import fold, stem, words
@@ -136,7 +137,11 @@ def variants(question: Question) -> list[dict[str, str]]:
     varying = next((d for d, vs in values.items() if len(vs) > 1), None)
     if varying is None:
         return [base]
-    return [{**base, varying: value} for value in values[varying]]
+    # EVERYONE is no filter at all: "my CSAT vs the team" asks once without the agent.
+    return [
+        {k: v for k, v in {**base, varying: value}.items() if v != EVERYONE}
+        for value in values[varying]
+    ]
 
 
 def compares_values(question: Question) -> bool:

@@ -70,6 +70,7 @@ TEXT = {
         "peak_low": "Valor más bajo: {periods} ({value}).",
         "week_of": "semana del {day}",
         "cut_short": "Ojo: la ventana solo cubre parte de ese periodo.",
+        "everyone": "todo el equipo",
         "better": "mejor", "worse": "peor", "slower": "más lento", "faster": "más rápido",
         "unequal": "Ojo: los periodos no duran lo mismo ({first} días frente a {second}).",
         "of_whole": "De los periodos completos: {periods} ({value}).",
@@ -98,6 +99,7 @@ TEXT = {
         "peak_low": "Lowest: {periods} ({value}).",
         "week_of": "week of {day}",
         "cut_short": "Note: the window covers only part of that period.",
+        "everyone": "the whole team",
         "better": "better", "worse": "worse", "slower": "slower", "faster": "faster",
         "unequal": "Note: the periods differ in length ({first} days vs {second}).",
         "of_whole": "Of the whole periods: {periods} ({value}).",
@@ -399,7 +401,7 @@ def _render(
     if question.intent == "breakdown" and _refetched(calls):
         calls, results = calls[1:], results[1:]  # the whole ranking: the first ended in a tie
     if varying and compares_values(question):
-        sides = [(str(c.params[varying]), r) for c, r in zip(calls, results, strict=True)]
+        sides = [(_side(c, varying, lang), r) for c, r in zip(calls, results, strict=True)]
         by = "for" if varying in ("agent", "team") else "in"
         body = _compare(question, calls[0], sides, lang, by)
     else:
@@ -409,7 +411,7 @@ def _render(
         for i in range(0, len(calls), size):
             block = _body(question, calls[i : i + size], results[i : i + size], lang, tz)
             if varying:
-                value = calls[i].params[varying]
+                value = _side(calls[i], varying, lang)
                 block = f"{value}:\n{block}" if "\n" in block else f"{value} · {block}"
             blocks.append(block)
         if size == 2 and calls[0].name == "count_tickets":
@@ -417,6 +419,12 @@ def _render(
             blocks.extend(filter(None, [_unequal_lengths(calls[:2], lang)]))
         body = "\n".join(blocks)
     return f"{body}\n{_scope(calls, results, tz, lang)}"
+
+
+def _side(call: ToolCall, varying: str, lang: Language) -> str:
+    """The filter value a call stands for; none is everyone ("my CSAT vs the team")."""
+    value = call.params.get(varying)
+    return TEXT[lang]["everyone"] if value is None else str(value)
 
 
 def _refetched(calls: Sequence[ToolCall]) -> bool:
@@ -749,7 +757,7 @@ def _scope(calls: Sequence[ToolCall], results: Sequence[Result], tz: str, lang: 
     if params.get("status"):
         parts.append(f"{t['status']}: {t['status_' + params['status']]}")
     filters = [
-        (k, " / ".join(dict.fromkeys(str(c.params[k]) for c in calls if k in c.params)))
+        (k, " / ".join(dict.fromkeys(_side(c, k, lang) for c in calls)))
         for k in DIMENSION[lang]
         if k in params and k != "status"
     ]
