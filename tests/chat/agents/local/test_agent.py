@@ -829,3 +829,28 @@ async def test_one_agent_against_the_team_is_that_agent_against_everyone(
     assert [params.get("agent") for _, params in tools.calls] == [LUCIA, None]
     assert text.startswith(shown), text
     assert " / " in text.splitlines()[-1]  # the footer names both sides
+
+
+@pytest.mark.parametrize(
+    ("question", "filtered"),
+    [
+        ("¿Qué tal el CSAT de billing comparado con el resto?", {"category": "Billing"}),
+        ("resolution time for urgent tickets vs the average", {"priority": "Urgent"}),
+    ],
+)
+async def test_one_value_against_the_rest_is_that_value_against_all_tickets(
+    question: str, filtered: dict[str, str]
+) -> None:
+    # It compared this month with last month.
+    text, _, tools = await ask(question)
+    assert [params for _, params in tools.calls] == [
+        {"date_field": "resolved", **filtered},
+        {"date_field": "resolved"},
+    ]
+    assert ("todos los tickets" if question.startswith("¿") else "all tickets") in text
+
+
+async def test_tickets_still_to_resolve_are_the_open_ones() -> None:
+    # "Por resolver" was read as resolved.
+    _, _, tools = await ask("¿Cuántos tickets hay por resolver del equipo Norte?")
+    assert tools.calls[0][1]["status"] == "open"

@@ -263,3 +263,12 @@ def test_a_trend_alone_is_the_previous_question_over_time(text: str, history: st
     assert (q.intent, q.date_field) == ("trend", "created")
     assert q.filters == (("category", "Billing"),)
     assert [p.label() for p in q.periods] == ["2026-10-01..2026-10-31"]
+
+
+def test_a_period_after_a_comparison_of_values_compares_them_in_that_period() -> None:
+    # It compared last week with the week before, for each value.
+    q = understood("¿y la semana pasada?", "billing vs shipping esta semana")
+    assert (q.intent, [p.label() for p in q.periods]) == ("compare", ["2026-11-16..2026-11-22"])
+    assert q.filters == (("category", "Billing"), ("category", "Shipping"))
+    both = understood("compáralo con la semana pasada", "billing vs shipping esta semana")
+    assert len(both.periods) == 2  # asked to compare periods: each value, in both

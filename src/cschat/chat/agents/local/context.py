@@ -7,6 +7,7 @@ from dataclasses import replace
 from cschat.chat.agents.local.filters import in_dimension_order
 from cschat.chat.agents.local.intents import Question
 from cschat.chat.agents.local.periods import BadPeriod
+from cschat.chat.agents.local.planner import compares_values
 
 _ANALYTIC = frozenset({"count", "breakdown", "stats", "trend", "compare", "search"})
 # A follow-up naming only a metric keeps the shape ("¿y el tiempo medio?" after "por agente").
@@ -56,8 +57,9 @@ def resolve(question: Question, previous: Question | None) -> Question:
         if intent == "compare" and len(periods) == 1:
             if (question.refers_back or question.against) and previous.periods:
                 periods = (previous.periods[0], periods[0])  # "compáralo con agosto"
-            else:
+            elif not (compares_values(previous) and question.intent is None):
                 periods = (periods[0], periods[0].previous())
+            # else "¿y el mes pasado?" after "billing vs shipping": the same two, last month
     except BadPeriod as exc:
         return replace(question, intent="unknown", bad_period=str(exc))
     if intent == "search" and not (question.query or previous.query or previous.ticket_id):

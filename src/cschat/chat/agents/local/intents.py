@@ -191,12 +191,11 @@ def parse(
     filter_pairs = tuple((f.dimension, f.value) for f in filters)
     if user_email and "agent" not in {d for d, _ in filter_pairs} and rx.SELF.search(rest):
         filter_pairs = (*filter_pairs, ("agent", user_email))
-    against_team = rx.AGAINST_TEAM.search(rest)
-    agents = [v for d, v in filter_pairs if d == "agent"]
-    if against_team and len(agents) == 1 and "team" not in {d for d, _ in filter_pairs}:
-        # "My CSAT vs the team": the agent's figure against everyone's, never the team grouping.
-        rest = _blank(rest, [against_team.span()])
-        filter_pairs = (*filter_pairs, ("agent", EVERYONE))
+    if (versus := rx.AGAINST_ALL.search(rest)) and (alone := _against_all(filter_pairs)):
+        # "My CSAT vs the team", "billing comparado con el resto": that value's figure against
+        # everyone's (a call without the filter, named so), never the grouping by team.
+        rest = _blank(rest, [versus.span()])
+        filter_pairs = (*filter_pairs, (alone, EVERYONE))
         intent = intent or "compare"
     date_field, status = _date_field_and_status(rest, bool(periods))
     both = (date_field, status) == ("created", "resolved") and bool(rx.TWO_COUNTS.search(rest))
@@ -652,6 +651,14 @@ _WORD_RULES = (
     rx.TREND, rx.COMPARE, rx.BREAKDOWN, rx.SEARCH, rx.NO_GROUPING, rx.OPEN,
     *(words for _, words in rx.INTERVALS),
 )  # fmt: skip
+
+
+def _against_all(pairs: tuple[tuple[str, str], ...]) -> str | None:
+    """The dimension whose one value is set against everyone: the agent's, else the only one."""
+    dimensions = [d for d, _ in pairs]
+    if dimensions.count("agent") == 1 and "team" not in dimensions:
+        return "agent"
+    return dimensions[0] if len(dimensions) == 1 else None
 
 
 def _is_name(word: str) -> bool:

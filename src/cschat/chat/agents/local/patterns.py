@@ -150,16 +150,19 @@ PER_DIM = {name: _rx(PER + "(?:" + p + ")") for name, p in DIMENSIONS}
 BY_THE_TEAM = _rx(
     r"(?:by|por)\s+(?:the\s+whole|the|our|todo\s+el|el|nuestro|my|mi)\s+(?:team|equipo)(?!\s*·)"
 )
-# One agent against everyone ("my resolution time vs the team", "¿estoy por encima de la media del
-# equipo?", "Lucía comparada con el resto del equipo"): a team named after it (blanked to "·") is
-# a filter instead.
-AGAINST_TEAM = _rx(
-    r"(?:vs\.?|versus|frente\s+al?|contra|con|with|to|than|que|against|over|above|below|"
-    r"encima\s+de|debajo\s+de)\s+(?:the\s+(?:whole\s+)?|el\s+|al\s+|la\s+|our\s+|nuestro\s+|"
+# One value against everyone ("my resolution time vs the team", "¿estoy por encima de la media del
+# equipo?", "CSAT de billing comparado con el resto"): the figure without that filter. A team
+# named after it (blanked to "·") is a filter instead.
+AGAINST_ALL = _rx(
+    r"(?:vs\.?|versus|frente\s+al?|frente\s+a\s+los|contra|con|with|to|than|que|against|over|above|"
+    r"below|encima\s+de|debajo\s+de)\s+(?:the\s+(?:whole\s+)?|el\s+|al\s+|la\s+|our\s+|nuestro\s+|"
     r"todo\s+el\s+)?(?:(?:media|promedio)\s+del\s+|(?:rest|average)\s+of\s+the\s+|resto\s+del\s+)?"
     r"(?:team|equipo)(?:\s+(?:average|avg|mean))?(?!\s*·)|"
-    r"(?:team|everyone'?s?)\s+average|(?:media|promedio)\s+del\s+equipo|"
-    r"(?:vs\.?|versus|than|que|frente\s+a|against)\s+(?:everyone|everybody|todos|los\s+demas|the\s+others)"
+    r"(?:team|everyone'?s?)\s+average|(?:media|promedio)\s+(?:del\s+equipo|general|global)|"
+    r"(?:overall|global)\s+average|"
+    r"(?:vs\.?|versus|than|que|frente\s+al?|against|con|with|to)\s+(?:everyone|everybody|todos|"
+    r"todos\s+los\s+tickets|all\s+tickets|los\s+demas|las\s+demas|el\s+resto|the\s+rest|"
+    r"the\s+others|all\s+the\s+others|(?:the\s+)?average|la\s+media|el\s+promedio)(?![\w])"
 )
 # Two groupings in a row: "status by channel", "categorías por agente".
 DIM_BY_DIM = _rx(
@@ -280,7 +283,7 @@ COUNT = _rx(r"cuant[oa]s|how\s+many|numero\s+de|number\s+of|total|count|cantidad
              r"how\s+much")  # fmt: skip
 TICKETS = _rx(r"tickets?|casos?|incidencias?|solicitudes|requests?|backlog")
 OPEN = _rx(
-    r"sin\s+resolver|no\s+resuelt\w+|sin\s+cerrar|pendientes?|(?:siguen?|sigue|todavia|aun|estan)\s+"
+    r"(?:sin|por|falta\w*\s+por|quedan\s+por)\s+(?:resolver|cerrar)|no\s+resuelt\w+|pendientes?|(?:siguen?|sigue|todavia|aun|estan)\s+"
     r"abiert\w+|abiert\w+\s+hay|(?:hay|tenemos|tengo|tiene|tienen)\s+(?:\w+\s+){0,3}abiert\w+|"
     r"still\s+open|have\s+(?:\w+\s+){0,2}open|open\s+(?:right\s+)?now|"
     r"currently\s+open|unresolved|open\s+tickets?|tickets?\s+(?:that\s+are\s+)?(?:still\s+)?open|"

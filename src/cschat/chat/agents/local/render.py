@@ -70,7 +70,7 @@ TEXT = {
         "peak_low": "Valor más bajo: {periods} ({value}).",
         "week_of": "semana del {day}",
         "cut_short": "Ojo: la ventana solo cubre parte de ese periodo.",
-        "everyone": "todo el equipo",
+        "everyone": "todo el equipo", "all_tickets": "todos los tickets",
         "better": "mejor", "worse": "peor", "slower": "más lento", "faster": "más rápido",
         "unequal": "Ojo: los periodos no duran lo mismo ({first} días frente a {second}).",
         "of_whole": "De los periodos completos: {periods} ({value}).",
@@ -99,7 +99,7 @@ TEXT = {
         "peak_low": "Lowest: {periods} ({value}).",
         "week_of": "week of {day}",
         "cut_short": "Note: the window covers only part of that period.",
-        "everyone": "the whole team",
+        "everyone": "the whole team", "all_tickets": "all tickets",
         "better": "better", "worse": "worse", "slower": "slower", "faster": "faster",
         "unequal": "Note: the periods differ in length ({first} days vs {second}).",
         "of_whole": "Of the whole periods: {periods} ({value}).",
@@ -424,7 +424,9 @@ def _render(
 def _side(call: ToolCall, varying: str, lang: Language) -> str:
     """The filter value a call stands for; none is everyone ("my CSAT vs the team")."""
     value = call.params.get(varying)
-    return TEXT[lang]["everyone"] if value is None else str(value)
+    if value is None:
+        return TEXT[lang]["everyone" if varying == "agent" else "all_tickets"]
+    return str(value)
 
 
 def _refetched(calls: Sequence[ToolCall]) -> bool:
