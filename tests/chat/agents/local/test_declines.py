@@ -572,7 +572,7 @@ async def test_a_change_in_percent_between_periods_is_still_answered() -> None:
         ("why did tickets increase last week?", "en", "I cannot explain causes (“why”)"),
         ("forecast for december", "en", "I do not forecast (“forecast”)"),
         ("¿Cuántos tickets tendremos en diciembre?", "es", "No hago previsiones («tendremos»)"),
-        ("¿Cuántos agentes hay?", "es", "No cuento agentes, equipos"),
+        ("¿Cuántos usuarios hay?", "es", "No cuento agentes, equipos"),
         ("how many customers contacted us", "en", "I do not count agents, teams"),
         ("¿Cuántos clientes escribieron esta semana?", "es", "No cuento agentes, equipos"),
     ],

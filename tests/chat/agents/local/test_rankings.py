@@ -169,3 +169,23 @@ async def test_a_top_n_sorted_the_other_way_is_the_same_rows(question: str, hist
     ]
     again, _, _ = await ask("de mayor a menor", history=(history, question))
     assert again.splitlines()[1] == "1. Billing: 3"
+
+
+@pytest.mark.parametrize(
+    ("question", "dimension", "lead"),
+    [
+        # Each was declined ("I do not count agents") or not understood.
+        ("¿Cuántos agentes resolvieron tickets esta semana?", "agent", "Agentes con tickets: 3"),
+        ("how many categories are there?", "category", "Categories with tickets: 5"),
+        ("¿Qué canales tenemos?", "channel", None),
+        ("what teams are there?", "team", None),
+    ],
+)
+async def test_the_values_there_are_are_the_whole_breakdown(
+    question: str, dimension: str, lead: str | None
+) -> None:
+    text, _, tools = await ask(question)
+    name, params = tools.calls[0]
+    assert (name, params["dimension"], params["limit"]) == ("breakdown_tickets", dimension, 500)
+    first = text.splitlines()[0]
+    assert first == lead if lead else first.endswith(":")

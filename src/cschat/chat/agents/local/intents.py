@@ -34,7 +34,7 @@ from cschat.chat.agents.local.periods import (
     find_periods,
 )
 from cschat.chat.agents.local.text import fold, stem
-from cschat.tickets.tools import MAX_QUERY_CHARS  # the search tool's longest query
+from cschat.tickets.tools import MAX_QUERY_CHARS, MAX_ROWS  # the search tool's longest query
 
 Intent = Literal[
     "count", "breakdown", "stats", "trend", "compare", "search", "ticket", "greeting", "help",
@@ -92,6 +92,9 @@ class Question:
     # One period asked for ("¿qué día hubo más tickets?", "the worst week for CSAT"): the series
     # by that unit, led by the periods holding its highest or lowest value.
     peak: Peak | None = None
+    # How many values there are ("¿cuántos agentes resolvieron tickets?"): the breakdown, led by
+    # its number of groups.
+    count_groups: bool = False
     # Only an order ("ordénalo de menor a mayor"): the previous ranking's rows, in that order.
     reorder: bool = False
     # The rows are shown in the opposite order of `order`: a top 3 sorted the other way is the
@@ -203,6 +206,7 @@ def parse(
         status = None
     stats = _stats(rest)
     interval = next((name for name, words in rx.INTERVALS if words.search(rest)), None)
+    count_groups = False
     peak = rx.PEAK.search(rest)
     if interval is None and peak:
         interval = _PEAK_UNITS[next(unit for unit in peak.groups() if unit)]
@@ -227,6 +231,15 @@ def parse(
         return Question(language, "unknown", declined=_ratio(rest, text, ratio, filters))
     if intent == "count" and not (periods or date_field or status) and rx.TOTAL.search(rest):
         date_field, status = "created", "any"  # "¿Cuántos tickets hay?": all of them
+    groups = rx.DISTINCT.search(rest) or rx.WHICH_VALUES.search(rest)
+    named = next((d for d, words in rx.DIM.items() if groups and words.search(groups[0])), None)
+    if groups and named not in (None, "status"):
+        # "¿Cuántos agentes resolvieron tickets esta semana?", "¿qué canales hay?": the breakdown,
+        # whose groups are the values there are (each with its tickets).
+        intent, dimension, count_groups = "breakdown", named, bool(rx.DISTINCT.search(rest))
+        rest = _blank(rest, [groups.span()])
+        if not (date_field or status):
+            date_field, status = "created", "any"  # every ticket, whatever its state
     if len(periods) > 2:
         # "En enero, febrero y marzo": two periods are compared, and none is left out silently.
         return Question(language, "unknown", declined=("too_many_periods", str(len(periods))))
@@ -278,6 +291,8 @@ def parse(
             language, intent, courtesy=_courtesy(rest) if intent == "greeting" else None
         )
     limit, order = _limit_and_order(rest, intent, dimension, stats)
+    if groups and intent == "breakdown" and named == dimension and limit is None:
+        limit = MAX_ROWS  # the values there are: all of them, not the first ten
     if sorted_only:
         order = "asc" if rx.SORT_ASC.search(rest) else "desc"
     listed = rx.LIST_VERB.search(rest)
@@ -307,6 +322,7 @@ def parse(
         bare_number=bare_number,  # "¿y el 2024?": the year, or ticket 2024 after a ticket
         refers_ticket=bool(rx.TICKET_REF.search(rest)),
         reorder=sorted_only,
+        count_groups=count_groups,
         # The words just after count too: "el día más tranquilo".
         peak=_peak(rest[peak.start() : peak.end() + 20]) if peak and intent == "trend" else None,
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.

@@ -653,8 +653,17 @@ OTHER_CHANNELS = _rx(
 )
 DISTINCT = _rx(
     r"(?:cuant[oa]s|how\s+many|numero\s+de|number\s+of)\s+(?:\w+\s+)?(?:agentes|agents|equipos|"
-    r"teams|categorias|categories|canales|channels|clientes|customers|clients|usuarios|users|"
+    r"teams|categorias|categories|canales|channels|prioridades|priorities|clientes|customers|"
+    r"clients|usuarios|users|"
     r"personas|people|empresas|companies)"
+)
+# The values there are: "¿qué canales hay?", "which categories do we have?", "what agents are
+# there?" (a breakdown lists them).
+WHICH_VALUES = _rx(
+    r"(?:que|cuales|which|what)\s+(?:agentes|equipos|categorias|canales|prioridades|agents|teams|"
+    r"categories|channels|priorities)\s+(?:hay|tenemos|existen|are\s+there|exist|do\s+we\s+have|"
+    r"we\s+have)|(?:lista|list)\s+(?:de\s+|of\s+)?(?:los\s+|las\s+|the\s+)?(?:agentes|equipos|"
+    r"categorias|canales|prioridades|agents|teams|categories|channels|priorities)"
 )
 # "¿Cuántos días hubo tickets urgentes?": a count of days, not of tickets; "¿cuántos días
 # tardamos?" is a time (`RESOLUTION_TIME`).

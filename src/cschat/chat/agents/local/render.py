@@ -25,6 +25,12 @@ DIMENSION = {
     "en": {"category": "category", "priority": "priority", "channel": "channel",
            "agent": "agent", "team": "team", "status": "status"},
 }  # fmt: skip
+GROUPS = {
+    "es": {"category": "Categorías", "priority": "Prioridades", "channel": "Canales",
+           "agent": "Agentes", "team": "Equipos"},
+    "en": {"category": "Categories", "priority": "Priorities", "channel": "Channels",
+           "agent": "Agents", "team": "Teams"},
+}  # fmt: skip
 INTERVAL = {
     "es": {"day": "día", "week": "semana", "month": "mes"},
     "en": {"day": "day", "week": "week", "month": "month"},
@@ -71,6 +77,7 @@ TEXT = {
         "week_of": "semana del {day}",
         "cut_short": "Ojo: la ventana solo cubre parte de ese periodo.",
         "everyone": "todo el equipo", "all_tickets": "todos los tickets",
+        "groups": "{groups} con tickets: {n}",
         "better": "mejor", "worse": "peor", "slower": "más lento", "faster": "más rápido",
         "unequal": "Ojo: los periodos no duran lo mismo ({first} días frente a {second}).",
         "of_whole": "De los periodos completos: {periods} ({value}).",
@@ -100,6 +107,7 @@ TEXT = {
         "week_of": "week of {day}",
         "cut_short": "Note: the window covers only part of that period.",
         "everyone": "the whole team", "all_tickets": "all tickets",
+        "groups": "{groups} with tickets: {n}",
         "better": "better", "worse": "worse", "slower": "slower", "faster": "faster",
         "unequal": "Note: the periods differ in length ({first} days vs {second}).",
         "of_whole": "Of the whole periods: {periods} ({value}).",
@@ -577,6 +585,10 @@ def _ranking(call: ToolCall, result: Result, question: Question, lang: Language)
     total = result.get("total_groups", 0)
     if asked is None and total > shown:
         text += "\n" + TEXT[lang]["first_of"].format(shown=shown, total=total)
+    if question.count_groups and result.get("scope") != "own":
+        # "¿Cuántos agentes resolvieron tickets?": how many groups have tickets, then the list.
+        named, n = GROUPS[lang][call.params["dimension"]], numbers.number(total, lang)
+        text = TEXT[lang]["groups"].format(groups=named, n=n) + "\n" + text
     return text
 
 
