@@ -272,3 +272,21 @@ def test_a_period_after_a_comparison_of_values_compares_them_in_that_period() ->
     assert q.filters == (("category", "Billing"), ("category", "Shipping"))
     both = understood("compáralo con la semana pasada", "billing vs shipping esta semana")
     assert len(both.periods) == 2  # asked to compare periods: each value, in both
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "order"),
+    [("top 3", 3, None), ("los 3 peores", 3, "asc"), ("solo los 3 mejores", 3, None)],
+)
+def test_a_length_alone_cuts_the_previous_ranking(text: str, limit: int, order: str | None) -> None:
+    # "top 3" and "los 3 peores" were not understood; "solo los 3 mejores" was the whole list.
+    q = understood(text, "CSAT por agente este mes")
+    assert (q.intent, q.dimension, q.limit, q.order) == ("breakdown", "agent", limit, order)
+    assert q.stats == ("avg_csat",)
+
+
+def test_which_day_had_the_most_after_a_count_is_within_its_period() -> None:
+    # It was the last 30 days, and the answer did not lead with the day.
+    q = understood("¿cuál fue el día con más?", "tickets resueltos en octubre")
+    assert (q.intent, q.interval, q.peak) == ("trend", "day", "high")
+    assert [p.label() for p in q.periods] == ["2026-10-01..2026-10-31"]

@@ -95,10 +95,11 @@ def resolve(question: Question, previous: Question | None) -> Question:
         stats=stats,
         missing=missing,
         interval=question.interval or previous.interval,
-        limit=question.limit if question.dimension else previous.limit,
+        limit=question.limit if question.dimension or question.limit else previous.limit,
         order=order,
         reverse=reverse,
-        peak=previous.peak if intent == "trend" and not question.interval else None,
+        peak=question.peak
+        or (previous.peak if intent == "trend" and not question.interval else None),
         query=question.query or previous.query,
         unit=question.unit or previous.unit,
         followup=True,

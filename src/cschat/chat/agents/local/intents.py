@@ -270,13 +270,22 @@ def parse(
     sorted_only = bool(sorts) and not _content_words(_blank(rest, sorts))
     if intent == "unknown" and sorted_only:
         intent = None  # "ordénalo de menor a mayor": the previous ranking, in that order
+    cut_only = bool(rx.TOP_N.search(rest)) and not _content_words(
+        _blank(rest, _grouping_spans(rest))
+    )
+    if intent == "unknown" and cut_only:
+        intent = None  # "top 3", "los 3 peores": the previous ranking, that long
     followup = marker or (
-        intent is None and (len(_content_words(rest)) <= 1 or bool(unfiltered) or sorted_only)
+        intent is None
+        and (len(_content_words(rest)) <= 1 or bool(unfiltered) or sorted_only or cut_only)
     )
     if intent in ("breakdown", "trend") and not (periods or filter_pairs or stats or date_field):
-        # "By channel", "por semana": only a grouping, which regroups the previous question.
+        # "By channel", "por semana", "top 3", "el día con más": only a grouping or a ranking's
+        # length, which regroups or cuts the previous question.
         words = _content_words(_blank(rest, _grouping_spans(rest)))
         followup = followup or not words
+        if intent == "breakdown" and not dimension and not words:
+            intent = None
     if (
         intent == "stats"
         and not (periods or filter_pairs or dimension or interval)
@@ -459,6 +468,10 @@ def _grouping_spans(rest: str) -> list[tuple[int, int]]:
         *rx.PER_DIM.values(),
         *rx.DIM_PER.values(),
         rx.TREND,
+        rx.PEAK,
+        rx.TOP_N,
+        rx.BREAKDOWN,
+        rx.SUPERLATIVE,
     ]
     return [m.span() for p in patterns for m in p.finditer(rest)]
 
@@ -537,7 +550,7 @@ def _dimension(rest: str) -> str | None:
 def _limit_and_order(
     rest: str, intent: Intent | None, dimension: str | None, stats: tuple[Stat, ...]
 ) -> tuple[int | None, Literal["asc", "desc"] | None]:
-    if intent != "breakdown":
+    if intent not in ("breakdown", None):  # None: "solo los 3 mejores" after a ranking
         return None, None
     # For times lower is better; for counts and CSAT higher is.
     lower_is_better = bool(stats) and stats[0] != "avg_csat"
