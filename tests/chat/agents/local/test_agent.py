@@ -854,3 +854,13 @@ async def test_tickets_still_to_resolve_are_the_open_ones() -> None:
     # "Por resolver" was read as resolved.
     _, _, tools = await ask("¿Cuántos tickets hay por resolver del equipo Norte?")
     assert tools.calls[0][1]["status"] == "open"
+
+
+async def test_created_vs_resolved_by_week_is_both_series() -> None:
+    # The grouping was dropped: two totals for the month.
+    text, _, tools = await ask("tickets created vs resolved by week this month")
+    assert [(name, p["interval"], p["date_field"]) for name, p in tools.calls] == [
+        ("ticket_trend", "week", "created"),
+        ("ticket_trend", "week", "resolved"),
+    ]
+    assert "Created tickets by week:" in text and "Resolved tickets by week:" in text

@@ -217,8 +217,9 @@ def parse(
         interval = None
     if intent is None:
         intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), marker)
-    if both and intent == "compare":
-        intent = "count"  # "created vs resolved this week": the two counts of that week
+    if both and intent in ("compare", "breakdown"):
+        # "created vs resolved this week": the two counts of that week; "... by week": two series.
+        intent = "trend" if interval else "count"
     before = folded[: period_spans[0][0]] if len(period_spans) == 1 else None
     intent, dimension, against = _comparison(intent, dimension, filter_pairs, rest, periods, before)
     ratio = rx.RATIO.search(rest)

@@ -172,6 +172,13 @@ def plan(question: Question, today: date) -> list[ToolCall]:
             for filters in variants(question)
             for field in ("created", "resolved")
         ]
+    if question.intent == "trend" and question.created_and_resolved:
+        # "Created vs resolved by week": the series of each.
+        return [
+            _one(replace(question, date_field=field), filters, today)
+            for filters in variants(question)
+            for field in ("created", "resolved")
+        ]
     if question.intent in ("breakdown", "trend"):
         return [
             _one(question, filters, today, metric)
