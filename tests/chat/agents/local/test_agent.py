@@ -80,10 +80,11 @@ async def ask(
         ),
         (
             "Estadísticas de resolución de esta semana",
+            "Tickets creados: 5\nTickets resueltos: 3\n"
             "Tiempo medio de resolución: 10 h 20 min\nMediana del tiempo de resolución: 4 h\n"
             "P90 del tiempo de resolución: 26 h\nPrimera respuesta media: 17 min\n"
-            f"CSAT medio: 4,3 / 5\nTickets considerados: 3\n{SCOPE_WEEK_ES} · sin filtros · "
-            f"{AS_OF_ES}",
+            "CSAT medio: 4,3 / 5\nCreados y resueltos 2026-11-23..2026-11-27 (Europe/Madrid) · "
+            f"sin filtros · {AS_OF_ES}",
         ),
         (
             "Tickets resueltos por categoría esta semana",
@@ -526,9 +527,11 @@ async def test_total_tickets_counts_every_ticket() -> None:
 async def test_a_summary_of_a_period_is_its_statistics(
     question: str, window: tuple[str, str]
 ) -> None:
+    # A summary also says how many tickets came in (it gave the resolved tickets' figures only).
     text, _, tools = await ask(question)
-    assert [name for name, _ in tools.calls] == ["resolution_stats"], text
-    assert _windows(tools) == [window]
+    assert [name for name, _ in tools.calls] == ["resolution_stats", "count_tickets"], text
+    assert _windows(tools) == [window, window]
+    assert tools.calls[1][1]["date_field"] == "created"
 
 
 async def test_a_summary_by_week_is_still_a_series() -> None:

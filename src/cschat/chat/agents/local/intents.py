@@ -92,6 +92,9 @@ class Question:
     # One period asked for ("¿qué día hubo más tickets?", "the worst week for CSAT"): the series
     # by that unit, led by the periods holding its highest or lowest value.
     peak: Peak | None = None
+    # A summary of a window ("resumen de la semana pasada", "how are we doing?"): its statistics
+    # and how many tickets came in.
+    summary: bool = False
     # How many values there are ("¿cuántos agentes resolvieron tickets?"): the breakdown, led by
     # its number of groups.
     count_groups: bool = False
@@ -333,6 +336,7 @@ def parse(
         refers_ticket=bool(rx.TICKET_REF.search(rest)),
         reorder=sorted_only,
         count_groups=count_groups,
+        summary=intent == "stats" and stats == ALL_STATS and date_field != "created",
         # The words just after count too: "el día más tranquilo".
         peak=_peak(rest[peak.start() : peak.end() + 20]) if peak and intent == "trend" else None,
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.

@@ -172,6 +172,18 @@ def plan(question: Question, today: date) -> list[ToolCall]:
             for filters in variants(question)
             for field in ("created", "resolved")
         ]
+    if question.intent == "stats" and question.summary:
+        # "Resumen de la semana pasada": the statistics of what was resolved, and what came in.
+        period = question.periods[0] if question.periods else None
+        created = replace(question, date_field="created", status=None)
+        return [
+            call
+            for filters in variants(question)
+            for call in (
+                _one(question, filters, today),
+                ToolCall("count_tickets", _scope(created, period, filters)),
+            )
+        ]
     if question.intent == "trend" and question.created_and_resolved:
         # "Created vs resolved by week": the series of each.
         return [

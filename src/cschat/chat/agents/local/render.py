@@ -406,6 +406,12 @@ def _render(
         body = _search(question, results[1], lang, tz, calls[1].params["query"])
         return f"{body}\n{_scope(calls[1:], results[1:], tz, lang)}"
     varying = _varying(calls)
+    if question.summary and len(calls) == 2 and calls[1].name == "count_tickets" and not varying:
+        # "Resumen de la semana": what came in and what was resolved, then how it went.
+        n = [numbers.number(results[i]["count"], lang) for i in (1, 0)]
+        stats = _stats(question.stats or ALL_STATS, results[0], lang, question.unit, counted=False)
+        body = f"{TEXT[lang]['created']}: {n[0]}\n{TEXT[lang]['resolved']}: {n[1]}\n{stats}"
+        return f"{body}\n{_scope(calls, results, tz, lang)}"
     if question.intent == "breakdown" and _refetched(calls):
         calls, results = calls[1:], results[1:]  # the whole ranking: the first ended in a tie
     if varying and compares_values(question):
@@ -552,7 +558,9 @@ _BASIS: dict[Stat, str] = {
 }  # fmt: skip
 
 
-def _stats(stats: Sequence[Stat], result: Result, lang: Language, unit: Unit | None) -> str:
+def _stats(
+    stats: Sequence[Stat], result: Result, lang: Language, unit: Unit | None, counted: bool = True
+) -> str:
     lines, said = [], set()
     for s in stats:
         line = f"{STAT[lang][s]}: {_metric_value(s, result.get(s), lang, unit)}"
@@ -562,7 +570,8 @@ def _stats(stats: Sequence[Stat], result: Result, lang: Language, unit: Unit | N
             line += " " + TEXT[lang][_BASIS[s]].format(n=numbers.number(basis, lang))
             said.add(_BASIS[s])
         lines.append(line)
-    lines.append(f"{TEXT[lang]['counted']}: {numbers.number(result['count'], lang)}")
+    if counted:
+        lines.append(f"{TEXT[lang]['counted']}: {numbers.number(result['count'], lang)}")
     return "\n".join(lines)
 
 
