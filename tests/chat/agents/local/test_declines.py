@@ -118,6 +118,8 @@ async def test_a_grouping_the_tools_do_not_have_is_declined(
         ("tickets after today", "en", "after today"),
         ("tickets de fin de mes", "es", "fin de mes"),
         ("tickets del puente", "es", "puente"),
+        # A "so far" no rule reads: never all time instead.
+        ("¿cuántos tickets en lo que llevamos de ejercicio?", "es", "llevamos de ejercicio"),
     ],
 )
 async def test_a_time_expression_left_unread_is_declined(

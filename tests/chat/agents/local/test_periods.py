@@ -122,6 +122,10 @@ def windows(text: str, today: date) -> list[str]:
         ("lo que va de trimestre", FRI, ["2026-10-01..2026-11-27"]),
         ("month to date", FRI, ["2026-11-01..2026-11-27"]),
         ("tickets YTD", FRI, ["2026-01-01..2026-11-27"]),
+        # Was no period, so every ticket of all time.
+        ("en lo que llevamos de año", FRI, ["2026-01-01..2026-11-27"]),
+        ("lo que llevamos del mes", FRI, ["2026-11-01..2026-11-27"]),
+        ("the past fortnight", FRI, ["2026-11-14..2026-11-27"]),  # was declined
         ("ticket 1234", FRI, []),
     ],
 )  # fmt: skip

@@ -542,6 +542,8 @@ UNREAD_PERIOD = _rx(
     r"(?:al?|to|and|y|-|hasta|until)(?:\s+(?:el\s+|the\s+)?\d{1,2}(?![\d.,:]))?(?![\w-])|"
     r"(?:semana\s+del?|week\s+of)(?!\s*\w)|"
     r"semestres?|half[\s-]years?|y\s+medio|and\s+a\s+half|"
+    # "En lo que llevamos de año" no rule read: never every ticket instead.
+    r"(?:llevamos|vamos|va)\s+(?:de|del)\s+(?:semana|mes|trimestre|ano|quincena|curso|ejercicio)|"
     r"(?:en|in|durante|during|desde|since)\s+(?:(?:el\s+)?ano\s+|(?:the\s+)?year\s+)?\d{1,4}"
     r"(?![\d.,:])|"
     # "01/11/2026", "11/01": day and month in an order that depends on the country.

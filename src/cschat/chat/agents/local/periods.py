@@ -546,7 +546,7 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     ),
     (
         r"(?:este|esta|this|current|el\s+actual)\s+(?:trimestre|quarter)|trimestre\s+actual|"
-        r"lo\s+que\s+va\s+de\s+trimestre|quarter\s+to\s+date|qtd",
+        r"lo\s+que\s+(?:va|llevamos|vamos)\s+del?\s+trimestre|quarter\s+to\s+date|qtd",
         _this_quarter,
     ),
     (
@@ -558,6 +558,11 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         r"(?:ultimos|ultimas|last|past|previous)\s+" + _N
         + r"\s+(dias|days|semanas|weeks|meses|months)",
         _last_n_match,
+    ),
+    (
+        # "The past fortnight": the last 14 days (a "quincena" is half a month, below).
+        r"(?:the\s+)?(?:last|past|previous)\s+fortnight",
+        _fixed(lambda t: _last_n(14, "days", t)),
     ),
     (r"hace\s+" + _N + r"\s+" + _UNIT_ES, _units_ago_match),
     (_N_AGO + r"\s+" + _UNIT_EN + r"\s+ago", _units_ago_match),
@@ -584,7 +589,7 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _fixed(lambda t: _week(_monday(t) - timedelta(days=7), t)),
     ),
     (
-        r"(?:esta\s+semana|semana\s+actual|(?:this|current)\s+week|lo\s+que\s+va\s+de\s+semana|"
+        r"(?:esta\s+semana|semana\s+actual|(?:this|current)\s+week|lo\s+que\s+(?:va|llevamos|vamos)\s+del?\s+semana|"
         r"week\s+to\s+date|wtd|"
         # "El resumen de la semana" is this week's; "los días de la semana" is no period.
         r"(?<!dia\s)(?<!dias\s)(?<!fin\s)(?<!mitad\s)de\s+la\s+semana"
@@ -597,7 +602,7 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _fixed(lambda t: _running("month", t).previous()),
     ),
     (
-        r"(?:este\s+mes|mes\s+actual|(?:this|current)\s+month|lo\s+que\s+va\s+de\s+mes|"
+        r"(?:este\s+mes|mes\s+actual|(?:this|current)\s+month|lo\s+que\s+(?:va|llevamos|vamos)\s+del?\s+mes|"
         r"month\s+to\s+date|mtd|"
         r"(?<!dia\s)(?<!dias\s)(?<!mitad\s)del\s+mes"
         r"(?!\s+(?:pasado|anterior|que\s+viene|proximo|siguiente|actual|antepasado|de)))",
@@ -609,7 +614,7 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _fixed(lambda t: _year(t.year - 1, t)),
     ),
     (
-        r"(?:este\s+ano|ano\s+actual|(?:this|current)\s+year|lo\s+que\s+va\s+de\s+ano|"
+        r"(?:este\s+ano|ano\s+actual|(?:this|current)\s+year|lo\s+que\s+(?:va|llevamos|vamos)\s+del?\s+ano|"
         r"year\s+to\s+date|ytd|"
         # "La peor semana del año" is this year's ("del año 2024", "del año pasado" are others).
         r"(?<!dia\s)(?<!mes\s)del\s+ano(?!\s+(?:pasado|anterior|que\s+viene|proximo|siguiente|"
