@@ -105,6 +105,11 @@ class Vocabulary:
     )
 
     @cached_property
+    def words(self) -> frozenset[str]:
+        """Every (stemmed) word of a value, alias or synonym: none is a slipped period word."""
+        return frozenset(word for phrase in self.index for word in phrase)
+
+    @cached_property
     def index(self) -> dict[tuple[str, ...], tuple[str, str]]:
         """Phrase keys (stemmed word tuples) to (dimension, stored value); first phrase wins."""
         out: dict[tuple[str, ...], tuple[str, str]] = {}

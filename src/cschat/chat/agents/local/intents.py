@@ -34,6 +34,7 @@ from cschat.chat.agents.local.periods import (
     find_periods,
 )
 from cschat.chat.agents.local.text import fold, stem
+from cschat.chat.agents.local.typos import fix_time_words
 from cschat.tickets.tools import MAX_QUERY_CHARS, MAX_ROWS  # the search tool's longest query
 
 Intent = Literal[
@@ -92,6 +93,8 @@ class Question:
     # One period asked for ("¿qué día hubo más tickets?", "the worst week for CSAT"): the series
     # by that unit, led by the periods holding its highest or lowest value.
     peak: Peak | None = None
+    # Period words read from one slip ("semna" for "semana"): (written, meant), said in the answer.
+    typos: tuple[tuple[str, str], ...] = ()
     # A summary of a window ("resumen de la semana pasada", "how are we doing?"): its statistics
     # and how many tickets came in.
     summary: bool = False
@@ -115,6 +118,7 @@ def parse(
 ) -> Question:
     """Parse one question in Spanish or English; nothing is looked up, nothing is guessed."""
     language = detect_language(text, default_language)
+    text, typos = fix_time_words(text, language, lambda word: _known_word(word, vocabulary))
     folded = fold(text)
     if rx.CODE.search(folded) or sum(ch in rx.CODE_CHARS for ch in text) >= 3:
         # "DROP TABLE tickets; --": code around a keyword is not a question about tickets.
@@ -336,6 +340,7 @@ def parse(
         refers_ticket=bool(rx.TICKET_REF.search(rest)),
         reorder=sorted_only,
         count_groups=count_groups,
+        typos=typos,
         summary=intent == "stats" and stats == ALL_STATS and date_field != "created",
         # The words just after count too: "el día más tranquilo".
         peak=_peak(rest[peak.start() : peak.end() + 20]) if peak and intent == "trend" else None,
@@ -685,6 +690,17 @@ _WORD_RULES = (
     rx.TREND, rx.COMPARE, rx.BREAKDOWN, rx.SEARCH, rx.NO_GROUPING, rx.OPEN,
     *(words for _, words in rx.INTERVALS),
 )  # fmt: skip
+
+
+def _known_word(word: str, vocabulary: Vocabulary) -> bool:
+    """A word something else reads: never taken for a slipped period word."""
+    return (
+        word in rx.FILLER_WORDS
+        or word in rx.FIRST_NAMES
+        or word in _NOT_NAMES
+        or stem(word) in vocabulary.words
+        or word in vocabulary.words
+    )
 
 
 def _against_all(pairs: tuple[tuple[str, str], ...]) -> str | None:

@@ -472,7 +472,7 @@ FOLLOWUP = re.compile(
 _NO_FIELD_WORDS = (
     r"customers?|clients?|clientes?|compan(?:y|ies)|empresas?|organi[sz]ations?|organizacion(?:es)?|"
     r"regions?|region(?:es)?|countr(?:y|ies)|pais(?:es)?|cit(?:y|ies)|ciudad(?:es)?|products?|"
-    r"productos?|tags?|etiquetas?|idiomas?|languages?"
+    r"productos?|tags?|etiquetas?|idiomas?|languages?|marcas?|brands?"
 )
 # "¿De dónde vienen los tickets?", "where do tickets come from?": the breakdown by channel.
 _WHERE_FROM = (
@@ -701,7 +701,7 @@ PERSON_LOWER = re.compile(
 FIRST_NAMES = frozenset(
     """juan jose luis carlos javier miguel antonio manuel francisco david daniel pablo alejandro
     sergio jorge alberto fernando raul ruben adrian alvaro diego mario ivan oscar andres enrique
-    ramon roberto ricardo eduardo rafael pedro santiago mateo hugo martin lucas marcos nicolas
+    ramon roberto ricardo eduardo rafael pedro santiago mateo hugo martin lucas marcos marco nicolas
     gonzalo ignacio joaquin emilio julian cristian felipe guillermo maria carmen ana laura marta
     lucia paula sara elena cristina isabel raquel patricia silvia beatriz sonia monica rocio nuria
     alba irene andrea claudia julia sofia valentina camila natalia alicia ines teresa lorena

@@ -78,6 +78,7 @@ TEXT = {
         "cut_short": "Ojo: la ventana solo cubre parte de ese periodo.",
         "everyone": "todo el equipo", "all_tickets": "todos los tickets",
         "groups": "{groups} con tickets: {n}",
+        "typo": "Leo «{meant}» donde pone «{written}».",
         "better": "mejor", "worse": "peor", "slower": "más lento", "faster": "más rápido",
         "unequal": "Ojo: los periodos no duran lo mismo ({first} días frente a {second}).",
         "of_whole": "De los periodos completos: {periods} ({value}).",
@@ -108,6 +109,7 @@ TEXT = {
         "cut_short": "Note: the window covers only part of that period.",
         "everyone": "the whole team", "all_tickets": "all tickets",
         "groups": "{groups} with tickets: {n}",
+        "typo": "Reading “{meant}” for “{written}”.",
         "better": "better", "worse": "worse", "slower": "slower", "faster": "faster",
         "unequal": "Note: the periods differ in length ({first} days vs {second}).",
         "of_whole": "Of the whole periods: {periods} ({value}).",
@@ -383,8 +385,10 @@ def render(
 ) -> str:
     """The answer to an analytics question from its tool calls and their results."""
     lang = question.language
-    notes = [NOTE[lang][metric].format(text=DIMENSION[lang].get(written, written))
-             for metric, written in question.missing]  # fmt: skip
+    notes = [TEXT[lang]["typo"].format(written=written, meant=meant)
+             for written, meant in question.typos]  # fmt: skip
+    notes += [NOTE[lang][metric].format(text=DIMENSION[lang].get(written, written))
+              for metric, written in question.missing]  # fmt: skip
     if p90_by_group(question):
         notes.append(NOTE[lang]["p90_grouped"])
     return "\n".join([*notes, _render(question, calls, results, tz)])

@@ -1,0 +1,61 @@
+"""A period word written with one slip is read as the word meant, and the answer says so."""
+
+from __future__ import annotations
+
+import pytest
+
+from cschat.chat.agents.local.typos import fix_time_words, one_slip
+from tests.chat.agents.local.test_agent import ask
+
+
+@pytest.mark.parametrize(
+    ("word", "target", "slip"),
+    [
+        ("semna", "semana", True),  # a letter missing
+        ("semanna", "semana", True),  # one added
+        ("semena", "semana", True),  # one changed
+        ("smeana", "semana", True),  # two swapped
+        ("smena", "semana", False),  # two slips
+        ("semana", "semana", False),  # no slip
+    ],
+)
+def test_one_slip(word: str, target: str, slip: bool) -> None:
+    assert one_slip(word, target) is slip
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "fixed"),
+    [
+        ("tickets de octbure", "es", "tickets de octubre"),
+        ("resolved yesterdya", "en", "resolved yesterday"),
+        # Left alone: a capital (a name), a word of its own, the other language, a known word,
+        # a short word ("mas" is one slip from "mes").
+        ("tickets de Marco", "es", "tickets de Marco"),
+        ("tickets that match billing", "en", "tickets that match billing"),
+        ("el mes entero", "es", "el mes entero"),
+        ("de todas las categorías", "es", "de todas las categorías"),
+        ("los domingos", "es", "los domingos"),
+        ("tickets de más", "es", "tickets de más"),
+    ],
+)
+def test_only_slipped_period_words_are_fixed(text: str, language: str, fixed: str) -> None:
+    assert fix_time_words(text, language, lambda word: word == "billing")[0] == fixed  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "note", "window"),
+    [
+        # Each was every ticket of all time: the period word was not read.
+        ("cuantos tickets se resolvieron esta semna", "Leo «semana» donde pone «semna».",
+         ("2026-11-23", "2026-11-27")),
+        ("how many tickets were resolved yesterdya", "Reading “yesterday” for “yesterdya”.",
+         ("2026-11-26", "2026-11-26")),
+    ],
+)  # fmt: skip
+async def test_the_answer_says_which_word_it_read(
+    question: str, note: str, window: tuple[str, str]
+) -> None:
+    text, _, tools = await ask(question)
+    params = tools.calls[0][1]
+    assert (params["start_date"], params["end_date"]) == window
+    assert text.startswith(note + "\n")
