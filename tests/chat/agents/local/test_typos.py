@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cschat.chat.agents.local.typos import fix_time_words, one_slip
+from cschat.chat.agents.local.typos import fix_key_words, one_slip
 from tests.chat.agents.local.test_agent import ask
 
 
@@ -39,7 +39,8 @@ def test_one_slip(word: str, target: str, slip: bool) -> None:
     ],
 )
 def test_only_slipped_period_words_are_fixed(text: str, language: str, fixed: str) -> None:
-    assert fix_time_words(text, language, lambda word: word == "billing")[0] == fixed  # type: ignore[arg-type]
+    fixed_text, _ = fix_key_words(text, language, lambda word: word == "billing")  # type: ignore[arg-type]
+    assert fixed_text == fixed
 
 
 @pytest.mark.parametrize(
@@ -59,3 +60,28 @@ async def test_the_answer_says_which_word_it_read(
     params = tools.calls[0][1]
     assert (params["start_date"], params["end_date"]) == window
     assert text.startswith(note + "\n")
+
+
+@pytest.mark.parametrize(
+    ("question", "first_call"),
+    [
+        # Each counted resolved tickets of all time.
+        ("tickets craedos esta semana", ("count_tickets", "created")),
+        ("tickets abeirtos", ("count_tickets", "created")),
+        ("tickets por cnaal", ("breakdown_tickets", "resolved")),
+    ],
+)
+async def test_slipped_words_that_choose_the_tickets_are_read(
+    question: str, first_call: tuple[str, str]
+) -> None:
+    text, _, tools = await ask(question)
+    name, params = tools.calls[0]
+    assert (name, params["date_field"]) == first_call
+    assert text.startswith("Leo «")
+
+
+def test_the_word_read_is_written_with_its_accents() -> None:
+    assert fix_key_words("por categroia", "es", lambda _: False) == (
+        "por categoría",
+        (("categroia", "categoría"),),
+    )

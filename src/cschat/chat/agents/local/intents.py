@@ -34,7 +34,7 @@ from cschat.chat.agents.local.periods import (
     find_periods,
 )
 from cschat.chat.agents.local.text import fold, stem
-from cschat.chat.agents.local.typos import fix_time_words
+from cschat.chat.agents.local.typos import fix_key_words
 from cschat.tickets.tools import MAX_QUERY_CHARS, MAX_ROWS  # the search tool's longest query
 
 Intent = Literal[
@@ -118,7 +118,7 @@ def parse(
 ) -> Question:
     """Parse one question in Spanish or English; nothing is looked up, nothing is guessed."""
     language = detect_language(text, default_language)
-    text, typos = fix_time_words(text, language, lambda word: _known_word(word, vocabulary))
+    text, typos = fix_key_words(text, language, lambda word: _known_word(word, vocabulary))
     folded = fold(text)
     if rx.CODE.search(folded) or sum(ch in rx.CODE_CHARS for ch in text) >= 3:
         # "DROP TABLE tickets; --": code around a keyword is not a question about tickets.
@@ -695,9 +695,8 @@ _WORD_RULES = (
 def _known_word(word: str, vocabulary: Vocabulary) -> bool:
     """A word something else reads: never taken for a slipped period word."""
     return (
-        word in rx.FILLER_WORDS
+        not _is_name(word)  # a filler word, or one a rule reads ("cerramos", "recibimos")
         or word in rx.FIRST_NAMES
-        or word in _NOT_NAMES
         or stem(word) in vocabulary.words
         or word in vocabulary.words
     )

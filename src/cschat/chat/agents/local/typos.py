@@ -1,9 +1,10 @@
-"""Period words written with one slip ("esta semna", "yesterdya"): read as the word meant.
+"""Key words written with one slip ("esta semna", "craedos", "por cnaal"): read as meant.
 
 A period word the rules cannot read leaves the question without its window, and its figure would
-be every ticket's. One letter missing, added, changed or two swapped, in a lower-case word of five
-letters or more that nothing else reads, is taken for the period word it is one slip from; the
-answer says so, and its window is printed as always.
+be every ticket's; a slipped "creados" or "abiertos" would count resolved tickets instead. One
+letter missing, added, changed or two swapped, in a lower-case word of five letters or more that
+nothing else reads, is taken for the key word it is one slip from; the answer says so, and its
+window is printed as always.
 """
 
 from __future__ import annotations
@@ -14,21 +15,34 @@ from collections.abc import Callable
 from cschat.chat.agents.local.language import Language
 from cschat.chat.agents.local.text import fold
 
-# Long enough that one slip cannot turn another word into them ("mes" is one from "mas"), and
-# only those of the question's language ("todas" is one slip from "today").
-TIME_WORDS: dict[Language, frozenset[str]] = {
+# The words the rules read that say which tickets and which figure ("creados", "abiertos", "por
+# canal") and the period words: long enough that one slip cannot turn another word into them
+# ("mes" is one from "mas"), and only those of the question's language ("todas" is one slip from
+# "today").
+KEY_WORDS: dict[Language, frozenset[str]] = {
     "es": frozenset(
         """semana semanas trimestre trimestres anterior anteayer enero febrero marzo abril junio
         agosto septiembre setiembre octubre noviembre diciembre lunes martes miercoles jueves
-        viernes sabado domingo""".split()  # noqa: SIM905
+        viernes sabado domingo tickets creados creadas crearon abiertos abiertas abierto
+        resueltos resueltas resuelto resolvieron cerrados cerradas cerraron recibidos recibidas
+        pendientes categoria categorias prioridad prioridades canal canales equipo equipos agente
+        agentes resolucion respuesta primera mediana promedio tendencia urgentes compara
+        desglose""".split()  # noqa: SIM905
     ),
     "en": frozenset(
         """today yesterday quarter quarters month months weeks previous january february march
         april june july august september october november december monday tuesday wednesday
-        thursday friday saturday sunday""".split()  # noqa: SIM905
+        thursday friday saturday sunday tickets created opened resolved closed received pending
+        category categories priority priorities channel channels agents teams resolution
+        response average median trend compare breakdown urgent""".split()  # noqa: SIM905
     ),
 }
-# Words of their own one slip from a period word: "match" is no "march", "entero" no "enero",
+# As the answer writes them back.
+_ACCENTED = {
+    "categoria": "categoría", "categorias": "categorías", "resolucion": "resolución",
+    "miercoles": "miércoles", "sabado": "sábado",
+}  # fmt: skip
+# Words of their own one slip from a key word: "match" is no "march", "entero" no "enero",
 # "los domingos" (every Sunday) no "domingo".
 _WORDS_OF_THEIR_OWN = frozenset(
     """match matches marca marcas marcha marsh abrir partes junior entero entera semanal
@@ -54,12 +68,16 @@ def one_slip(word: str, target: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-def fix_time_words(
+def _inflected(word: str, target: str) -> bool:
+    return len(word) != len(target) and (word.startswith(target) or target.startswith(word))
+
+
+def fix_key_words(
     text: str, language: Language, known: Callable[[str], bool]
 ) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """`text` with each slipped period word replaced, and the (written, meant) pairs."""
+    """`text` with each slipped key word replaced, and the (written, meant) pairs."""
     fixed: list[tuple[str, str]] = []
-    targets = sorted(TIME_WORDS[language])
+    targets = sorted(KEY_WORDS[language])
 
     def replace(found: re.Match[str]) -> str:
         written = found[0]
@@ -69,9 +87,14 @@ def fix_time_words(
             return written
         if known(folded):  # a filter value, an agent's name, a word a rule reads
             return written
-        meant = next((w for w in targets if one_slip(folded, w)), None)
+        # A letter more or less at the end is another form of the word ("primer" of "primera",
+        # "tendencias" of "tendencia"), not a slip.
+        meant = next(
+            (w for w in targets if one_slip(folded, w) and not _inflected(folded, w)), None
+        )
         if meant is None:
             return written
+        meant = _ACCENTED.get(meant, meant)
         fixed.append((written, meant))
         return meant
 
