@@ -64,6 +64,7 @@ async def _declined(question: str, history: tuple[str, ...] = ()) -> tuple[str, 
         ("tickets de la región norte", "es", "región norte"),
         ("Tickets sin asignar", "es", "sin asignar"),
         ("How many unassigned tickets?", "en", "unassigned"),
+        ("tickets with no agent", "en", "with no agent"),  # was every resolved ticket
         ("How many tickets were reopened?", "en", "reopened"),
         ("How many tickets breached SLA?", "en", "breached"),
         ("How many tickets have no category?", "en", "no category"),

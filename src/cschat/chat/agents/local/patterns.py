@@ -488,6 +488,7 @@ NO_FIELD = _rx(
     r"care|atencion|en|de|del|la|las|el|los|y|e|o|que|por|con|a|al|este|esta|in|on|of|for|the|"
     r"this|that|last|and|or|by|per|with|to|is|are|was|were)(?!\w))[a-z0-9]\w*|"
     r"sin\s+asignar|unassigned|no\s+asignad\w*|without\s+(?:an?\s+)?agent|sin\s+agente|"
+    r"(?:with\s+)?no\s+(?:agent|assignee|owner)|ningun\s+agente|sin\s+responsable|"
     r"(?:pendientes?\s+de|por)\s+asignar|sin\s+asignacion|(?:awaiting|pending)\s+assignment|"
     r"not\s+(?:yet\s+)?assigned|"
     # Customer segments: the tickets hold a customer's name, not their tier.
