@@ -12,7 +12,7 @@ import pytest
 from cschat.chat.agents.base import AgentRequest, DoneEvent, HistoryTurn, ToolResultEvent
 from cschat.chat.agents.local import numbers
 from cschat.chat.agents.local.agent import LocalAgent
-from cschat.chat.agents.local.render import EXAMPLES
+from cschat.chat.agents.local.wording import EXAMPLES
 from tests.chat.agents.local.data import LUCIA, NOW, TZ, VOCABULARY, tickets
 from tests.chat.agents.local.memory_tools import MemoryTools
 from tests.chat.agents.local.test_eval_plans import DOC

@@ -37,7 +37,8 @@ from cschat.chat.agents.local.planner import (
     plan,
     trend_interval,
 )
-from cschat.chat.agents.local.render import INTERVAL, canned, render
+from cschat.chat.agents.local.render import render
+from cschat.chat.agents.local.wording import INTERVAL, canned
 from cschat.core.errors import AppError, Forbidden, NotFound
 from cschat.tickets.models import FIRST_DAY, LAST_DAY
 

@@ -73,14 +73,14 @@ class Question:
     # The one period is what is compared against ("more than last week"), not the first of two.
     against: bool = False
     # A greeting that thanks ("gracias"), says goodbye ("adiós") or only acknowledges ("ok"): the
-    # `render.CANNED` kind of its reply.
+    # `wording.CANNED` kind of its reply.
     courtesy: Literal["thanks", "bye", "ack"] | None = None
     # Dimensions whose previous filters a follow-up drops ("¿y sin filtros?": all of them).
     unfiltered: tuple[str, ...] = ()
     created_and_resolved: bool = False  # "¿cuántos nuevos y cuántos resueltos?": two counts
     unit: Unit | None = None  # "in days", "¿cuántas horas?": times written in that unit
     bad_period: str | None = None
-    # Why the tools cannot answer it exactly (a `render.CANNED` kind) and the words that say so.
+    # Why the tools cannot answer it exactly (a `wording.CANNED` kind) and the words that say so.
     declined: tuple[str, str] | None = None
     # (metric, statistic as written) asked for but not computed: only the average is answered.
     missing: tuple[tuple[str, str], ...] = ()
