@@ -658,7 +658,10 @@ async def test_the_slowest_group_is_a_ranking_not_a_missing_statistic() -> None:
      ("resolved tickets by week and channel", "en", "by week and channel"),
      # A status the status breakdown gives, by another field: was the status breakdown alone.
      ("tickets on hold by agent", "en", "by agent"),
-     ("tickets escalados por canal", "es", "por canal")],
+     ("tickets escalados por canal", "es", "por canal"),
+     # Two groupings with no "and" between: was the series by day, the agent dropped.
+     ("tickets por agente por día", "es", "por agente por día"),
+     ("tickets per agent per week", "en", "per agent per week")],
 )  # fmt: skip
 async def test_a_grouping_with_an_interval_or_a_status_is_declined(
     question: str, lang: str, written: str

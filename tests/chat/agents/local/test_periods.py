@@ -126,6 +126,11 @@ def windows(text: str, today: date) -> list[str]:
         ("en lo que llevamos de año", FRI, ["2026-01-01..2026-11-27"]),
         ("lo que llevamos del mes", FRI, ["2026-11-01..2026-11-27"]),
         ("the past fortnight", FRI, ["2026-11-14..2026-11-27"]),  # was declined
+        # The same window twice: the second is the one before (was the same window twice).
+        ("the last 7 days compared to the previous 7 days", FRI,
+         ["2026-11-21..2026-11-27", "2026-11-14..2026-11-20"]),
+        ("los últimos 7 días frente a los 7 días anteriores", FRI,
+         ["2026-11-21..2026-11-27", "2026-11-14..2026-11-20"]),
         ("ticket 1234", FRI, []),
     ],
 )  # fmt: skip

@@ -395,10 +395,8 @@ COUNT_THRESHOLD = _rx(
 _GROUPS = "(?:" + "|".join(p for _, p in DIMENSIONS) + ")"
 _UNITS = r"(?:dias?|days?|semanas?|weeks?|mes(?:es)?|months?)"
 # "Por canal y prioridad", "por categoría y mes", "by week and channel": two groupings at once.
-TWO_GROUPINGS = _rx(
-    PER + "(?:" + _GROUPS + "|" + _UNITS + r")\s+(?:y|e|and|&|,)\s+(?:" + PER + ")?"
-    "(?:" + _GROUPS + "|" + _UNITS + ")"
-)
+_GROUPING = "(?:" + _GROUPS + "|" + _UNITS + ")"
+TWO_GROUPINGS = _rx(f"{PER}{_GROUPING}(?:\\s+(?:y|e|and|&|,)\\s+(?:{PER})?|\\s+{PER}){_GROUPING}")
 # "Cerrados vs resueltos": two status values set against each other, from the status breakdown
 # (not two periods compared); "resolved and closed" is every finished ticket.
 _VERSUS = (

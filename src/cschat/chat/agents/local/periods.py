@@ -560,6 +560,12 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _last_n_match,
     ),
     (
+        # "Los 7 días anteriores": the last 7 days alone; after "los últimos 7 días", the 7 before
+        # (two equal periods compared are the one written and the one before it).
+        r"(?:los|las)\s+" + _N + r"\s+(dias|semanas|meses)\s+(?:anteriores|previos|previas)",
+        _last_n_match,
+    ),
+    (
         # "The past fortnight": the last 14 days (a "quincena" is half a month, below).
         r"(?:the\s+)?(?:last|past|previous)\s+fortnight",
         _fixed(lambda t: _last_n(14, "days", t)),
@@ -770,7 +776,11 @@ def find_periods(folded: str, today: date) -> list[PeriodMatch]:
     found.sort(key=lambda p: p.span)
     if relative:
         found = _resolve(found, relative, today)
-    return _days_of_week(folded, _join_ranges(folded, found, today))
+    found = _days_of_week(folded, _join_ranges(folded, found, today))
+    if len(found) == 2 and found[0].period == found[1].period:
+        # "The last 7 days compared to the previous 7 days": the second is the one before.
+        found[1] = replace(found[1], period=found[0].period.previous())
+    return found
 
 
 def _resolve(
