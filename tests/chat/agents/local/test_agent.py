@@ -648,8 +648,11 @@ async def test_the_fastest_single_resolution_is_no_comparison() -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["tickets urgentes y altos", "urgent and high tickets", "tickets urgentes o de alta"],
-)
+    ["tickets urgentes y altos", "urgent and high tickets", "tickets urgentes o de alta",
+     # Were the urgent ones only, or urgent this month against last month.
+     "¿Cuántos tickets urgentes y cuántos de alta?", "urgentes vs alta este mes",
+     "urgent vs high priority tickets this month"],
+)  # fmt: skip
 async def test_a_level_right_after_a_priority_is_a_priority(question: str) -> None:
     # "Tickets urgentes y altos" counted the urgent ones only.
     text, _, tools = await ask(question)

@@ -602,8 +602,9 @@ BARE_LEVEL = re.compile(
 )
 # A level right after another priority: "urgentes y altos", "urgent or high".
 NEXT_LEVEL = re.compile(
-    r"\s*(?:,|y|e|o|u|and|or|&)\s+(?:(?:los|las|the)\s+)?(?:de\s+)?(?P<level>alt[oa]s?|baj[oa]s?|"
-    r"high|low)(?![\w])"
+    r"\s*(?:,|y|e|o|u|and|or|&|vs\.?|versus|frente\s+a|contra|against|compared\s+(?:to|with)|"
+    r"(?:y|and)\s+(?:cuant[oa]s|how\s+many)(?:\s+tickets)?)\s+(?:(?:los|las|the)\s+)?(?:de\s+)?"
+    r"(?:(?:prioridad|priority)\s+)?(?P<level>alt[oa]s?|baj[oa]s?|high|low)(?![\w])"
 )
 LEVELS = {"alt": "high priority", "baj": "low priority", "med": "medium priority",
           "hig": "high priority", "low": "low priority"}  # fmt: skip
