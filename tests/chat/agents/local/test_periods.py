@@ -131,6 +131,13 @@ def windows(text: str, today: date) -> list[str]:
          ["2026-11-21..2026-11-27", "2026-11-14..2026-11-20"]),
         ("los últimos 7 días frente a los 7 días anteriores", FRI,
          ["2026-11-21..2026-11-27", "2026-11-14..2026-11-20"]),
+        # A month or quarter, then a year alone: that month or quarter of the year (was all of
+        # it), unless the whole year is said.
+        ("noviembre de este año y del año pasado", FRI,
+         ["2026-11-01..2026-11-27", "2025-11-01..2025-11-30"]),
+        ("Q3 de este año vs el del año pasado", FRI,
+         ["2026-07-01..2026-09-30", "2025-07-01..2025-09-30"]),
+        ("octubre y todo 2025", FRI, ["2026-10-01..2026-10-31", "2025-01-01..2025-12-31"]),
         ("ticket 1234", FRI, []),
     ],
 )  # fmt: skip

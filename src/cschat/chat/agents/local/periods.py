@@ -780,7 +780,26 @@ def find_periods(folded: str, today: date) -> list[PeriodMatch]:
     if len(found) == 2 and found[0].period == found[1].period:
         # "The last 7 days compared to the previous 7 days": the second is the one before.
         found[1] = replace(found[1], period=found[0].period.previous())
+    whole = len(found) == 2 and _WHOLE.search(folded, found[0].span[1], found[1].span[0] + 12)
+    if (
+        len(found) == 2
+        and found[1].period.kind == "year"
+        and found[0].period.kind in _IN_A_YEAR
+        and not whole
+    ):
+        # "Noviembre de este año y del año pasado": November of each year, not all of the second
+        # ("y en todo 2025" is the whole year).
+        first, year = found[0].period, found[1].period.start.year
+        found[1] = replace(found[1], period=_IN_A_YEAR[first.kind](first, year, today))
     return found
+
+
+_WHOLE = re.compile(r"(?<![\w])(?:tod[oa]|enter[oa]|complet[oa]|whole|all\s+of|full)(?![\w])")
+# A month or quarter in another year: "(noviembre) del año pasado", "(Q3) de 2025".
+_IN_A_YEAR = {
+    "month": lambda p, year, today: _month(year, p.start.month, today),
+    "quarter": lambda p, year, today: _quarter(year, (p.start.month + 2) // 3, today),
+}
 
 
 def _resolve(
