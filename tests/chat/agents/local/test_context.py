@@ -290,3 +290,25 @@ def test_which_day_had_the_most_after_a_count_is_within_its_period() -> None:
     q = understood("¿cuál fue el día con más?", "tickets resueltos en octubre")
     assert (q.intent, q.interval, q.peak) == ("trend", "day", "high")
     assert [p.label() for p in q.periods] == ["2026-10-01..2026-10-31"]
+
+
+@pytest.mark.parametrize(
+    ("text", "history"),
+    [
+        ("compare with shipping", "resolution time for billing this month"),
+        ("compáralo con envíos", "tiempo de resolución de facturación este mes"),
+    ],
+)
+def test_compare_with_a_value_sets_the_previous_value_against_it(text: str, history: str) -> None:
+    # "Compare with shipping" was shipping this month against last month, billing dropped.
+    q = understood(text, history)
+    assert (q.intent, q.stats) == ("compare", ("avg_hours", "median_hours", "p90_hours"))
+    assert q.filters == (("category", "Billing"), ("category", "Shipping"))
+    assert [p.label() for p in q.periods] == ["2026-11-01..2026-11-27"]
+
+
+def test_a_filter_with_tickets_after_a_ranking_filters_the_ranking() -> None:
+    # "Only for urgent tickets" after CSAT by channel was the count of urgent tickets.
+    q = understood("only for urgent tickets", "average CSAT by channel")
+    assert (q.intent, q.dimension, q.stats) == ("breakdown", "channel", ("avg_csat",))
+    assert q.filters == (("priority", "Urgent"),)

@@ -50,11 +50,19 @@ def resolve(question: Question, previous: Question | None) -> Question:
     intent = question.intent or previous.intent
     if question.intent == "stats" and previous.intent in _KEEPS_SHAPE:
         intent = previous.intent
+    # "Compare with shipping" after billing's figure: billing against shipping, not two periods.
+    added = question.filters[0] if len(question.filters) == 1 else None
+    versus = (
+        question.intent == "compare"
+        and not question.periods
+        and added is not None
+        and any(d == added[0] and v != added[1] for d, v in previous.filters)
+    )
     periods = question.periods or previous.periods
     try:
         if question.before_that and previous.periods:
             periods = (previous.periods[0].previous(),)
-        if intent == "compare" and len(periods) == 1:
+        if intent == "compare" and len(periods) == 1 and not versus:
             if (question.refers_back or question.against) and previous.periods:
                 periods = (previous.periods[0], periods[0])  # "compáralo con agosto"
             elif not (compares_values(previous) and question.intent is None):
@@ -66,6 +74,8 @@ def resolve(question: Question, previous: Question | None) -> Question:
         return replace(question, intent="unknown")  # "¿y cómo se resolvieron?" after a count
     asked = {dimension for dimension, _ in question.filters}
     dropped = {*asked, *question.unfiltered}  # "¿y sin filtros?", "¿y todos los canales?"
+    if versus:
+        dropped -= asked  # billing stays, against shipping
     kept = [pair for pair in previous.filters if pair[0] not in dropped]
     dimension = question.dimension or (previous.dimension if intent == "breakdown" else None)
     stats = question.stats or previous.stats

@@ -224,6 +224,9 @@ def parse(
         interval = None
     if intent is None:
         intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), marker)
+    bare_filter = filter_pairs and not (periods or date_field or status or rx.COUNT.search(rest))
+    if marker and intent == "count" and bare_filter:
+        intent = None  # "only for urgent tickets" after CSAT by channel: that, filtered
     if both and intent in ("compare", "breakdown"):
         # "created vs resolved this week": the two counts of that week; "... by week": two series.
         intent = "trend" if interval else "count"
@@ -294,6 +297,10 @@ def parse(
         followup = followup or not words
         if intent == "breakdown" and not dimension and not words:
             intent = None
+    if intent == "compare" and len(filter_pairs) == 1 and not (periods or stats or dimension):
+        # "Compare with shipping": the previous figure, against that value.
+        spans = [m.span() for m in rx.COMPARE.finditer(rest)]
+        followup = followup or not _content_words(_blank(rest, spans))
     if (
         intent == "stats"
         and not (periods or filter_pairs or dimension or interval)
