@@ -312,3 +312,20 @@ def test_a_filter_with_tickets_after_a_ranking_filters_the_ranking() -> None:
     q = understood("only for urgent tickets", "average CSAT by channel")
     assert (q.intent, q.dimension, q.stats) == ("breakdown", "channel", ("avg_csat",))
     assert q.filters == (("priority", "Urgent"),)
+
+
+@pytest.mark.parametrize(
+    ("text", "history", "missing"),
+    [
+        ("and the median?", "average CSAT by channel", (("csat", "median"),)),
+        ("¿y la mediana?", "primera respuesta media este mes",
+         (("first_response", "mediana"),)),
+    ],
+)  # fmt: skip
+def test_a_median_alone_after_an_average_only_metric_says_so(
+    text: str, history: str, missing: tuple[tuple[str, str], ...]
+) -> None:
+    # It switched to the median resolution time, a metric nobody had asked about.
+    q = understood(text, history)
+    assert q.stats == understood(history).stats
+    assert q.missing == missing

@@ -83,6 +83,11 @@ def resolve(question: Question, previous: Question | None) -> Question:
         # "¿Y solo los urgentes?" after "por prioridad": that value's figure, not a one-row list.
         intent, dimension = ("stats" if stats else "count"), None
     missing = question.missing if question.stats else previous.missing
+    averages_only = {"avg_csat": "csat", "avg_first_response_minutes": "first_response"}
+    if question.bare_stat and previous.stats and set(previous.stats) <= set(averages_only):
+        # "¿Y la mediana?" after CSAT by channel: CSAT has an average only; say so, keep CSAT.
+        stats = previous.stats
+        missing = tuple((averages_only[s], question.bare_stat) for s in previous.stats)
     if intent == "trend" and previous.intent == "breakdown" and previous.dimension:
         # "Como tendencia" after "por canal": the tools' series has no grouping; it says so.
         missing = (*missing, ("ungrouped", previous.dimension))

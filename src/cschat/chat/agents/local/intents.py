@@ -101,6 +101,9 @@ class Question:
     # How many values there are ("¿cuántos agentes resolvieron tickets?"): the breakdown, led by
     # its number of groups.
     count_groups: bool = False
+    # A median or P90 asked with no metric ("¿y la mediana?"): as written, so a follow-up after a
+    # CSAT figure says CSAT has only an average rather than switching to resolution time.
+    bare_stat: str | None = None
     # Only an order ("ordénalo de menor a mayor"): the previous ranking's rows, in that order.
     reorder: bool = False
     # The rows are shown in the opposite order of `order`: a top 3 sorted the other way is the
@@ -347,6 +350,7 @@ def parse(
         refers_ticket=bool(rx.TICKET_REF.search(rest)),
         reorder=sorted_only,
         count_groups=count_groups,
+        bare_stat=_bare_stat(rest, text),
         typos=typos,
         summary=intent == "stats" and stats == ALL_STATS and date_field != "created",
         # The words just after count too: "el día más tranquilo".
@@ -812,6 +816,14 @@ def _missing(rest: str, text: str, grouped: bool) -> tuple[tuple[str, str], ...]
     if other and (resolution or not (csat or first)):
         out.append(("resolution", _written(text, other)))
     return tuple(out)
+
+
+def _bare_stat(rest: str, text: str) -> str | None:
+    """ "La mediana", "the p90" written with no metric: the words, else None."""
+    if any(_metrics(rest)):
+        return None
+    found = rx.MEDIAN.search(rest) or rx.P90.search(rest)
+    return _written(text, found) if found else None
 
 
 def _stats(rest: str) -> tuple[Stat, ...]:
