@@ -706,8 +706,10 @@ async def test_an_agent_the_data_lacks_in_lower_case_or_by_number_is_declined(
 
 @pytest.mark.parametrize(
     ("question", "lang"),
-    [("¿Qué categoría creció más este mes?", "es"), ("which category grew the most?", "en")],
-)
+    [("¿Qué categoría creció más este mes?", "es"), ("which category grew the most?", "en"),
+     # Were the best CSAT agent, and "no agent called improved".
+     ("¿qué agente mejoró más su CSAT?", "es"), ("which agent improved the most?", "en")],
+)  # fmt: skip
 async def test_which_value_grew_most_is_a_comparison_of_breakdowns(
     question: str, lang: str
 ) -> None:

@@ -257,7 +257,9 @@ def parse(
     if len(periods) > 2:
         # "En enero, febrero y marzo": two periods are compared, and none is left out silently.
         return Question(language, "unknown", declined=("too_many_periods", str(len(periods))))
-    if intent == "compare" and (dimension or interval or rx.TREND.search(rest)):
+    if (intent == "compare" and (dimension or interval or rx.TREND.search(rest))) or (
+        dimension and rx.MOST_IMPROVED.search(rest)
+    ):
         # Periods (or values) are compared by their totals, averages or medians: a breakdown or
         # a series of each is not given, and the totals are not an answer instead.
         return Question(language, "unknown", declined=("compare_grouped", ""))

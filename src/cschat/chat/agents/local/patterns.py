@@ -294,6 +294,13 @@ OPEN = _rx(
     r"been|yet|be|are|is|were|was|have|has|had|todavia|aun|get|got|gotten)\s+){0,3}"
     r"(?:resuelt\w*|resolv\w*|cerrad\w*|cerr[eo]\w*|solucionad\w*|resolved|closed|solved)"
 )
+# "¿Qué agente mejoró más?", "which team improved the most?": the change of each value, a
+# comparison of two breakdowns the tools do not give.
+MOST_IMPROVED = _rx(
+    r"(?:mejor|empeor)(?:o|aron|ado)\s+(?:\w+\s+){0,2}?mas|(?:improved|worsened)\s+(?:\w+\s+){0,2}?"
+    r"most|"
+    r"(?:mas|most)\s+(?:improv|mejorad|empeorad|wors)\w*|got\s+(?:better|worse)\s+the\s+most"
+)
 # The backlog over time: no ticket keeps its status history, so past backlogs are unknown.
 BACKLOG = _rx(r"backlog")
 CHANGE = _rx(
