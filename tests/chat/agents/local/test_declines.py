@@ -65,6 +65,8 @@ async def _declined(question: str, history: tuple[str, ...] = ()) -> tuple[str, 
         ("Tickets sin asignar", "es", "sin asignar"),
         ("How many unassigned tickets?", "en", "unassigned"),
         ("tickets with no agent", "en", "with no agent"),  # was every resolved ticket
+        ("tickets after hours", "en", "after hours"),  # was every resolved ticket
+        ("tickets de madrugada", "es", "de madrugada"),
         ("How many tickets were reopened?", "en", "reopened"),
         ("How many tickets breached SLA?", "en", "breached"),
         ("How many tickets have no category?", "en", "no category"),

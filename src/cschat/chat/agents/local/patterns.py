@@ -510,6 +510,8 @@ NO_GROUPING = _rx(
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)days|"
     r"(?:por|cada)\s+horas?|a\s+que\s+horas?|(?:que|cual(?:es)?)\s+horas?|horas?\s+del\s+dia|"
     r"franjas?\s+horarias?|horarios?|(?:by|per|each)\s+(?:the\s+)?hour|hourly|"
+    r"after[\s-]hours|out[\s-]of[\s-]hours|(?:business|office|working)\s+hours|overnight|"
+    r"during\s+the\s+night|de\s+madrugada|nocturn\w*|"
     r"hours?\s+of\s+(?:the\s+)?day|time\s+of\s+(?:the\s+)?day|(?:at\s+)?what\s+time|"
     r"which\s+hours?|(?:por|en)\s+la\s+(?:manana|tarde|noche)|in\s+the\s+(?:morning|afternoon|"
     r"evening)|at\s+night|"
