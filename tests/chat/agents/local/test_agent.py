@@ -870,3 +870,18 @@ async def test_created_vs_resolved_by_week_is_both_series() -> None:
         ("ticket_trend", "week", "resolved"),
     ]
     assert "Created tickets by week:" in text and "Resolved tickets by week:" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        # "Volume" was read as resolved tickets: what came in is the volume.
+        ("¿cuál es el volumen de tickets de esta semana?", "created"),
+        ("ticket volume by day this week", "created"),
+        ("incoming tickets this month", "created"),
+        ("volumen de tickets resueltos esta semana", "resolved"),
+    ],
+)
+async def test_ticket_volume_is_what_came_in(question: str, field: str) -> None:
+    _, _, tools = await ask(question)
+    assert tools.calls[0][1]["date_field"] == field

@@ -874,8 +874,9 @@ def _date_field_and_status(
 ) -> tuple[Literal["resolved", "created"] | None, Literal["resolved", "open", "any"] | None]:
     open_match = rx.OPEN.search(rest)
     bare = _blank(rest, [open_match.span()]) if open_match else rest
-    created = bool(rx.CREATED.search(bare))
     resolved = bool(rx.RESOLVED.search(bare))
+    # "Ticket volume", "volumen de tickets": what came in, unless resolved ones are named.
+    created = bool(rx.CREATED.search(bare)) or (bool(rx.VOLUME.search(bare)) and not resolved)
     if open_match or (created and "abiert" in bare and not has_period):
         return "created", "open"
     if created and resolved:

@@ -312,6 +312,7 @@ CREATED = _rx(
     r"llegaron|nuev[oa]s|opened|created|received|new\s+tickets?|came\s+in|submitted|raised|"
     r"ingresad\w*|abrieron|creaste|abri|did\s+we\s+get|we\s+got|have\s+we\s+got"
 )
+VOLUME = _rx(r"volumen|volume|incoming|inflow|entrantes|demanda|demand")
 RESOLVED = _rx(
     r"resuelt\w*|resolv\w*|cerrad\w*|cerr[eo]\w*|cerraron|cerramos|solucion\w*|closed|resolved|"
     r"solved|"
