@@ -885,3 +885,11 @@ async def test_created_vs_resolved_by_week_is_both_series() -> None:
 async def test_ticket_volume_is_what_came_in(question: str, field: str) -> None:
     _, _, tools = await ask(question)
     assert tools.calls[0][1]["date_field"] == field
+
+
+async def test_my_week_is_this_week_of_my_tickets() -> None:
+    # "Resumen de mi semana" was every ticket of all time.
+    _, _, tools = await ask("resumen de mi semana", role="Agent")
+    assert {(p["start_date"], p["end_date"], p["agent"]) for _, p in tools.calls} == {
+        ("2026-11-23", "2026-11-27", LUCIA)
+    }

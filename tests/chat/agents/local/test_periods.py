@@ -138,6 +138,8 @@ def windows(text: str, today: date) -> list[str]:
         ("Q3 de este año vs el del año pasado", FRI,
          ["2026-07-01..2026-09-30", "2025-07-01..2025-09-30"]),
         ("octubre y todo 2025", FRI, ["2026-10-01..2026-10-31", "2025-01-01..2025-12-31"]),
+        ("resumen de mi semana", FRI, ["2026-11-23..2026-11-27"]),  # was all time
+        ("how was my month?", FRI, ["2026-11-01..2026-11-27"]),
         ("ticket 1234", FRI, []),
     ],
 )  # fmt: skip

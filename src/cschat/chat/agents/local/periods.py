@@ -596,6 +596,8 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     ),
     (
         r"(?:esta\s+semana|semana\s+actual|(?:this|current)\s+week|lo\s+que\s+(?:va|llevamos|vamos)\s+del?\s+semana|"
+        # "Mi semana": this week; "mi" stays for the agent's own tickets (`patterns.SELF`).
+        r"(?:(?<=mi\s)|(?<=tu\s)|(?<=nuestra\s))semana|(?:(?<=my\s)|(?<=our\s))week|"
         r"week\s+to\s+date|wtd|"
         # "El resumen de la semana" is this week's; "los días de la semana" is no period.
         r"(?<!dia\s)(?<!dias\s)(?<!fin\s)(?<!mitad\s)de\s+la\s+semana"
@@ -609,6 +611,7 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     ),
     (
         r"(?:este\s+mes|mes\s+actual|(?:this|current)\s+month|lo\s+que\s+(?:va|llevamos|vamos)\s+del?\s+mes|"
+        r"(?:(?<=mi\s)|(?<=tu\s)|(?<=nuestro\s))mes|(?:(?<=my\s)|(?<=our\s))month|"
         r"month\s+to\s+date|mtd|"
         r"(?<!dia\s)(?<!dias\s)(?<!mitad\s)del\s+mes"
         r"(?!\s+(?:pasado|anterior|que\s+viene|proximo|siguiente|actual|antepasado|de)))",
