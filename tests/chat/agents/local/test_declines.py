@@ -66,6 +66,9 @@ async def _declined(question: str, history: tuple[str, ...] = ()) -> tuple[str, 
         ("How many unassigned tickets?", "en", "unassigned"),
         ("tickets with no agent", "en", "with no agent"),  # was every resolved ticket
         ("tickets after hours", "en", "after hours"),  # was every resolved ticket
+        ("¿cuántos tickets se han reasignado?", "es", "reasignado"),  # was every resolved one
+        ("tickets sin respuesta", "es", "sin respuesta"),
+        ("tickets without a first response", "en", "without a first response"),  # was the stats
         ("tickets de madrugada", "es", "de madrugada"),
         ("How many tickets were reopened?", "en", "reopened"),
         ("How many tickets breached SLA?", "en", "breached"),

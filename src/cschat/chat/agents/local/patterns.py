@@ -501,6 +501,11 @@ NO_FIELD = _rx(
     r"clientes?\s+(?:vip|premium|gold|platinum|importantes|grandes|clave)|"
     r"(?:vip|premium|gold|platinum|key|top|important|big)\s+(?:customers?|clients?|clientes?|accounts?)|"
     r"reabiert\w*|reabr\w*|reopen\w*|re-opened|slas?|breach\w*|incumpl\w*|"
+    # Reassignments and whether a ticket was answered: no field holds them.
+    r"reasign\w*|reassign\w*|transferid\w*|transferred|"
+    r"(?:sin|no|without(?:\s+an?)?|never\s+got\s+an?)\s+(?:primera\s+)?(?:respuesta|responder|"
+    r"response|reply|first\s+response|contestar)|(?:tienen|tiene|con|with|have|has|had)\s+(?:una\s+|an?\s+)?"
+    r"(?:primera\s+)?(?:respuesta|response|reply|first\s+response)(?!\s+(?:time|media|medio))|"
     r"(?:sin|no|without(?:\s+an?)?)\s+(?:categor\w+|prioridad\w*|priorit\w+|canal\w*|channels?|"
     r"equipos?|teams?)"
 )
