@@ -893,3 +893,11 @@ async def test_my_week_is_this_week_of_my_tickets() -> None:
     assert {(p["start_date"], p["end_date"], p["agent"]) for _, p in tools.calls} == {
         ("2026-11-23", "2026-11-27", LUCIA)
     }
+
+
+@pytest.mark.parametrize("question", ["tickets valorados esta semana", "how many rated tickets?"])
+async def test_rated_tickets_are_the_csat_figure_and_its_basis(question: str) -> None:
+    # "Tickets valorados" was every resolved ticket's count.
+    text, _, tools = await ask(question)
+    assert [name for name, _ in tools.calls] == ["resolution_stats"]
+    assert text.startswith(("CSAT medio:", "Average CSAT:")), text

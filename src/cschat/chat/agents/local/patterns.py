@@ -243,7 +243,8 @@ FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+(?:\w+\s+)?
                       r"response\s+time|en\s+responder|to\s+respond|first\s+reply|"
                       r"por\s+primera\s+vez|respond\w*|reply|replies|contest\w*")  # fmt: skip
 CSAT = _rx(
-    r"csat|satisfaccion|satisfaction|valoracion(?:es)?|puntuacion(?:es)?|ratings?|nota|scores?"
+    r"csat|satisfaccion|satisfaction|valoracion(?:es)?|puntuacion(?:es)?|ratings?|nota|scores?|"
+    r"valorad[oa]s|puntuad[oa]s|rated"
 )
 RESOLUTION_TIME = _rx(
     r"(?:tiempo|time|horas|hours)\s+(?:\w+\s+){0,2}(?:resolucion|resolution|resolver|resolve|cierre|"
