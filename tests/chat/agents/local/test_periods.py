@@ -139,6 +139,10 @@ def windows(text: str, today: date) -> list[str]:
          ["2026-07-01..2026-09-30", "2025-07-01..2025-09-30"]),
         ("octubre y todo 2025", FRI, ["2026-10-01..2026-10-31", "2025-01-01..2025-12-31"]),
         ("resumen de mi semana", FRI, ["2026-11-23..2026-11-27"]),  # was all time
+        # A day of the month alone: the latest such day (was all time).
+        ("tickets del día 15", FRI, ["2026-11-15..2026-11-15"]),
+        ("tickets created on the 30th", FRI, ["2026-10-30..2026-10-30"]),
+        ("el día 15 de octubre", FRI, ["2026-10-15..2026-10-15"]),
         ("how was my month?", FRI, ["2026-11-01..2026-11-27"]),
         ("ticket 1234", FRI, []),
     ],

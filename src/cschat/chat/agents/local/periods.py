@@ -461,6 +461,16 @@ def _monday(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
 
+def _day_of_month(m: re.Match[str], today: date) -> Period | None:
+    day = int(m[1] or m[2])
+    if not 1 <= day <= 31:
+        return None
+    month_start = (
+        today.replace(day=1) if day <= today.day else _running("month", today).previous().start
+    )
+    return _one_day(month_start.replace(day=day))  # a day the month lacks ("el día 31") is refused
+
+
 _RULES: tuple[tuple[str, Handler], ...] = (
     (
         r"(?:(?:between|entre|from|desde|del?)\s+(?:el\s+)?)?" + _ISO
@@ -639,6 +649,12 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     ),
     (_M, _bare_month),
     (_Y, _year_match),
+    # A day of the month alone ("el día 15", "on the 15th"): the latest such day; a whole date
+    # ("el 15 de octubre") is read by the rules above first.
+    (
+        r"(?:el\s+)?dia\s+(\d{1,2})(?![\d.,:/])|(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)",
+        _day_of_month,
+    ),
 )  # fmt: skip
 
 
