@@ -547,7 +547,10 @@ async def test_two_years_after_tickets_are_periods_not_ticket_numbers() -> None:
 @pytest.mark.parametrize(
     ("question", "query"),
     [("¿Hay algún ticket sobre cobros duplicados?", "cobros duplicados"),
-     ("are there any tickets about refunds?", "refunds")],
+     ("are there any tickets about refunds?", "refunds"),
+     # Without "algún"/"any" it counted every ticket there is.
+     ("¿hay tickets sobre la app que se cierra?", "app que se cierra"),
+     ("are there tickets about password reset?", "password reset")],
 )  # fmt: skip
 async def test_whether_there_are_tickets_about_a_topic_is_a_search(
     question: str, query: str

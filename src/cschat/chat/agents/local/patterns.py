@@ -58,6 +58,9 @@ SEARCH = _rx(
     r"como\s+(?:solucionamos|resolvimos)|"
     r"(?:show|list|muestra\w*|lista\w*|ensena\w*)\s+(?:me\s+)?(?:the\s+|los\s+|las\s+)?"
     r"(?:tickets?|casos?)\s+(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)|"
+    # "¿Hay tickets sobre la app?", "are there tickets about ...": the tickets themselves.
+    r"(?:hay|existen|tenemos|is\s+there|are\s+there)\s+(?:\w+\s+)?(?:tickets?|casos?)\s+"
+    r"(?:about|sobre|regarding|acerca|related|relacionad\w*)|"
     # "¿Qué tickets hay sobre ...?", "which tickets are there about ...": the tickets themselves.
     r"(?:(?:hay|tenemos|hubo|is\s+there|are\s+there)\s+)?"
     r"(?:que|cuales|which|what|any|algun(?:os|a|as)?)\s+(?:tickets?|casos?|cases?)\s+(?:hay\s+|tenemos\s+|hubo\s+|"
