@@ -550,7 +550,10 @@ async def test_two_years_after_tickets_are_periods_not_ticket_numbers() -> None:
      ("are there any tickets about refunds?", "refunds"),
      # Without "algún"/"any" it counted every ticket there is.
      ("¿hay tickets sobre la app que se cierra?", "app que se cierra"),
-     ("are there tickets about password reset?", "password reset")],
+     ("are there tickets about password reset?", "password reset"),
+     # Opening with "tickets sobre/about" (was every resolved ticket's count).
+     ("tickets sobre la app que se cierra", "app que se cierra"),
+     ("tickets about refunds from last week", "refunds")],
 )  # fmt: skip
 async def test_whether_there_are_tickets_about_a_topic_is_a_search(
     question: str, query: str

@@ -479,6 +479,8 @@ def _search_query(
         r"^(?:(?:el|la|los|las|un|una|the|a|an)\s+)+", "", text[start:end].strip(" ¿?¡!.,;:")
     )
     query = re.sub(r"\s+", " ", query).strip(" ¿?¡!.,;:").lower()
+    # "devoluciones de (este mes)": the words that led into the period are not the topic.
+    query = rx.QUERY_LEAD_OUT.sub("", query)
     if len(query) > MAX_QUERY_CHARS:
         query = query[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
     return (query, (start, end)) if query else (None, None)

@@ -58,6 +58,9 @@ SEARCH = _rx(
     r"como\s+(?:solucionamos|resolvimos)|"
     r"(?:show|list|muestra\w*|lista\w*|ensena\w*)\s+(?:me\s+)?(?:the\s+|los\s+|las\s+)?"
     r"(?:tickets?|casos?)\s+(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)|"
+    # A question that opens with "tickets sobre ..." / "tickets about ...": those tickets.
+    r"^\W*(?:(?:los|las|the)\s+)?(?:tickets?|casos?)\s+(?:about|sobre|regarding|acerca|"
+    r"related|relacionad\w*)|"
     # "¿Hay tickets sobre la app?", "are there tickets about ...": the tickets themselves.
     r"(?:hay|existen|tenemos|is\s+there|are\s+there)\s+(?:\w+\s+)?(?:tickets?|casos?)\s+"
     r"(?:about|sobre|regarding|acerca|related|relacionad\w*)|"
@@ -67,6 +70,8 @@ SEARCH = _rx(
     r"ha\s+habido\s+|are\s+there\s+|do\s+we\s+have\s+|have\s+we\s+had\s+)?"
     r"(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)"
 )
+# Words at a query's end that led into a period ("devoluciones de (este mes)").
+QUERY_LEAD_OUT = re.compile(r"(?:\s+(?:de|del|en|durante|desde|of|in|on|for|from|during|since))+$")
 TOPIC = re.compile(
     r"(?:sobre|acerca\s+de|about|regarding|related\s+to|relacionad[oa]s?\s+con|que\s+mencionen|"
     r"que\s+(?:mencionan|contienen|contengan|hablan\s+de|dicen|digan)|containing|mentions?|"
