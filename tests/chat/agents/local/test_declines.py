@@ -605,7 +605,10 @@ async def test_a_date_with_slashes_is_declined(question: str, written: str) -> N
 @pytest.mark.parametrize(
     ("question", "lang", "written"),
     [("¿Cuántos tickets llegaron por whatsapp?", "es", "whatsapp"),
-     ("tickets via SMS last week", "en", "SMS")],
+     ("tickets via SMS last week", "en", "SMS"),
+     # Priority codes the data lacks: "P1" was read as a percentile, "severity 1" was all.
+     ("¿cuántos tickets P1?", "es", "P1"),
+     ("how many severity 1 tickets?", "en", "severity 1")],
 )  # fmt: skip
 async def test_a_channel_the_data_lacks_is_declined(question: str, lang: str, written: str) -> None:
     # Was every ticket's count.
@@ -767,3 +770,9 @@ async def test_the_backlog_now_is_answered(question: str) -> None:
 async def test_a_first_name_in_lower_case_an_agent_has_is_that_agent() -> None:
     _, _, tools = await ask("tickets de diego esta semana")
     assert tools.calls[0][1]["agent"] == "diego.navarro@demo.cschat.dev"
+
+
+async def test_a_priority_code_is_no_percentile() -> None:
+    # "P1" was declined as a percentile of ticket counts.
+    text, _ = await _declined("¿cuántos tickets P1?")
+    assert text.startswith("No encuentro «P1» entre las categorías, prioridades"), text

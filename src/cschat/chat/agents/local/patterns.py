@@ -222,7 +222,7 @@ P90 = _rx(r"p90|percentil\s*90|90\s*(?:th)?\s*percentile|percentile\s*90|pct\s*9
 MEDIAN = _rx(r"mediana|median|p50|percentil\s*50|50\s*(?:th)?\s*percentile|percentile\s*50")
 # Percentiles the tools do not compute (only the median and p90 of resolution time exist).
 OTHER_PERCENTILE = _rx(
-    r"(?:p|pct\s*|percentil(?:e)?\s*)(?!(?:50|90)(?!\d))\d{1,2}|"
+    r"(?:p(?![0-5](?!\d))|pct\s*|percentil(?:e)?\s*)(?!(?:50|90)(?!\d))\d{1,2}|"
     r"(?!(?:50|90)(?!\d))\d{1,2}\s*(?:th|st|nd|rd|º)?\s*percentile|cuartil(?:es)?|quartiles?"
 )
 # Spanish has one word for "faster" and "fastest": with a period and no grouping, a comparison.
@@ -675,7 +675,9 @@ FORECAST = _rx(
 # Channels and apps a question may name that the data lacks (a value the data has is read as a
 # filter first): never every channel's figure instead.
 OTHER_CHANNELS = _rx(
-    r"whats\s?app|telegram|sms|slack|messenger|facebook|linkedin|tiktok|wechat|imessage|fax|youtube"
+    r"whats\s?app|telegram|sms|slack|messenger|facebook|linkedin|tiktok|wechat|imessage|fax|youtube|"
+    # Priority codes the data does not use ("P1", "sev 2"): a value, never a percentile or all.
+    r"p[0-5]|sev(?:erity)?\s*[0-5]|severidad\s*[0-5]|(?:prioridad|priority)\s+[0-5]"
 )
 DISTINCT = _rx(
     r"(?:cuant[oa]s|how\s+many|numero\s+de|number\s+of)\s+(?:\w+\s+)?(?:agentes|agents|equipos|"
