@@ -35,7 +35,9 @@ from cschat.chat.agents.local.periods import (
 )
 from cschat.chat.agents.local.text import fold, stem
 from cschat.chat.agents.local.typos import fix_key_words
-from cschat.tickets.tools import MAX_QUERY_CHARS, MAX_ROWS  # the search tool's longest query
+
+# The search tool's longest query; the most rows a breakdown returns.
+from cschat.tickets.tools import MAX_QUERY_CHARS, MAX_ROWS
 
 Intent = Literal[
     "count", "breakdown", "stats", "trend", "compare", "search", "ticket", "greeting", "help",
@@ -93,7 +95,7 @@ class Question:
     # One period asked for ("¿qué día hubo más tickets?", "the worst week for CSAT"): the series
     # by that unit, led by the periods holding its highest or lowest value.
     peak: Peak | None = None
-    # Period words read from one slip ("semna" for "semana"): (written, meant), said in the answer.
+    # Key words read from one slip ("semna" for "semana"): (written, meant), said in the answer.
     typos: tuple[tuple[str, str], ...] = ()
     # A summary of a window ("resumen de la semana pasada", "how are we doing?"): its statistics
     # and how many tickets came in.
@@ -708,7 +710,7 @@ _WORD_RULES = (
 
 
 def _known_word(word: str, vocabulary: Vocabulary) -> bool:
-    """A word something else reads: never taken for a slipped period word."""
+    """A word something else reads: never taken for a slipped key word."""
     return (
         not _is_name(word)  # a filler word, or one a rule reads ("cerramos", "recibimos")
         or word in rx.FIRST_NAMES
