@@ -12,11 +12,12 @@ import statistics
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cschat.core.errors import Forbidden, NotFound
+from cschat.core.sqlfunctions import next_period_start, period_start
 
 RESOLVED = {"resolved", "closed"}
 FILTERS = ("category", "priority", "channel", "agent", "team")
@@ -27,12 +28,6 @@ def _fold(value: str) -> str:
     return "".join(
         c for c in unicodedata.normalize("NFD", value.casefold()) if not unicodedata.combining(c)
     )
-
-
-def _period_start(day: date, interval: str) -> date:
-    if interval == "week":
-        return day - timedelta(days=day.weekday())
-    return day.replace(day=1) if interval == "month" else day
 
 
 @dataclass
@@ -152,17 +147,15 @@ class MemoryTools:
         for t in self._select(p):
             day = self._local_date(t[field_name])
             assert day is not None
-            groups.setdefault(_period_start(day, p["interval"]), []).append(t)
+            groups.setdefault(period_start(day, p["interval"]), []).append(t)
         first = p.get("start_date") or (min(groups).isoformat() if groups else None)
         last = p.get("end_date") or (max(groups).isoformat() if groups else None)
         keys: list[date] = []
         if first and last:
-            key = _period_start(date.fromisoformat(first), p["interval"])
+            key = period_start(date.fromisoformat(first), p["interval"])
             while key <= date.fromisoformat(last):
                 keys.append(key)
-                key = _period_start(key + timedelta(days=31 if p["interval"] == "month" else 7
-                                                    if p["interval"] == "week" else 1),
-                                    p["interval"])  # fmt: skip
+                key = next_period_start(key, p["interval"])
         metric = p.get("metric", "count")
         series = [
             {

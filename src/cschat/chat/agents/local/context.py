@@ -12,6 +12,8 @@ from cschat.chat.agents.local.planner import compares_values
 _ANALYTIC = frozenset({"count", "breakdown", "stats", "trend", "compare", "search"})
 # A follow-up naming only a metric keeps the shape ("¿y el tiempo medio?" after "por agente").
 _KEEPS_SHAPE = frozenset({"breakdown", "trend", "compare"})
+# Statistics that have an average only, by the `missing` note that says so.
+_AVERAGE_ONLY = {"avg_csat": "csat", "avg_first_response_minutes": "first_response"}
 
 
 def is_analytic(question: Question | None) -> bool:
@@ -83,11 +85,10 @@ def resolve(question: Question, previous: Question | None) -> Question:
         # "¿Y solo los urgentes?" after "por prioridad": that value's figure, not a one-row list.
         intent, dimension = ("stats" if stats else "count"), None
     missing = question.missing if question.stats else previous.missing
-    averages_only = {"avg_csat": "csat", "avg_first_response_minutes": "first_response"}
-    if question.bare_stat and previous.stats and set(previous.stats) <= set(averages_only):
+    if question.bare_stat and previous.stats and set(previous.stats) <= set(_AVERAGE_ONLY):
         # "¿Y la mediana?" after CSAT by channel: CSAT has an average only; say so, keep CSAT.
         stats = previous.stats
-        missing = tuple((averages_only[s], question.bare_stat) for s in previous.stats)
+        missing = tuple((_AVERAGE_ONLY[s], question.bare_stat) for s in previous.stats)
     if intent == "trend" and previous.intent == "breakdown" and previous.dimension:
         # "Como tendencia" after "por canal": the tools' series has no grouping; it says so.
         missing = (*missing, ("ungrouped", previous.dimension))

@@ -106,7 +106,7 @@ class Vocabulary:
 
     @cached_property
     def words(self) -> frozenset[str]:
-        """Every (stemmed) word of a value, alias or synonym: none is a slipped period word."""
+        """Every (stemmed) word of a value, alias or synonym: none is a slipped key word."""
         return frozenset(word for phrase in self.index for word in phrase)
 
     @cached_property

@@ -247,12 +247,13 @@ def parse(
         return Question(language, "unknown", declined=_ratio(rest, text, ratio, filters))
     if intent == "count" and not (periods or date_field or status) and rx.TOTAL.search(rest):
         date_field, status = "created", "any"  # "¿Cuántos tickets hay?": all of them
-    groups = rx.DISTINCT.search(rest) or rx.WHICH_VALUES.search(rest)
+    distinct = rx.DISTINCT.search(rest)
+    groups = distinct or rx.WHICH_VALUES.search(rest)
     named = next((d for d, words in rx.DIM.items() if groups and words.search(groups[0])), None)
     if groups and named not in (None, "status"):
         # "¿Cuántos agentes resolvieron tickets esta semana?", "¿qué canales hay?": the breakdown,
         # whose groups are the values there are (each with its tickets).
-        intent, dimension, count_groups = "breakdown", named, bool(rx.DISTINCT.search(rest))
+        intent, dimension, count_groups = "breakdown", named, distinct is not None
         rest = _blank(rest, [groups.span()])
         if not (date_field or status):
             date_field, status = "created", "any"  # every ticket, whatever its state

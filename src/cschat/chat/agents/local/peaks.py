@@ -8,11 +8,12 @@ only part of it.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
+
+from cschat.core.sqlfunctions import next_period_start
 
 Peak = Literal["high", "low", "best", "worst"]
 
@@ -64,12 +65,7 @@ def whole(
 
 def _cut_short(period: str, interval: str, window: tuple[str | None, str | None]) -> bool:
     first = date.fromisoformat(period)
-    if interval == "day":
-        last = first
-    elif interval == "week":
-        last = first + timedelta(days=6)
-    else:
-        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    last = next_period_start(first, interval) - timedelta(days=1)
     start, end = window
     return bool(start and date.fromisoformat(start) > first) or bool(
         end and date.fromisoformat(end) < last

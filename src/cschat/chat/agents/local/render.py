@@ -323,7 +323,7 @@ def _compare(
 
 def _verdict(metric: str, first: float, second: float, lang: Language) -> str | None:
     """What a change means, where the metric says ("slower", "better"); a count says nothing."""
-    if first == second or metric in ("count", "count_tickets"):
+    if first == second or metric == "count":
         return None
     if metric == "avg_csat":
         return TEXT[lang]["better" if first > second else "worse"]

@@ -37,6 +37,8 @@ KEY_WORDS: dict[Language, frozenset[str]] = {
         response average median trend compare breakdown urgent""".split()  # noqa: SIM905
     ),
 }
+# Tried in a fixed order, so the same slip always reads as the same word.
+_IN_ORDER = {language: tuple(sorted(words)) for language, words in KEY_WORDS.items()}
 # As the answer writes them back.
 _ACCENTED = {
     "categoria": "categoría", "categorias": "categorías", "resolucion": "resolución",
@@ -77,7 +79,7 @@ def fix_key_words(
 ) -> tuple[str, tuple[tuple[str, str], ...]]:
     """`text` with each slipped key word replaced, and the (written, meant) pairs."""
     fixed: list[tuple[str, str]] = []
-    targets = sorted(KEY_WORDS[language])
+    targets = KEY_WORDS[language]
 
     def replace(found: re.Match[str]) -> str:
         written = found[0]
@@ -90,7 +92,8 @@ def fix_key_words(
         # A letter more or less at the end is another form of the word ("primer" of "primera",
         # "tendencias" of "tendencia"), not a slip.
         meant = next(
-            (w for w in targets if one_slip(folded, w) and not _inflected(folded, w)), None
+            (w for w in _IN_ORDER[language] if one_slip(folded, w) and not _inflected(folded, w)),
+            None,
         )
         if meant is None:
             return written
