@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cschat.tickets.search import STOPWORDS, tiers
+from cschat.tickets.search import STOPWORDS, forms, tiers
 from tests.support.reference import MEASURED_BY
 
 Row = Mapping[str, Any]
@@ -182,15 +182,20 @@ def _words(row: Row) -> set[str]:
     return set(WORD.findall(fold(text)))
 
 
+def _held(terms: list[str], words: set[str]) -> int:
+    return sum(1 for term in terms if words.intersection(forms(term)))
+
+
 def search_tickets(rows: list[Row], params: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     """Which tickets may be returned: those of the first tier (every word, then one word fewer at
-    a time, as `search.tiers` documents) that some ticket satisfies."""
+    a time, as `search.tiers` documents) that some ticket satisfies. A word is held when any of
+    its forms is (`search.forms`: singular or plural)."""
     words = list(dict.fromkeys(WORD.findall(fold(params["query"]))))
     terms = [w for w in words if w not in STOPWORDS] or words  # the documented stop words
     scope = select(rows, {"status": "any", "date_field": "created", **params}, tz)
     eligible: list[Any] = []
     for need in tiers(len(terms)):
-        eligible = [r["id"] for r in scope if len(set(terms) & _words(r)) >= need]
+        eligible = [r["id"] for r in scope if _held(terms, _words(r)) >= need]
         if eligible:
             break
     limit = params.get("limit", 5)

@@ -69,6 +69,22 @@ async def test_ranked_and_accent_insensitive(seeded: Database, session: AsyncSes
     assert await _search(session, query="factura", category="billing", status="open") == []
 
 
+async def test_a_word_finds_its_singular_or_plural(seeded: Database, session: AsyncSession) -> None:
+    # "cobros duplicados" found no "Cobro duplicado": every word must match as written.
+    result = await _result(session, query="cobros duplicados")
+    assert ([r["external_id"] for r in result["results"]], result["matched"]) == (
+        ["A"],
+        "all_words",
+    )
+    assert await _search(session, query="facturas") == ["C"]
+    assert await _search(session, query="reembolsos") == ["A"]
+    assert await _search(session, query="links") == ["B"]
+    assert await _search(session, query="delays parcels") == ["D"]
+    assert await _search(session, query="corregidas") == ["C"]
+    # Other endings are other words: "corregido" is not "corregida".
+    assert await _search(session, query="corregido") == []
+
+
 async def test_stop_words_are_left_out(seeded: Database, session: AsyncSession) -> None:
     # Without its stop words, "factura de la cobro" is "factura cobro".
     assert await _search(session, query="factura de la cobro") == ["C", "A"]

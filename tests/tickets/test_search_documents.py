@@ -43,8 +43,8 @@ OWN_RANKING = (
     "WHERE v.document @@ q.q AND (CAST(:agent AS text) IS NULL OR t.agent = :agent) "
     "ORDER BY score DESC, t.id LIMIT :limit"
 )
-ALL_WORDS = "plainto_tsquery('simple'::regconfig, cschat_search_fold(:words))"
-ANY_WORD = "to_tsquery('simple'::regconfig, replace(cschat_search_fold(:words), ' ', ' | '))"
+# Each word or its other number (`search.forms`), all of them or any.
+QUERY = "to_tsquery('simple'::regconfig, :query)"
 
 
 @pytest.fixture(autouse=True)
@@ -92,9 +92,11 @@ async def _found(
 async def _expected(
     session: AsyncSession, words: list[str], need: int, limit: int, agent: str | None
 ) -> list[tuple[int, float]]:
-    query = OWN_RANKING.format(query=ALL_WORDS if need == len(words) else ANY_WORD)
-    params = {"words": " ".join(words), "agent": agent, "limit": limit}
-    return [(row.id, row.score) for row in await session.execute(text(query), params)]
+    either = ["(" + " | ".join(search.forms(word)) + ")" for word in words]
+    query = (" & " if need == len(words) else " | ").join(either)
+    params = {"query": query, "agent": agent, "limit": limit}
+    statement = text(OWN_RANKING.format(query=QUERY))
+    return [(row.id, row.score) for row in await session.execute(statement, params)]
 
 
 async def test_results_equal_ranking_each_tickets_own_text(

@@ -2,10 +2,12 @@
 
 Both engines use language-neutral tokenisation (FTS5 `unicode61 remove_diacritics 2`, PostgreSQL
 `simple` over accent-folded text): no stemming, so Spanish and English tickets are matched alike and
-"facturación" finds "facturacion". Stop words ("de", "the", ...) are left out of a query that has
-other words. Tickets holding every word come first; when none does, those holding all words but
-one, then two fewer and so on (`tiers`); then those holding any word. Within the tier that
-answers they are ranked by relevance (bm25 / ts_rank).
+"facturación" finds "facturacion". A query word also matches its other number (`forms`: "refunds"
+finds "refund", "solicitud" finds "solicitudes"), not other endings ("refunded"). Stop words
+("de", "the", ...) are left out of a query that has other words. Tickets holding every word come
+first; when none does, those holding all words but one, then two fewer and so on (`tiers`); then
+those holding any word. Within the tier that answers they are ranked by relevance (bm25 /
+ts_rank).
 """
 
 from __future__ import annotations
@@ -133,6 +135,23 @@ def terms(query: str) -> list[str]:
     return (meaningful or list(seen))[:MAX_TERMS]
 
 
+def forms(word: str) -> tuple[str, ...]:
+    """A folded query word and its likely other number in Spanish or English, the word first: a
+    plural's singulars ("reembolsos" -> "reembolso", "cancelaciones" -> "cancelacion", "boxes"
+    -> "box"), a singular's plurals ("refund" -> "refunds", "solicitud" -> "solicitudes"). Crude
+    on purpose: a form no ticket holds matches nothing. Words of three letters or fewer and
+    numbers are taken as written ("no", "vat", "404")."""
+    if len(word) <= 3 or not word.isalpha():
+        return (word,)
+    if word.endswith("es"):
+        return (word, word[:-1], word[:-2])
+    if word.endswith("s") and not word.endswith("ss"):
+        return (word, word[:-1])
+    if word[-1] in "aeiou":
+        return (word, word + "s")
+    return (word, word + "s", word + "es")
+
+
 # A tier asks for any of its word sets; past this many sets, the next tier is "any word".
 MAX_WORD_SETS = 64
 
@@ -149,10 +168,10 @@ def tiers(count: int) -> list[int]:
     return [*needed, 1]
 
 
-def _pg_query(groups: Sequence[Sequence[Any]]) -> Any:
-    """Any of `groups` (each: all its words, strings or bound parameters) as one tsquery, each
-    word folded in SQL exactly as the documents are (migration t001's `cschat_search_fold`);
-    `plainto_tsquery` reads any text as words, never as syntax.
+def _pg_query(groups: Sequence[Sequence[Sequence[Any]]]) -> Any:
+    """Any of `groups` (each: all its words, each word any of its forms, strings or bound
+    parameters) as one tsquery, each form folded in SQL exactly as the documents are (migration
+    t001's `cschat_search_fold`); `plainto_tsquery` reads any text as words, never as syntax.
 
     A scalar subquery, so PostgreSQL computes it once per statement: written inline, a STABLE
     function's result is not kept, and the folding ran again for every document ranked and
@@ -160,7 +179,13 @@ def _pg_query(groups: Sequence[Sequence[Any]]) -> Any:
     simple: Any = literal_column("'simple'::regconfig")
     query: Any = None
     for group in groups:
-        parts = [func.plainto_tsquery(simple, func.cschat_search_fold(word)) for word in group]
+        parts = []
+        for word in group:
+            either: Any = None
+            for form in word:
+                one = func.plainto_tsquery(simple, func.cschat_search_fold(form))
+                either = one if either is None else either.op("||")(one)
+            parts.append(either.self_group())
         every: Any = parts[0]
         for part in parts[1:]:
             every = every.op("&&")(part)
@@ -220,11 +245,15 @@ def _pg_select(
 
 @kept.built_once
 def _pg_kept(
-    columns: tuple[str, ...], count: int, need: int, limit: int, own: bool, cut: bool
+    columns: tuple[str, ...], shape: tuple[int, ...], need: int, limit: int, own: bool, cut: bool
 ) -> Select[Any]:
-    """`_pg_select` for `count` words bound as :w0, :w1, ... and, with `own`, an Agent's own
-    tickets (:agent): the searches of a selection with nothing else, built once per shape."""
-    words = [bindparam(f"w{n}", type_=String) for n in range(count)]
+    """`_pg_select` for words of `shape[n]` forms each, bound as :w0_0, :w0_1, ..., :w1_0, ...
+    and, with `own`, an Agent's own tickets (:agent): the searches of a selection with nothing
+    else, built once per shape. (Padding every word to one number of forms cost a fifth more.)"""
+    words = [
+        [bindparam(f"w{n}_{k}", type_=String) for k in range(count)]
+        for n, count in enumerate(shape)
+    ]
     groups = list(itertools.combinations(words, need))
     conditions = [own_rows(bindparam("agent", type_=String))] if own else []
     return _pg_select(columns, _pg_query(groups), limit, conditions, cut=cut)
@@ -241,14 +270,16 @@ async def _pg_search_rows(
     cut: bool,
 ) -> Sequence[Sequence[Any]]:
     if selection.unfiltered:
-        values = {f"w{n}": word for n, word in enumerate(words)}
+        either = [forms(word) for word in words]
+        values = {f"w{n}_{k}": form for n, f in enumerate(either) for k, form in enumerate(f)}
         own = selection.own_agent is not None
         if own:
             values["agent"] = str(selection.own_agent).lower()
-        stmt = _pg_kept(columns, len(words), need, limit, own, cut)
+        shape = tuple(len(f) for f in either)
+        stmt = _pg_kept(columns, shape, need, limit, own, cut)
         # The best plan depends on how many documents the words match: planned every time.
         return await kept.rows(session, stmt, values, planned_each_time=True)
-    query = _pg_query(list(itertools.combinations(words, need)))
+    query = _pg_query(list(itertools.combinations([forms(w) for w in words], need)))
     stmt = _pg_select(columns, query, limit, selection.conditions("postgresql"), cut=cut)
     rows: Sequence[Sequence[Any]] = (await session.execute(stmt)).all()
     return rows
@@ -279,8 +310,9 @@ async def search(
     await _refresh_sqlite(session)
     fts: Any = literal_column("tickets_fts")
     # Quoted terms: FTS5 reads them as plain strings, never as query syntax.
-    groups = itertools.combinations(words, need)
-    match = " OR ".join("(" + " AND ".join(f'"{word}"' for word in group) + ")" for group in groups)
+    either = ["(" + " OR ".join(f'"{f}"' for f in forms(w)) + ")" for w in words]
+    groups = itertools.combinations(either, need)
+    match = " OR ".join("(" + " AND ".join(group) + ")" for group in groups)
     score = -func.bm25(fts)
     stmt = (
         select(*(_tickets.c[name] for name in columns), score)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from cschat.core.errors import Forbidden, NotFound
 from cschat.core.sqlfunctions import next_period_start, period_start
+from cschat.tickets.search import forms
 
 RESOLVED = {"resolved", "closed"}
 FILTERS = ("category", "priority", "channel", "agent", "team")
@@ -173,7 +174,8 @@ class MemoryTools:
         scored = []
         for t in self._select({**p, "status": p.get("status", "any")}):
             text = set(_fold(f"{t['subject']} {t.get('description', '')}").split())
-            if score := len(words & text):
+            # A word matches its singular or plural too, as the search does.
+            if score := sum(1 for word in words if text.intersection(forms(word))):
                 scored.append((-score, t["id"], t))
         scored.sort(key=lambda s: s[:2])
         keys = ("id", "subject", "category", "status", "resolved_at", "resolution")

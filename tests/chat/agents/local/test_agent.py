@@ -454,7 +454,6 @@ async def test_a_period_compared_against(
 async def test_which_tickets_about_a_topic_is_a_search(question: str, query: str) -> None:
     # Not the count of a category the topic's words fuzzy-match ("reembolsos": Refunds).
     text, _, tools = await ask(question)
-    # (Then again in the singular when nothing holds the words: this data has few tickets.)
     assert (tools.calls[0][0], tools.calls[0][1]["query"]) == ("search_tickets", query), text
 
 
@@ -560,23 +559,15 @@ async def test_whether_there_are_tickets_about_a_topic_is_a_search(
 ) -> None:
     # "¿Hay algún ticket sobre cobros duplicados?" was the count of Billing tickets.
     text, _, tools = await ask(question)
-    # (Then again in the singular when nothing holds the words: this data has few tickets.)
     assert (tools.calls[0][0], tools.calls[0][1]["query"]) == ("search_tickets", query), text
 
 
-async def test_a_search_nothing_holds_is_asked_again_in_the_singular() -> None:
-    # The search matches whole words: "cobros duplicados" found no "Cobro duplicado".
+async def test_a_search_in_the_plural_finds_the_singular_in_one_call() -> None:
+    # The search matched whole words: "cobros duplicados" found no "Cobro duplicado", and the
+    # agent asked again in the singular.
     text, _, tools = await ask("busca tickets sobre cobros duplicados")
-    assert [params["query"] for _, params in tools.calls] == [
-        "cobros duplicados",
-        "cobro duplicado",
-    ]
-    assert text.startswith("Tickets parecidos a «cobro duplicado»:\n- #1 Cobro duplicado"), text
-
-
-async def test_a_search_that_finds_tickets_is_not_asked_again() -> None:
-    _, _, tools = await ask("busca tickets sobre cobro duplicado")
-    assert [params["query"] for _, params in tools.calls] == ["cobro duplicado"]
+    assert [params["query"] for _, params in tools.calls] == ["cobros duplicados"]
+    assert text.startswith("Tickets parecidos a «cobros duplicados»:\n- #1 Cobro duplicado"), text
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from typing import Any
 from cschat.chat.agents.local.filters import EVERYONE
 from cschat.chat.agents.local.intents import ALL_STATS, RESOLUTION_STATS, Question, Stat
 from cschat.chat.agents.local.periods import Period, current
-from cschat.chat.agents.local.text import fold, stem, words
 from cschat.tickets.tools import MAX_PERIODS, MAX_RESULTS, MAX_ROWS
 
 # The breakdown/trend metric that matches what was asked; p90 has none, so it stays a statistic.
@@ -237,21 +236,14 @@ def _one(
 def next_call(
     question: Question, calls: Sequence[ToolCall], results: Sequence[Mapping[str, Any]]
 ) -> ToolCall | None:
-    """A call that depends on an earlier result: tickets similar to the one just read, the
-    same search in the singular when no ticket holds any of the words as written, or the whole
-    ranking when the row after the last one asked for is tied with it."""
+    """A call that depends on an earlier result: tickets similar to the one just read, or the
+    whole ranking when the row after the last one asked for is tied with it."""
     if len(results) != 1:
         return None
     if question.intent == "breakdown":
         return _tied_ranking(question, calls[0], results[0])
-    if question.intent != "search":
+    if question.intent != "search" or question.query is not None:
         return None
-    if question.query is not None:
-        singular = " ".join(stem(word) for word in words(fold(question.query)))
-        if results[0].get("results") or singular == " ".join(words(fold(question.query))):
-            return None
-        # The search matches whole words: "refunds" finds no "refund", "cobros" no "cobro".
-        return ToolCall("search_tickets", {**calls[0].params, "query": singular})
     subject = results[0]["ticket"].get("subject")
     if not subject:
         return None

@@ -57,10 +57,6 @@ def _render(
         return f"{body}\n{_scope(calls[1:], results[1:], tz, lang)}"
     if calls[0].name == "get_ticket":
         return _ticket(results[0], lang, tz)
-    if question.intent == "search" and len(calls) == 2:
-        # Nothing held the words as written; the answer is the search in the singular.
-        body = _search(question, results[1], lang, tz, calls[1].params["query"])
-        return f"{body}\n{_scope(calls[1:], results[1:], tz, lang)}"
     varying = _varying(calls)
     if question.summary and len(calls) == 2 and calls[1].name == "count_tickets" and not varying:
         # "Resumen de la semana": what came in and what was resolved, then how it went.
