@@ -521,6 +521,17 @@ async def test_total_tickets_counts_every_ticket() -> None:
         ("dame los números de ayer", ("2026-11-26", "2026-11-26")),
         ("how are we doing this week?", ("2026-11-23", "2026-11-27")),
         ("¿qué tal vamos este mes?", ("2026-11-01", "2026-11-27")),
+        # These were the period's resolved count, or not understood.
+        ("How is the team doing this week?", ("2026-11-23", "2026-11-27")),
+        ("How was last week?", ("2026-11-16", "2026-11-22")),
+        ("what happened yesterday?", ("2026-11-26", "2026-11-26")),
+        ("how did it go yesterday?", ("2026-11-26", "2026-11-26")),
+        ("¿Qué pasó ayer?", ("2026-11-26", "2026-11-26")),
+        ("¿Cómo ha ido la semana?", ("2026-11-23", "2026-11-27")),
+        ("¿Qué tal la semana?", ("2026-11-23", "2026-11-27")),
+        ("¿cómo va el mes?", ("2026-11-01", "2026-11-27")),
+        ("¿Qué tal el mes de octubre?", ("2026-10-01", "2026-10-31")),
+        ("¿Cómo va el equipo esta semana?", ("2026-11-23", "2026-11-27")),
     ],
 )
 async def test_a_summary_of_a_period_is_its_statistics(
@@ -531,6 +542,35 @@ async def test_a_summary_of_a_period_is_its_statistics(
     assert [name for name, _ in tools.calls] == ["resolution_stats", "count_tickets"], text
     assert _windows(tools) == [window, window]
     assert tools.calls[1][1]["date_field"] == "created"
+
+
+@pytest.mark.parametrize(
+    ("question", "filters"),
+    [
+        ("How is Diego doing this month?", {"agent": DIEGO}),
+        ("¿Cómo le va a Diego este mes?", {"agent": DIEGO}),
+        ("¿Qué tal billing este mes?", {"category": "Billing"}),
+    ],
+)
+async def test_how_a_value_is_doing_is_its_summary(question: str, filters: dict[str, str]) -> None:
+    # "How is Diego doing this month?" was his resolved count alone.
+    text, _, tools = await ask(question)
+    assert [name for name, _ in tools.calls] == ["resolution_stats", "count_tickets"], text
+    for _, params in tools.calls:
+        assert {k: params[k] for k in filters} == filters
+        assert (params["start_date"], params["end_date"]) == ("2026-11-01", "2026-11-27")
+
+
+@pytest.mark.parametrize("question", ["how are you?", "what's up?", "¿cómo estás?", "¿qué tal?"])
+async def test_how_are_you_is_a_greeting(question: str) -> None:
+    text, _, tools = await ask(question)
+    assert tools.calls == [] and text.startswith(("Hi!", "¡Hola!")), text
+
+
+@pytest.mark.parametrize("question", ["¿Cómo va?", "how is it going?"])
+async def test_how_is_it_going_alone_is_no_summary_of_all_time(question: str) -> None:
+    text, _, tools = await ask(question)
+    assert tools.calls == [], text
 
 
 async def test_a_summary_by_week_is_still_a_series() -> None:

@@ -217,6 +217,8 @@ def parse(
     if both:
         status = None
     stats = _stats(rest)
+    if not stats and _how_was(rest, bool(periods or filter_pairs)):
+        stats = ALL_STATS  # "How was last week?": its summary, not its resolved count
     interval = next((name for name, words in rx.INTERVALS if words.search(rest)), None)
     count_groups = False
     peak = rx.PEAK.search(rest)
@@ -502,6 +504,22 @@ def _grouping_spans(rest: str) -> list[tuple[int, int]]:
         rx.SUPERLATIVE,
     ]
     return [m.span() for p in patterns for m in p.finditer(rest)]
+
+
+_UNIT_NOUNS = frozenset(
+    ["dia", "day", "semana", "week", "mes", "month", "trimestre", "quarter", "ano", "year"]
+)
+_TEAM = frozenset(("equipo", "team"))
+
+
+def _how_was(rest: str, scoped: bool) -> bool:
+    """ "How was last week?", "¿qué tal el mes de octubre?", "¿cómo va el equipo?": nothing
+    but a period, a filter or the team after the words that ask how it went."""
+    how = rx.HOW_WAS.search(rest)
+    if how is None:
+        return False
+    left = set(_content_words(_blank(rest, [how.span()]))) - _UNIT_NOUNS
+    return not left - _TEAM and (scoped or bool(left))
 
 
 def _content_words(rest: str) -> list[str]:

@@ -20,6 +20,7 @@ _ACK_WORDS = r"ok(?:ay)?|vale|perfecto|genial|entendido|de\s+acuerdo|got\s+it|gr
 GREETING = _rx(
     r"hola|buenas|buenos\s+dias|buenas\s+(?:tardes|noches)|hi|hello|hey|good\s+(?:morning|"
     r"afternoon|evening)|muchas\s+gracias|gracias|thanks|thank\s+you|saludos|que\s+tal|"
+    r"how\s+are\s+you|what'?s\s+up|como\s+estas|que\s+tal\s+estas|"
     rf"{_BYE_WORDS}|{_ACK_WORDS}"
 )
 THANKS = _rx(r"gracias|thanks|thank\s+you|thx|ty")
@@ -281,9 +282,22 @@ STATS = _rx(
 )
 # "How are we doing this week?": the summary, unless it asks about tickets ("¿cómo vamos en
 # tickets resueltos respecto al mes pasado?" compares counts).
+# Also "how is the team doing?", "how did Diego do?", "what happened yesterday?", "¿cómo le va a
+# Diego?", "¿cómo ha ido la semana?", "¿qué pasó ayer?" (a name is a filter, blanked to "·").
+_SOMEONE = r"(?:[\w·'@.-]+\s+){0,3}?"
 HOW_WE_DO = _rx(
-    r"how\s+(?:are\s+we|am\s+i)\s+doing|how\s+did\s+(?:we|i)\s+do|"
-    r"(?:como|que\s+tal)\s+(?:vamos|voy|fue|nos\s+fue|me\s+fue)"
+    rf"how(?:\s+(?:are|is|am)|'s)\s+{_SOMEONE}doing|how\s+did\s+{_SOMEONE}(?:do|go)|"
+    r"what\s+(?:happened|went\s+on)|"
+    r"(?:como|que\s+tal)\s+(?:vamos|voy|fue|nos\s+fue|me\s+fue|(?:le|les|nos|me)\s+(?:va|fue)|"
+    r"(?:(?:nos|me|le|les)\s+)?(?:ha|han|hemos|he)\s+ido|estuvo)|"
+    r"que\s+(?:paso|ha\s+pasado|tal\s+fue)"
+)
+# "How was last week?", "¿qué tal el Equipo Norte este mes?", "¿cómo va el equipo?": the
+# summary, when nothing but a period, a filter or the team follows (`intents._how_was`; alone,
+# "¿qué tal?" greets).
+HOW_WAS = _rx(
+    r"how(?:'s|\s+(?:is|are|was|were))(?:\s+it\s+going)?|que\s+tal|"
+    r"como\s+(?:fue|va|van|anda|estuvo)"
 )
 # "Resumen semanal", "monthly report": the summary of the current week or month, not a series.
 SUMMARY_OF_PERIOD = _rx(r"semanal|mensual|diari[oa]|weekly|monthly|daily")

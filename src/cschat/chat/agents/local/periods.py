@@ -610,7 +610,9 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         r"(?:(?<=mi\s)|(?<=tu\s)|(?<=nuestra\s))semana|(?:(?<=my\s)|(?<=our\s))week|"
         r"week\s+to\s+date|wtd|"
         # "El resumen de la semana" is this week's; "los días de la semana" is no period.
-        r"(?<!dia\s)(?<!dias\s)(?<!fin\s)(?<!mitad\s)de\s+la\s+semana"
+        r"(?:(?<!dia\s)(?<!dias\s)(?<!fin\s)(?<!mitad\s)de|"
+        # "¿Cómo ha ido la semana?", "¿qué tal la semana?": this week's.
+        r"(?<=ido\s)|(?<=tal\s)|(?<=va\s))\s*la\s+semana"
         r"(?!\s+(?:pasada|anterior|que\s+viene|proxima|siguiente|actual|antepasada)))",
         _fixed(lambda t: _running("week", t)),
     ),
@@ -623,7 +625,7 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         r"(?:este\s+mes|mes\s+actual|(?:this|current)\s+month|lo\s+que\s+(?:va|llevamos|vamos)\s+del?\s+mes|"
         r"(?:(?<=mi\s)|(?<=tu\s)|(?<=nuestro\s))mes|(?:(?<=my\s)|(?<=our\s))month|"
         r"month\s+to\s+date|mtd|"
-        r"(?<!dia\s)(?<!dias\s)(?<!mitad\s)del\s+mes"
+        r"(?:(?<!dia\s)(?<!dias\s)(?<!mitad\s)del|(?:(?<=ido\s)|(?<=tal\s)|(?<=va\s))el)\s+mes"
         r"(?!\s+(?:pasado|anterior|que\s+viene|proximo|siguiente|actual|antepasado|de)))",
         _fixed(lambda t: _running("month", t)),
     ),
