@@ -339,6 +339,18 @@ async def test_similar_to_a_ticket_reads_it_then_searches_its_subject() -> None:
     assert "#2 " not in done.text
 
 
+@pytest.mark.parametrize("question", ["How was ticket 2 solved?", "¿Cómo se resolvió el ticket 2?"])
+async def test_how_one_ticket_was_solved_is_that_ticket(question: str) -> None:
+    # It was the tickets similar to ticket 2, without ticket 2's own resolution.
+    text, _, tools = await ask(question)
+    assert tools.calls == [("get_ticket", {"ticket_id": "2"})], text
+
+
+async def test_how_tickets_similar_to_one_were_solved_is_a_search() -> None:
+    _, _, tools = await ask("¿Cómo se resolvieron los tickets parecidos al 2?")
+    assert [name for name, _ in tools.calls] == ["get_ticket", "search_tickets"]
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -147,8 +147,10 @@ def parse(
         else:
             assert ticket is not None
             ticket_id = int(next(g for g in ticket.groups() if g))
-        if rx.SEARCH.search(folded):
-            # "Tickets parecidos al ticket 42": search with that ticket's subject.
+        how_solved = [m.span() for m in rx.HOW_SOLVED.finditer(folded)]
+        if rx.SEARCH.search(_blank(folded, how_solved)):
+            # "Tickets parecidos al ticket 42": search with that ticket's subject (but "how was
+            # ticket 42 solved?" is that ticket, with its resolution).
             found = rx.SEARCH_LIMIT.search(folded)
             limit = int(found[1]) if found else None
             return Question(language, "search", ticket_id=ticket_id, limit=limit)

@@ -50,13 +50,18 @@ NO_TICKET_ID = _rx(r"(?:ticket|caso|case|incidencia)\s*#?\s*-\s*\d+")
 EXTERNAL_ID = re.compile(
     r"\b(?:ticket|caso|case|incidencia)\s*#?\s*([A-Za-z]{2,10}-\d{2,})\b", re.IGNORECASE
 )
-SEARCH = _rx(
-    r"similar(?:es)?|parecid[oa]s?|como\s+se\s+(?:resolvi\w*|soluciona\w*|arregl\w*)|"
+# "¿Cómo se resolvió ...?", "how was ... solved?": how tickets about something were solved (a
+# search), or how one was (the ticket itself: "how was ticket 42 solved?").
+_HOW_SOLVED = (
+    r"como\s+se\s+(?:resolvi\w*|soluciona\w*|arregl\w*)|"
     r"how\s+(?:was|were|did\s+we|do\s+we|to|can\s+we|have\s+we)\s+(?P<x>(?:\w+\s+){0,6}?)"
-    r"(?:solved?|resolved?|fix(?:ed)?|handled?)|busca\w*|search\w*|find|encuentra\w*|"
+    r"(?:solved?|resolved?|fix(?:ed)?|handled?)|como\s+(?:solucionamos|resolvimos)"
+)
+HOW_SOLVED = _rx(_HOW_SOLVED)
+SEARCH = _rx(
+    rf"similar(?:es)?|parecid[oa]s?|{_HOW_SOLVED}|busca\w*|search\w*|find|encuentra\w*|"
     r"que\s+(?:mencionen|mencionan|contienen|contengan|hablan\s+de|hablen\s+de|dicen|digan)|"
     r"mentioning|mentions?|containing|that\s+(?:mention|contain|say)|look(?:ing)?\s+for|"
-    r"como\s+(?:solucionamos|resolvimos)|"
     r"(?:show|list|muestra\w*|lista\w*|ensena\w*)\s+(?:me\s+)?(?:the\s+|los\s+|las\s+)?"
     r"(?:tickets?|casos?)\s+(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)|"
     # A question that opens with "tickets sobre ..." / "tickets about ...": those tickets.
