@@ -470,9 +470,17 @@ async def test_which_tickets_about_a_topic_is_a_search(question: str, query: str
 
 
 @pytest.mark.parametrize(
-    "question", ["¿Cuántos tickets en estado nuevo?", "tickets with status new"]
+    "question",
+    [
+        "¿Cuántos tickets en estado nuevo?",
+        "tickets with status new",
+        # These were every ticket ever created, or every resolved one.
+        "¿cuántos tickets nuevos hay?",
+        "new tickets",
+        "¿Cuántos tickets están en progreso?",
+    ],
 )
-async def test_the_new_status_is_read_from_the_status_breakdown(question: str) -> None:
+async def test_a_status_is_read_from_the_status_breakdown(question: str) -> None:
     text, _, tools = await ask(question)
     assert [(name, params["dimension"]) for name, params in tools.calls] == [
         ("breakdown_tickets", "status")
@@ -514,6 +522,16 @@ async def test_how_a_metric_evolves_is_its_series(question: str, metric: str) ->
 async def test_por_que_before_a_field_asks_which(question: str, dimension: str) -> None:
     text, _, tools = await ask(question)
     assert [params["dimension"] for _, params in tools.calls] == [dimension], text
+
+
+async def test_new_tickets_in_a_period_are_the_created_ones() -> None:
+    text, _, tools = await ask("¿cuántos tickets nuevos esta semana?")
+    assert tools.calls == [
+        (
+            "count_tickets",
+            {"start_date": "2026-11-23", "end_date": "2026-11-27", "date_field": "created"},
+        )
+    ], text
 
 
 async def test_total_tickets_counts_every_ticket() -> None:

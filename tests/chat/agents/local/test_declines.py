@@ -65,6 +65,8 @@ async def _declined(question: str, history: tuple[str, ...] = ()) -> tuple[str, 
         ("Tickets sin asignar", "es", "sin asignar"),
         ("How many unassigned tickets?", "en", "unassigned"),
         ("tickets with no agent", "en", "with no agent"),  # was every resolved ticket
+        ("¿Cuántos tickets no tienen agente?", "es", "no tienen agente"),  # the same
+        ("tickets that have no agent", "en", "have no agent"),
         ("tickets after hours", "en", "after hours"),  # was every resolved ticket
         ("¿cuántos tickets se han reasignado?", "es", "reasignado"),  # was every resolved one
         ("tickets sin respuesta", "es", "sin respuesta"),

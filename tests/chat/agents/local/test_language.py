@@ -28,6 +28,14 @@ from cschat.chat.agents.local.language import detect_language
         ("best agent", "en"),
         ("most common priority", "en"),
         ("mejor agente", "es"),
+        # Each was answered in Spanish.
+        ("new tickets", "en"),
+        ("unassigned tickets", "en"),
+        ("Tickets reopened this month", "en"),
+        ("urgent tickets", "en"),
+        ("billing", "en"),
+        ("tickets nuevos", "es"),
+        ("tickets pendientes", "es"),
     ],
 )
 def test_detect(text: str, expected: str) -> None:

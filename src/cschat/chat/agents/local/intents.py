@@ -227,6 +227,8 @@ def parse(
     if interval is None and peak:
         interval = _PEAK_UNITS[next(unit for unit in peak.groups() if unit)]
     dimension = "status" if pair else _dimension(rest)
+    if dimension is None and not periods and rx.NEW_TICKETS.search(rest):
+        dimension = "status"
     if interval and _summary_of_period(rest):
         # "Weekly summary": this week's figures; "informe mensual de octubre": October's.
         periods = periods or tuple(p for p in (current(interval, today),) if p)

@@ -20,7 +20,9 @@ _ES = frozenset(
     sabado domingo navidad crecimiento crecido cambiado mejor peor mas menos comun rapido lento
     resumen informe agentes categorias equipos canales prioridades estados dias horas proximo
     manana fin problemas incidencias solicitudes llegaron hubo tardamos porfa favor adios vale
-    perfecto genial entendido""".split()  # noqa: SIM905
+    perfecto genial entendido nuevos nuevas nuevo asignar asignados asignado reabiertos escalados
+    pendientes pendiente progreso curso alta baja urgente criticos factura facturas envio
+    reembolso valorados volumen cola""".split()  # noqa: SIM905
 )
 _EN = frozenset(
     """and or of the in by for with without what which how many much where this these week month
@@ -35,7 +37,9 @@ _EN = frozenset(
     grown changed best worst most least fastest slowest highest lowest common busiest overview
     summary report next weekend tomorrow tonight yoy difference issues issue problems requests
     came got took containing mentioning mention avg pls please plz than faster slower better
-    worse more less fewer bye goodbye great perfect cool""".split()  # noqa: SIM905
+    worse more less fewer bye goodbye great perfect cool new unassigned assigned reopened
+    escalated pending progress urgent high low medium critical billing shipping refunds refund
+    invoice invoices rated rating ratings handling backlog volume""".split()  # noqa: SIM905
 )
 
 

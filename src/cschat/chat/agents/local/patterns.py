@@ -445,8 +445,12 @@ STATUS_PAIR = _rx(
 # count_tickets knows resolved/open/any only; other statuses come from the status breakdown.
 STATUS_VALUE = _rx(
     r"escal(?:ad|ar|aron|o|e|ation)\w*|escalated|en\s+espera|on\s+hold|in\s+progress|"
+    r"en\s+(?:progreso|curso|proceso)|"
     r"(?:estado|status)\s*(?:[:=]\s*|de\s+)?(?:nuevos?|nuevas?|new)"
 )
+# "¿Cuántos tickets nuevos hay?", "new tickets" with no period: those in status new (from the
+# status breakdown), not every ticket ever created; with a period they are the created ones.
+NEW_TICKETS = _rx(r"(?:tickets?|casos?)\s+nuev[oa]s|nuev[oa]s\s+(?:tickets?|casos?)|new\s+tickets?")
 # A status named by its value ("in status waiting on customer", "con estado bloqueado"): a value
 # no rule reads is none the tools know (`intents._is_name` decides).
 STATUS_NAMED = _rx(
@@ -523,6 +527,8 @@ NO_FIELD = _rx(
     r"this|that|last|and|or|by|per|with|to|is|are|was|were)(?!\w))[a-z0-9]\w*|"
     r"sin\s+asignar|unassigned|no\s+asignad\w*|without\s+(?:an?\s+)?agent|sin\s+agente|"
     r"(?:with\s+)?no\s+(?:agent|assignee|owner)|ningun\s+agente|sin\s+responsable|"
+    r"no\s+(?:tienen?|tenian|tuvieron)\s+(?:un\s+|ningun\s+)?(?:agente|responsable)|"
+    r"(?:have|has|had)\s+no\s+(?:agent|assignee|owner)|"
     r"(?:pendientes?\s+de|por)\s+asignar|sin\s+asignacion|(?:awaiting|pending)\s+assignment|"
     r"not\s+(?:yet\s+)?assigned|"
     # Customer segments: the tickets hold a customer's name, not their tier.
