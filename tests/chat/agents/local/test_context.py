@@ -8,6 +8,7 @@ import pytest
 
 from cschat.chat.agents.base import AgentRequest, HistoryTurn
 from cschat.chat.agents.local.agent import local_today, understand
+from cschat.chat.agents.local.filters import EVERYONE
 from cschat.chat.agents.local.intents import Question
 from tests.chat.agents.local.data import LUCIA, NOW, TZ, VOCABULARY
 
@@ -329,3 +330,68 @@ def test_a_median_alone_after_an_average_only_metric_says_so(
     q = understood(text, history)
     assert q.stats == understood(history).stats
     assert q.missing == missing
+
+
+@pytest.mark.parametrize(
+    ("history", "text"),
+    [
+        (("Average resolution time last month",), "break it down by team"),
+        (("CSAT medio el mes pasado",), "sepáralo por equipo"),
+    ],
+)
+def test_break_it_down_regroups_the_previous_question(history: tuple[str], text: str) -> None:
+    # "Break it down by team" was the resolved tickets of all time by team.
+    q = understood(text, *history)
+    assert (q.intent, q.dimension) == ("breakdown", "team")
+    assert q.stats and [p.label() for p in q.periods] == ["2026-10-01..2026-10-31"]
+
+
+@pytest.mark.parametrize("text", ["¿quién tiene el mejor?", "who has the best?"])
+def test_who_has_the_best_ranks_the_previous_metric(text: str) -> None:
+    # It was the agents by resolved tickets of all time.
+    q = understood(text, "CSAT medio este mes")
+    assert (q.intent, q.dimension, q.stats, q.limit) == ("breakdown", "agent", ("avg_csat",), 1)
+    assert [p.label() for p in q.periods] == ["2026-11-01..2026-11-27"]
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("¿y en todo el mes?", "2026-11-01..2026-11-27"),
+        ("and the whole year?", "2026-01-01..2026-11-27"),
+        ("¿y en todo el mes pasado?", "2026-10-01..2026-10-31"),
+    ],
+)
+def test_the_whole_month_is_this_month(text: str, period: str) -> None:
+    # "¿Y en todo el mes?" kept the week.
+    q = understood(text, "¿Cuántos tickets se resolvieron esta semana?")
+    assert [p.label() for p in q.periods] == [period]
+
+
+def test_compare_them_compares_the_last_two_values() -> None:
+    # It compared shipping with itself.
+    q = understood("compáralos", "¿Cuántos tickets de facturación este mes?", "¿y de envíos?")
+    assert q.intent == "compare"
+    assert q.filters == (("category", "Billing"), ("category", "Shipping"))
+    assert [p.label() for p in q.periods] == ["2026-11-01..2026-11-27"]
+
+
+def test_compare_them_compares_the_last_two_periods() -> None:
+    q = understood("compare them", "billing tickets this week", "and last week?")
+    assert [p.label() for p in q.periods] == ["2026-11-23..2026-11-27", "2026-11-16..2026-11-22"]
+    assert q.filters == (("category", "Billing"),)
+
+
+def test_compare_it_after_one_answer_is_the_period_before() -> None:
+    # It compared the week with itself.
+    q = understood("compare it", "tickets this week")
+    assert [p.label() for p in q.periods] == ["2026-11-23..2026-11-27", "2026-11-16..2026-11-22"]
+
+
+def test_compare_it_with_the_team_sets_the_agent_against_everyone() -> None:
+    # It compared this month with last month.
+    q = understood("compare it with the team", "my CSAT this month")
+    assert q.intent == "compare"
+    assert q.filters == (("agent", LUCIA), ("agent", EVERYONE))
+    assert [p.label() for p in q.periods] == ["2026-11-01..2026-11-27"]
+    assert understood("compáralo con el equipo", "tickets esta semana").intent == "unknown"

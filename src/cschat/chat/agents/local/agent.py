@@ -65,19 +65,20 @@ def understand(request: AgentRequest, vocabulary: Vocabulary) -> Question:
     """The question to answer, with the context of the session's earlier questions laid under it."""
     today = local_today(request)
     previous: Question | None = None
+    earlier: Question | None = None  # the context before `previous` ("compáralos")
     language: Language = "es"
     for turn in request.history:
         if turn.role != "user":
             continue
         asked = parse(turn.text, today=today, vocabulary=vocabulary,
                       user_email=request.user_email, default_language=language)  # fmt: skip
-        current = answerable(resolve(asked, previous))
+        current = answerable(resolve(asked, previous, earlier))
         language = current.language
         if is_context(current):
-            previous = current
+            previous, earlier = current, previous
     asked = parse(request.text, today=today, vocabulary=vocabulary,
                   user_email=request.user_email, default_language=language)  # fmt: skip
-    return answerable(resolve(asked, previous))
+    return answerable(resolve(asked, previous, earlier))
 
 
 def describe(question: Question) -> str:

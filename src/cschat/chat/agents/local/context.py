@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cschat.chat.agents.local.filters import in_dimension_order
-from cschat.chat.agents.local.intents import Question
+from cschat.chat.agents.local.filters import EVERYONE, in_dimension_order
+from cschat.chat.agents.local.intents import Question, against_all
 from cschat.chat.agents.local.periods import BadPeriod
 from cschat.chat.agents.local.planner import compares_values
 
@@ -26,8 +26,43 @@ def is_context(question: Question) -> bool:
     return is_analytic(question) or question.intent == "ticket"
 
 
-def resolve(question: Question, previous: Question | None) -> Question:
-    """The question to answer: a follow-up laid over the previous analytic question."""
+def _changed_value(earlier: Question, previous: Question) -> tuple[str, str] | None:
+    """The filter value `previous` (a follow-up: "¿y de envíos?") put where `earlier` had
+    another of the same dimension, all else equal."""
+    if earlier.periods != previous.periods or len(earlier.filters) != len(previous.filters):
+        return None
+    gone = [pair for pair in earlier.filters if pair not in previous.filters]
+    came = [pair for pair in previous.filters if pair not in earlier.filters]
+    if len(gone) == 1 and len(came) == 1 and gone[0][0] == came[0][0]:
+        return came[0]
+    return None
+
+
+def _them(question: Question, previous: Question, earlier: Question | None) -> Question | None:
+    """ "Compáralos", "compare them" with nothing else, after two answers that differ in one
+    value or one period: those two, the earlier first ("billing este mes", "¿y de envíos?",
+    "compáralos": billing against shipping). None otherwise."""
+    if earlier is None or question.intent != "compare" or not question.refers_back:
+        return None
+    if question.periods or question.filters or not is_analytic(earlier):
+        return None
+    if (value := _changed_value(earlier, previous)) is not None:
+        filters = in_dimension_order([*earlier.filters, value])
+        return replace(previous, language=question.language, intent="compare", filters=filters,
+                       followup=True)  # fmt: skip
+    one_each = len(earlier.periods) == len(previous.periods) == 1
+    if one_each and earlier.periods != previous.periods and earlier.filters == previous.filters:
+        periods = (earlier.periods[0], previous.periods[0])
+        return replace(previous, language=question.language, intent="compare", periods=periods,
+                       followup=True)  # fmt: skip
+    return None
+
+
+def resolve(
+    question: Question, previous: Question | None, earlier: Question | None = None
+) -> Question:
+    """The question to answer: a follow-up laid over the previous analytic question (and, for
+    "compáralos", the one before it: `earlier`)."""
     if question.declined:  # "¿y por hora?": nothing of the previous question answers it
         return question
     alone = not (question.periods or question.filters or question.dimension or question.interval)
@@ -49,6 +84,17 @@ def resolve(question: Question, previous: Question | None) -> Question:
         return question
     if not (question.followup or question.intent is None):
         return question
+    if (both := _them(question, previous, earlier)) is not None:
+        return both
+    whose = against_all(previous.filters) if question.against_everyone else None
+    if question.against_everyone and (whose is None or (whose, EVERYONE) in previous.filters):
+        return replace(question, intent="unknown")  # the previous figure was everyone's
+    if whose is not None:
+        # "Compáralo con el equipo" after my CSAT this month: mine against everyone's.
+        filters = (*previous.filters, (whose, EVERYONE))
+        periods = question.periods[:1] or previous.periods[:1]
+        return replace(previous, language=question.language, intent="compare", filters=filters,
+                       periods=periods, followup=True)  # fmt: skip
     intent = question.intent or previous.intent
     if question.intent == "stats" and previous.intent in _KEEPS_SHAPE:
         intent = previous.intent
@@ -65,7 +111,7 @@ def resolve(question: Question, previous: Question | None) -> Question:
         if question.before_that and previous.periods:
             periods = (previous.periods[0].previous(),)
         if intent == "compare" and len(periods) == 1 and not versus:
-            if (question.refers_back or question.against) and previous.periods:
+            if (question.refers_back or question.against) and question.periods:
                 periods = (previous.periods[0], periods[0])  # "compáralo con agosto"
             elif not (compares_values(previous) and question.intent is None):
                 periods = (periods[0], periods[0].previous())

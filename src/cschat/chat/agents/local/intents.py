@@ -74,6 +74,8 @@ class Question:
     refers_back: bool = False  # "compáralo con agosto": compare the previous answer's period
     # The one period is what is compared against ("more than last week"), not the first of two.
     against: bool = False
+    # "Compáralo con el equipo": the previous question's value against everyone (`context`).
+    against_everyone: bool = False
     # A greeting that thanks ("gracias"), says goodbye ("adiós") or only acknowledges ("ok"): the
     # `wording.CANNED` kind of its reply.
     courtesy: Literal["thanks", "bye", "ack"] | None = None
@@ -208,11 +210,17 @@ def parse(
     filter_pairs = tuple((f.dimension, f.value) for f in filters)
     if user_email and "agent" not in {d for d, _ in filter_pairs} and rx.SELF.search(rest):
         filter_pairs = (*filter_pairs, ("agent", user_email))
-    if (versus := rx.AGAINST_ALL.search(rest)) and (alone := _against_all(filter_pairs)):
+    against_everyone = False
+    if (versus := rx.AGAINST_ALL.search(rest)) and (alone := against_all(filter_pairs)):
         # "My CSAT vs the team", "billing comparado con el resto": that value's figure against
         # everyone's (a call without the filter, named so), never the grouping by team.
         rest = _blank(rest, [versus.span()])
         filter_pairs = (*filter_pairs, (alone, EVERYONE))
+        intent = intent or "compare"
+    elif versus and not filter_pairs and rx.REFERS_BACK.search(folded):
+        # "Compáralo con el equipo" after my CSAT: the previous value against everyone's.
+        rest = _blank(rest, [versus.span()])
+        against_everyone = True
         intent = intent or "compare"
     date_field, status = _date_field_and_status(rest, bool(periods))
     both = (date_field, status) == ("created", "resolved") and bool(rx.TWO_COUNTS.search(rest))
@@ -354,6 +362,7 @@ def parse(
         before_that=bool(rx.BEFORE_THAT.search(folded)),
         refers_back=bool(rx.REFERS_BACK.search(folded)),
         against=against,
+        against_everyone=against_everyone,
         unfiltered=unfiltered,
         created_and_resolved=both,
         unit=_unit(rest),
@@ -506,6 +515,7 @@ def _grouping_spans(rest: str) -> list[tuple[int, int]]:
         rx.TOP_N,
         rx.BREAKDOWN,
         rx.SUPERLATIVE,
+        rx.WHICH_ONE,  # "¿quién tiene el mejor?", "which channel?"
     ]
     return [m.span() for p in patterns for m in p.finditer(rest)]
 
@@ -742,7 +752,7 @@ def _known_word(word: str, vocabulary: Vocabulary) -> bool:
     )
 
 
-def _against_all(pairs: tuple[tuple[str, str], ...]) -> str | None:
+def against_all(pairs: tuple[tuple[str, str], ...]) -> str | None:
     """The dimension whose one value is set against everyone: the agent's, else the only one."""
     dimensions = [d for d, _ in pairs]
     if dimensions.count("agent") == 1 and "team" not in dimensions:

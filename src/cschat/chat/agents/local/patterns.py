@@ -183,7 +183,9 @@ DIM_BY_DIM = _rx(
     f"(?:{'|'.join(p for _, p in DIMENSIONS)})\\s+{PER}(?:{'|'.join(p for _, p in DIMENSIONS)})"
 )
 BREAKDOWN = _rx(
-    r"desglose|desglosa\w*|breakdown|break\s+down|distribucion|distribution|reparto|ranking|top"
+    r"desglose|desglosa\w*|breakdown|break\s+(?:(?:it|that|this|them|those)\s+)?down|"
+    r"split\s+(?:it|that|this|them|those)|(?:separa|divide|agrupa)(?:lo|la|los|las)|"
+    r"distribucion|distribution|reparto|ranking|top"
 )
 SUPERLATIVE = _rx(
     r"mas|most|menos|least|fewest|mejor(?:es)?|peor(?:es)?|best|worst|highest|lowest|fastest|"
@@ -475,7 +477,7 @@ FILLER_WORDS = frozenset(
     hay me mi lo le les su sus solo tambien pero ahora eso esos esas esto este esta and or of the in
     on for with an to what whats s is are was were how about also only but now that this those
     these my it its there as show me muestra muestrame muestramelo muestralo
-    ensename ensenamelo dame damelo""".split()  # noqa: SIM905
+    ensename ensenamelo dame damelo tiene tienen tuvo has have had""".split()  # noqa: SIM905
 )
 # "Compáralo con agosto", "compare that with August": the previous answer is the first period.
 _REFERS_BACK = (

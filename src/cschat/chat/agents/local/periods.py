@@ -605,7 +605,10 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _fixed(lambda t: _week(_monday(t) - timedelta(days=7), t)),
     ),
     (
-        r"(?:esta\s+semana|semana\s+actual|(?:this|current)\s+week|lo\s+que\s+(?:va|llevamos|vamos)\s+del?\s+semana|"
+        r"(?:esta\s+semana|semana\s+actual|(?:this|current)\s+week|"
+        # "¿Y en toda la semana?", "the whole week": this week's.
+        r"toda\s+(?:la|esta)\s+semana(?!\s+(?:pasada|anterior|que\s+viene|proxima|siguiente))|"
+        r"(?:the\s+)?(?:whole|entire|full)\s+week|all\s+week(?!\s+long\s+last)|lo\s+que\s+(?:va|llevamos|vamos)\s+del?\s+semana|"
         # "Mi semana": this week; "mi" stays for the agent's own tickets (`patterns.SELF`).
         r"(?:(?<=mi\s)|(?<=tu\s)|(?<=nuestra\s))semana|(?:(?<=my\s)|(?<=our\s))week|"
         r"week\s+to\s+date|wtd|"
@@ -622,7 +625,9 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _fixed(lambda t: _running("month", t).previous()),
     ),
     (
-        r"(?:este\s+mes|mes\s+actual|(?:this|current)\s+month|lo\s+que\s+(?:va|llevamos|vamos)\s+del?\s+mes|"
+        r"(?:este\s+mes|mes\s+actual|(?:this|current)\s+month|"
+        r"todo\s+(?:el|este)\s+mes(?!\s+(?:pasado|anterior|que\s+viene|proximo|siguiente|de))|"
+        r"(?:the\s+)?(?:whole|entire|full)\s+month|all\s+month|lo\s+que\s+(?:va|llevamos|vamos)\s+del?\s+mes|"
         r"(?:(?<=mi\s)|(?<=tu\s)|(?<=nuestro\s))mes|(?:(?<=my\s)|(?<=our\s))month|"
         r"month\s+to\s+date|mtd|"
         r"(?:(?<!dia\s)(?<!dias\s)(?<!mitad\s)del|(?:(?<=ido\s)|(?<=tal\s)|(?<=va\s))el)\s+mes"
@@ -635,7 +640,9 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _fixed(lambda t: _year(t.year - 1, t)),
     ),
     (
-        r"(?:este\s+ano|ano\s+actual|(?:this|current)\s+year|lo\s+que\s+(?:va|llevamos|vamos)\s+del?\s+ano|"
+        r"(?:este\s+ano|ano\s+actual|(?:this|current)\s+year|"
+        r"todo\s+(?:el|este)\s+ano(?!\s+(?:pasado|anterior|que\s+viene|proximo|siguiente|\d))|"
+        r"(?:the\s+)?(?:whole|entire|full)\s+year|all\s+year|lo\s+que\s+(?:va|llevamos|vamos)\s+del?\s+ano|"
         r"year\s+to\s+date|ytd|"
         # "La peor semana del año" is this year's ("del año 2024", "del año pasado" are others).
         r"(?<!dia\s)(?<!mes\s)del\s+ano(?!\s+(?:pasado|anterior|que\s+viene|proximo|siguiente|"
