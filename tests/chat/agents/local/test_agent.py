@@ -646,7 +646,10 @@ async def test_a_search_in_the_plural_finds_the_singular_in_one_call() -> None:
      ("how many tickets do I have open?", "open"),
      ("¿Cuántos tickets llevo resueltos esta semana?", None),
      ("compárame con el mes pasado", None), ("how am I doing this month?", None),
-     ("¿Cómo voy este mes?", None)],
+     ("¿Cómo voy este mes?", None),
+     # These were everyone's figures.
+     ("¿En qué categoría tardo más?", None), ("¿cuánto tardo en responder?", None),
+     ("¿Cuántos tickets resuelvo por semana?", None)],
 )  # fmt: skip
 async def test_first_person_questions_are_about_the_asker(
     question: str, status: str | None

@@ -208,7 +208,8 @@ def parse(
         intent = "search"
     marker = bool(rx.FOLLOWUP.search(folded))
     filter_pairs = tuple((f.dimension, f.value) for f in filters)
-    if user_email and "agent" not in {d for d, _ in filter_pairs} and rx.SELF.search(rest):
+    first_person = rx.SELF.search(rest) or rx.SELF_UNACCENTED.search(text.lower())
+    if user_email and "agent" not in {d for d, _ in filter_pairs} and first_person:
         filter_pairs = (*filter_pairs, ("agent", user_email))
     against_everyone = False
     if (versus := rx.AGAINST_ALL.search(rest)) and (alone := against_all(filter_pairs)):
@@ -737,7 +738,7 @@ _NOT_NAMES = (
 _WORD_RULES = (
     *rx.DIM.values(), rx.STATS, rx.COUNT, rx.TICKETS, rx.CREATED, rx.RESOLVED, rx.SUPERLATIVE,
     rx.GREETING, rx.HELP, rx.AVG, rx.MEDIAN, rx.P90, rx.CSAT, rx.METRIC_WORDS, rx.STATUS_VALUE,
-    rx.TREND, rx.COMPARE, rx.BREAKDOWN, rx.SEARCH, rx.NO_GROUPING, rx.OPEN,
+    rx.TREND, rx.COMPARE, rx.BREAKDOWN, rx.SEARCH, rx.NO_GROUPING, rx.OPEN, rx.SELF,
     *(words for _, words in rx.INTERVALS),
 )  # fmt: skip
 

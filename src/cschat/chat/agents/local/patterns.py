@@ -357,9 +357,14 @@ SELF = _rx(
     # First-person verbs: "¿Cuántos tickets tengo abiertos?", "llevo resueltos", "¿cómo voy?",
     # "compárame con el mes pasado".
     r"tengo(?!\s+que)|llevo|voy|compar[ae]me|i\s+(?:have|had|did)(?!\s+to)|i'?ve|"
+    # "¿Cuántos resuelvo?", "¿cuántos cierro al día?" (see also SELF_UNACCENTED).
+    r"resuelvo|cierro|atiendo|respondo|"
     # "¿Estoy por encima de la media?" (not "estoy buscando tickets...").
     r"estoy\s+(?:por\s+)?(?:encima|debajo|mejor|peor|mas|menos)"
 )
+# "¿En qué categoría tardo más?": first person only without the accent of "¿cuánto tardó?",
+# which folding removes; matched on the lower-cased text, not the folded one.
+SELF_UNACCENTED = re.compile(r"(?<![\w])(?:tardo|contesto|gestiono)(?![\w])")
 # "¿y el mes anterior?" after a question about October means September, not "last month".
 BEFORE_THAT = _rx(
     r"(?:el|la)\s+(?:dia|semana|mes|trimestre|ano)\s+(?:anterior|de\s+antes)|la\s+anterior|"
