@@ -534,6 +534,17 @@ async def test_new_tickets_in_a_period_are_the_created_ones() -> None:
     ], text
 
 
+async def test_listing_values_by_a_metric_reads_resolved_tickets() -> None:
+    # "List the agents with the lowest CSAT" read the tickets created in the window.
+    text, _, tools = await ask("List the agents with the lowest CSAT this year")
+    params = tools.calls[0][1]
+    assert (params["metric"], params["date_field"], params.get("status")) == (
+        "avg_csat",
+        "resolved",
+        None,
+    ), text
+
+
 async def test_total_tickets_counts_every_ticket() -> None:
     text, _, tools = await ask("total tickets")
     assert tools.calls == [("count_tickets", {"date_field": "created", "status": "any"})], text

@@ -750,6 +750,9 @@ async def test_where_without_a_source_is_no_field() -> None:
         # A threshold on a count: was this month's count against last month's.
         ("which agents resolved more than 20 tickets this month?", "en", "more than 20 tickets"),
         ("agentes con más de 20 tickets", "es", "más de 20 tickets"),
+        # Of ratings: "at least" read as lowest first.
+        ("Top 3 agents by CSAT with at least 10 ratings", "en", "at least 10 ratings"),
+        ("mejor CSAT por agente con al menos 20 valoraciones", "es", "al menos 20 valoraciones"),
         # A first name in lower case that no agent has: each was every resolved ticket.
         ("tickets de juan", "es", "«juan»"),
         ("tickets for maria this week", "en", "“maria”"),

@@ -145,6 +145,21 @@ def windows(text: str, today: date) -> list[str]:
         ("el día 15 de octubre", FRI, ["2026-10-15..2026-10-15"]),
         ("how was my month?", FRI, ["2026-11-01..2026-11-27"]),
         ("ticket 1234", FRI, []),
+        # A year written once holds for both months or quarters (the first was this year's).
+        ("Q1 and Q2 2024", FRI, ["2024-01-01..2024-03-31", "2024-04-01..2024-06-30"]),
+        ("enero y febrero de 2024", FRI, ["2024-01-01..2024-01-31", "2024-02-01..2024-02-29"]),
+        ("Q1 2024 vs Q2", FRI, ["2024-01-01..2024-03-31", "2024-04-01..2024-06-30"]),
+        ("de octubre a noviembre de 2025", FRI, ["2025-10-01..2025-11-30"]),  # was to 2026-10-31
+        ("from October to November 2025", FRI, ["2025-10-01..2025-11-30"]),
+        # "Primer" alone was no period: only the second quarter was read.
+        ("primer y segundo trimestre de 2024", FRI,
+         ["2024-01-01..2024-03-31", "2024-04-01..2024-06-30"]),
+        ("the first and second quarters of 2024", FRI,
+         ["2024-01-01..2024-03-31", "2024-04-01..2024-06-30"]),
+        # Not a month named alone: as written.
+        ("October vs the same month last year", FRI,
+         ["2026-10-01..2026-10-31", "2025-10-01..2025-10-31"]),
+        ("enero vs febrero", FRI, ["2026-01-01..2026-01-31", "2026-02-01..2026-02-28"]),
     ],
 )  # fmt: skip
 def test_windows(text: str, today: date, expected: list[str]) -> None:

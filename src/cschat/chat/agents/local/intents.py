@@ -270,8 +270,10 @@ def parse(
         # whose groups are the values there are (each with its tickets).
         intent, dimension, count_groups = "breakdown", named, distinct is not None
         rest = _blank(rest, [groups.span()])
-        if not (date_field or status):
-            date_field, status = "created", "any"  # every ticket, whatever its state
+        if not (date_field or status or stats):
+            # Every ticket, whatever its state; a time or a CSAT is of resolved tickets ("list
+            # the agents with the lowest CSAT" read the tickets created in the window).
+            date_field, status = "created", "any"
     if len(periods) > 2:
         # "En enero, febrero y marzo": two periods are compared, and none is left out silently.
         return Question(language, "unknown", declined=("too_many_periods", str(len(periods))))

@@ -428,11 +428,16 @@ THRESHOLD = _rx(
     r"(?:average|median|media|mediana|promedio|usual|normal|habitual)"
 )
 # A threshold on a count ("agents with more than 20 tickets"): the breakdown shows each count.
+# Also of ratings: "top 3 agents by CSAT with at least 10 ratings" read "least" as lowest first.
+_COUNTED = (
+    r"(?:tickets?|casos?|cases?|ratings?|reviews?|surveys?|valoraciones|valoracion|encuestas?|"
+    r"respuestas?|responses?)"
+)
 COUNT_THRESHOLD = _rx(
-    r"(?:more|less|fewer)\s+than\s+\d+\s+(?:\w+\s+)?(?:tickets?|casos?|cases?)|"
-    r"(?:over|under|at\s+least|at\s+most)\s+\d+\s+(?:\w+\s+)?(?:tickets?|cases?)|"
-    r"(?:mas|menos)\s+de\s+\d+\s+(?:\w+\s+)?(?:tickets?|casos?)|"
-    r"(?:al\s+menos|como\s+minimo|como\s+maximo)\s+\d+\s+(?:\w+\s+)?(?:tickets?|casos?)"
+    rf"(?:more|less|fewer)\s+than\s+\d+\s+(?:\w+\s+)?{_COUNTED}|"
+    rf"(?:over|under|at\s+least|at\s+most|minimum(?:\s+of)?|min\.?)\s+\d+\s+(?:\w+\s+)?{_COUNTED}|"
+    rf"(?:mas|menos)\s+de\s+\d+\s+(?:\w+\s+)?{_COUNTED}|"
+    rf"(?:al\s+menos|como\s+minimo|como\s+maximo|minimo(?:\s+de)?)\s+\d+\s+(?:\w+\s+)?{_COUNTED}"
 )
 # Two groupings at once ("por canal y prioridad"): the tools group by one.
 _GROUPS = "(?:" + "|".join(p for _, p in DIMENSIONS) + ")"

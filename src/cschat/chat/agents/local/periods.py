@@ -546,12 +546,20 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     (r"q([1-4])(?:\s+(?:de(?:l)?\s+|of\s+)?" + _Y + ")?", _quarter_num),
     (_Y + r"\s*-?\s*q([1-4])", _year_quarter),
     (
-        r"(primer|primero|segundo|tercer|tercero|cuarto)\s+trimestre(?:\s+(?:de(?:l)?\s+)?(?:ano\s+)?"
-        + _Y + ")?",
+        r"(primer|primero|segundo|tercer|tercero|cuarto)\s+trimestres?(?:\s+(?:de(?:l)?\s+)?"
+        r"(?:ano\s+)?" + _Y + ")?",
         _quarter_word,
     ),
     (
-        r"(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+(?:of\s+)?" + _Y + ")?",
+        r"(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarters?(?:\s+(?:of\s+)?" + _Y + ")?",
+        _quarter_word,
+    ),
+    # "El primer y segundo trimestre (de 2024)", "the first and second quarters": the first
+    # of the two, whose year is the second's (`_shared_year`).
+    (
+        r"(primer|primero|segundo|tercer|tercero|cuarto|first|second|third|fourth)()(?=\s+(?:y|e|o|"
+        r"and|or)\s+(?:el\s+|the\s+)?(?:primer|primero|segundo|tercer|tercero|cuarto|first|second|"
+        r"third|fourth)\s+(?:trimestres?|quarters?))",
         _quarter_word,
     ),
     (
@@ -805,6 +813,7 @@ def find_periods(folded: str, today: date) -> list[PeriodMatch]:
     if relative:
         found = _resolve(found, relative, today)
     found = _days_of_week(folded, _join_ranges(folded, found, today))
+    found = _shared_year(folded, found, today)
     if len(found) == 2 and found[0].period == found[1].period:
         # "The last 7 days compared to the previous 7 days": the second is the one before.
         found[1] = replace(found[1], period=found[0].period.previous())
@@ -820,6 +829,49 @@ def find_periods(folded: str, today: date) -> list[PeriodMatch]:
         first, year = found[0].period, found[1].period.start.year
         found[1] = replace(found[1], period=_IN_A_YEAR[first.kind](first, year, today))
     return found
+
+
+_YEAR_NUMBER = re.compile(r"\d{4}")
+_NAME_ALONE = re.compile(
+    r"(?:(?:el|la|the)\s+)?(?:" + _MA + r"|q[1-4]|(?:primer|primero|segundo|tercer|tercero|cuarto|"
+    r"first|second|third|fourth)(?:\s+(?:trimestres?|quarters?))?)"
+)
+_JOIN = re.compile(
+    r"\s*(?:,|y|e|and|&|o|or|vs\.?|versus|frente\s+al?|contra|against|compared\s+(?:to|with)|"
+    r"con|with|to|-)?\s*(?:el\s+|la\s+|the\s+)?"
+)
+
+
+def _shared_year(folded: str, found: list[PeriodMatch], today: date) -> list[PeriodMatch]:
+    """ "Enero y febrero de 2024", "Q1 and Q2 2024", "Q1 2024 vs Q2": two months or two quarters
+    joined by "y", "vs" and the like (`_share_year`)."""
+    if len(found) != 2 or not _JOIN.fullmatch(folded, found[0].span[1], found[1].span[0]):
+        return found
+    return list(_share_year(folded, (found[0], found[1]), today))
+
+
+def _share_year(
+    folded: str, pair: tuple[PeriodMatch, PeriodMatch], today: date
+) -> tuple[PeriodMatch, PeriodMatch]:
+    """Two months or two quarters, one with its year written: that year holds for both (the
+    other was this year's: "de octubre a noviembre de 2025" ran from November 2025 to October
+    2026)."""
+    kind = pair[0].period.kind
+    if kind not in _IN_A_YEAR or pair[1].period.kind != kind:
+        return pair
+    written = [bool(_YEAR_NUMBER.search(folded, *m.span)) for m in pair]
+    named = [bool(_NAME_ALONE.fullmatch(folded, *m.span)) for m in pair]
+    # Only a month or quarter named alone takes the other's year ("October vs the same month
+    # last year", "Q1 2024 and the one before" stay as they are).
+    if written == [True, False] and named[1]:
+        given, bare = 0, 1
+    elif written == [False, True] and named[0]:
+        given, bare = 1, 0
+    else:
+        return pair
+    year = pair[given].period.start.year
+    changed = replace(pair[bare], period=_IN_A_YEAR[kind](pair[bare].period, year, today))
+    return (changed, pair[1]) if bare == 0 else (pair[0], changed)
 
 
 _WHOLE = re.compile(r"(?<![\w])(?:tod[oa]|enter[oa]|complet[oa]|whole|all\s+of|full)(?![\w])")
@@ -908,7 +960,7 @@ def _join_ranges(folded: str, found: list[PeriodMatch], today: date) -> list[Per
         if out and (since or (opened and not _TWO_OPEN.search(folded[: out[-1].span[0]]))):
             between = folded[out[-1].span[1] : match.span[0]]
             if _RANGE_JOIN.fullmatch(between):
-                first = out.pop()
+                first, match = _share_year(folded, (out.pop(), match), today)
                 a, b = first.period, match.period
                 end = b.end if since else max(a.end, b.end)
                 period = Period(min(a.start, b.start), end, "range")
