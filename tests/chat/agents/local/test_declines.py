@@ -596,12 +596,26 @@ async def test_causes_forecasts_and_counts_of_people_are_declined(
 
 
 @pytest.mark.parametrize(
-    ("question", "written"), [("tickets on 11/01", "11/01"), ("tickets on 01/11/2026", "01/11")]
-)
-async def test_a_date_with_slashes_is_declined(question: str, written: str) -> None:
+    ("question", "written"),
+    [("tickets on 11/01", "“11/01”"), ("tickets on 01/11/2026", "“01/11/2026”"),
+     ("tickets del 05-03-2024", "«05-03-2024»")],
+)  # fmt: skip
+async def test_a_date_whose_day_and_month_could_be_either_way_is_declined(
+    question: str, written: str
+) -> None:
     # Day and month in a country's order: "01/11/2026" was the whole of 2026.
     text, _ = await _declined(question)
-    assert written in text and KNOWN_PERIODS["en"] in text
+    assert written in text and "2024-03-05" in text, text
+
+
+@pytest.mark.parametrize(
+    ("question", "day"),
+    [("tickets del 15/03/2024", "2024-03-15"), ("tickets on 03/15/2024", "2024-03-15"),
+     ("tickets del 15-03-2024", "2024-03-15"), ("tickets del 07/07/2024", "2024-07-07")],
+)  # fmt: skip
+async def test_a_date_only_one_order_makes_is_read(question: str, day: str) -> None:
+    text, _, tools = await ask(question)
+    assert (tools.calls[0][1]["start_date"], tools.calls[0][1]["end_date"]) == (day, day), text
 
 
 @pytest.mark.parametrize(

@@ -160,6 +160,19 @@ def windows(text: str, today: date) -> list[str]:
         ("October vs the same month last year", FRI,
          ["2026-10-01..2026-10-31", "2025-10-01..2025-10-31"]),
         ("enero vs febrero", FRI, ["2026-01-01..2026-01-31", "2026-02-01..2026-02-28"]),
+        # Calendar halves (each was declined, or "primer" was dropped).
+        ("primer semestre de 2024", FRI, ["2024-01-01..2024-06-30"]),
+        ("the second half of 2024", FRI, ["2024-07-01..2024-12-31"]),
+        ("el primer y el segundo semestre de 2024", FRI,
+         ["2024-01-01..2024-06-30", "2024-07-01..2024-12-31"]),
+        ("segundo semestre", date(2026, 3, 10), ["2025-07-01..2025-12-31"]),
+        ("este semestre", FRI, ["2026-07-01..2026-11-27"]),
+        ("el semestre pasado", FRI, ["2026-01-01..2026-06-30"]),
+        ("last half", date(2026, 3, 10), ["2025-07-01..2025-12-31"]),
+        # Day and month when only one order makes a date.
+        ("15/03/2024", FRI, ["2024-03-15..2024-03-15"]),
+        ("del 15/03/2024 al 20/03/2024", FRI, ["2024-03-15..2024-03-20"]),
+        ("el finde pasado", FRI, ["2026-11-21..2026-11-22"]),
     ],
 )  # fmt: skip
 def test_windows(text: str, today: date, expected: list[str]) -> None:

@@ -28,6 +28,7 @@ from cschat.chat.agents.local.peaks import Peak
 from cschat.chat.agents.local.periods import (
     MONTHS,
     WEEKDAYS,
+    AmbiguousDate,
     BadPeriod,
     Period,
     current,
@@ -161,6 +162,8 @@ def parse(
         period_matches = find_periods(folded, today)
     except BadPeriod as exc:
         written = re.sub(r"^(?:el|del|the|on)\s+", "", text[_span_of(folded, str(exc))], flags=re.I)
+        if isinstance(exc, AmbiguousDate):
+            return Question(language, "unknown", declined=("ambiguous_date", written))
         return Question(language, "unknown", bad_period=written)
     periods = tuple(m.period for m in period_matches)
     period_spans = [m.span for m in period_matches]
@@ -684,6 +687,7 @@ def _unanswerable(
     if threshold:
         return "no_threshold", _written(text, threshold)
     for kind, words in (
+        ("ambiguous_date", rx.AMBIGUOUS_DATE),
         ("unread_period", rx.UNREAD_PERIOD),
         ("no_grouping", rx.NO_GROUPING),
         ("no_grouping", rx.NO_FIELD),

@@ -439,6 +439,9 @@ COUNT_THRESHOLD = _rx(
     rf"(?:mas|menos)\s+de\s+\d+\s+(?:\w+\s+)?{_COUNTED}|"
     rf"(?:al\s+menos|como\s+minimo|como\s+maximo|minimo(?:\s+de)?)\s+\d+\s+(?:\w+\s+)?{_COUNTED}"
 )
+# "01/11/2026", "11/01": day and month in an order that depends on the country ("15/03/2024"
+# is read: `periods._numeric_date`).
+AMBIGUOUS_DATE = _rx(r"\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?(?![\d])")
 # Two groupings at once ("por canal y prioridad"): the tools group by one.
 _GROUPS = "(?:" + "|".join(p for _, p in DIMENSIONS) + ")"
 _UNITS = r"(?:dias?|days?|semanas?|weeks?|mes(?:es)?|months?)"
@@ -596,18 +599,16 @@ UNREAD_PERIOD = _rx(
     r"(?:proxim[oa]s?|siguientes?)\s+(?:\w+\s+)?(?:dias?|semanas?|mes(?:es)?|trimestres?|anos?)|"
     r"(?:next|coming|following)\s+(?:\w+\s+)?(?:days?|weeks?|months?|quarters?|years?)|"
     r"(?:semana|mes|ano)\s+que\s+viene|pasado\s+manana|manana|tomorrow|tonight|anoche|"
-    r"(?:este|this|next|el\s+proximo|proximo)\s+(?:fin\s+de\s+semana|weekend)|"
+    r"(?:este|this|next|el\s+proximo|proximo)\s+(?:fin\s+de\s+semana|finde|weekend)|"
     r"(?:esta|la)\s+(?:tarde|noche)|(?:this|last)\s+(?:morning|afternoon|evening|night)|"
     r"(?:del?|from|between|entre)\s+(?:el\s+|the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+"
     r"(?:al?|to|and|y|-|hasta|until)(?:\s+(?:el\s+|the\s+)?\d{1,2}(?![\d.,:]))?(?![\w-])|"
     r"(?:semana\s+del?|week\s+of)(?!\s*\w)|"
-    r"semestres?|half[\s-]years?|y\s+medio|and\s+a\s+half|"
+    r"semestres?|half[\s-]years?|halves|y\s+medio|and\s+a\s+half|"
     # "En lo que llevamos de año" no rule read: never every ticket instead.
     r"(?:llevamos|vamos|va)\s+(?:de|del)\s+(?:semana|mes|trimestre|ano|quincena|curso|ejercicio)|"
     r"(?:en|in|durante|during|desde|since)\s+(?:(?:el\s+)?ano\s+|(?:the\s+)?year\s+)?\d{1,4}"
     r"(?![\d.,:])|"
-    # "01/11/2026", "11/01": day and month in an order that depends on the country.
-    r"\d{1,2}/\d{1,2}(?![\d])|"
     # A part of a period ("a finales de octubre", "early November", "the end of last month"):
     # the whole period would be another question's figure. "Desde principios de mes" is a period.
     r"(?:principios|inicios?|comienzos?|finales|final|mediados|mitad)\s+(?:de|del)(?!\w)|"
@@ -620,7 +621,7 @@ UNREAD_PERIOD = _rx(
     r"primavera|spring|otono|autumn|holidays?|vacaciones|festivos?|puentes?|"
     r"fin(?:ales)?\s+de\s+(?:mes|ano|trimestre)|quincenas?|fortnight|"
     # Fiscal years and halves start where each company says.
-    r"fiscal|h[12]|(?:first|second)\s+half|primera\s+mitad|segunda\s+mitad"
+    r"fiscal|h[12]|primera\s+mitad|segunda\s+mitad"
 )
 
 

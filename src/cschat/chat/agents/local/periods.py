@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
-PeriodKind = Literal["day", "week", "month", "quarter", "year", "days", "range", "weekend"]
+PeriodKind = Literal["day", "week", "month", "quarter", "half", "year", "days", "range", "weekend"]
 
 MONTHS: dict[str, int] = {
     "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
@@ -75,6 +75,10 @@ class BadPeriod(ValueError):
     """The question names a date that does not exist ("31 de febrero")."""
 
 
+class AmbiguousDate(BadPeriod):
+    """The question names a date whose day and month could be either way ("05/03/2024")."""
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """An inclusive date window and what kind of period it is (for "the one before")."""
@@ -104,6 +108,11 @@ class Period:
         if self.kind == "quarter":
             end = self.start - timedelta(days=1)
             return Period(date(end.year, end.month - 2, 1), end, "quarter")
+        if self.kind == "half":  # the other half: H1 before H2, H2 of the year before H1
+            if self.start.month == 7:
+                return Period(date(self.start.year, 1, 1), date(self.start.year, 6, 30), "half")
+            year = self.start.year - 1
+            return Period(date(year, 7, 1), date(year, 12, 31), "half")
         if self.kind == "year":
             return Period(
                 date(self.start.year - 1, 1, 1), date(self.start.year - 1, 12, 31), "year"
@@ -294,6 +303,33 @@ def _week_number(m: re.Match[str], today: date) -> Period:
         return _week(monday, today)
     except ValueError:
         raise BadPeriod(m[0]) from None
+
+
+def _numeric_date(m: re.Match[str], today: date) -> Period:
+    """ "15/03/2024", "03/15/2024", "15-03-2024": the day and the month, when only one order
+    makes a date. "05/03/2024" is 5 March in Spain and May 3 in the United States: declined
+    (AmbiguousDate) rather than one country's figure."""
+    first, second, year = int(m[1]), int(m[3]), int(m[4])
+    if first <= 12 and second <= 12 and first != second:
+        raise AmbiguousDate(m[0])
+    day, month = (second, first) if second > 12 else (first, second)
+    return _one_day(_day(year, month, day, m[0]))
+
+
+def _half(m: re.Match[str], today: date) -> Period:
+    """ "Primer semestre de 2024", "the second half of 2024": calendar halves; without a year,
+    the latest such half that has begun. ("H1", "H2" stay declined, as fiscal years are: they
+    start where each company says.)"""
+    first = m[1] in ("primer", "primero", "first")
+    year = int(m[2]) if m[2] else today.year - (not first and today.month < 7)
+    if first:
+        return _clipped(date(year, 1, 1), date(year, 6, 30), "half", today)
+    return _clipped(date(year, 7, 1), date(year, 12, 31), "half", today)
+
+
+def _this_half_year(today: date) -> Period:
+    start = date(today.year, 1 if today.month < 7 else 7, 1)
+    return Period(start, today, "half")
 
 
 def _iso_day(m: re.Match[str], today: date) -> Period:
@@ -533,6 +569,23 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         _to_date,
     ),
     (_ISO, _iso_day),
+    (r"(\d{1,2})([/.-])(\d{1,2})\2((?:19|20)\d{2})", _numeric_date),
+    (
+        r"(?:el\s+|the\s+)?(primer|primero|segundo|first|second)\s+(?:semestres?|half|halves)"
+        r"(?:\s+(?:de(?:l)?\s+|of\s+)?(?:ano\s+|the\s+year\s+)?" + _Y + ")?",
+        _half,
+    ),
+    # "El primer y el segundo semestre de 2024": the first of the two (`_shared_year`).
+    (
+        r"(primer|primero|first)()(?=\s+(?:y|e|and)\s+(?:el\s+|the\s+)?(?:segundo|second)\s+"
+        r"(?:semestres?|half|halves))",
+        _half,
+    ),
+    (
+        r"(?:este|this|current|el\s+actual)\s+(?:semestre|half)|semestre\s+actual|"
+        r"(?P<last>(?:el\s+)?semestre\s+(?:pasado|anterior)|(?:last|previous)\s+half)",
+        lambda m, today: _this_half_year(today).previous() if m["last"] else _this_half_year(today),
+    ),
     (r"(?:el\s+)?" + _D + r"\s+de\s+" + _MA + _DE_Y, _es_date),
     (_MA + r"\s+" + _D + r"(?:,?\s+" + _Y + r")?(?![\d:])", _en_date),
     (_D + r"\s+(?:of\s+)?" + _MA + r"(?:,?\s+" + _Y + r")?", _en_date_dm),
@@ -600,11 +653,12 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     (r"(?:anteayer|antier|antes\s+de\s+ayer|the\s+day\s+before\s+yesterday)",
      _fixed(lambda t: _one_day(t - timedelta(days=2)))),
     (
-        r"(?:el\s+)?fin\s+de\s+semana\s+(?:pasado|anterior)|(?:el\s+)?ultimo\s+fin\s+de\s+semana|"
+        r"(?:el\s+)?(?:fin\s+de\s+semana|finde)\s+(?:pasado|anterior)|"
+        r"(?:el\s+)?ultimo\s+(?:fin\s+de\s+semana|finde)|"
         r"(?:the\s+)?(?:last|previous|past)\s+weekend",
         _fixed(_last_weekend),
     ),
-    (r"(?:este|el|del)\s+fin\s+de\s+semana|(?:this|the)\s+weekend", _this_weekend),
+    (r"(?:este|el|del)\s+(?:fin\s+de\s+semana|finde)|(?:this|the)\s+weekend", _this_weekend),
     (r"(?:hoy|today)", _fixed(_one_day)),
     (r"(?:ayer|yesterday)", _fixed(lambda t: _one_day(t - timedelta(days=1)))),
     (
@@ -802,6 +856,8 @@ def find_periods(folded: str, today: date) -> list[PeriodMatch]:
                 continue
             try:
                 period = handler(m, today)
+            except AmbiguousDate:
+                raise
             except (OverflowError, ValueError):
                 # "2024-02-30", or "the last 100000000 days" reaching back before year 1.
                 raise BadPeriod(m[0]) from None
@@ -833,8 +889,8 @@ def find_periods(folded: str, today: date) -> list[PeriodMatch]:
 
 _YEAR_NUMBER = re.compile(r"\d{4}")
 _NAME_ALONE = re.compile(
-    r"(?:(?:el|la|the)\s+)?(?:" + _MA + r"|q[1-4]|(?:primer|primero|segundo|tercer|tercero|cuarto|"
-    r"first|second|third|fourth)(?:\s+(?:trimestres?|quarters?))?)"
+    r"(?:(?:el|la|the)\s+)?(?:" + _MA + r"|q[1-4]|(?:primer|primero|segundo|tercer|tercero|"
+    r"cuarto|first|second|third|fourth)(?:\s+(?:trimestres?|quarters?|semestres?|half))?)"
 )
 _JOIN = re.compile(
     r"\s*(?:,|y|e|and|&|o|or|vs\.?|versus|frente\s+al?|contra|against|compared\s+(?:to|with)|"
@@ -879,6 +935,12 @@ _WHOLE = re.compile(r"(?<![\w])(?:tod[oa]|enter[oa]|complet[oa]|whole|all\s+of|f
 _IN_A_YEAR = {
     "month": lambda p, year, today: _month(year, p.start.month, today),
     "quarter": lambda p, year, today: _quarter(year, (p.start.month + 2) // 3, today),
+    "half": lambda p, year, today: _clipped(
+        date(year, p.start.month, 1),
+        date(year, p.start.month + 5, 30 + (p.start.month == 7)),
+        "half",
+        today,
+    ),
 }
 
 

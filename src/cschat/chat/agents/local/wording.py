@@ -179,6 +179,9 @@ CANNED = {
         "no_grouping": "No puedo responder a eso con un dato exacto: no sé separar los tickets "
         "por «{text}». Puedo agruparlos por día, semana o mes, y por categoría, prioridad, canal, "
         "agente, equipo o estado. Prueba con frases como:",
+        "ambiguous_date": "«{text}» se lee día/mes en unos países y mes/día en otros, así que no "
+        "doy una cifra que podría ser de otra fecha. Escribe el mes con su nombre («5 de marzo de "
+        "2024») o la fecha como 2024-03-05. Prueba con frases como:",
         "unread_period": "No sé a qué fechas se refiere «{text}», así que no doy una cifra que "
         "podría ser de otro periodo. Entiendo periodos como hoy, ayer, esta semana, la semana "
         "pasada, hace 2 semanas, los últimos 30 días, marzo de 2024 o del 1 al 15 de marzo. "
@@ -273,6 +276,9 @@ CANNED = {
         "no_grouping": "I cannot answer that with an exact figure: I cannot split tickets by "
         "“{text}”. I can group them by day, week or month, and by category, priority, channel, "
         "agent, team or status. Try phrasings like:",
+        "ambiguous_date": "“{text}” reads day/month in some countries and month/day in others, "
+        "so I give no figure that could be for another date. Write the month's name (“March 5, "
+        "2024”) or the date as 2024-03-05. Try phrasings like:",
         "unread_period": "I do not know which dates “{text}” means, so I give no figure that "
         "could be for another period. I understand periods such as today, yesterday, this week, "
         "last week, 2 weeks ago, the last 30 days, March 2024 or March 1-15. Try phrasings like:",
@@ -343,7 +349,8 @@ CANNED = {
 }
 # Replies that end with example questions.
 WITH_EXAMPLES = frozenset(
-    {"help", "unknown", "bad_period", "no_grouping", "unread_period", "no_statistic",
+    {"help", "unknown", "bad_period", "no_grouping", "unread_period", "ambiguous_date",
+     "no_statistic",
      "p90_grouped", "no_ratio", "no_share", "no_cause", "no_forecast", "no_distinct",
      "no_day_count", "no_backlog_history", "count_threshold", "unknown_metric", "negated_filter",
      "compare_grouped", "too_many_periods", "no_threshold", "two_groupings", "no_listing",
