@@ -545,6 +545,12 @@ async def test_listing_values_by_a_metric_reads_resolved_tickets() -> None:
     ), text
 
 
+async def test_more_than_last_half_compares_this_half_with_it() -> None:
+    # It compared the last half with the one before it.
+    text, _, tools = await ask("¿hay más tickets que el semestre pasado?")
+    assert _windows(tools) == [("2026-07-01", "2026-11-27"), ("2026-01-01", "2026-06-30")], text
+
+
 async def test_total_tickets_counts_every_ticket() -> None:
     text, _, tools = await ask("total tickets")
     assert tools.calls == [("count_tickets", {"date_field": "created", "status": "any"})], text

@@ -460,6 +460,8 @@ def _running(unit: Unit, today: date) -> Period:
 def current(kind: PeriodKind, today: date) -> Period | None:
     """The period of `kind` running today, up to today; None for kinds that are no calendar unit
     ("the last 7 days", a range)."""
+    if kind == "half":
+        return _this_half_year(today)
     return next((_running(unit, today) for unit in _UNITS if unit == kind), None)
 
 
