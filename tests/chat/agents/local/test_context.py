@@ -395,3 +395,10 @@ def test_compare_it_with_the_team_sets_the_agent_against_everyone() -> None:
     assert q.filters == (("agent", LUCIA), ("agent", EVERYONE))
     assert [p.label() for p in q.periods] == ["2026-11-01..2026-11-27"]
     assert understood("compáralo con el equipo", "tickets esta semana").intent == "unknown"
+
+
+def test_compare_it_with_a_period_after_one_without_a_period() -> None:
+    # It raised IndexError (found by fuzzing): the previous question had no period.
+    q = understood("compáralo con agosto", "tickets de Diego")
+    assert q.intent == "compare"
+    assert [p.label() for p in q.periods] == ["2026-08-01..2026-08-31", "2026-07-01..2026-07-31"]

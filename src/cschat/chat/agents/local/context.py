@@ -111,7 +111,7 @@ def resolve(
         if question.before_that and previous.periods:
             periods = (previous.periods[0].previous(),)
         if intent == "compare" and len(periods) == 1 and not versus:
-            if (question.refers_back or question.against) and question.periods:
+            if (question.refers_back or question.against) and question.periods and previous.periods:
                 periods = (previous.periods[0], periods[0])  # "compáralo con agosto"
             elif not (compares_values(previous) and question.intent is None):
                 periods = (periods[0], periods[0].previous())
