@@ -189,3 +189,20 @@ async def test_the_values_there_are_are_the_whole_breakdown(
     assert (name, params["dimension"], params["limit"]) == ("breakdown_tickets", dimension, 500)
     first = text.splitlines()[0]
     assert first == lead if lead else first.endswith(":")
+
+
+@pytest.mark.parametrize(
+    ("question", "limit", "order"),
+    [
+        ("peores 2 categorías por tiempo de resolución", 2, None),
+        ("best 2 agents by CSAT", 2, None),
+        ("worst 2 channels by CSAT", 2, "asc"),
+    ],
+)
+async def test_a_number_after_best_or_worst_is_the_length(
+    question: str, limit: int, order: str | None
+) -> None:
+    # "Peores 3 categorías" listed every category.
+    text, _, tools = await ask(question)
+    params = tools.calls[0][1]
+    assert (params["limit"], params.get("order")) == (limit + 1, order), text

@@ -219,7 +219,9 @@ ONE_OF = _rx(
     r"(?:mas|most|menos|fewest|least|highest|lowest|mejor|peor)"
 )
 TOP_N = re.compile(
-    r"(?:top\s*|bottom\s*|(?:los|las|the)\s+)(\d{1,3}(?:[.,]\d{3})+|\d+)(?![.,]?\d)"
+    # "Peores 3 categorías", "best 5 agents": a superlative right before the number too.
+    r"(?:top\s*|bottom\s*|(?:los|las|the)\s+|(?<![\w])(?:mejores|peores|best|worst|primer[oa]s|"
+    r"ultim[oa]s|first|last)\s+)(\d{1,3}(?:[.,]\d{3})+|\d+)(?![.,]?\d)"
     r"(?!\s*(?:dias|days|semanas|weeks|meses|months))"
 )
 SEARCH_LIMIT = re.compile(
