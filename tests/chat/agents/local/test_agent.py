@@ -649,6 +649,21 @@ async def test_whether_there_are_tickets_about_a_topic_is_a_search(
     assert (tools.calls[0][0], tools.calls[0][1]["query"]) == ("search_tickets", query), text
 
 
+@pytest.mark.parametrize(
+    ("question", "query"),
+    [("¿Qué hicimos con los clientes que no recibieron el pedido?",
+      "clientes que no recibieron el pedido"),
+     ("¿Cómo resolvemos normalmente los problemas de contraseña?", "problemas de contraseña"),
+     ("¿Hay algo sobre cargos duplicados en tarjeta?", "cargos duplicados en tarjeta"),
+     ("how do we usually handle password resets?", "password resets"),
+     ("what did we do about late deliveries last month?", "late deliveries")],
+)  # fmt: skip
+async def test_how_we_handle_a_topic_is_a_search(question: str, query: str) -> None:
+    # These were every ticket's count, a category's count, or not understood.
+    text, _, tools = await ask(question)
+    assert (tools.calls[0][0], tools.calls[0][1]["query"]) == ("search_tickets", query), text
+
+
 async def test_a_search_in_the_plural_finds_the_singular_in_one_call() -> None:
     # The search matched whole words: "cobros duplicados" found no "Cobro duplicado", and the
     # agent asked again in the singular.

@@ -58,8 +58,21 @@ _HOW_SOLVED = (
     r"(?:solved?|resolved?|fix(?:ed)?|handled?)|como\s+(?:solucionamos|resolvimos)"
 )
 HOW_SOLVED = _rx(_HOW_SOLVED)
+# "¿Qué hicimos con los pedidos perdidos?", "¿cómo resolvemos normalmente ...?", "how do we
+# usually handle password resets?", "¿hay algo sobre ...?": past tickets on a topic (these were
+# a count of every ticket, or of a category the topic's words matched). The topic follows.
+_HANDLED = (
+    r"que\s+hicimos\s+(?:con|sobre|para|cuando|ante)|"
+    r"como\s+(?:resolvemos|solucionamos|gestionamos|manejamos|tratamos|arreglamos|atendemos)"
+    r"(?:\s+(?:normalmente|habitualmente|generalmente|usualmente|siempre))?|"
+    r"hay\s+algo\s+(?:sobre|acerca\s+de|de|con)|"
+    r"what\s+(?:did|do)\s+we\s+(?:usually\s+)?do\s+(?:about|with|for|when)|"
+    r"how\s+do\s+we\s+(?:usually\s+|normally\s+|typically\s+|generally\s+)?"
+    r"(?:handle|solve|resolve|fix|deal\s+with|treat|manage)|"
+    r"anything\s+(?:about|on|regarding)"
+)
 SEARCH = _rx(
-    rf"similar(?:es)?|parecid[oa]s?|{_HOW_SOLVED}|busca\w*|search\w*|find|encuentra\w*|"
+    rf"similar(?:es)?|parecid[oa]s?|{_HANDLED}|{_HOW_SOLVED}|busca\w*|search\w*|find|encuentra\w*|"
     r"que\s+(?:mencionen|mencionan|contienen|contengan|hablan\s+de|hablen\s+de|dicen|digan)|"
     r"mentioning|mentions?|containing|that\s+(?:mention|contain|say)|look(?:ing)?\s+for|"
     r"(?:show|list|muestra\w*|lista\w*|ensena\w*)\s+(?:me\s+)?(?:the\s+|los\s+|las\s+)?"
@@ -79,7 +92,8 @@ SEARCH = _rx(
 # Words at a query's end that led into a period ("devoluciones de (este mes)").
 QUERY_LEAD_OUT = re.compile(r"(?:\s+(?:de|del|en|durante|desde|of|in|on|for|from|during|since))+$")
 TOPIC = re.compile(
-    r"(?:sobre|acerca\s+de|about|regarding|related\s+to|relacionad[oa]s?\s+con|que\s+mencionen|"
+    r"(?:" + _HANDLED + "|"
+    r"sobre|acerca\s+de|about|regarding|related\s+to|relacionad[oa]s?\s+con|que\s+mencionen|"
     r"que\s+(?:mencionan|contienen|contengan|hablan\s+de|dicen|digan)|containing|mentions?|"
     r"that\s+(?:mention|contain|say)|mentioning|que\s+hablen\s+de|con\s+el\s+(?:problema|asunto)|with\s+the\s+(?:issue|problem)|"
     r"(?:similar(?:es)?|parecid[oa]s?)(?:\s+tickets?)?\s+(?:a|al|to|como)|like)\s+"
