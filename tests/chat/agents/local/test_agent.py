@@ -551,6 +551,25 @@ async def test_more_than_last_half_compares_this_half_with_it() -> None:
     assert _windows(tools) == [("2026-07-01", "2026-11-27"), ("2026-01-01", "2026-06-30")], text
 
 
+@pytest.mark.parametrize(
+    ("question", "interval", "date_field"),
+    [("¿Cuántos tickets resolvemos al día?", "day", "resolved"),
+     ("how many tickets do we get a week?", "week", "created"),
+     ("¿cuántos tickets recibimos al mes?", "month", "created"),
+     ("¿cuántos tickets nos llegan al día?", "day", "created")],
+)  # fmt: skip
+async def test_how_many_a_day_is_the_daily_series(
+    question: str, interval: str, date_field: str
+) -> None:
+    # "¿Cuántos tickets resolvemos al día?" was every resolved ticket of all time.
+    text, _, tools = await ask(question)
+    assert tools.calls[0][0] == "ticket_trend", text
+    assert (tools.calls[0][1]["interval"], tools.calls[0][1]["date_field"]) == (
+        interval,
+        date_field,
+    )
+
+
 async def test_total_tickets_counts_every_ticket() -> None:
     text, _, tools = await ask("total tickets")
     assert tools.calls == [("count_tickets", {"date_field": "created", "status": "any"})], text

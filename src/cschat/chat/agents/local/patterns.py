@@ -127,13 +127,23 @@ MORE_THAN = re.compile(
     r"(?:\w+\s+){0,4}?(?:que|than)\s+"
     r"(?:(?:el|la|los|las|the|in|en)\s+)?$"
 )
+# "How many do we get a week?" (at the end), not "older than a week", "in a week".
+_A_UNIT = (
+    r"(?<!than\s)(?<!in\s)(?<!within\s)(?<!over\s)(?<!under\s)(?<!for\s)(?<!about\s)"
+    r"(?<!past\s)(?<!last\s)(?<!next\s)a\s+%s(?=\W*$)"
+)
 INTERVALS: tuple[tuple[Literal["day", "week", "month"], re.Pattern[str]], ...] = (
+    # "¿Cuántos resolvemos al día?", "how many a week?": each day's (week's) count, the series
+    # (it was every resolved ticket of all time).
     ("day", _rx(r"(?:por|x)\s+dias?|diari[oa]s?|diariamente|cada\s+dia|dia\s+a\s+dia|per\s+day|"
-                r"by\s+day|daily|each\s+day|day\s+by\s+day")),
+                r"by\s+day|daily|each\s+day|day\s+by\s+day|al\s+dia(?!\s+de(?!\w))|"
+                + _A_UNIT % "day")),
     ("week", _rx(r"(?:por|x)\s+semanas?|semanal(?:es|mente)?|cada\s+semana|semana\s+a\s+semana|"
-                 r"per\s+week|by\s+week|weekly|each\s+week|week\s+by\s+week")),
+                 r"per\s+week|by\s+week|weekly|each\s+week|week\s+by\s+week|a\s+la\s+semana|"
+                 + _A_UNIT % "week")),
     ("month", _rx(r"(?:por|x)\s+mes(?:es)?|mensual(?:es|mente)?|cada\s+mes|mes\s+a\s+mes|"
-                  r"per\s+month|by\s+month|monthly|each\s+month|month\s+by\s+month")),
+                  r"per\s+month|by\s+month|monthly|each\s+month|month\s+by\s+month|al\s+mes|"
+                  + _A_UNIT % "month")),
 )  # fmt: skip
 # "El mes con más tickets", "the busiest day": which period of that unit, answered with the
 # series by that unit over the window.
@@ -356,7 +366,9 @@ CHANGE = _rx(
 CREATED = _rx(
     r"recib\w*|receiv\w*|cread\w*|se\s+crearon|abiert\w*|se\s+abrieron|entrad\w*|entraron|llegad\w*|"
     r"llegaron|nuev[oa]s|opened|created|received|new\s+tickets?|came\s+in|submitted|raised|"
-    r"ingresad\w*|abrieron|creaste|abri|did\s+we\s+get|we\s+got|have\s+we\s+got"
+    r"ingresad\w*|abrieron|creaste|abri|did\s+we\s+get|we\s+got|have\s+we\s+got|"
+    r"do\s+we\s+(?:usually\s+|normally\s+|typically\s+)?(?:get|receive)|we\s+(?:get|receive)|"
+    r"recibimos|nos\s+llegan|llegan|entran"
 )
 VOLUME = _rx(r"volumen|volume|incoming|inflow|entrantes|demanda|demand")
 RESOLVED = _rx(
