@@ -100,8 +100,9 @@ async def ask(
         ),
         (
             "Tickets resueltos por semana este mes",
-            "Tickets resueltos por semana:\n- 2026-10-26: 0\n- 2026-11-02: 0\n- 2026-11-09: 0\n"
-            "- 2026-11-16: 1\n- 2026-11-23: 3\n"
+            # The weeks the month cuts say where (the first held only 1 November).
+            "Tickets resueltos por semana:\n- 2026-10-26 (desde 2026-11-01): 0\n- 2026-11-02: 0\n"
+            "- 2026-11-09: 0\n- 2026-11-16: 1\n- 2026-11-23 (hasta 2026-11-27): 3\n"
             f"Resueltos 2026-11-01..2026-11-27 (Europe/Madrid) · sin filtros · {AS_OF_ES}",
         ),
         (
@@ -568,6 +569,17 @@ async def test_how_many_a_day_is_the_daily_series(
         interval,
         date_field,
     )
+
+
+async def test_a_monthly_series_names_months_and_says_where_the_window_cuts_one() -> None:
+    # Months were "2026-09-01", and nothing said November was counted only to the 27th.
+    text, _, _ = await ask("tickets created by month since September")
+    assert text.splitlines()[:4] == [
+        "Created tickets by month:",
+        "- 2026-09: 0",
+        "- 2026-10: 1",
+        "- 2026-11 (to 2026-11-27): 6",
+    ]
 
 
 async def test_total_tickets_counts_every_ticket() -> None:

@@ -64,9 +64,18 @@ def whole(
 
 
 def _cut_short(period: str, interval: str, window: tuple[str | None, str | None]) -> bool:
+    return clipped(period, interval, window) != (None, None)
+
+
+def clipped(
+    period: str, interval: str, window: tuple[str | None, str | None]
+) -> tuple[str | None, str | None]:
+    """Where the window cuts the period of a series: the window's start, if the period begins
+    before it, and its end, if the period ends after it (a week or month still running)."""
     first = date.fromisoformat(period)
     last = next_period_start(first, interval) - timedelta(days=1)
     start, end = window
-    return bool(start and date.fromisoformat(start) > first) or bool(
-        end and date.fromisoformat(end) < last
+    return (
+        start if start and date.fromisoformat(start) > first else None,
+        end if end and date.fromisoformat(end) < last else None,
     )

@@ -270,11 +270,20 @@ def _rows(
     if not rows:
         return f"{header}\n{TEXT[lang]['no_rows']}"
     lines = [header]
+    window = (call.params.get("start_date"), call.params.get("end_date"))
     for i, row in enumerate(rows):
         bullet = f"{places[i] if places else i + 1}." if call.name == "breakdown_tickets" else "-"
         shown = row.get(key)
         if call.params.get("dimension") == "status":
             shown = _status(shown, lang)
+        if call.name == "ticket_trend":
+            # A month by its name ("2026-11"); a week or month the window cuts says where:
+            # "2026-11 (hasta 2026-11-27)".
+            interval = call.params["interval"]
+            ends = zip(("since", "until"), peaks.clipped(shown, interval, window), strict=True)
+            cut = [TEXT[lang][k].format(day=day) for k, day in ends if day]
+            shown = shown[:7] if interval == "month" else shown
+            shown = f"{shown} ({', '.join(cut)})" if cut else shown
         value = _metric_value(metric, row.get("value"), lang, unit)
         if metric != "count":
             # The tickets the figure comes from: those with that time or rating.
