@@ -279,10 +279,10 @@ def _rows(
         if call.name == "ticket_trend":
             # A month by its name ("2026-11"); a week or month the window cuts says where:
             # "2026-11 (hasta 2026-11-27)".
-            interval = call.params["interval"]
-            ends = zip(("since", "until"), peaks.clipped(shown, interval, window), strict=True)
+            interval, period = call.params["interval"], str(shown)
+            ends = zip(("since", "until"), peaks.clipped(period, interval, window), strict=True)
             cut = [TEXT[lang][k].format(day=day) for k, day in ends if day]
-            shown = shown[:7] if interval == "month" else shown
+            shown = period[:7] if interval == "month" else period
             shown = f"{shown} ({', '.join(cut)})" if cut else shown
         value = _metric_value(metric, row.get("value"), lang, unit)
         if metric != "count":
