@@ -582,6 +582,20 @@ async def test_a_monthly_series_names_months_and_says_where_the_window_cuts_one(
     ]
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["¿Subió el CSAT en octubre?", "¿Mejoró el CSAT en octubre?",
+     "¿Bajó el tiempo de resolución en octubre?", "did CSAT go up in October?",
+     "did the resolution time improve in October?"],
+)  # fmt: skip
+async def test_whether_a_figure_changed_in_a_period_compares_it_with_the_one_before(
+    question: str,
+) -> None:
+    # Each was October's figure alone.
+    text, _, tools = await ask(question)
+    assert _windows(tools) == [("2026-10-01", "2026-10-31"), ("2026-09-01", "2026-09-30")], text
+
+
 async def test_total_tickets_counts_every_ticket() -> None:
     text, _, tools = await ask("total tickets")
     assert tools.calls == [("count_tickets", {"date_field": "created", "status": "any"})], text

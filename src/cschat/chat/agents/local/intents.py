@@ -245,6 +245,8 @@ def parse(
         # "Weekly summary": this week's figures; "informe mensual de octubre": October's.
         periods = periods or tuple(p for p in (current(interval, today),) if p)
         interval = None
+    if intent is None and rx.WENT_DOWN.search(text.lower()):
+        intent = "compare"  # "¿Bajó el tiempo de resolución en octubre?"
     if intent is None:
         intent = _intent(rest, periods, interval, dimension, stats, bool(filter_pairs), marker)
     bare_filter = filter_pairs and not (periods or date_field or status or rx.COUNT.search(rest))

@@ -113,8 +113,14 @@ COMPARE = _rx(
     r"difference|cambio|change|subido|bajado|aumentado|disminuido|increase|decrease|"
     r"grew|dropped|than|crec\w+|growth|grow(?:ing|n)?|"
     # "Are we resolving tickets faster this month?": against the period before.
-    r"faster|slower|quicker|more\s+(?:quickly|slowly)"
+    r"faster|slower|quicker|more\s+(?:quickly|slowly)|"
+    # "¿Subió el CSAT en noviembre?", "did CSAT go up in November?": that period against the one
+    # before (they were the period's figure alone); "bajó" is matched with its accent
+    # (`WENT_DOWN`), since "bajo" is also "low".
+    r"subio|aumento|disminuyo|cayo|mejoro|empeoro|(?:go|went)\s+(?:up|down)|rose|fell|"
+    r"did\s+(?:\w+\s+){1,3}?(?:improve|worsen|rise|fall|drop|increase|decrease|change)"
 )
+WENT_DOWN = re.compile(r"(?<![\w])bajó(?![\w])")
 # Right before the one period written, it is what the question is compared against: "more tickets
 # than last week", "¿más que la semana pasada?", "compare with last month" (with this week/month).
 AGAINST = re.compile(
