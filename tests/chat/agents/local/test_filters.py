@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from cschat.chat.agents.local.filters import Vocabulary, find_filters
+from cschat.chat.agents.local.intents import parse
 from cschat.chat.agents.local.text import fold
 from tests.chat.agents.local.data import DIEGO, EMILY, LUCIA, VOCABULARY
 
@@ -149,3 +152,20 @@ def test_agents_stored_by_number_are_agent_n() -> None:
     assert matched("tickets del agente 3", numbered) == {"agent": "Agent_003"}
     assert matched("Agent 12 this week", numbered) == {"agent": "Agent_012"}
     assert matched("agent 4", numbered) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "teams"),
+    [
+        # They ranked every team and answered with another one ("Enterprise").
+        ("¿Qué equipo tiene mejor CSAT, Norte o Sur?", ["Equipo Norte", "Equipo Sur"]),
+        ("which team resolved more, Norte or Sur?", ["Equipo Norte", "Equipo Sur"]),
+        # Without the team word a bare name is no team.
+        ("tickets de la región norte", []),
+    ],
+)
+def test_team_names_without_the_team_word_where_the_question_names_teams(
+    text: str, teams: list[str]
+) -> None:
+    q = parse(text, today=date(2026, 11, 27), vocabulary=VOCABULARY)
+    assert [v for d, v in q.filters if d == "team"] == teams

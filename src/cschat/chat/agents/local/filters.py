@@ -141,6 +141,17 @@ class Vocabulary:
         return out
 
     @cached_property
+    def team_names(self) -> dict[str, str]:
+        """One-word team names without the team word ("norte" of "Equipo Norte", "alpha" of
+        "Team_Alpha") to the team: read only where the question names teams (`bare_teams`)."""
+        out: dict[str, str] = {}
+        for value in self.values.get("team", ()):
+            first, _, name = key(value).partition(" ")
+            if first in _TEAM_WORDS and name and " " not in name:
+                out.setdefault(name, value)
+        return out
+
+    @cached_property
     def agent_names(self) -> frozenset[str]:
         """The folded first and last words of every agent's name: none is an unknown name."""
         return frozenset(
@@ -237,6 +248,20 @@ def find_filters(
                 taken.update(range(i, i + n))
     _fuzzy(tokens, taken, vocabulary, found)
     return sorted(found.values(), key=lambda f: f.span)
+
+
+def bare_teams(
+    folded: str, vocabulary: Vocabulary, *, skip: Sequence[tuple[int, int]] = ()
+) -> list[FilterMatch]:
+    """Team names written without the team word, for a question that names teams: "¿qué equipo
+    tiene mejor CSAT, Norte o Sur?" (it ranked every team and answered Enterprise). Elsewhere a
+    bare "norte" is no team ("región norte")."""
+    names = vocabulary.team_names
+    return [
+        FilterMatch("team", names[stem(m[0])], m.span())
+        for m in _TOKEN.finditer(folded)
+        if stem(m[0]) in names and not any(a <= m.start() < b for a, b in skip)
+    ]
 
 
 def _fuzzy(

@@ -20,6 +20,7 @@ from cschat.chat.agents.local.filters import (
     NOT_VALUES,
     FilterMatch,
     Vocabulary,
+    bare_teams,
     find_filters,
     in_dimension_order,
 )
@@ -188,6 +189,9 @@ def parse(
             for f in find_filters(rx.LEVELS[level["level"][:3]], vocabulary)
         ]
     filters = [*filters, *_next_levels(folded, filters, vocabulary)]
+    if rx.DIM["team"].search(folded) and not any(f.dimension == "team" for f in filters):
+        taken = [*skip, *(f.span for f in filters)]
+        filters = sorted([*filters, *bare_teams(folded, vocabulary, skip=taken)], key=_span_start)
     for f in filters:
         if negation := rx.NEGATED_VALUE.search(unhyphened[: f.span[0]]):
             # "Tickets no urgentes": never the figure for the urgent ones instead.
@@ -542,6 +546,10 @@ def _how_was(rest: str, scoped: bool) -> bool:
         return False
     left = set(_content_words(_blank(rest, [how.span()]))) - _UNIT_NOUNS
     return not left - _TEAM and (scoped or bool(left))
+
+
+def _span_start(found: FilterMatch) -> int:
+    return found.span[0]
 
 
 def _content_words(rest: str) -> list[str]:

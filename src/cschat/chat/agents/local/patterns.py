@@ -219,6 +219,7 @@ BREAKDOWN = _rx(
 )
 SUPERLATIVE = _rx(
     r"mas|most|menos|least|fewest|mejor(?:es)?|peor(?:es)?|best|worst|highest|lowest|fastest|"
+    r"better|worse|"
     r"slowest|quickest|mayor|menor|top|mayoria|majority|most\s+common|mas\s+comun\w*|"
     r"mas\s+frecuente\w*|most\s+frequent"
 )
