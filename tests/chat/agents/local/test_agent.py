@@ -624,6 +624,8 @@ async def test_total_tickets_counts_every_ticket() -> None:
         ("¿cómo va el mes?", ("2026-11-01", "2026-11-27")),
         ("¿Qué tal el mes de octubre?", ("2026-10-01", "2026-10-31")),
         ("¿Cómo va el equipo esta semana?", ("2026-11-23", "2026-11-27")),
+        ("Summarize this week for Equipo Sur", ("2026-11-23", "2026-11-27")),
+        ("resúmeme el mes pasado", ("2026-10-01", "2026-10-31")),
     ],
 )
 async def test_a_summary_of_a_period_is_its_statistics(

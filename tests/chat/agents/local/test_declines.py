@@ -54,6 +54,8 @@ async def _declined(question: str, history: tuple[str, ...] = ()) -> tuple[str, 
         ("¿A qué hora entran más tickets?", "es", "A qué hora"),
         ("Tickets creados por hora esta semana", "es", "por hora"),
         ("Tickets by hour of day last month", "en", "by hour"),
+        # Was every created ticket's count.
+        ("What day of the month do we get the most tickets?", "en", "day of the month"),
         ("Which time of day has the most tickets?", "en", "time of day"),
         ("Tendencia anual de tickets resueltos", "es", "anual"),
         ("Resolved tickets per year", "en", "per year"),

@@ -206,3 +206,25 @@ async def test_a_number_after_best_or_worst_is_the_length(
     text, _, tools = await ask(question)
     params = tools.calls[0][1]
     assert (params["limit"], params.get("order")) == (limit + 1, order), text
+
+
+@pytest.mark.parametrize(
+    ("question", "dimension", "order"),
+    [
+        # Each was every resolved ticket's count (or their count by priority).
+        ("Which priority takes longest to resolve?", "priority", None),
+        ("which category takes the longest?", "category", None),
+        ("which channel takes the shortest time?", "channel", "asc"),
+    ],
+)
+async def test_what_takes_longest_ranks_by_resolution_time(
+    question: str, dimension: str, order: str | None
+) -> None:
+    text, _, tools = await ask(question)
+    params = tools.calls[0][1]
+    assert (params["dimension"], params["metric"], params["limit"], params.get("order")) == (
+        dimension,
+        "avg_resolution_hours",
+        2,
+        order,
+    ), text

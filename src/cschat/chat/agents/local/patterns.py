@@ -219,11 +219,11 @@ BREAKDOWN = _rx(
 )
 SUPERLATIVE = _rx(
     r"mas|most|menos|least|fewest|mejor(?:es)?|peor(?:es)?|best|worst|highest|lowest|fastest|"
-    r"better|worse|"
+    r"better|worse|longest|shortest|"
     r"slowest|quickest|mayor|menor|top|mayoria|majority|most\s+common|mas\s+comun\w*|"
     r"mas\s+frecuente\w*|most\s+frequent"
 )
-ASC = _rx(r"menos|least|fewest|lowest|menor|fastest|quickest|mas\s+rapid[oa]s?|bottom")
+ASC = _rx(r"menos|least|fewest|lowest|menor|fastest|quickest|shortest|mas\s+rapid[oa]s?|bottom")
 # Only an order, as a follow-up ("ordénalo de menor a mayor", "sort it ascending"): the previous
 # ranking in that order. `SORT_ASC` says lowest first.
 SORT = _rx(
@@ -234,8 +234,8 @@ SORT = _rx(
 )
 SORT_ASC = _rx(r"menor\s+a\s+mayor|ascend\w*|(?:lowest|smallest|fewest)\s+first")
 SORT_DESC = _rx(r"mayor\s+a\s+menor|descend\w*|(?:highest|largest|most)\s+first")
-WORSE = _rx(r"worst|peor(?:es)?")
-BETTER = _rx(r"best|mejor(?:es)?")
+WORSE = _rx(r"worst|worse|peor(?:es)?")
+BETTER = _rx(r"best|better|mejor(?:es)?")
 _ONE_DIMENSION = r"agente|agent|categoria|category|canal|channel|equipo|team|prioridad|priority"
 WHICH_ONE = _rx(rf"(?:que|cual|which|what)\s+(?:\w+\s+){{0,2}}(?:{_ONE_DIMENSION})|quien|who")
 # One value asked for by a superlative next to the dimension in the singular: "top agent", "most
@@ -301,6 +301,8 @@ RESOLUTION_TIME = _rx(
     r"how\s+many\s+(?:days|hours|minutes)\s+(?:\w+\s+){0,3}(?:take|takes|took|needed)|"
     r"how\s+fast|how\s+quickly|que\s+tan\s+rapid\w*|"
     r"slowest|quickest|faster|slower|quicker|more\s+(?:quickly|slowly)|mas\s+(?:rapid|lent)\w*|"
+    # "Which priority takes longest to resolve?" (it was every resolved ticket's count).
+    r"(?:takes?|took|taking)\s+(?:the\s+)?(?:longest|shortest|most\s+time|least\s+time)|"
     r"(?:media|mediana|promedio|average|median|mean|avg|p90)"
     r"\s+(?:\w+\s+){0,2}(?:resolucion|resolution)|resolucion\s+(?:media|mediana|promedio)"
 )
@@ -314,10 +316,11 @@ RESOLUTION_WORD = _rx(r"resolu\w*|resolv\w*|cierre|clos\w*|cerr\w*|solucion\w*")
 # an average of counts, which no tool computes.
 METRIC_WORDS = _rx(
     r"tiempos?|times?|horas?|hours?|minutos?|minutes?|duracion|duration|tard\w*|how\s+long|"
-    r"resolucion|resolution|cierre|rapid\w*|lent\w*|fast\w*|slow\w*|quick\w*"
+    r"resolucion|resolution|cierre|rapid\w*|lent\w*|fast\w*|slow\w*|quick\w*|longest|shortest"
 )
 STATS = _rx(
     r"estadisticas?|stats|statistics|metricas|metrics|kpis?|rendimiento|performance|resumen|"
+    r"summari[sz]e|resume(?:me|nos)?|resumir|"
     r"summary|overview|informes?|reportes?|reports?|(?:los|las|the)\s+(?:numeros|cifras|numbers)"
 )
 # "How are we doing this week?": the summary, unless it asks about tickets ("¿cómo vamos en
@@ -595,6 +598,7 @@ NO_FIELD = _rx(
 )
 NO_GROUPING = _rx(
     r"(?:por\s+)?dias?\s+de\s+(?:la\s+)?semana|(?:by\s+|per\s+)?days?\s+of\s+(?:the\s+)?week|"
+    r"(?:que\s+)?dias?\s+del\s+mes|days?\s+of\s+(?:the\s+)?month|"
     r"weekdays?|dias?\s+laborables?|laborables|entre\s+semana|fin(?:es)?\s+de\s+semana|weekends?|"
     r"los\s+(?:lunes|martes|miercoles|jueves|viernes)|sabados|domingos|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)days|"
