@@ -1029,6 +1029,9 @@ async def test_created_vs_resolved_by_week_is_both_series() -> None:
         ("ticket volume by day this week", "created"),
         ("incoming tickets this month", "created"),
         ("volumen de tickets resueltos esta semana", "resolved"),
+        # These were resolved tickets.
+        ("How many tickets came through Social Media last week?", "created"),
+        ("¿cuántos tickets nos llegan esta semana?", "created"),
     ],
 )
 async def test_ticket_volume_is_what_came_in(question: str, field: str) -> None:

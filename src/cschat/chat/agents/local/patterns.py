@@ -375,7 +375,8 @@ CHANGE = _rx(
 )
 CREATED = _rx(
     r"recib\w*|receiv\w*|cread\w*|se\s+crearon|abiert\w*|se\s+abrieron|entrad\w*|entraron|llegad\w*|"
-    r"llegaron|nuev[oa]s|opened|created|received|new\s+tickets?|came\s+in|submitted|raised|"
+    r"llegaron|nuev[oa]s|opened|created|received|new\s+tickets?|came\s+(?:in|through|via)|"
+    r"submitted|raised|"
     r"ingresad\w*|abrieron|creaste|abri|did\s+we\s+get|we\s+got|have\s+we\s+got|"
     r"do\s+we\s+(?:usually\s+|normally\s+|typically\s+)?(?:get|receive)|we\s+(?:get|receive)|"
     r"recibimos|nos\s+llegan|llegan|entran"
