@@ -302,7 +302,8 @@ def parse(
             # "¿Cuántos tickets resolvió Carlos?": never the whole team's figure instead.
             return Question(language, "unknown", declined=("unknown_agent", name),
                             suggestions=_closest_agents(name, vocabulary))  # fmt: skip
-        place = _unread_names(text, [*skip, *(f.span for f in filters)], (rx.PLACE, rx.PLACE_LOWER))
+        places = (rx.PLACE, rx.PLACE_LOWER, rx.DIMENSION_NAMED)
+        place = _unread_names(text, [*skip, *(f.span for f in filters)], places)
         if place:
             # "Tickets from Spain": never everyone's figure for a value the data does not have.
             return Question(language, "unknown", declined=("unknown_value", place))

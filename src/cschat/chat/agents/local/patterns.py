@@ -828,6 +828,12 @@ AGENT_NUMBER = _rx(r"agentes?\s+(?:n[ºo.]?\s*)?\d+|agents?\s+(?:no\.?\s*|#\s*)?
 PLACE = re.compile(
     rf"(?<![\w])(?i:from|in|for|en|desde|para)\s+(?:(?i:the|el|la)\s+)?{_NAME_RUN}(?![\w])"
 )
+# "Tickets de la categoría Marketing", "tickets del equipo Omega", "team Zeta": a name after the
+# word for a category, team or channel that no filter read (each was every resolved ticket).
+DIMENSION_NAMED = re.compile(
+    r"(?<![\w])(?i:categor[ií]as?|categor(?:y|ies)|equipos?|teams?|canal(?:es)?|channels?)\s+"
+    rf"(?:(?i:de|del|the|called|llamad[oa])\s+)?{_NAME_RUN}(?![\w])"
+)
 # "tickets from spain", "desde méxico": a lower-case word after a preposition of place that no
 # filter, period or rule reads (`intents._is_name` decides which words are read).
 PLACE_LOWER = re.compile(
