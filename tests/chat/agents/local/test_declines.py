@@ -333,7 +333,9 @@ async def test_a_list_asked_for_is_a_count_that_says_so(
      ("¿Cuántos tickets con estado bloqueado?", "es", "bloqueado"),
      # A name after the dimension's word: each was every resolved ticket.
      ("tickets de la categoría Marketing", "es", "«Marketing»"),
-     ("tickets del equipo Omega", "es", "«Omega»"), ("tickets for team Zeta", "en", "“Zeta”")],
+     ("tickets del equipo Omega", "es", "«Omega»"), ("tickets for team Zeta", "en", "“Zeta”"),
+     ("tickets del equipo omega", "es", "«omega»"),
+     ("tickets de prioridad máxima", "es", "máxima")],
 )  # fmt: skip
 async def test_a_value_the_data_lacks_is_declined(question: str, lang: str, written: str) -> None:
     # Never everyone's figure for "tickets from Spain".
@@ -345,7 +347,8 @@ async def test_a_value_the_data_lacks_is_declined(question: str, lang: str, writ
     "question",
     ["tickets for Billing in October", "tickets from Email this week", "tickets for Lucía",
      "tickets del equipo Norte", "tickets de la categoría Billing", "team Norte CSAT",
-     "Team CSAT this month", "Channel Breakdown for October",
+     "Team CSAT this month", "Channel Breakdown for October", "tickets del equipo norte",
+     "tickets de la categoría facturación", "tickets de cada equipo",
      "tickets from the Enterprise team", "Average resolution time in November for Urgent tickets",
      "¿Cuántos tickets en Facturación?", "tickets from Self-Service", "tickets from email",
      "tickets from our customers this week", "tickets desde ayer", "tickets from last week",

@@ -302,7 +302,7 @@ def parse(
             # "¿Cuántos tickets resolvió Carlos?": never the whole team's figure instead.
             return Question(language, "unknown", declined=("unknown_agent", name),
                             suggestions=_closest_agents(name, vocabulary))  # fmt: skip
-        places = (rx.PLACE, rx.PLACE_LOWER, rx.DIMENSION_NAMED)
+        places = (rx.PLACE, rx.PLACE_LOWER, rx.DIMENSION_NAMED, rx.DIMENSION_NAMED_LOWER)
         place = _unread_names(text, [*skip, *(f.span for f in filters)], places)
         if place:
             # "Tickets from Spain": never everyone's figure for a value the data does not have.

@@ -834,6 +834,12 @@ DIMENSION_NAMED = re.compile(
     r"(?<![\w])(?i:categor[ií]as?|categor(?:y|ies)|equipos?|teams?|canal(?:es)?|channels?)\s+"
     rf"(?:(?i:de|del|the|called|llamad[oa])\s+)?{_NAME_RUN}(?![\w])"
 )
+# The same in lower case, as the question's last word only ("tickets del equipo omega",
+# "tickets de prioridad máxima"): elsewhere a lower-case word after "canal" is often a verb.
+DIMENSION_NAMED_LOWER = re.compile(
+    r"(?<![\w])(?i:de\s+la|del|de|for\s+the|for|in\s+the)\s+(?i:categor[ií]a|category|equipo|"
+    r"team|canal|channel|prioridad|priority)\s+(?P<name>[a-záéíóúñü][\wáéíóúñü-]*)(?=\W*$)"
+)
 # "tickets from spain", "desde méxico": a lower-case word after a preposition of place that no
 # filter, period or rule reads (`intents._is_name` decides which words are read).
 PLACE_LOWER = re.compile(
