@@ -335,7 +335,11 @@ async def test_a_list_asked_for_is_a_count_that_says_so(
      ("tickets de la categoría Marketing", "es", "«Marketing»"),
      ("tickets del equipo Omega", "es", "«Omega»"), ("tickets for team Zeta", "en", "“Zeta”"),
      ("tickets del equipo omega", "es", "«omega»"),
-     ("tickets de prioridad máxima", "es", "máxima")],
+     ("tickets de prioridad máxima", "es", "máxima"),
+     # What the tickets are of, read by nothing: each was every (resolved) ticket of the period.
+     ("tickets de la app móvil este mes", "es", "«app móvil»"),
+     ("tickets en inglés", "es", "«inglés»"), ("¿cuántos tickets de iOS?", "es", "«iOS»"),
+     ("tickets con adjuntos", "es", "«adjuntos»")],
 )  # fmt: skip
 async def test_a_value_the_data_lacks_is_declined(question: str, lang: str, written: str) -> None:
     # Never everyone's figure for "tickets from Spain".
@@ -348,7 +352,8 @@ async def test_a_value_the_data_lacks_is_declined(question: str, lang: str, writ
     ["tickets for Billing in October", "tickets from Email this week", "tickets for Lucía",
      "tickets del equipo Norte", "tickets de la categoría Billing", "team Norte CSAT",
      "Team CSAT this month", "Channel Breakdown for October", "tickets del equipo norte",
-     "tickets de la categoría facturación", "tickets de cada equipo",
+     "tickets de la categoría facturación", "tickets de cada equipo", "tickets del año 2024",
+     "tickets en espera", "tickets en total", "tickets de alta prioridad", "tickets de todo el año",
      "tickets from the Enterprise team", "Average resolution time in November for Urgent tickets",
      "¿Cuántos tickets en Facturación?", "tickets from Self-Service", "tickets from email",
      "tickets from our customers this week", "tickets desde ayer", "tickets from last week",

@@ -304,6 +304,7 @@ def parse(
                             suggestions=_closest_agents(name, vocabulary))  # fmt: skip
         places = (rx.PLACE, rx.PLACE_LOWER, rx.DIMENSION_NAMED, rx.DIMENSION_NAMED_LOWER)
         place = _unread_names(text, [*skip, *(f.span for f in filters)], places)
+        place = place or _unread_topic(text, folded, rest)
         if place:
             # "Tickets from Spain": never everyone's figure for a value the data does not have.
             return Question(language, "unknown", declined=("unknown_value", place))
@@ -776,6 +777,23 @@ def against_all(pairs: tuple[tuple[str, str], ...]) -> str | None:
     if dimensions.count("agent") == 1 and "team" not in dimensions:
         return "agent"
     return dimensions[0] if len(dimensions) == 1 else None
+
+
+def _unread_topic(text: str, folded: str, rest: str) -> str | None:
+    """What "tickets de ..." / "tickets with ..." are of, as written, when a word of it is read by
+    no filter, period or rule ("tickets de la app móvil", "tickets en inglés"); else None."""
+    for found in rx.TICKETS_OF.finditer(folded):
+        start, end = found.span("name")
+        if not rest[start:end].strip():
+            continue  # a period or a filter ("tickets de hoy", "tickets de facturación")
+        phrases = [m.span() for p in rx.TOPIC_PHRASES for m in p.finditer(rest)]
+        for word in re.finditer(r"\S+", found["name"]):
+            at = start + word.start()
+            if rest[at] == " " or rest[at] == "·" or any(a <= at < b for a, b in phrases):
+                continue
+            if fold(word[0]) not in _UNIT_NOUNS and _is_name(word[0]):
+                return text[start:end]
+    return None
 
 
 def _is_name(word: str) -> bool:

@@ -840,6 +840,15 @@ DIMENSION_NAMED_LOWER = re.compile(
     r"(?<![\w])(?i:de\s+la|del|de|for\s+the|for|in\s+the)\s+(?i:categor[ií]a|category|equipo|"
     r"team|canal|channel|prioridad|priority)\s+(?P<name>[a-záéíóúñü][\wáéíóúñü-]*)(?=\W*$)"
 )
+# "Tickets de la app móvil", "tickets en inglés", "tickets con adjuntos", "tickets de iOS": what
+# the tickets are of, when no filter, period or rule reads it (`intents._unread_topic`; each was
+# every resolved ticket, or every one of the period).
+TICKETS_OF = re.compile(
+    r"(?<![\w])(?:tickets?|casos?|incidencias?)\s+(?:de\s+(?:la|el|los|las)|del|de|con|en|"
+    r"with|in)\s+(?P<name>[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)(?![\w])"
+)
+# Phrases whose words alone are no rule's ("en espera", "in progress"): never an unread topic.
+TOPIC_PHRASES = (STATUS_VALUE, TOTAL, OPEN, THRESHOLD, COUNT_THRESHOLD, NO_FIELD, NO_GROUPING)
 # "tickets from spain", "desde méxico": a lower-case word after a preposition of place that no
 # filter, period or rule reads (`intents._is_name` decides which words are read).
 PLACE_LOWER = re.compile(
