@@ -347,6 +347,14 @@ async def test_how_one_ticket_was_solved_is_that_ticket(question: str) -> None:
     assert tools.calls == [("get_ticket", {"ticket_id": "2"})], text
 
 
+@pytest.mark.parametrize("question", ["busca tickets como el 2", "tickets like 2"])
+async def test_tickets_like_one_are_those_similar_to_it(question: str) -> None:
+    # "Busca tickets como el 2" searched the words "como el 2".
+    text, _, tools = await ask(question)
+    assert [name for name, _ in tools.calls] == ["get_ticket", "search_tickets"], text
+    assert tools.calls[0][1] == {"ticket_id": "2"}
+
+
 async def test_how_tickets_similar_to_one_were_solved_is_a_search() -> None:
     _, _, tools = await ask("¿Cómo se resolvieron los tickets parecidos al 2?")
     assert [name for name, _ in tools.calls] == ["get_ticket", "search_tickets"]

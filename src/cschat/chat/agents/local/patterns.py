@@ -36,7 +36,9 @@ HELP = _rx(
 )
 TICKET_ID = _rx(
     r"(?:ticket|caso|case|incidencia)\s*(?:#|n[ou]m(?:ero)?\.?|id|number|no\.)?\s*#?\s*(\d+)|#(\d+)|"
-    r"(?:similar(?:es)?|parecid[oa]s?)\s+(?:to|a|al)\s+(\d+)(?![\d.,:/-])"
+    r"(?:similar(?:es)?|parecid[oa]s?)\s+(?:to|a|al)\s+(\d+)(?![\d.,:/-])|"
+    # "Tickets como el 42", "tickets like 42": similar to ticket 42 (`SEARCH` reads them so).
+    r"(?:tickets?|casos?)\s+(?:como\s+(?:el|la)|like)\s+(\d+)(?![\d.,:/-])"
 )
 # Several tickets by number ("tickets 42 y 43", "tickets #42, #43"): one is shown at a time.
 _NOT_YEAR = r"(?!(?:19|20)\d{2}(?!\d))\d+"
@@ -73,6 +75,7 @@ _HANDLED = (
 )
 SEARCH = _rx(
     rf"similar(?:es)?|parecid[oa]s?|{_HANDLED}|{_HOW_SOLVED}|busca\w*|search\w*|find|encuentra\w*|"
+    r"(?:tickets?|casos?)\s+(?:como\s+(?:el|la)|like)(?=\s+(?:(?:ticket|caso)\s+)?#?\d)|"
     r"que\s+(?:mencionen|mencionan|contienen|contengan|hablan\s+de|hablen\s+de|dicen|digan)|"
     r"mentioning|mentions?|containing|that\s+(?:mention|contain|say)|look(?:ing)?\s+for|"
     r"(?:show|list|muestra\w*|lista\w*|ensena\w*)\s+(?:me\s+)?(?:the\s+|los\s+|las\s+)?"
