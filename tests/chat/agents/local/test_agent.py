@@ -604,6 +604,18 @@ async def test_whether_a_figure_changed_in_a_period_compares_it_with_the_one_bef
     assert _windows(tools) == [("2026-10-01", "2026-10-31"), ("2026-09-01", "2026-09-30")], text
 
 
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [("How are we trending on CSAT?", "en"), ("CSAT trends", "en"), ("tendencias de CSAT", "es")],
+)
+async def test_trending_is_the_series(question: str, language: str) -> None:
+    # "How are we trending on CSAT?" was the all-time average; "CSAT trends" was in Spanish.
+    text, events, tools = await ask(question)
+    assert tools.calls[0][0] == "ticket_trend", text
+    done = events[-1]
+    assert isinstance(done, DoneEvent) and done.language == language
+
+
 async def test_total_tickets_counts_every_ticket() -> None:
     text, _, tools = await ask("total tickets")
     assert tools.calls == [("count_tickets", {"date_field": "created", "status": "any"})], text

@@ -39,7 +39,7 @@ _EN = frozenset(
     came got took containing mentioning mention avg pls please plz than faster slower better
     worse more less fewer bye goodbye great perfect cool new unassigned assigned reopened
     escalated pending progress urgent high low medium critical billing shipping refunds refund
-    invoice invoices rated rating ratings handling backlog volume like""".split()  # noqa: SIM905
+    invoice invoices rated rating ratings handling backlog volume like trends trending""".split()  # noqa: SIM905
 )
 
 

@@ -171,7 +171,7 @@ PEAK_WAYS: tuple[tuple[Literal["low", "best", "worst"], re.Pattern[str]], ...] =
     ("worst", _rx(r"peor|worst|slowest")),
 )
 TREND = _rx(
-    r"tendencia|evoluci\w*|trend|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|historico|evolv\w*|"
+    r"tendencias?|evoluci\w*|trend(?:s|ing)?|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|historico|evolv\w*|"
     # "¿Ha mejorado el tiempo de resolución?": its series answers, not one all-time figure.
     r"(?:ha|han|has|have)\s+(?:mejorado|empeorado|improved|worsened|gotten\s+(?:better|worse))|"
     r"mejorando|empeorando|improving|worsening|getting\s+(?:better|worse)"
