@@ -228,3 +228,10 @@ async def test_what_takes_longest_ranks_by_resolution_time(
         2,
         order,
     ), text
+
+
+async def test_the_worst_performing_channel_is_one() -> None:
+    # It listed every channel.
+    text, _, tools = await ask("Show me the worst performing channel by CSAT last month")
+    params = tools.calls[0][1]
+    assert (params["metric"], params["limit"], params["order"]) == ("avg_csat", 2, "asc"), text

@@ -247,7 +247,7 @@ WHICH_ONE = _rx(rf"(?:que|cual|which|what)\s+(?:\w+\s+){{0,2}}(?:{_ONE_DIMENSION
 ONE_OF = _rx(
     r"(?:top|best|worst|busiest|biggest|slowest|fastest|quickest|lowest|highest|mejor|peor|"
     r"(?:most|least)\s+(?:common|frequent|active))\s+(?:(?:csat|resolution|response|rated|"
-    r"ticket|tickets)\s+){0,2}"
+    r"ticket|tickets|performing|rendimiento)\s+){0,2}"
     rf"(?:{_ONE_DIMENSION})|(?<!por\s)(?<!by\s)(?<!per\s)(?<!x\s)(?:{_ONE_DIMENSION})\s+"
     r"(?:(?:con|with|que\s+tiene|that\s+has|has|had)\s+)?(?:(?:el|la|los|las|the)\s+)?"
     r"(?:mas|most|menos|fewest|least|highest|lowest|mejor|peor)"
