@@ -354,6 +354,8 @@ async def test_a_value_the_data_lacks_is_declined(question: str, lang: str, writ
      "Team CSAT this month", "Channel Breakdown for October", "tickets del equipo norte",
      "tickets de la categoría facturación", "tickets de cada equipo", "tickets del año 2024",
      "tickets en espera", "tickets en total", "tickets de alta prioridad", "tickets de todo el año",
+     # "Period" and "esa" are no values (they were declined as such).
+     "Compare resolved tickets with the period before", "tickets in the last 30 days",
      "tickets from the Enterprise team", "Average resolution time in November for Urgent tickets",
      "¿Cuántos tickets en Facturación?", "tickets from Self-Service", "tickets from email",
      "tickets from our customers this week", "tickets desde ayer", "tickets from last week",
@@ -362,6 +364,15 @@ async def test_a_value_the_data_lacks_is_declined(question: str, lang: str, writ
 async def test_known_values_after_from_in_or_for_are_answered(question: str) -> None:
     text, _, tools = await ask(question)
     assert tools.calls, text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["tickets de esa semana", "tickets with the same category", "tickets de ese periodo"],
+)
+async def test_pointing_words_are_no_unknown_values(question: str) -> None:
+    text, _, _ = await ask(question)
+    assert "No encuentro" not in text and "I do not find" not in text, text
 
 
 async def test_a_follow_up_asking_for_a_missing_grouping_is_declined() -> None:

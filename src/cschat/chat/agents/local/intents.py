@@ -538,6 +538,13 @@ _UNIT_NOUNS = frozenset(
     ["dia", "day", "semana", "week", "mes", "month", "trimestre", "quarter", "ano", "year"]
 )
 _TEAM = frozenset(("equipo", "team"))
+# Words for a span of time ("tickets with the period before") and pointing words ("tickets de
+# esa semana", "with the same category"): never what tickets are of.
+_NOT_TOPICS = _UNIT_NOUNS | frozenset(
+    ["periodo", "period", "periods", "periodos", "tiempo", "time", "ventana", "window", "rango",
+     "ese", "esa", "esos", "esas", "aquel", "aquella", "aquellos", "aquellas", "mismo", "misma",
+     "mismos", "mismas", "same", "other", "otra", "otras", "another", "such", "tal", "tales"]
+)  # fmt: skip
 
 
 def _how_was(rest: str, scoped: bool) -> bool:
@@ -791,7 +798,7 @@ def _unread_topic(text: str, folded: str, rest: str) -> str | None:
             at = start + word.start()
             if rest[at] == " " or rest[at] == "·" or any(a <= at < b for a, b in phrases):
                 continue
-            if fold(word[0]) not in _UNIT_NOUNS and _is_name(word[0]):
+            if fold(word[0]) not in _NOT_TOPICS and _is_name(word[0]):
                 return text[start:end]
     return None
 
