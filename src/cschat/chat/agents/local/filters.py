@@ -147,7 +147,7 @@ class Vocabulary:
         out: dict[str, str] = {}
         for value in self.values.get("team", ()):
             first, _, name = key(value).partition(" ")
-            if first in _TEAM_WORDS and name and " " not in name:
+            if first in TEAM_WORDS and name and " " not in name:
                 out.setdefault(name, value)
         return out
 
@@ -191,8 +191,8 @@ class Vocabulary:
         # "Team_Alpha" is also "equipo Alpha" and "Alpha team"; "Equipo Norte", "team Norte". Not
         # "Alpha" or "Norte" alone: "región norte" is no team.
         first, _, name = key(value).partition(" ")
-        if first in _TEAM_WORDS and name:
-            for word in _TEAM_WORDS:
+        if first in TEAM_WORDS and name:
+            for word in TEAM_WORDS:
                 add(f"{word} {name}", "team", value)
             add(f"{name} team", "team", value)
 
@@ -214,7 +214,8 @@ class Vocabulary:
                     add(f"{word} {int(number[1])}", "agent", value)
 
 
-_TEAM_WORDS = ("team", "equipo")
+# The words for a team, before or after its name ("equipo Norte", "Alpha team").
+TEAM_WORDS = ("team", "equipo")
 _AGENT_NUMBER = re.compile(r"(?i)agent[_ -]?0*(\d+)")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-.@][a-z0-9]+)*")
 # Typo lookups kept per vocabulary (it is rebuilt when the data's values change).

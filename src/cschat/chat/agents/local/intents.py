@@ -18,6 +18,7 @@ from cschat.chat.agents.local.filters import (
     DIMENSIONS,
     EVERYONE,
     NOT_VALUES,
+    TEAM_WORDS,
     FilterMatch,
     Vocabulary,
     bare_teams,
@@ -537,7 +538,6 @@ def _grouping_spans(rest: str) -> list[tuple[int, int]]:
 _UNIT_NOUNS = frozenset(
     ["dia", "day", "semana", "week", "mes", "month", "trimestre", "quarter", "ano", "year"]
 )
-_TEAM = frozenset(("equipo", "team"))
 # Words for a span of time ("tickets with the period before") and pointing words ("tickets de
 # esa semana", "with the same category"): never what tickets are of.
 _NOT_TOPICS = _UNIT_NOUNS | frozenset(
@@ -554,7 +554,7 @@ def _how_was(rest: str, scoped: bool) -> bool:
     if how is None:
         return False
     left = set(_content_words(_blank(rest, [how.span()]))) - _UNIT_NOUNS
-    return not left - _TEAM and (scoped or bool(left))
+    return not left.difference(TEAM_WORDS) and (scoped or bool(left))
 
 
 def _span_start(found: FilterMatch) -> int:
@@ -789,11 +789,13 @@ def against_all(pairs: tuple[tuple[str, str], ...]) -> str | None:
 def _unread_topic(text: str, folded: str, rest: str) -> str | None:
     """What "tickets de ..." / "tickets with ..." are of, as written, when a word of it is read by
     no filter, period or rule ("tickets de la app móvil", "tickets en inglés"); else None."""
+    phrases: list[tuple[int, int]] | None = None
     for found in rx.TICKETS_OF.finditer(folded):
         start, end = found.span("name")
         if not rest[start:end].strip():
             continue  # a period or a filter ("tickets de hoy", "tickets de facturación")
-        phrases = [m.span() for p in rx.TOPIC_PHRASES for m in p.finditer(rest)]
+        if phrases is None:
+            phrases = [m.span() for p in rx.TOPIC_PHRASES for m in p.finditer(rest)]
         for word in re.finditer(r"\S+", found["name"]):
             at = start + word.start()
             if rest[at] == " " or rest[at] == "·" or any(a <= at < b for a, b in phrases):

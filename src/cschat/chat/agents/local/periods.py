@@ -321,7 +321,13 @@ def _half(m: re.Match[str], today: date) -> Period:
     the latest such half that has begun. ("H1", "H2" stay declined, as fiscal years are: they
     start where each company says.)"""
     first = m[1] in ("primer", "primero", "first")
-    year = int(m[2]) if m[2] else today.year - (not first and today.month < 7)
+    return _half_year(
+        int(m[2]) if m[2] else today.year - (not first and today.month < 7), first, today
+    )
+
+
+def _half_year(year: int, first: bool, today: date) -> Period:
+    """The first (January-June) or second (July-December) half of `year`, up to today."""
     if first:
         return _clipped(date(year, 1, 1), date(year, 6, 30), "half", today)
     return _clipped(date(year, 7, 1), date(year, 12, 31), "half", today)
@@ -937,12 +943,7 @@ _WHOLE = re.compile(r"(?<![\w])(?:tod[oa]|enter[oa]|complet[oa]|whole|all\s+of|f
 _IN_A_YEAR = {
     "month": lambda p, year, today: _month(year, p.start.month, today),
     "quarter": lambda p, year, today: _quarter(year, (p.start.month + 2) // 3, today),
-    "half": lambda p, year, today: _clipped(
-        date(year, p.start.month, 1),
-        date(year, p.start.month + 5, 30 + (p.start.month == 7)),
-        "half",
-        today,
-    ),
+    "half": lambda p, year, today: _half_year(year, p.start.month == 1, today),
 }
 
 
