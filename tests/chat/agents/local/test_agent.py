@@ -605,6 +605,17 @@ async def test_whether_a_figure_changed_in_a_period_compares_it_with_the_one_bef
 
 
 @pytest.mark.parametrize(
+    "question",
+    ["¿Ha mejorado el tiempo de resolución respecto al año pasado?",
+     "has the resolution time improved compared to last year?"],
+)  # fmt: skip
+async def test_whether_a_figure_improved_against_a_period_compares_the_two(question: str) -> None:
+    # Declined as a comparison of two series: "has improved" alone is the series.
+    text, _, tools = await ask(question)
+    assert _windows(tools) == [("2026-01-01", "2026-11-27"), ("2025-01-01", "2025-12-31")], text
+
+
+@pytest.mark.parametrize(
     ("question", "language"),
     [("How are we trending on CSAT?", "en"), ("CSAT trends", "en"), ("tendencias de CSAT", "es")],
 )
@@ -1052,6 +1063,10 @@ async def test_created_vs_resolved_by_week_is_both_series() -> None:
         # These were resolved tickets.
         ("How many tickets came through Social Media last week?", "created"),
         ("¿cuántos tickets nos llegan esta semana?", "created"),
+        # "We opened" is what came in: these were resolved tickets.
+        ("¿Cuántos tickets abrimos ayer?", "created"),
+        ("¿Cuántos tickets creamos la semana pasada?", "created"),
+        ("how many tickets did we open yesterday?", "created"),
     ],
 )
 async def test_ticket_volume_is_what_came_in(question: str, field: str) -> None:

@@ -287,7 +287,7 @@ def parse(
     if len(periods) > 2:
         # "En enero, febrero y marzo": two periods are compared, and none is left out silently.
         return Question(language, "unknown", declined=("too_many_periods", str(len(periods))))
-    if (intent == "compare" and (dimension or interval or rx.TREND.search(rest))) or (
+    if (intent == "compare" and (dimension or interval or rx.TREND_NOUN.search(rest))) or (
         dimension and rx.MOST_IMPROVED.search(rest)
     ):
         # Periods (or values) are compared by their totals, averages or medians: a breakdown or

@@ -170,12 +170,15 @@ PEAK_WAYS: tuple[tuple[Literal["low", "best", "worst"], re.Pattern[str]], ...] =
     ("best", _rx(r"mejor|best|fastest")),
     ("worst", _rx(r"peor|worst|slowest")),
 )
-TREND = _rx(
-    r"tendencias?|evoluci\w*|trend(?:s|ing)?|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|historico|evolv\w*|"
-    # "¿Ha mejorado el tiempo de resolución?": its series answers, not one all-time figure.
+_TREND_NOUNS = r"tendencias?|evoluci\w*|trend(?:s|ing)?|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|historico|evolv\w*"
+# "¿Ha mejorado el tiempo de resolución?": its series answers, not one all-time figure; against
+# a period ("respecto al año pasado") it is a comparison of two periods.
+_TREND_VERBS = (
     r"(?:ha|han|has|have)\s+(?:mejorado|empeorado|improved|worsened|gotten\s+(?:better|worse))|"
     r"mejorando|empeorando|improving|worsening|getting\s+(?:better|worse)"
 )
+TREND = _rx(f"{_TREND_NOUNS}|{_TREND_VERBS}")
+TREND_NOUN = _rx(_TREND_NOUNS)
 DIMENSIONS: tuple[tuple[str, str], ...] = (
     ("category", r"categorias?|categor(?:y|ies)|tipos?\s+de\s+tickets?|temas?|topics?"),
     ("priority", r"prioridad(?:es)?|priorit(?:y|ies)"),
@@ -380,7 +383,9 @@ CREATED = _rx(
     r"recib\w*|receiv\w*|cread\w*|se\s+crearon|abiert\w*|se\s+abrieron|entrad\w*|entraron|llegad\w*|"
     r"llegaron|nuev[oa]s|opened|created|received|new\s+tickets?|came\s+(?:in|through|via)|"
     r"submitted|raised|"
-    r"ingresad\w*|abrieron|creaste|abri|did\s+we\s+get|we\s+got|have\s+we\s+got|"
+    r"ingresad\w*|abrieron|creaste|abri(?:mos|o)?|abren|crea(?:mos|ron)|"
+    r"(?:did|do|does)\s+(?:we|you|they|customers?|clients?)\s+open|"
+    r"did\s+we\s+get|we\s+got|have\s+we\s+got|"
     r"do\s+we\s+(?:usually\s+|normally\s+|typically\s+)?(?:get|receive)|we\s+(?:get|receive)|"
     r"recibimos|nos\s+llegan|llegan|entran"
 )
