@@ -402,3 +402,57 @@ def test_compare_it_with_a_period_after_one_without_a_period() -> None:
     q = understood("compáralo con agosto", "tickets de Diego")
     assert q.intent == "compare"
     assert [p.label() for p in q.periods] == ["2026-08-01..2026-08-31", "2026-07-01..2026-07-31"]
+
+
+@pytest.mark.parametrize(
+    ("question", "previous", "window"),
+    [("¿y los 30 días anteriores?", "tickets resueltos en los últimos 30 días",
+      "2026-09-29..2026-10-28"),
+     ("¿Y en las dos semanas anteriores?", "tickets resueltos en las últimas dos semanas",
+      "2026-10-31..2026-11-13"),
+     ("and the previous 30 days?", "tickets resolved in the last 30 days",
+      "2026-09-29..2026-10-28"),
+     ("and the 30 days before?", "tickets resolved in the last 30 days",
+      "2026-09-29..2026-10-28"),
+     ("¿y los 7 días anteriores?", "tickets resueltos en octubre", "2026-09-24..2026-09-30")],
+)  # fmt: skip
+def test_n_days_before_are_the_days_before_the_previous_window(
+    question: str, previous: str, window: str
+) -> None:
+    # They were the same window again, or "the 30 days before" was not understood.
+    q = understood(question, previous)
+    assert [p.label() for p in q.periods] == [window]
+    assert understood("los 7 días anteriores").periods[0].label() == "2026-11-21..2026-11-27"
+
+
+@pytest.mark.parametrize(
+    ("question", "previous", "metric", "order"),
+    [("¿cuál es la peor en CSAT?", "tickets por categoría este mes", "avg_csat", "asc"),
+     ("which one has the best CSAT?", "tickets by category this month", "avg_csat", "desc"),
+     ("¿cuál es el peor?", "tiempo medio de resolución por canal este mes", "avg_hours",
+      "desc"),
+     ("¿cuál tiene menos?", "tickets por agente este mes", None, "asc")],
+)  # fmt: skip
+def test_which_one_after_a_breakdown_is_its_best_or_worst_value(
+    question: str, previous: str, metric: str | None, order: str
+) -> None:
+    # It was the all-time figure of everyone, or not understood.
+    q = understood(question, previous)
+    assert (q.intent, q.limit, q.order) == ("breakdown", 1, order)
+    assert q.dimension == understood(previous).dimension
+    assert q.stats[:1] == ((metric,) if metric else ())
+    assert [p.label() for p in q.periods] == [understood(previous).periods[0].label()]
+
+
+def test_which_one_with_no_values_before_is_not_understood() -> None:
+    assert understood("¿cuál es el peor?", "¿cuántos tickets ayer?").intent == "unknown"
+
+
+@pytest.mark.parametrize(
+    "question", ["how many of those are still open?", "¿cuántos de esos siguen abiertos?"]
+)
+def test_how_many_of_those_are_open_keeps_the_previous_window(question: str) -> None:
+    # It was every open ticket of all time.
+    q = understood(question, "how many tickets were created yesterday?")
+    assert (q.date_field, q.status) == ("created", "open")
+    assert [p.label() for p in q.periods] == ["2026-11-26..2026-11-26"]

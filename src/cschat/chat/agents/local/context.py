@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from cschat.chat.agents.local.filters import EVERYONE, in_dimension_order
-from cschat.chat.agents.local.intents import Question, against_all
-from cschat.chat.agents.local.periods import BadPeriod
+from cschat.chat.agents.local.intents import Question, against_all, ranking_order
+from cschat.chat.agents.local.periods import BadPeriod, Period
 from cschat.chat.agents.local.planner import compares_values
 
 _ANALYTIC = frozenset({"count", "breakdown", "stats", "trend", "compare", "search"})
@@ -58,6 +59,16 @@ def _them(question: Question, previous: Question, earlier: Question | None) -> Q
     return None
 
 
+def _before(period: Period, asked: tuple[Period, ...]) -> Period:
+    """The period just before `period`: as long as the one asked when that is a number of days,
+    weeks or months ("¿y los 30 días anteriores?"), else the previous one of its kind."""
+    if asked and asked[0].kind == "days":
+        length = asked[0].end - asked[0].start
+        end = period.start - timedelta(days=1)
+        return Period(end - length, end, "days")
+    return period.previous()
+
+
 def resolve(
     question: Question, previous: Question | None, earlier: Question | None = None
 ) -> Question:
@@ -86,6 +97,14 @@ def resolve(
         return question
     if (both := _them(question, previous, earlier)) is not None:
         return both
+    if question.pick_one:
+        if previous.intent != "breakdown" or not previous.dimension:
+            return replace(question, intent="unknown")  # no values listed to pick one from
+        # "¿Cuál es la peor en CSAT?" after tickets by category: that grouping's worst one.
+        stats = question.stats or previous.stats
+        return replace(previous, language=question.language, stats=stats, limit=1,
+                       order=ranking_order(question.pick_one, stats), reverse=False,
+                       missing=question.missing, followup=True)  # fmt: skip
     whose = against_all(previous.filters) if question.against_everyone else None
     if question.against_everyone and (whose is None or (whose, EVERYONE) in previous.filters):
         return replace(question, intent="unknown")  # the previous figure was everyone's
@@ -109,7 +128,7 @@ def resolve(
     periods = question.periods or previous.periods
     try:
         if question.before_that and previous.periods:
-            periods = (previous.periods[0].previous(),)
+            periods = (_before(previous.periods[0], question.periods),)
         if intent == "compare" and len(periods) == 1 and not versus:
             if (question.refers_back or question.against) and question.periods and previous.periods:
                 periods = (previous.periods[0], periods[0])  # "compáralo con agosto"

@@ -47,6 +47,8 @@ Intent = Literal[
     "unknown",
 ]  # fmt: skip
 Unit = Literal["day", "hour", "minute"]
+# How a superlative ranks: by its own direction, or better/worse, which depends on the metric.
+Ranking = Literal["asc", "desc", "better", "worse"]
 Stat = Literal["avg_hours", "median_hours", "p90_hours", "avg_first_response_minutes", "avg_csat"]
 ALL_STATS: tuple[Stat, ...] = (
     "avg_hours", "median_hours", "p90_hours", "avg_first_response_minutes", "avg_csat",
@@ -116,6 +118,9 @@ class Question:
     # The rows are shown in the opposite order of `order`: a top 3 sorted the other way is the
     # same three, not the bottom three.
     reverse: bool = False
+    # "¿Cuál es la peor en CSAT?" after a breakdown: its one best or worst value, ranked this way
+    # (`ranking_order`).
+    pick_one: Ranking | None = None
 
 
 def parse(
@@ -345,6 +350,13 @@ def parse(
     ):
         # "¿Cuál fue el tiempo medio?" after "¿Cuántos resolvimos ayer?": for those tickets.
         followup = True
+    unscoped = not (periods or filter_pairs or dimension)
+    if intent == "count" and unscoped and rx.OF_THOSE.search(rest):
+        # "¿Cuántos de esos siguen abiertos?" after yesterday's new tickets: of those.
+        followup = True
+    pick_one = _pick_one(rest, intent) if unscoped else None
+    if pick_one:
+        followup, intent = True, None if intent == "unknown" else intent
     if intent is None and not followup:
         intent = "unknown"
     if intent in ("greeting", "help"):
@@ -384,6 +396,7 @@ def parse(
         bare_number=bare_number,  # "¿y el 2024?": the year, or ticket 2024 after a ticket
         refers_ticket=bool(rx.TICKET_REF.search(rest)),
         reorder=sorted_only,
+        pick_one=pick_one,
         count_groups=count_groups,
         bare_stat=_bare_stat(rest, text),
         typos=typos,
@@ -392,7 +405,7 @@ def parse(
         peak=_peak(rest[peak.start() : peak.end() + 20]) if peak and intent == "trend" else None,
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.
         missing=(
-            *_missing(rest, text, bool(dimension or interval) or intent == "compare"),
+            *_missing(rest, text, bool(dimension or interval or pick_one) or intent == "compare"),
             *((("listed", _written(text, listed)),) if listed and intent == "count" else ()),
         ),
     )
@@ -630,6 +643,25 @@ def _dimension(rest: str) -> str | None:
         if hits:
             return min(hits)[1]
     return None
+
+
+def _pick_one(rest: str, intent: Intent | None) -> Ranking | None:
+    """How "¿cuál es la peor?" ranks the previous grouping's values; None when it is not that."""
+    if intent not in ("stats", "count", "unknown", None) or rx.BY_INTERVAL.search(rest):
+        return None
+    if not (rx.PICK_ONE.search(rest) and rx.SUPERLATIVE.search(rest)):
+        return None
+    if rx.ASC.search(rest):
+        return "asc"
+    return "worse" if rx.WORSE.search(rest) else "better" if rx.BETTER.search(rest) else "desc"
+
+
+def ranking_order(ranking: Ranking, stats: tuple[Stat, ...]) -> Literal["asc", "desc"]:
+    """Lowest first or highest first: for times lower is better; for counts and CSAT higher is."""
+    if ranking in ("asc", "desc"):
+        return ranking
+    lower_is_better = bool(stats) and stats[0] != "avg_csat"
+    return "asc" if (ranking == "worse") != lower_is_better else "desc"
 
 
 def _limit_and_order(

@@ -170,7 +170,10 @@ PEAK_WAYS: tuple[tuple[Literal["low", "best", "worst"], re.Pattern[str]], ...] =
     ("best", _rx(r"mejor|best|fastest")),
     ("worst", _rx(r"peor|worst|slowest")),
 )
-_TREND_NOUNS = r"tendencias?|evoluci\w*|trend(?:s|ing)?|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|historico|evolv\w*"
+_TREND_NOUNS = (
+    r"tendencias?|evoluci\w*|trend(?:s|ing)?|over\s+time|a\s+lo\s+largo\s+del\s+tiempo|"
+    r"historico|evolv\w*"
+)
 # "¿Ha mejorado el tiempo de resolución?": its series answers, not one all-time figure; against
 # a period ("respecto al año pasado") it is a comparison of two periods.
 _TREND_VERBS = (
@@ -244,6 +247,9 @@ WORSE = _rx(r"worst|worse|peor(?:es)?")
 BETTER = _rx(r"best|better|mejor(?:es)?")
 _ONE_DIMENSION = r"agente|agent|categoria|category|canal|channel|equipo|team|prioridad|priority"
 WHICH_ONE = _rx(rf"(?:que|cual|which|what)\s+(?:\w+\s+){{0,2}}(?:{_ONE_DIMENSION})|quien|who")
+# "¿Cuál es la peor?", "which one has the most?": with a superlative and no grouping of its own,
+# one value of the previous question's grouping.
+PICK_ONE = _rx(r"which(?:\s+one)?|cual(?:es)?")
 # One value asked for by a superlative next to the dimension in the singular: "top agent", "most
 # common category", "la categoría más común", "el agente con más tickets", "agent with the most";
 # not a grouping ("tickets por agente, más resueltos primero").
@@ -412,11 +418,16 @@ SELF = _rx(
 # "¿En qué categoría tardo más?": first person only without the accent of "¿cuánto tardó?",
 # which folding removes; matched on the lower-cased text, not the folded one.
 SELF_UNACCENTED = re.compile(r"(?<![\w])(?:tardo|contesto|gestiono)(?![\w])")
+_COUNT = r"(?:\d+|" + "|".join(NUMBER_WORDS) + ")"
 # "¿y el mes anterior?" after a question about October means September, not "last month".
 BEFORE_THAT = _rx(
     r"(?:el|la)\s+(?:dia|semana|mes|trimestre|ano)\s+(?:anterior|de\s+antes)|la\s+anterior|"
     r"el\s+anterior|the\s+(?:day|week|month|quarter|year)\s+before(?!\s+last)|the\s+one\s+before|"
-    r"the\s+previous\s+(?:day|week|month|quarter|year|one)"
+    r"the\s+previous\s+(?:day|week|month|quarter|year|one)|"
+    # "¿Y los 30 días anteriores?" after "los últimos 30 días": the 30 days before those.
+    rf"(?:los|las)\s+{_COUNT}\s+(?:dias|semanas|meses)\s+(?:anteriores|previos|previas)|"
+    rf"(?:the\s+)?(?:previous|prior|preceding)\s+{_COUNT}\s+(?:days|weeks|months)|"
+    rf"(?:the\s+)?{_COUNT}\s+(?:days|weeks|months)\s+(?:before|prior)(?!\s+last)"
 )
 # Written right before a filter value, it asks for every value but that one ("no urgentes",
 # "non-billing", "excepto facturación"): the tools filter by one value only.
@@ -748,6 +759,7 @@ REFERENCE = _rx(
     r"fue|fueron|was|were|de\s+esos|de\s+ellos|de\s+estos|of\s+those|of\s+them|for\s+those|"
     r"para\s+esos|their|its|su|sus"
 )
+OF_THOSE = _rx(r"de\s+(?:esos|ellos|estos|esas|ellas|estas)|of\s+(?:those|them|these)")
 # Questions no count answers: why something happened, what will happen, how many people there are.
 CAUSE = _rx(
     r"por\s*que(?!\s+(?:categorias?|canal(?:es)?|prioridad(?:es)?|agentes?|equipos?|estados?|"

@@ -644,6 +644,7 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         r"(?:los|las)\s+" + _N + r"\s+(dias|semanas|meses)\s+(?:anteriores|previos|previas)",
         _last_n_match,
     ),
+    (r"(?:the\s+)?" + _N + r"\s+(days|weeks|months)\s+(?:before|prior)(?!\s+last)", _last_n_match),
     (
         # "The past fortnight": the last 14 days (a "quincena" is half a month, below).
         r"(?:the\s+)?(?:last|past|previous)\s+fortnight",
