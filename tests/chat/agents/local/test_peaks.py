@@ -65,6 +65,12 @@ def test_a_period_the_window_cuts_is_flagged() -> None:
         ("best week for CSAT this month",
          "Highest: week of 2026-11-23 (4.3 / 5). Note: the window covers only part of that "
          "period. Of the whole periods: week of 2026-11-16 (3.0 / 5)."),
+        # These were the all-time average.
+        ("¿Cuál fue la semana con peor CSAT este mes?",
+         "Valor más bajo: semana del 2026-11-16 (3,0 / 5)."),
+        ("the week with the best CSAT this month",
+         "Highest: week of 2026-11-23 (4.3 / 5). Note: the window covers only part of that "
+         "period. Of the whole periods: week of 2026-11-16 (3.0 / 5)."),
     ],
 )  # fmt: skip
 async def test_the_answer_leads_with_the_period_asked_for(question: str, lead: str) -> None:

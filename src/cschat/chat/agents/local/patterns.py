@@ -158,9 +158,10 @@ INTERVALS: tuple[tuple[Literal["day", "week", "month"], re.Pattern[str]], ...] =
 # series by that unit over the window.
 PEAK = _rx(
     r"(?:el|la|que|cual|what|which)\s+(dia|semana|mes)\s+(?:con\s+|de\s+|que\s+|en\s+que\s+|"
-    r"hubo\s+)?(?:\w+\s+){0,4}?(?:mas|menos)|(?:busiest|quietest|peak|biggest)\s+(day|week|month)|"
-    r"(?:which|what)\s+(day|week|month)\s+(?:had|has|got|saw|with|was)\s+(?:the\s+)?"
-    r"(?:most|fewest|least|highest|lowest)|"
+    r"hubo\s+|tuvo\s+)?(?:\w+\s+){0,4}?(?:mas|menos|peor|mejor)|"
+    r"(?:busiest|quietest|peak|biggest)\s+(day|week|month)|"
+    r"(?:which|what|the)\s+(day|week|month)\s+(?:had|has|got|saw|with|was)\s+(?:the\s+)?"
+    r"(?:most|fewest|least|highest|lowest|best|worst)|"
     # "La peor semana en CSAT", "the best month for CSAT": the series, to find it in.
     r"(?:peor|mejor)\s+(dia|semana|mes)|(?:best|worst|slowest|fastest)\s+(day|week|month)"
 )
