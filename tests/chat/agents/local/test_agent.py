@@ -675,6 +675,10 @@ async def test_a_summary_of_a_period_is_its_statistics(
         ("How is Diego doing this month?", {"agent": DIEGO}),
         ("¿Cómo le va a Diego este mes?", {"agent": DIEGO}),
         ("¿Qué tal billing este mes?", {"category": "Billing"}),
+        # These were not understood.
+        ("¿Qué tal lo está haciendo el equipo Norte este mes?", {"team": "Equipo Norte"}),
+        ("¿Cómo le está yendo a Diego este mes?", {"agent": DIEGO}),
+        ("how well is Diego performing this month?", {"agent": DIEGO}),
     ],
 )
 async def test_how_a_value_is_doing_is_its_summary(question: str, filters: dict[str, str]) -> None:

@@ -346,7 +346,11 @@ HOW_WE_DO = _rx(
     r"what\s+(?:happened|went\s+on)|"
     r"(?:como|que\s+tal)\s+(?:vamos|voy|fue|nos\s+fue|me\s+fue|(?:le|les|nos|me)\s+(?:va|fue)|"
     r"(?:(?:nos|me|le|les)\s+)?(?:ha|han|hemos|he)\s+ido|estuvo)|"
-    r"que\s+(?:paso|ha\s+pasado|tal\s+fue)"
+    r"que\s+(?:paso|ha\s+pasado|tal\s+fue)|"
+    # "¿Qué tal lo está haciendo el equipo Norte?", "how is the team performing?"
+    r"(?:como|que\s+tal)\s+(?:lo\s+)?(?:esta|estan|estamos|estoy)\s+(?:haciendo|rindiendo)|"
+    r"(?:como|que\s+tal)\s+(?:le|les|nos|me)\s+esta\s+yendo|"
+    rf"how(?:\s+well)?(?:\s+(?:are|is|am)|'s)\s+{_SOMEONE}(?:performing|getting\s+on)"
 )
 # "How was last week?", "¿qué tal el Equipo Norte este mes?", "¿cómo va el equipo?": the
 # summary, when nothing but a period, a filter or the team follows (`intents._how_was`; alone,
