@@ -216,6 +216,16 @@ def test_an_agents_own_scope_is_said_never_no_filters() -> None:
     )
 
 
+def test_an_agents_own_row_is_no_ranking() -> None:
+    # "Who resolved the most?" asked by an Agent led with "1. diego@x: 266", their row alone.
+    rows = [{"key": "diego@x", "value": 266, "count": 266, "measured": 266}]
+    result = {"rows": rows, "total_groups": 1, "scope": "own", "filters": {"agent": "diego@x"}}
+    ranked = answer(Question("en", "breakdown", dimension="agent", limit=1), result)
+    assert ranked.startswith("As an Agent you see only your own figures, so I cannot say which")
+    listed = answer(Question("en", "breakdown", dimension="agent"), result)
+    assert listed.startswith("Resolved tickets by agent:")
+
+
 def test_a_change_in_csat_says_better_or_worse() -> None:
     q = Question("en", "compare", periods=(WEEK,), stats=("avg_csat",))
     text = answer(q, {"count": 9, "avg_csat": 4.5}, {"count": 8, "avg_csat": 4.0})

@@ -246,6 +246,9 @@ def _ranking(call: ToolCall, result: Result, question: Question, lang: Language)
     total = result.get("total_groups", 0)
     if asked is None and total > shown:
         text += "\n" + TEXT[lang]["first_of"].format(shown=shown, total=total)
+    if asked is not None and result.get("scope") == "own" and call.params["dimension"] == "agent":
+        # "¿Quién resolvió más?" asked by an Agent: their own row alone is no ranking.
+        text = TEXT[lang]["own_ranking"] + "\n" + text
     if question.count_groups and result.get("scope") != "own":
         # "¿Cuántos agentes resolvieron tickets?": how many groups have tickets, then the list.
         named, n = GROUPS[lang][call.params["dimension"]], numbers.number(total, lang)

@@ -61,6 +61,8 @@ TEXT = {
         "first_response_count": "(de {n} tickets con primera respuesta)",
         "csat_count": "(de {n} tickets valorados)",
         "own_only": "(con el rol de agente, solo lo tuyo)",
+        "own_ranking": "Con el rol de agente solo ves tus propias cifras, así que no puedo decir "
+        "qué agente va primero. Estas son las tuyas:",
         "first_of": "Son los {shown} primeros de {total}; pide «top {total}» para verlos todos.",
         "peak_high": "Valor más alto: {periods} ({value}).",
         "peak_low": "Valor más bajo: {periods} ({value}).",
@@ -93,6 +95,8 @@ TEXT = {
         "first_response_count": "(from {n} tickets with a first response)",
         "csat_count": "(from {n} rated tickets)",
         "own_only": "(as an Agent, only your own)",
+        "own_ranking": "As an Agent you see only your own figures, so I cannot say which agent "
+        "ranks first. These are yours:",
         "first_of": "These are the first {shown} of {total}; ask for “top {total}” to see them "
         "all.",
         "peak_high": "Highest: {periods} ({value}).",
