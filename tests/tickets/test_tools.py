@@ -8,13 +8,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cschat.core.db import Database
 from cschat.core.errors import BadRequest, NotFound
+from cschat.core.sqlfunctions import fold
 from cschat.tickets import daily
 from cschat.tickets.models import Ticket
+from cschat.tickets.queries import fold_sql, length_bounds
 from cschat.tickets.tools import run_tool
 from tests.tickets.conftest import SUPERVISOR
 from tests.tickets.data import (
@@ -409,3 +411,40 @@ async def test_get_ticket_shows_every_field_as_stored_in_utc(
         "attributes": {"region": "LATAM", "n": 2},
     }  # fmt: skip
     assert list(reply) == ["tool", "ticket", "data_as_of"]
+
+
+def test_length_bounds_hold_every_text_that_folds_to_a_value() -> None:
+    """A text whose fold is `f` has a length `length_bounds(f)` allows, for every character: the
+    length test before folding never drops a row that matches."""
+    for point in range(0x110000):
+        if 0xD800 <= point <= 0xDFFF:
+            continue  # surrogates are no text
+        written = f"a{chr(point)}{chr(point)}b"
+        least, most = length_bounds(fold(written))
+        assert least <= len(written) <= most, hex(point)
+
+
+async def test_the_length_test_keeps_every_spelling_a_filter_matches(
+    db: Database, session: AsyncSession
+) -> None:
+    """Spellings whose fold has another length than what was written ("İ" lower-cases to two
+    characters in Python and with ICU) are counted as folding alone counts them."""
+    spellings = ["İade", "iade", "İADE", "Facturación", "FACTURACION", "Ärger", "ärger", "Straße"]
+    resolved = DEMO_NOW - timedelta(days=1)
+    async with db.transaction() as writer:
+        writer.add_all(
+            Ticket(source="t", external_id=f"L-{n}-{k}", status="resolved", category=spelling,
+                   agent=spelling, created_at=resolved, resolved_at=resolved,
+                   resolution_minutes=60.0 * (n + k))
+            for n, spelling in enumerate(spellings)
+            for k in range(n + 1)
+        )  # fmt: skip
+    for value in [*spellings, "iade", "facturacion", "arger", "İade "]:
+        folded = fold(value.strip())
+        column = fold_sql(Ticket.category, db.dialect)
+        want = await session.scalar(
+            select(func.count()).select_from(Ticket).where(column == folded)
+        )
+        for field in ("category", "agent"):
+            got = await _run(session, ZoneInfo("UTC"), "count_tickets", **{field: value})
+            assert got["count"] == want, (field, value)

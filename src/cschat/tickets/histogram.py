@@ -369,7 +369,9 @@ def _conditions(shape: tuple[Any, ...]) -> list[ColumnElement[bool]]:
         conds.append(status_is(Ticket.status, status))
     for name in names:
         if name.startswith("value_"):
-            conds.append(fold_sql(getattr(Ticket, dim), PG) == bindparam(name, type_=Text))
+            column = getattr(Ticket, dim)
+            folded = fold_sql(column, PG) == bindparam(name, type_=Text)
+            conds += [daily.sized(column, name), folded]
     if "agent" in names:
         conds.append(func.lower(Ticket.agent) == bindparam("agent", type_=Text))
     return conds
