@@ -114,6 +114,10 @@ async def test_a_grouping_the_tools_do_not_have_is_declined(
         ("tickets resueltos en los primeros días del mes", "es", "primeros días del"),
         ("Tickets resolved at the end of last month", "en", "end of"),
         ("How many tickets were resolved in early November?", "en", "early"),
+        # These compared last week with October (or with 2025).
+        ("tickets created in the last week of October", "en", "week of"),
+        ("¿Cuántos tickets hubo la última semana de octubre?", "es", "semana de"),
+        ("tickets resolved in the last week of 2025", "en", "week of"),
         ("tickets created at the start of the week", "en", "start of"),
         # Holidays and seasons: never a weekday's or all time's figure ("Black Friday").
         ("Black Friday tickets", "en", "Black Friday"),

@@ -184,6 +184,11 @@ def test_windows(text: str, today: date, expected: list[str]) -> None:
     ("text", "today", "expected"),
     [
         ("hace 2 años", FRI, ["2024-01-01..2024-12-31"]),
+        # A year's first or last month or quarter: they were last month (last quarter) set
+        # against the same one of that year.
+        ("the last quarter of 2025", FRI, ["2025-10-01..2025-12-31"]),
+        ("el último mes de 2025", FRI, ["2025-12-01..2025-12-31"]),
+        ("the first month of 2025", FRI, ["2025-01-01..2025-01-31"]),
         ("two years ago", JAN2, ["2025-01-01..2025-12-31"]),
         ("hace dos semanas", FRI, ["2026-11-09..2026-11-15"]),
         ("2 weeks ago", JAN2, ["2026-12-14..2026-12-20"]),
@@ -231,6 +236,9 @@ def test_units_ago(text: str, today: date, expected: list[str]) -> None:
         ("from start of year", FRI, ["2026-01-01..2026-11-27"]),
         ("since the month started", FRI, ["2026-11-01..2026-11-27"]),
         ("a principios de mes", FRI, []),  # the first days of some month: no period
+        # It ran from October 1.
+        ("since October 15", FRI, ["2026-10-15..2026-11-27"]),
+        ("since October", FRI, ["2026-10-01..2026-11-27"]),
     ],
 )  # fmt: skip
 def test_since_a_period_runs_to_today(text: str, today: date, expected: list[str]) -> None:

@@ -414,6 +414,14 @@ def _quarter_word(m: re.Match[str], today: date) -> Period:
     return _quarter(int(m[2]) if m[2] else None, ORDINAL_QUARTERS[m[1]], today)
 
 
+def _end_of_year(m: re.Match[str], today: date) -> Period:
+    """ "El último trimestre de 2025", "the first month of 2025": that year's last or first."""
+    year, last = int(m[3]), m[1] in ("ultimo", "last", "final")
+    if m[2] in ("trimestre", "quarter"):
+        return _quarter(year, 4 if last else 1, today)
+    return _month(year, 12 if last else 1, today)
+
+
 def _this_quarter(m: re.Match[str], today: date) -> Period:
     return _running("quarter", today)
 
@@ -565,7 +573,8 @@ _RULES: tuple[tuple[str, Handler], ...] = (
         r"|(?P<y3>(?:19|20)\d{2})-?w(?P<n3>\d{1,2})(?!\d)",
         _week_number,
     ),
-    (r"(?:desde|since)\s+(?:el\s+)?(?:" + _ISO + "|" + _M + _DE_Y + ")", _since),
+    # "Since October", not "since October 15" (that day on: `_up_to_today`).
+    (r"(?:desde|since)\s+(?:el\s+)?(?:" + _ISO + "|" + _M + _DE_Y + r"(?!\s+\d))", _since),
     (
         # Only after "desde/since/from": "a principios de mes" alone is its first days.
         r"(?:desde|since|from|a\s+partir\s+del?)\s+(?:(?:el|la|the)\s+)?"
@@ -614,6 +623,12 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     (
         r"(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarters?(?:\s+(?:of\s+)?" + _Y + ")?",
         _quarter_word,
+    ),
+    # "The last quarter of 2025" is Q4 2025, not last quarter set against 2025's.
+    (
+        r"(?:el\s+|the\s+)?(ultimo|last|final|primer|first)\s+(trimestre|quarter|mes|month)\s+"
+        r"(?:de(?:l)?\s+|of\s+)(?:(?:el\s+)?ano\s+|the\s+year\s+)?" + _Y,
+        _end_of_year,
     ),
     # "El primer y segundo trimestre (de 2024)", "the first and second quarters": the first
     # of the two, whose year is the second's (`_shared_year`).
@@ -671,8 +686,11 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     (r"(?:hoy|today)", _fixed(_one_day)),
     (r"(?:ayer|yesterday)", _fixed(lambda t: _one_day(t - timedelta(days=1)))),
     (
-        r"(?:(?:la\s+)?semana\s+(?:pasada|anterior)|(?:la\s+)?ultima\s+semana|"
-        r"(?:last|previous|past)\s+week)",
+        # "La última semana de octubre", "the last week of October" are no last week: which
+        # dates they mean is not said (`patterns.UNREAD_PERIOD` declines "week of").
+        r"(?:(?:(?:la\s+)?semana\s+(?:pasada|anterior)|(?:la\s+)?ultima\s+semana|"
+        r"(?:last|previous|past)\s+week)"
+        r"(?!\s+(?:de|del|of)\s+(?:el\s+|the\s+)?(?:" + _M + r"|\d)))",
         _fixed(lambda t: _week(_monday(t) - timedelta(days=7), t)),
     ),
     (
