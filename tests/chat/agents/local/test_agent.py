@@ -395,6 +395,8 @@ async def test_a_p90_asked_by_group_is_still_explained(question: str, note: str)
         ("categories by resolution time", "Average resolution time by category:"),
         ("canales por CSAT", "CSAT medio por canal:"),
         ("equipos por tiempo de primera respuesta", "Primera respuesta media por equipo:"),
+        # Every ticket's average instead.
+        ("agents ranked by resolution time", "Average resolution time by agent:"),
     ],
 )
 async def test_groups_named_before_by_are_a_breakdown(question: str, start: str) -> None:

@@ -243,6 +243,8 @@ async def test_more_than_two_periods_are_declined(question: str, lang: str) -> N
         ("¿cuántos tickets tienen 5 estrellas?", "es", "5 estrellas"),
         ("¿Cuántos tickets se resolvieron el mismo día que se crearon?", "es", "mismo día"),
         ("tickets resolved on the same day", "en", "same day"),
+        # The average CSAT of every ticket instead.
+        ("¿Qué agentes tienen un CSAT por debajo de 3?", "es", "CSAT por debajo de 3"),
     ],
 )
 async def test_a_count_over_a_threshold_of_time_or_csat_is_declined(

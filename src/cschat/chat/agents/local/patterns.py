@@ -225,7 +225,7 @@ DIM_BY_DIM = _rx(
 BREAKDOWN = _rx(
     r"desglose|desglosa\w*|breakdown|break\s+(?:(?:it|that|this|them|those)\s+)?down|"
     r"split\s+(?:it|that|this|them|those)|(?:separa|divide|agrupa)(?:lo|la|los|las)|"
-    r"distribucion|distribution|reparto|ranking|top"
+    r"distribucion|distribution|reparto|ranking|ranked|top"
 )
 SUPERLATIVE = _rx(
     r"mas|most|menos|least|fewest|mejor(?:es)?|peor(?:es)?|best|worst|highest|lowest|fastest|"
@@ -475,6 +475,7 @@ THRESHOLD = _rx(
     r"(?:in\s+)?(?:under|less\s+than|more\s+than|over|within|longer\s+than|faster\s+than|"
     r"older\s+than|newer\s+than)\s+\d+" + _SHORT_UNIT + "|"
     r"csat\s+(?:\w+\s+)?(?:below|under|above|over|menor\s+(?:de|que|a)|mayor\s+(?:de|que|a)|"
+    r"por\s+(?:debajo|encima)\s+de|"
     r"inferior\s+a|superior\s+a|(?:less|more|greater)\s+than|de|of|=|<|>|<=|>=)\s*[1-5](?![\d.,:])|"
     # Resolved the day they came in: a threshold on the resolution time, not every ticket.
     r"(?:el\s+|on\s+the\s+|the\s+)?(?:mismo\s+dia|same\s+day)(?:\s+(?:que|en\s+que|as|they|it|de)"
