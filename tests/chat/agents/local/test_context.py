@@ -446,6 +446,7 @@ def test_which_one_after_a_breakdown_is_its_best_or_worst_value(
 
 def test_which_one_with_no_values_before_is_not_understood() -> None:
     assert understood("¿cuál es el peor?", "¿cuántos tickets ayer?").intent == "unknown"
+    assert understood("which one has the best CSAT?").intent == "unknown"
 
 
 @pytest.mark.parametrize(
@@ -456,3 +457,16 @@ def test_how_many_of_those_are_open_keeps_the_previous_window(question: str) -> 
     q = understood(question, "how many tickets were created yesterday?")
     assert (q.date_field, q.status) == ("created", "open")
     assert [p.label() for p in q.periods] == ["2026-11-26..2026-11-26"]
+
+
+@pytest.mark.parametrize(
+    "history",
+    [("tickets por canal este mes", "¿y el mes pasado?", "compáralos"),
+     ("tickets por canal este mes", "compáralo con el mes pasado"),
+     ("tickets by week this month", "compare it with last month")],
+)  # fmt: skip
+def test_comparing_breakdowns_or_series_is_declined(history: tuple[str, ...]) -> None:
+    # The two totals were compared instead.
+    q = understood(history[-1], *history[:-1])
+    assert (q.intent, q.declined) == ("unknown", ("compare_grouped", ""))
+    assert understood("compáralo con el mes pasado", "tickets este mes").intent == "compare"

@@ -588,6 +588,9 @@ async def test_a_percentage_or_rate_is_declined(question: str, lang: str) -> Non
     [
         ("What percentage of tickets are urgent?", "en", "I do not compute percentages (“"),
         ("¿Qué porcentaje de tickets son de facturación?", "es", "No calculo porcentajes («"),
+        # These explained a resolution rate; the English one was answered in Spanish.
+        ("¿Cuál es el CSAT en porcentaje?", "es", "El CSAT lo doy como la media"),
+        ("CSAT as a percentage", "en", "I give CSAT as the average rating"),
     ],
 )
 async def test_the_share_of_a_value_is_declined_with_the_breakdown_as_the_way(

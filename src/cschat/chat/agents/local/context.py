@@ -13,6 +13,7 @@ from cschat.chat.agents.local.planner import compares_values
 _ANALYTIC = frozenset({"count", "breakdown", "stats", "trend", "compare", "search"})
 # A follow-up naming only a metric keeps the shape ("¿y el tiempo medio?" after "por agente").
 _KEEPS_SHAPE = frozenset({"breakdown", "trend", "compare"})
+_GROUPED = frozenset({"breakdown", "trend"})
 # Statistics that have an average only, by the `missing` note that says so.
 _AVERAGE_ONLY = {"avg_csat": "csat", "avg_first_response_minutes": "first_response"}
 
@@ -87,6 +88,9 @@ def resolve(
             return replace(previous, language=question.language, ticket_id=question.bare_number)
         if not question.periods:  # "¿y el 5?" after a count: not the count again
             return replace(question, intent="unknown")
+    ranked = previous is not None and previous.intent == "breakdown" and previous.dimension
+    if question.pick_one and not ranked:
+        return replace(question, intent="unknown")  # no values listed to pick one from
     if question.intent is None and not is_analytic(previous):
         return replace(
             question, intent="count" if question.periods or question.filters else "unknown"
@@ -95,11 +99,14 @@ def resolve(
         return question
     if not (question.followup or question.intent is None):
         return question
+    grouped = previous.intent in _GROUPED and (previous.dimension or previous.interval)
+    if question.intent == "compare" and grouped and not (question.dimension or question.interval):
+        # "Compáralos", "compáralo con el mes pasado" after tickets by channel: two breakdowns or
+        # series are not compared, and their totals are no answer instead.
+        return replace(question, intent="unknown", declined=("compare_grouped", ""))
     if (both := _them(question, previous, earlier)) is not None:
         return both
     if question.pick_one:
-        if previous.intent != "breakdown" or not previous.dimension:
-            return replace(question, intent="unknown")  # no values listed to pick one from
         # "¿Cuál es la peor en CSAT?" after tickets by category: that grouping's worst one.
         stats = question.stats or previous.stats
         return replace(previous, language=question.language, stats=stats, limit=1,

@@ -696,9 +696,12 @@ def _written(text: str, found: re.Match[str]) -> str:
 def _ratio(
     rest: str, text: str, ratio: re.Match[str], filters: Sequence[FilterMatch]
 ) -> tuple[str, str]:
-    """A rate of resolution (`no_ratio`), or the share of a value ("% of tickets are urgent",
-    `no_share`), which a breakdown gives as counts."""
-    share = filters and not (rx.RESOLUTION_WORD.search(rest) or rx.RESOLVED.search(rest))
+    """A rate of resolution (`no_ratio`), the share of a value ("% of tickets are urgent",
+    `no_share`), which a breakdown gives as counts, or CSAT as a percentage (`no_csat_share`)."""
+    resolution = rx.RESOLUTION_WORD.search(rest) or rx.RESOLVED.search(rest)
+    if rx.CSAT.search(rest) and not resolution:
+        return "no_csat_share", _written(text, ratio)
+    share = filters and not resolution
     return ("no_share" if share else "no_ratio"), _written(text, ratio)
 
 

@@ -22,7 +22,7 @@ _ES = frozenset(
     manana fin problemas incidencias solicitudes llegaron hubo tardamos porfa favor adios vale
     perfecto genial entendido nuevos nuevas nuevo asignar asignados asignado reabiertos escalados
     pendientes pendiente progreso curso alta baja urgente criticos factura facturas envio
-    reembolso valorados volumen cola""".split()  # noqa: SIM905
+    reembolso valorados volumen cola porcentaje tasa""".split()  # noqa: SIM905
 )
 _EN = frozenset(
     """and or of the in by for with without what which how many much where this these week month
@@ -39,7 +39,8 @@ _EN = frozenset(
     came got took containing mentioning mention avg pls please plz than faster slower better
     worse more less fewer bye goodbye great perfect cool new unassigned assigned reopened
     escalated pending progress urgent high low medium critical billing shipping refunds refund
-    invoice invoices rated rating ratings handling backlog volume like trends trending""".split()  # noqa: SIM905
+    invoice invoices rated rating ratings handling backlog volume like trends trending as
+    percentage percent rate share""".split()  # noqa: SIM905
 )
 
 

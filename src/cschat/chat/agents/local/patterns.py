@@ -77,6 +77,8 @@ SEARCH = _rx(
     rf"similar(?:es)?|parecid[oa]s?|{_HANDLED}|{_HOW_SOLVED}|busca\w*|search\w*|find|encuentra\w*|"
     r"(?:tickets?|casos?)\s+(?:como\s+(?:el|la)|like)(?=\s+(?:(?:ticket|caso)\s+)?#?\d)|"
     r"que\s+(?:mencionen|mencionan|contienen|contengan|hablan\s+de|hablen\s+de|dicen|digan)|"
+    r"(?:tickets?|casos?)\s+(?:que\s+)?(?:(?:hablan|hablen|tratan|traten)\s+(?:de|sobre)|"
+    r"mencionan|mencionen)|"
     r"mentioning|mentions?|containing|that\s+(?:mention|contain|say)|look(?:ing)?\s+for|"
     r"(?:show|list|muestra\w*|lista\w*|ensena\w*)\s+(?:me\s+)?(?:the\s+|los\s+|las\s+)?"
     r"(?:tickets?|casos?)\s+(?:about|sobre|regarding|acerca|related|relacionad\w*|que\s+mencionen)|"
@@ -547,7 +549,10 @@ LISTING = _rx(
 # lists them, so a count answers, saying so.
 LIST_VERB = _rx(
     r"list(?:s|ed|ing)?|lista(?:r|me|do|dos)?|enumera\w*|(?:show|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?tickets|"
-    r"(?:muestra|muestrame|ensename|dame)\s+(?:todos\s+)?(?:los\s+)?tickets"
+    r"(?:muestra|muestrame|ensename|dame)\s+(?:todos\s+)?(?:los\s+)?tickets|"
+    # "¿Qué tickets siguen abiertos?", "which billing tickets...?": which ones, not how many.
+    r"(?:que|which|what)\s+(?:(?!cantidad|numero|number|amount|volumen|volume|total)\w+\s+|"
+    r"·+\s+)?tickets"
 )
 FILLER_WORDS = frozenset(
     """y e o de del la las el los en por para con sin a al un una que cual cuales como se es son fue

@@ -200,6 +200,10 @@ CANNED = {
         "p90_grouped": "No puedo dar el P90 por grupos ni por periodos: tengo la media, la mediana "
         "y el P90 del tiempo de resolución, pero por categoría, prioridad, canal, agente, equipo, "
         "día, semana o mes solo la media y la mediana. Prueba con frases como:",
+        "no_csat_share": "El CSAT lo doy como la media de las valoraciones, de 1 a 5, no en "
+        "porcentaje («{text}»): la parte de clientes satisfechos depende de qué valoración cuenta "
+        "como satisfecha, y no doy una cifra que podría responder a otra pregunta. Puedo darte el "
+        "CSAT medio de un periodo, por grupo o su evolución. Prueba con frases como:",
         "no_ratio": "No calculo porcentajes ni tasas («{text}»): «tasa de resolución» no tiene "
         "una única definición (¿resueltos de entre los creados en el periodo, o resueltos en el "
         "periodo frente a creados en él?), y no doy una cifra que podría responder a otra "
@@ -296,6 +300,10 @@ CANNED = {
         "p90_grouped": "I cannot give the P90 by group or by period: I have the average, median "
         "and P90 of resolution time, but by category, priority, channel, agent, team, day, week or "
         "month only the average and the median. Try phrasings like:",
+        "no_csat_share": "I give CSAT as the average rating, from 1 to 5, not as a percentage "
+        "(“{text}”): the share of satisfied customers depends on which rating counts as "
+        "satisfied, and I give no figure that could answer another question. I can give the "
+        "average CSAT of a period, by group or over time. Try phrasings like:",
         "no_ratio": "I do not compute percentages or rates (“{text}”): a “resolution rate” has "
         "no single definition (resolved among the tickets created in the period, or resolved in "
         "the period against created in it?), and I give no figure that could answer another "
@@ -359,7 +367,8 @@ CANNED = {
 WITH_EXAMPLES = frozenset(
     {"help", "unknown", "bad_period", "no_grouping", "unread_period", "ambiguous_date",
      "no_statistic",
-     "p90_grouped", "no_ratio", "no_share", "no_cause", "no_forecast", "no_distinct",
+     "p90_grouped", "no_ratio", "no_share", "no_csat_share", "no_cause", "no_forecast",
+     "no_distinct",
      "no_day_count", "no_backlog_history", "count_threshold", "unknown_metric", "negated_filter",
      "compare_grouped", "too_many_periods", "no_threshold", "two_groupings", "no_listing",
      "unknown_value", "unknown_agent"}
