@@ -345,7 +345,10 @@ async def test_a_list_asked_for_is_a_count_that_says_so(
      # What the tickets are of, read by nothing: each was every (resolved) ticket of the period.
      ("tickets de la app móvil este mes", "es", "«app móvil»"),
      ("tickets en inglés", "es", "«inglés»"), ("¿cuántos tickets de iOS?", "es", "«iOS»"),
-     ("tickets con adjuntos", "es", "«adjuntos»")],
+     ("tickets con adjuntos", "es", "«adjuntos»"),
+     # Only the unread words are quoted: these quoted "«iOS este»", "“attachments last”".
+     ("tickets de iOS este mes", "es", "«iOS»"),
+     ("tickets with attachments last month", "en", "“attachments”")],
 )  # fmt: skip
 async def test_a_value_the_data_lacks_is_declined(question: str, lang: str, written: str) -> None:
     # Never everyone's figure for "tickets from Spain".

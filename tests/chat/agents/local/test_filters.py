@@ -124,6 +124,7 @@ EXPORT = Vocabulary(
         ("team Norte", {"team": "Equipo Norte"}),
         ("región norte", {}),  # a team's name alone is no team
         ("tickets de self service", {"channel": "Self-Service"}),
+        ("tickets de autoservicio", {"channel": "Self-Service"}),  # was an unknown value
         ("problemas de pago", {"category": "Payment Issue"}),
         ("pagos", {"category": "Billing"}),
         ("solicitud de reembolso", {"category": "Refund Request"}),

@@ -54,6 +54,7 @@ DEFAULT_SYNONYMS: Mapping[str, Mapping[str, Sequence[str]]] = MappingProxyType({
                 "contact form"),
         "Social": ("redes sociales", "red social", "social media", "twitter", "instagram"),
         "Chat": ("chat en vivo", "live chat"),
+        "Self-Service": ("autoservicio", "self service", "portal de autoservicio"),
     },
 })  # fmt: skip
 

@@ -831,12 +831,15 @@ def _unread_topic(text: str, folded: str, rest: str) -> str | None:
             continue  # a period or a filter ("tickets de hoy", "tickets de facturación")
         if phrases is None:
             phrases = [m.span() for p in rx.TOPIC_PHRASES for m in p.finditer(rest)]
-        for word in re.finditer(r"\S+", found["name"]):
-            at = start + word.start()
-            if rest[at] == " " or rest[at] == "·" or any(a <= at < b for a, b in phrases):
-                continue
-            if fold(word[0]) not in _NOT_TOPICS and _is_name(word[0]):
-                return text[start:end]
+        unread = [
+            (start + word.start(), start + word.end())
+            for word in re.finditer(r"\S+", found["name"])
+            if rest[start + word.start()] not in " ·"
+            and not any(a <= start + word.start() < b for a, b in phrases)
+        ]
+        if any(fold(text[a:b]) not in _NOT_TOPICS and _is_name(text[a:b]) for a, b in unread):
+            # As written, without the words a period or a filter read ("de iOS este mes": iOS).
+            return text[unread[0][0] : unread[-1][1]]
     return None
 
 
