@@ -414,7 +414,7 @@ def _quarter_word(m: re.Match[str], today: date) -> Period:
     return _quarter(int(m[2]) if m[2] else None, ORDINAL_QUARTERS[m[1]], today)
 
 
-def _end_of_year(m: re.Match[str], today: date) -> Period:
+def _first_or_last_of_year(m: re.Match[str], today: date) -> Period:
     """ "El último trimestre de 2025", "the first month of 2025": that year's last or first."""
     year, last = int(m[3]), m[1] in ("ultimo", "last", "final")
     if m[2] in ("trimestre", "quarter"):
@@ -628,7 +628,7 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     (
         r"(?:el\s+|the\s+)?(ultimo|last|final|primer|first)\s+(trimestre|quarter|mes|month)\s+"
         r"(?:de(?:l)?\s+|of\s+)(?:(?:el\s+)?ano\s+|the\s+year\s+)?" + _Y,
-        _end_of_year,
+        _first_or_last_of_year,
     ),
     # "El primer y segundo trimestre (de 2024)", "the first and second quarters": the first
     # of the two, whose year is the second's (`_shared_year`).
