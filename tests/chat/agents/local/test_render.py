@@ -240,3 +240,10 @@ def test_the_data_time_is_shown_to_the_second() -> None:
     q = Question("es", "count", periods=(WEEK,))
     shown = answer(q, {"count": 3, "data_as_of": "2026-11-28T09:52:24.437510Z"})
     assert shown.endswith("· sin filtros · datos a 2026-11-28T09:52:24Z")
+
+
+def test_statuses_are_words_in_english_too() -> None:
+    # "2. in_progress: 1,068": the stored value, underscore and all.
+    q = Question("en", "breakdown", dimension="status")
+    rows = [{"key": "in_progress", "value": 1068, "count": 1068, "measured": 1068}]
+    assert answer(q, {"rows": rows, "total_groups": 1}).splitlines()[1] == "1. in progress: 1,068"

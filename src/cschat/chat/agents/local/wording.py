@@ -117,7 +117,7 @@ TEXT = {
 STATUS = {
     "es": {"new": "nuevo", "open": "abierto", "in_progress": "en curso", "pending": "pendiente",
            "escalated": "escalado", "resolved": "resuelto", "closed": "cerrado"},
-    "en": {},
+    "en": {"in_progress": "in progress"},
 }  # fmt: skip
 # Said before an answer that gives the average where another statistic was asked for.
 NOTE = {
