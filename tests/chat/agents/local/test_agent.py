@@ -1094,3 +1094,30 @@ async def test_rated_tickets_are_the_csat_figure_and_its_basis(question: str) ->
     text, _, tools = await ask(question)
     assert [name for name, _ in tools.calls] == ["resolution_stats"]
     assert text.startswith(("CSAT medio:", "Average CSAT:")), text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Are customers happier this month than last month?",
+     "¿Están los clientes más contentos este mes que el pasado?"],
+)  # fmt: skip
+async def test_happier_customers_compare_csat(question: str) -> None:
+    # The resolved counts of the two months were compared.
+    text, _, tools = await ask(question)
+    assert [name for name, _ in tools.calls] == ["resolution_stats", "resolution_stats"]
+    assert text.startswith(("CSAT medio:", "Average CSAT:")), text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What did customers complain about most last month?",
+     "¿De qué se quejaron los clientes el mes pasado?"],
+)  # fmt: skip
+async def test_what_customers_complained_about_is_the_categories_they_raised(
+    question: str,
+) -> None:
+    # Not understood, or the month's count.
+    _, _, tools = await ask(question)
+    assert [(name, p["dimension"], p["date_field"]) for name, p in tools.calls] == [
+        ("breakdown_tickets", "category", "created")
+    ]

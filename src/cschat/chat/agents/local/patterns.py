@@ -186,7 +186,12 @@ _TREND_VERBS = (
 TREND = _rx(f"{_TREND_NOUNS}|{_TREND_VERBS}")
 TREND_NOUN = _rx(_TREND_NOUNS)
 DIMENSIONS: tuple[tuple[str, str], ...] = (
-    ("category", r"categorias?|categor(?:y|ies)|tipos?\s+de\s+tickets?|temas?|topics?"),
+    (
+        "category",
+        r"categorias?|categor(?:y|ies)|tipos?\s+de\s+tickets?|temas?|topics?|"
+        # "What did customers complain about most?", "¿de qué se quejan más?": the categories.
+        r"complain(?:ed|s)?\s+about|(?:de|sobre)\s+que\s+se\s+quej\w+",
+    ),
     ("priority", r"prioridad(?:es)?|priorit(?:y|ies)"),
     ("channel", r"canal(?:es)?|channels?"),
     ("agent", r"agentes?|agents?|quien|who|personas?"),
@@ -227,7 +232,9 @@ DIM_BY_DIM = _rx(
 BREAKDOWN = _rx(
     r"desglose|desglosa\w*|breakdown|break\s+(?:(?:it|that|this|them|those)\s+)?down|"
     r"split\s+(?:it|that|this|them|those)|(?:separa|divide|agrupa)(?:lo|la|los|las)|"
-    r"distribucion|distribution|reparto|ranking|ranked|top"
+    r"distribucion|distribution|reparto|ranking|ranked|top|"
+    # "¿De qué se quejaron?": the categories they raised, each with its tickets.
+    r"(?:de|sobre)\s+que\s+se\s+quej\w+|what\s+(?:\w+\s+){0,3}complain(?:ed|s)?\s+about"
 )
 SUPERLATIVE = _rx(
     r"mas|most|menos|least|fewest|mejor(?:es)?|peor(?:es)?|best|worst|highest|lowest|fastest|"
@@ -308,7 +315,9 @@ FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+(?:\w+\s+)?
                       r"por\s+primera\s+vez|respond\w*|reply|replies|contest\w*")  # fmt: skip
 CSAT = _rx(
     r"csat|satisfaccion|satisfaction|valoracion(?:es)?|puntuacion(?:es)?|ratings?|nota|scores?|"
-    r"valorad[oa]s|puntuad[oa]s|rated"
+    r"valorad[oa]s|puntuad[oa]s|rated|"
+    # "Are customers happier?", "¿están más contentos los clientes?": their rating.
+    r"happ(?:y|ier|iest)|satisfied|unhappy|content[oa]s?|satisfech[oa]s?"
 )
 RESOLUTION_TIME = _rx(
     r"(?:tiempo|time|horas|hours)\s+(?:\w+\s+){0,2}(?:resolucion|resolution|resolver|resolve|cierre|"
@@ -400,7 +409,9 @@ CREATED = _rx(
     r"(?:did|do|does)\s+(?:we|you|they|customers?|clients?)\s+open|"
     r"did\s+we\s+get|we\s+got|have\s+we\s+got|"
     r"do\s+we\s+(?:usually\s+|normally\s+|typically\s+)?(?:get|receive)|we\s+(?:get|receive)|"
-    r"recibimos|nos\s+llegan|llegan|entran"
+    r"recibimos|nos\s+llegan|llegan|entran|"
+    # What customers complained about: the tickets they raised.
+    r"complain(?:ed|s)?|se\s+quej\w+"
 )
 VOLUME = _rx(r"volumen|volume|incoming|inflow|entrantes|demanda|demand")
 RESOLVED = _rx(
