@@ -1073,6 +1073,7 @@ async def test_created_vs_resolved_by_week_is_both_series() -> None:
         ("¿Cuántos tickets abrimos ayer?", "created"),
         ("¿Cuántos tickets creamos la semana pasada?", "created"),
         ("how many tickets did we open yesterday?", "created"),
+        ("¿Por qué canal nos contactan más?", "created"),
     ],
 )
 async def test_ticket_volume_is_what_came_in(question: str, field: str) -> None:

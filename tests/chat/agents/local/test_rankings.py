@@ -51,6 +51,8 @@ async def test_no_tie_asks_once_and_shows_what_was_asked() -> None:
         "least common channel",
         "who is the worst agent by CSAT?",  # was declined: no agent called "by"
         "the agent from this team with the most tickets",
+        "most used channel this year",  # was every channel
+        "the most popular channel",
     ],
 )
 async def test_a_superlative_of_one_value_asks_for_one(question: str) -> None:

@@ -265,7 +265,7 @@ PICK_ONE = _rx(r"which(?:\s+one)?|cual(?:es)?")
 # not a grouping ("tickets por agente, más resueltos primero").
 ONE_OF = _rx(
     r"(?:top|best|worst|busiest|biggest|slowest|fastest|quickest|lowest|highest|mejor|peor|"
-    r"(?:most|least)\s+(?:common|frequent|active))\s+(?:(?:csat|resolution|response|rated|"
+    r"(?:most|least)\s+(?:common|frequent|active|used|popular))\s+(?:(?:csat|resolution|response|rated|"
     r"ticket|tickets|performing|rendimiento)\s+){0,2}"
     rf"(?:{_ONE_DIMENSION})|(?<!por\s)(?<!by\s)(?<!per\s)(?<!x\s)(?:{_ONE_DIMENSION})\s+"
     r"(?:(?:con|with|que\s+tiene|that\s+has|has|had)\s+)?(?:(?:el|la|los|las|the)\s+)?"
@@ -409,7 +409,7 @@ CREATED = _rx(
     r"(?:did|do|does)\s+(?:we|you|they|customers?|clients?)\s+open|"
     r"did\s+we\s+get|we\s+got|have\s+we\s+got|"
     r"do\s+we\s+(?:usually\s+|normally\s+|typically\s+)?(?:get|receive)|we\s+(?:get|receive)|"
-    r"recibimos|nos\s+llegan|llegan|entran|"
+    r"recibimos|nos\s+llegan|llegan|entran|nos\s+contact\w+|contact(?:ed|s)?\s+us|"
     # What customers complained about: the tickets they raised.
     r"complain(?:ed|s)?|se\s+quej\w+"
 )
