@@ -45,7 +45,14 @@ def test_minutes_round_to_the_minute() -> None:
 
 @pytest.mark.parametrize(
     ("new", "old", "es", "en"),
-    [(3, 1, "+200,0 %", "+200.0%"), (1, 4, "-75,0 %", "-75.0%"), (5, 5, "+0,0 %", "+0.0%")],
+    [
+        (3, 1, "+200,0 %", "+200.0%"),
+        (1, 4, "-75,0 %", "-75.0%"),
+        (5, 5, "0,0 %", "0.0%"),
+        # Rounds to zero: no sign (was "+0.0%, slower" for 36 h 17 min against 36 h 17 min).
+        (100.01, 100, "0,0 %", "0.0%"),
+        (99.99, 100, "0,0 %", "0.0%"),
+    ],
 )
 def test_percent_change(new: float, old: float, es: str, en: str) -> None:
     assert numbers.percent_change(new, old, "es") == es

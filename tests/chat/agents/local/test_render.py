@@ -232,7 +232,9 @@ def test_a_change_in_csat_says_better_or_worse() -> None:
     assert text.startswith("Average CSAT: 4.5 / 5 in 2026-11-23..2026-11-27 vs 4.0 / 5 in ")
     assert "(+12.5%, better)." in text
     same = answer(q, {"count": 9, "avg_csat": 4.0}, {"count": 8, "avg_csat": 4.0})
-    assert "(+0.0%)." in same  # no change, no verdict
+    assert "(0.0%)." in same  # no change, no verdict
+    close = answer(q, {"count": 9, "avg_csat": 4.0001}, {"count": 8, "avg_csat": 4.0})
+    assert "(0.0%)." in close  # rounds to no change: no "+0.0%, better"
 
 
 def test_the_data_time_is_shown_to_the_second() -> None:

@@ -36,9 +36,11 @@ def in_unit(value: float, language: Language, unit: str) -> str:
 
 
 def percent_change(new: float, old: float, language: Language) -> str | None:
-    """The change from `old` to `new` as `+20,0 %` / `+20.0%`; None when `old` is zero."""
+    """The change from `old` to `new` as `+20,0 %` / `+20.0%`; None when `old` is zero. A change
+    that rounds to zero has no sign: `0,0 %` / `0.0%`."""
     if old == 0:
         return None
     change = (new - old) / old * 100
-    text = ("+" if change >= 0 else "-") + number(abs(change), language)
+    shown = number(abs(change), language)
+    text = shown if round(abs(change), 1) == 0 else ("+" if change > 0 else "-") + shown
     return f"{text} %" if language == "es" else f"{text}%"

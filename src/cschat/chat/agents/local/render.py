@@ -323,7 +323,9 @@ def _compare(
         first, second = values[0], values[-1]
         if len(values) == 2 and first is not None and second is not None:
             change = numbers.percent_change(first, second, lang)
-            verdict = _verdict(metric, first, second, lang) if change else None
+            # "+0.0%, slower" says nothing: a change that rounds to zero has no verdict.
+            signed = change is not None and change[0] in "+-"
+            verdict = _verdict(metric, first, second, lang) if signed else None
             line += f" ({change or t['no_base']}{f', {verdict}' if verdict else ''})"
         lines.append(line + ".")
     return "\n".join(lines)
