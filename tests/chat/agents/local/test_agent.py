@@ -1122,3 +1122,26 @@ async def test_what_customers_complained_about_is_the_categories_they_raised(
     assert [(name, p["dimension"], p["date_field"]) for name, p in tools.calls] == [
         ("breakdown_tickets", "category", "created")
     ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["¿Cuántos tickets hay abiertos y cuántos cerrados?", "open vs closed tickets"],
+)
+async def test_open_and_closed_are_two_counts(question: str) -> None:
+    # The closed ones were dropped, or the open ones compared with last month's.
+    text, _, tools = await ask(question)
+    assert [(p["date_field"], p.get("status")) for _, p in tools.calls] == [
+        ("created", "open"),
+        ("resolved", None),
+    ]
+    assert "status:" not in text and "estado:" not in text  # each count names its own
+
+
+async def test_how_many_came_in_and_a_figure_of_them_gives_both() -> None:
+    # Only the figure, over the created tickets already resolved: "Tickets counted: 1".
+    text, _, tools = await ask(
+        "how many tickets were created this week and what is the average first response time?"
+    )
+    assert [name for name, _ in tools.calls] == ["count_tickets", "resolution_stats"]
+    assert text.startswith("Created tickets: ")

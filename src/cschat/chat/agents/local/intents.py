@@ -87,6 +87,9 @@ class Question:
     # Dimensions whose previous filters a follow-up drops ("¿y sin filtros?": all of them).
     unfiltered: tuple[str, ...] = ()
     created_and_resolved: bool = False  # "¿cuántos nuevos y cuántos resueltos?": two counts
+    open_and_resolved: bool = False  # "¿cuántos hay abiertos y cuántos cerrados?": two counts
+    # "How many were created today and what is their first response time?": the count too.
+    with_count: bool = False
     unit: Unit | None = None  # "in days", "¿cuántas horas?": times written in that unit
     bad_period: str | None = None
     # Why the tools cannot answer it exactly (a `wording.CANNED` kind) and the words that say so.
@@ -240,6 +243,13 @@ def parse(
     both = (date_field, status) == ("created", "resolved") and bool(rx.TWO_COUNTS.search(rest))
     if both:
         status = None
+    # "¿Cuántos hay abiertos y cuántos cerrados?": the open ones and the resolved ones.
+    opened = [m.span() for m in rx.OPEN.finditer(rest)]
+    open_and_resolved = (
+        status == "open"
+        and bool(rx.TWO_COUNTS.search(rest))
+        and bool(rx.RESOLVED.search(_blank(rest, opened)))
+    )
     stats = _stats(rest)
     if not stats and _how_was(rest, bool(periods or filter_pairs)):
         stats = ALL_STATS  # "How was last week?": its summary, not its resolved count
@@ -265,6 +275,8 @@ def parse(
     if both and intent in ("compare", "breakdown"):
         # "created vs resolved this week": the two counts of that week; "... by week": two series.
         intent = "trend" if interval else "count"
+    if open_and_resolved and intent == "compare" and not interval:
+        intent = "count"  # "open vs closed tickets": the two counts
     before = folded[: period_spans[0][0]] if len(period_spans) == 1 else None
     intent, dimension, against = _comparison(intent, dimension, filter_pairs, rest, periods, before)
     ratio = rx.RATIO.search(rest)
@@ -392,6 +404,7 @@ def parse(
         against_everyone=against_everyone,
         unfiltered=unfiltered,
         created_and_resolved=both,
+        open_and_resolved=open_and_resolved,
         unit=_unit(rest),
         bare_number=bare_number,  # "¿y el 2024?": the year, or ticket 2024 after a ticket
         refers_ticket=bool(rx.TICKET_REF.search(rest)),
@@ -401,6 +414,7 @@ def parse(
         bare_stat=_bare_stat(rest, text),
         typos=typos,
         summary=intent == "stats" and stats == ALL_STATS and date_field != "created",
+        with_count=intent == "stats" and date_field == "created" and bool(rx.COUNT.search(rest)),
         # The words just after count too: "el día más tranquilo".
         peak=_peak(rest[peak.start() : peak.end() + 20]) if peak and intent == "trend" else None,
         # A ranking or a comparison reads "best" or "slowest" as its order, not as a statistic.

@@ -382,6 +382,8 @@ OPEN = _rx(
     r"still\s+open|have\s+(?:\w+\s+){0,2}open|open\s+(?:right\s+)?now|"
     r"currently\s+open|unresolved|open\s+tickets?|tickets?\s+(?:that\s+are\s+)?(?:still\s+)?open|"
     r"backlog|en\s+curso|are\s+open|pending|"
+    # "Open vs closed tickets": the open ones against the resolved ones.
+    r"open(?=\s+(?:vs\.?|versus|and|or)\s+(?:closed|resolved|solved)\b)|"
     # A negated "resolved" ("no se han resuelto", "haven't been closed"), with only auxiliaries
     # between: "no urgentes se resolvieron" is about resolved tickets.
     r"(?:no|not|never|sin|\w+n't)\s+(?:(?:se|han|ha|hayan|haya|sido|estan|esta|fueron|fue|"

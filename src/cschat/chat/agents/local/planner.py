@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from cschat.chat.agents.local.filters import EVERYONE
 from cschat.chat.agents.local.intents import ALL_STATS, RESOLUTION_STATS, Question, Stat
@@ -164,12 +164,16 @@ def plan(question: Question, today: date) -> list[ToolCall]:
             for filters in variants(question)
             for period in compare_periods(question, today)
         ]
-    if question.intent == "count" and question.created_and_resolved:
+    if question.intent == "count" and (question.created_and_resolved or question.open_and_resolved):
+        # Two counts: what came in (or is still open) and what was resolved.
         period = question.periods[0] if question.periods else None
+        first: Literal["open"] | None = "open" if question.open_and_resolved else None
+        sides = [replace(question, date_field="created", status=first),
+                 replace(question, date_field="resolved", status=None)]  # fmt: skip
         return [
-            ToolCall("count_tickets", _scope(replace(question, date_field=field), period, filters))
+            ToolCall("count_tickets", _scope(side, period, filters))
             for filters in variants(question)
-            for field in ("created", "resolved")
+            for side in sides
         ]
     if question.intent == "stats" and question.summary:
         # "Resumen de la semana pasada": the statistics of what was resolved, and what came in.
@@ -181,6 +185,17 @@ def plan(question: Question, today: date) -> list[ToolCall]:
             for call in (
                 _one(question, filters, today),
                 ToolCall("count_tickets", _scope(created, period, filters)),
+            )
+        ]
+    if question.intent == "stats" and question.with_count:
+        # "How many came in today, and their first response time?": the count, then the figure.
+        period = question.periods[0] if question.periods else None
+        return [
+            call
+            for filters in variants(question)
+            for call in (
+                ToolCall("count_tickets", _scope(question, period, filters)),
+                _one(question, filters, today),
             )
         ]
     if question.intent == "trend" and question.created_and_resolved:

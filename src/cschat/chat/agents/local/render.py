@@ -117,9 +117,10 @@ def _unequal_lengths(calls: Sequence[ToolCall], lang: Language) -> str | None:
 
 
 def _varying(calls: Sequence[ToolCall]) -> str | None:
-    """The filter whose value differs between the calls ("billing and shipping"), if any."""
+    """The filter whose value differs between the calls ("billing and shipping"), if any. A
+    status is no filter value: open and resolved tickets are counted under their own labels."""
     for dimension in DIMENSION["en"]:
-        if len({str(c.params.get(dimension)) for c in calls}) > 1:
+        if dimension != "status" and len({str(c.params.get(dimension)) for c in calls}) > 1:
             return dimension
     return None
 
@@ -443,7 +444,8 @@ def _scope(calls: Sequence[ToolCall], results: Sequence[Result], tz: str, lang: 
     joiner = f" {t['and']} "
     span = f" {joiner.join(windows)}" if windows else f": {t['all_time']}"
     parts = [f"{field}{span} ({tz})"]
-    if params.get("status"):
+    if params.get("status") and all(c.params.get("status") == params["status"] for c in calls):
+        # Each count names its own status ("Tickets abiertos", "Tickets resueltos") otherwise.
         parts.append(f"{t['status']}: {t['status_' + params['status']]}")
     filters = [
         (k, " / ".join(dict.fromkeys(_side(c, k, lang) for c in calls)))
