@@ -105,6 +105,7 @@ async def test_a_grouping_the_tools_do_not_have_is_declined(
         ("¿Cuántos tickets se crearon el próximo mes?", "es", "próximo mes"),
         ("Tickets resolved next week", "en", "next week"),
         ("Tickets resueltos mañana", "es", "mañana"),
+        ("¿Cuántos tickets se crearon esta mañana?", "es", "«esta mañana»"),  # was «mañana»
         ("Tickets resueltos el último semestre", "es", "semestre"),
         ("tickets resolved in 1850", "en", "in 1850"),
         # A part of a period: never the whole period's figure (or all time) instead.

@@ -683,7 +683,7 @@ UNREAD_PERIOD = _rx(
     r"(?:next|coming|following)\s+(?:\w+\s+)?(?:days?|weeks?|months?|quarters?|years?)|"
     r"(?:semana|mes|ano)\s+que\s+viene|pasado\s+manana|manana|tomorrow|tonight|anoche|"
     r"(?:este|this|next|el\s+proximo|proximo)\s+(?:fin\s+de\s+semana|finde|weekend)|"
-    r"(?:esta|la)\s+(?:tarde|noche)|(?:this|last)\s+(?:morning|afternoon|evening|night)|"
+    r"(?:esta|la)\s+(?:manana|tarde|noche)|(?:this|last)\s+(?:morning|afternoon|evening|night)|"
     r"(?:del?|from|between|entre)\s+(?:el\s+|the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+"
     r"(?:al?|to|and|y|-|hasta|until)(?:\s+(?:el\s+|the\s+)?\d{1,2}(?![\d.,:]))?(?![\w-])|"
     r"(?:semana\s+del?|week\s+of)(?!\s*\w)|"
