@@ -1145,3 +1145,21 @@ async def test_how_many_came_in_and_a_figure_of_them_gives_both() -> None:
     )
     assert [name for name, _ in tools.calls] == ["count_tickets", "resolution_stats"]
     assert text.startswith("Created tickets: ")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Qué equipo tiene más tickets urgentes este mes?",
+        "¿Qué equipo resolvió más tickets urgentes?",
+    ],
+)
+async def test_which_team_is_a_ranking_of_teams_not_a_value_against_the_team(question: str) -> None:
+    # "que equipo" was read as "than the team": urgent tickets against every ticket.
+    _, _, tools = await ask(question)
+    assert [(name, p["dimension"], p["priority"]) for name, p in tools.calls] == [
+        ("breakdown_tickets", "team", "Urgent")
+    ]
+    # "Than the team" still sets me against everyone.
+    _, _, mine = await ask("¿Resuelvo más rápido que el equipo?", role="Agent")
+    assert [params.get("agent") for _, params in mine.calls] == [LUCIA, None]

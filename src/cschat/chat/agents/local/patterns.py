@@ -215,10 +215,13 @@ BY_THE_TEAM = _rx(
 # equipo?", "CSAT de billing comparado con el resto"): the figure without that filter. A team
 # named after it (blanked to "·") is a filter instead.
 AGAINST_ALL = _rx(
-    r"(?:vs\.?|versus|frente\s+al?|frente\s+a\s+los|contra|con|with|to|than|que|against|over|above|"
+    r"(?:vs\.?|versus|frente\s+al?|frente\s+a\s+los|contra|con|with|to|than|against|over|above|"
     r"below|encima\s+de|debajo\s+de)\s+(?:the\s+(?:whole\s+)?|el\s+|al\s+|la\s+|our\s+|nuestro\s+|"
     r"todo\s+el\s+)?(?:(?:media|promedio)\s+del\s+|(?:rest|average)\s+of\s+the\s+|resto\s+del\s+)?"
     r"(?:team|equipo)(?:\s+(?:average|avg|mean))?(?!\s*·)|"
+    # "Más que el equipo" with its article: "¿qué equipo tiene más?" asks which team.
+    r"que\s+(?:el|al|todo\s+el|nuestro)\s+(?:(?:media|promedio)\s+del\s+|resto\s+del\s+)?"
+    r"equipo(?!\s*·)|"
     r"(?:team|everyone'?s?)\s+average|(?:media|promedio)\s+(?:del\s+equipo|general|global)|"
     r"(?:overall|global)\s+average|"
     r"(?:vs\.?|versus|than|que|frente\s+al?|against|con|with|to)\s+(?:everyone|everybody|todos|"
