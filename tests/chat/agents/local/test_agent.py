@@ -20,6 +20,7 @@ from cschat.chat.agents.base import (
 )
 from cschat.chat.agents.local.agent import LocalAgent
 from cschat.chat.agents.local.filters import Vocabulary
+from cschat.tickets.tools import MAX_ROWS
 from tests.chat.agents.local.data import DIEGO, LUCIA, NOW, TZ, VOCABULARY, tickets
 from tests.chat.agents.local.memory_tools import MemoryTools
 
@@ -1163,3 +1164,20 @@ async def test_which_team_is_a_ranking_of_teams_not_a_value_against_the_team(que
     # "Than the team" still sets me against everyone.
     _, _, mine = await ask("¿Resuelvo más rápido que el equipo?", role="Agent")
     assert [params.get("agent") for _, params in mine.calls] == [LUCIA, None]
+
+
+@pytest.mark.parametrize(
+    ("question", "dimension"),
+    [("¿Qué agente resolvió más tickets que Diego?", "agent"),
+     ("which agents closed more tickets than Diego this month?", "agent"),
+     ("¿Qué canal tiene más tickets que el chat?", "channel")],
+)  # fmt: skip
+async def test_which_value_beats_another_is_the_whole_ranking(
+    question: str, dimension: str
+) -> None:
+    # Diego's row alone ("1. diego: 266", as if he led), or Diego this month against last.
+    _, _, tools = await ask(question)
+    assert [
+        (name, p["dimension"], p.get("agent"), p.get("channel")) for name, p in tools.calls
+    ] == [("breakdown_tickets", dimension, None, None)]
+    assert tools.calls[0][1]["limit"] == MAX_ROWS  # every value: the one measured against too

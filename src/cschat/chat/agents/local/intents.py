@@ -259,6 +259,11 @@ def parse(
     if interval is None and peak:
         interval = _PEAK_UNITS[next(unit for unit in peak.groups() if unit)]
     dimension = "status" if pair else _dimension(rest)
+    than = next((f for f in filters if f.dimension == dimension and _after_than(folded, f)), None)
+    if than is not None:
+        # "¿Qué agente resolvió más que Diego?": every agent ranked, Diego in his place; never
+        # Diego's row alone, which read as if he led.
+        filter_pairs = tuple(p for p in filter_pairs if p != (than.dimension, than.value))
     if dimension is None and not periods and rx.NEW_TICKETS.search(rest):
         dimension = "status"
     if interval and _summary_of_period(rest):
@@ -279,6 +284,8 @@ def parse(
         intent = "count"  # "open vs closed tickets": the two counts
     before = folded[: period_spans[0][0]] if len(period_spans) == 1 else None
     intent, dimension, against = _comparison(intent, dimension, filter_pairs, rest, periods, before)
+    if than is not None and intent == "compare" and len(periods) <= 1:
+        intent = "breakdown"  # "which agents closed more than Diego this month?": the ranking
     ratio = rx.RATIO.search(rest)
     if (
         intent == "unknown"
@@ -376,6 +383,8 @@ def parse(
             language, intent, courtesy=_courtesy(rest) if intent == "greeting" else None
         )
     limit, order = _limit_and_order(rest, intent, dimension, stats)
+    if than is not None:
+        limit = MAX_ROWS  # every value, so the one measured against is in the list
     if groups and intent == "breakdown" and named == dimension and limit is None:
         limit = MAX_ROWS  # the values there are: all of them, not the first ten
     if sorted_only:
@@ -652,11 +661,17 @@ def _dimension(rest: str) -> str | None:
     for name, words in rx.DIM_OF.items():
         if words.search(rest):
             return name
-    if rx.BREAKDOWN.search(rest) or rx.SUPERLATIVE.search(rest):
+    many = rx.WHICH_MANY.search(rest) and not rx.COUNT_THRESHOLD.search(rest)
+    if rx.BREAKDOWN.search(rest) or rx.SUPERLATIVE.search(rest) or many:
         hits = [(m.start(), name) for name, words in rx.DIM.items() for m in words.finditer(rest)]
         if hits:
             return min(hits)[1]
     return None
+
+
+def _after_than(folded: str, found: FilterMatch) -> bool:
+    """The filter value is written after "que"/"than": what the others are measured against."""
+    return bool(rx.THAN_BEFORE.search(folded[: found.span[0]]))
 
 
 def _pick_one(rest: str, intent: Intent | None) -> Ranking | None:

@@ -260,6 +260,8 @@ WORSE = _rx(r"worst|worse|peor(?:es)?")
 BETTER = _rx(r"best|better|mejor(?:es)?")
 _ONE_DIMENSION = r"agente|agent|categoria|category|canal|channel|equipo|team|prioridad|priority"
 WHICH_ONE = _rx(rf"(?:que|cual|which|what)\s+(?:\w+\s+){{0,2}}(?:{_ONE_DIMENSION})|quien|who")
+# "Which agents closed more than Diego?": the values of that dimension, each with its figure.
+WHICH_MANY = _rx(r"(?:which|what)\s+(?:agents|categories|channels|teams|priorities)")
 # "¿Cuál es la peor?", "which one has the most?": with a superlative and no grouping of its own,
 # one value of the previous question's grouping.
 PICK_ONE = _rx(r"which(?:\s+one)?|cual(?:es)?")
@@ -786,6 +788,8 @@ REFERENCE = _rx(
     r"fue|fueron|was|were|de\s+esos|de\s+ellos|de\s+estos|of\s+those|of\s+them|for\s+those|"
     r"para\s+esos|their|its|su|sus"
 )
+# Right before a filter value: "más que Diego", "more than chat", "mejor CSAT que la alta".
+THAN_BEFORE = re.compile(r"(?<![\w])(?:que|than)\s+(?:(?:el|la|los|las|the)\s+)?$")
 OF_THOSE = _rx(r"de\s+(?:esos|ellos|estos|esas|ellas|estas)|of\s+(?:those|them|these)")
 # Questions no count answers: why something happened, what will happen, how many people there are.
 CAUSE = _rx(
