@@ -237,3 +237,16 @@ async def test_the_worst_performing_channel_is_one() -> None:
     text, _, tools = await ask("Show me the worst performing channel by CSAT last month")
     params = tools.calls[0][1]
     assert (params["metric"], params["limit"], params["order"]) == ("avg_csat", 2, "asc"), text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿qué agente tiene el CSAT más bajo este mes?",
+        "¿Qué canal tiene el tiempo de resolución más corto?",
+    ],
+)
+async def test_mas_bajo_and_mas_corto_rank_lowest_first(question: str) -> None:
+    # They ranked highest first: the agent with the best CSAT was named as the lowest.
+    _, _, tools = await ask(question)
+    assert tools.calls[0][1]["order"] == "asc"

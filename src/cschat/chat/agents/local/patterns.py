@@ -169,7 +169,7 @@ PEAK = _rx(
 )
 # Which end of the series a PEAK question wants (the first that matches; else the highest).
 PEAK_WAYS: tuple[tuple[Literal["low", "best", "worst"], re.Pattern[str]], ...] = (
-    ("low", _rx(r"menos|fewest|least|lowest|quietest|tranquil\w*|flojos?|flojas?")),
+    ("low", _rx(r"menos|fewest|least|lowest|quietest|tranquil\w*|flojos?|flojas?|mas\s+baj[oa]s?")),
     ("best", _rx(r"mejor|best|fastest")),
     ("worst", _rx(r"peor|worst|slowest")),
 )
@@ -245,7 +245,11 @@ SUPERLATIVE = _rx(
     r"slowest|quickest|mayor|menor|top|mayoria|majority|most\s+common|mas\s+comun\w*|"
     r"mas\s+frecuente\w*|most\s+frequent"
 )
-ASC = _rx(r"menos|least|fewest|lowest|menor|fastest|quickest|shortest|mas\s+rapid[oa]s?|bottom")
+ASC = _rx(
+    r"menos|least|fewest|lowest|menor|fastest|quickest|shortest|mas\s+rapid[oa]s?|bottom|"
+    # "El CSAT más bajo", "el tiempo más corto": the lowest first (it was the highest).
+    r"mas\s+baj[oa]s?|mas\s+cort[oa]s?"
+)
 # Only an order, as a follow-up ("ordénalo de menor a mayor", "sort it ascending"): the previous
 # ranking in that order. `SORT_ASC` says lowest first.
 SORT = _rx(
