@@ -250,3 +250,9 @@ async def test_mas_bajo_and_mas_corto_rank_lowest_first(question: str) -> None:
     # They ranked highest first: the agent with the best CSAT was named as the lowest.
     _, _, tools = await ask(question)
     assert tools.calls[0][1]["order"] == "asc"
+
+
+async def test_the_least_rated_agent_is_by_csat() -> None:
+    # "Valorado" in the singular was no CSAT word: the agent with the fewest tickets.
+    _, _, tools = await ask("el agente menos valorado")
+    assert (tools.calls[0][1]["metric"], tools.calls[0][1]["order"]) == ("avg_csat", "asc")

@@ -324,7 +324,7 @@ FIRST_RESPONSE = _rx(r"primera\s+respuesta|first\s+response|tiempo\s+(?:\w+\s+)?
                       r"por\s+primera\s+vez|respond\w*|reply|replies|contest\w*")  # fmt: skip
 CSAT = _rx(
     r"csat|satisfaccion|satisfaction|valoracion(?:es)?|puntuacion(?:es)?|ratings?|nota|scores?|"
-    r"valorad[oa]s|puntuad[oa]s|rated|"
+    r"valorad[oa]s?|puntuad[oa]s?|rated|"
     # "Are customers happier?", "¿están más contentos los clientes?": their rating.
     r"happ(?:y|ier|iest)|satisfied|unhappy|content[oa]s?|satisfech[oa]s?"
 )
