@@ -1181,3 +1181,23 @@ async def test_which_value_beats_another_is_the_whole_ranking(
         (name, p["dimension"], p.get("agent"), p.get("channel")) for name, p in tools.calls
     ] == [("breakdown_tickets", dimension, None, None)]
     assert tools.calls[0][1]["limit"] == MAX_ROWS  # every value: the one measured against too
+
+
+@pytest.mark.parametrize(
+    ("question", "dimension", "filters"),
+    [("¿Quiénes son los agentes del equipo Sur?", "agent", {"team": "Equipo Sur"}),
+     ("¿En qué equipo está Diego?", "team", {"agent": DIEGO}),
+     ("which team is Diego in?", "team", {"agent": DIEGO})],
+)  # fmt: skip
+async def test_who_is_in_a_team_and_which_team_one_is_in_list_the_values(
+    question: str, dimension: str, filters: dict[str, str]
+) -> None:
+    # Not understood, or Diego's resolved count.
+    _, _, tools = await ask(question)
+    ((name, params),) = tools.calls
+    assert (name, params["dimension"], params["limit"]) == (
+        "breakdown_tickets",
+        dimension,
+        MAX_ROWS,
+    )
+    assert {k: params[k] for k in filters} == filters

@@ -824,7 +824,13 @@ WHICH_VALUES = _rx(
     r"(?:que|cuales|which|what)\s+(?:agentes|equipos|categorias|canales|prioridades|agents|teams|"
     r"categories|channels|priorities)\s+(?:hay|tenemos|existen|are\s+there|exist|do\s+we\s+have|"
     r"we\s+have)|(?:lista|list)\s+(?:de\s+|of\s+)?(?:los\s+|las\s+|the\s+)?(?:agentes|equipos|"
-    r"categorias|canales|prioridades|agents|teams|categories|channels|priorities)"
+    r"categorias|canales|prioridades|agents|teams|categories|channels|priorities)|"
+    # "¿Quiénes son los agentes del equipo Sur?", "who are the agents in Equipo Norte?"
+    r"(?:quienes|cuales)\s+son\s+(?:los\s+|las\s+)?(?:agentes|equipos|categorias|canales|"
+    r"prioridades)|who\s+are\s+the\s+agents|"
+    # "¿En qué equipo está Diego?", "which team is Diego in?": the values his tickets have.
+    r"(?:en\s+)?que\s+(?:equipo|equipos)\s+(?:esta|estan|trabaja|trabajan)|"
+    r"(?:which|what)\s+teams?\s+(?:is|are|does|do)\s+(?:[\w·]+\s+){1,2}(?:in|on|belong|work)"
 )
 # "¿Cuántos días hubo tickets urgentes?": a count of days, not of tickets; "¿cuántos días
 # tardamos?" is a time (`RESOLUTION_TIME`).
