@@ -1075,6 +1075,10 @@ async def test_created_vs_resolved_by_week_is_both_series() -> None:
         ("¿Cuántos tickets creamos la semana pasada?", "created"),
         ("how many tickets did we open yesterday?", "created"),
         ("¿Por qué canal nos contactan más?", "created"),
+        # No time of assignment is kept: what came in (these were resolved tickets).
+        ("¿Cuántos tickets me asignaron esta semana?", "created"),
+        ("how many tickets are assigned to Diego?", "created"),
+        ("tickets asignados a Diego resueltos este mes", "resolved"),
     ],
 )
 async def test_ticket_volume_is_what_came_in(question: str, field: str) -> None:
@@ -1201,3 +1205,10 @@ async def test_who_is_in_a_team_and_which_team_one_is_in_list_the_values(
         MAX_ROWS,
     )
     assert {k: params[k] for k in filters} == filters
+
+
+@pytest.mark.parametrize("question", ["¿cómo voy comparado con mi equipo?", "my CSAT vs my team"])
+async def test_my_team_is_everyone_i_am_compared_with(question: str) -> None:
+    # "Mi equipo" was no team: this month against last month.
+    _, _, tools = await ask(question, role="Agent")
+    assert [params.get("agent") for _, params in tools.calls] == [LUCIA, None]

@@ -1025,7 +1025,8 @@ def _date_field_and_status(
     bare = _blank(rest, [open_match.span()]) if open_match else rest
     resolved = bool(rx.RESOLVED.search(bare))
     # "Ticket volume", "volumen de tickets": what came in, unless resolved ones are named.
-    created = bool(rx.CREATED.search(bare)) or (bool(rx.VOLUME.search(bare)) and not resolved)
+    came_in = rx.VOLUME.search(bare) or rx.ASSIGNED.search(bare)
+    created = bool(rx.CREATED.search(bare)) or (bool(came_in) and not resolved)
     if open_match or (created and "abiert" in bare and not has_period):
         return "created", "open"
     if created and resolved:

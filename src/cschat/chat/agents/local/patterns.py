@@ -217,7 +217,7 @@ BY_THE_TEAM = _rx(
 AGAINST_ALL = _rx(
     r"(?:vs\.?|versus|frente\s+al?|frente\s+a\s+los|contra|con|with|to|than|against|over|above|"
     r"below|encima\s+de|debajo\s+de)\s+(?:the\s+(?:whole\s+)?|el\s+|al\s+|la\s+|our\s+|nuestro\s+|"
-    r"todo\s+el\s+)?(?:(?:media|promedio)\s+del\s+|(?:rest|average)\s+of\s+the\s+|resto\s+del\s+)?"
+    r"todo\s+el\s+|mi\s+|my\s+)?(?:(?:media|promedio)\s+del\s+|(?:rest|average)\s+of\s+the\s+|resto\s+del\s+)?"
     r"(?:team|equipo)(?:\s+(?:average|avg|mean))?(?!\s*·)|"
     # "Más que el equipo" with its article: "¿qué equipo tiene más?" asks which team.
     r"que\s+(?:el|al|todo\s+el|nuestro)\s+(?:(?:media|promedio)\s+del\s+|resto\s+del\s+)?"
@@ -424,6 +424,9 @@ CREATED = _rx(
     # What customers complained about: the tickets they raised.
     r"complain(?:ed|s)?|se\s+quej\w+"
 )
+# Tickets keep no time of assignment: "¿cuántos me asignaron esta semana?" are the week's new
+# tickets that are mine, unless resolved ones are named ("asignados a Diego resueltos este mes").
+ASSIGNED = _rx(r"asignaron|asignad[oa]s?|assigned")
 VOLUME = _rx(r"volumen|volume|incoming|inflow|entrantes|demanda|demand")
 RESOLVED = _rx(
     r"resuelt\w*|resolv\w*|cerrad\w*|cerr[eo]\w*|cerraron|cerramos|solucion\w*|closed|resolved|"
