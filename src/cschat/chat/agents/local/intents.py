@@ -860,12 +860,14 @@ def _unread_topic(text: str, folded: str, rest: str) -> str | None:
             continue  # a period or a filter ("tickets de hoy", "tickets de facturación")
         if phrases is None:
             phrases = [m.span() for p in rx.TOPIC_PHRASES for m in p.finditer(rest)]
-        unread = [
-            (start + word.start(), start + word.end())
-            for word in re.finditer(r"\S+", found["name"])
-            if rest[start + word.start()] not in " ·"
-            and not any(a <= start + word.start() < b for a, b in phrases)
-        ]
+        # The words from the first one on that nothing read: after a value that was read
+        # ("tickets de facturación hubo ..."), the next word is the sentence's, not the topic.
+        unread: list[tuple[int, int]] = []
+        for word in re.finditer(r"\S+", found["name"]):
+            at = start + word.start()
+            if rest[at] in " ·" or any(a <= at < b for a, b in phrases):
+                break
+            unread.append((at, start + word.end()))
         if any(fold(text[a:b]) not in _NOT_TOPICS and _is_name(text[a:b]) for a, b in unread):
             # As written, without the words a period or a filter read ("de iOS este mes": iOS).
             return text[unread[0][0] : unread[-1][1]]
