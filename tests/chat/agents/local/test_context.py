@@ -470,3 +470,21 @@ def test_comparing_breakdowns_or_series_is_declined(history: tuple[str, ...]) ->
     q = understood(history[-1], *history[:-1])
     assert (q.intent, q.declined) == ("unknown", ("compare_grouped", ""))
     assert understood("compáralo con el mes pasado", "tickets este mes").intent == "compare"
+
+
+@pytest.mark.parametrize(
+    ("question", "previous", "window"),
+    [("¿y en el segundo?", "tickets de facturación en el primer trimestre",
+      "2026-04-01..2026-06-30"),
+     ("and the fourth?", "tickets in Q3 2025", "2025-10-01..2025-12-31"),
+     ("¿y el segundo?", "tickets en el primer semestre de 2025", "2025-07-01..2025-12-31")],
+)  # fmt: skip
+def test_an_ordinal_alone_after_a_quarter_or_half_is_that_one_of_its_year(
+    question: str, previous: str, window: str
+) -> None:
+    # It was the first quarter again.
+    q = understood(question, previous)
+    assert [p.label() for p in q.periods] == [window]
+    assert q.filters == understood(previous).filters
+    assert understood("¿y el segundo?", "tickets en octubre").intent == "unknown"
+    assert understood("¿y el segundo?", "top agentes este trimestre").intent == "unknown"

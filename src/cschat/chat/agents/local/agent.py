@@ -72,13 +72,13 @@ def understand(request: AgentRequest, vocabulary: Vocabulary) -> Question:
             continue
         asked = parse(turn.text, today=today, vocabulary=vocabulary,
                       user_email=request.user_email, default_language=language)  # fmt: skip
-        current = answerable(resolve(asked, previous, earlier))
+        current = answerable(resolve(asked, previous, earlier, today=today))
         language = current.language
         if is_context(current):
             previous, earlier = current, previous
     asked = parse(request.text, today=today, vocabulary=vocabulary,
                   user_email=request.user_email, default_language=language)  # fmt: skip
-    return answerable(resolve(asked, previous, earlier))
+    return answerable(resolve(asked, previous, earlier, today=today))
 
 
 def describe(question: Question) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from cschat.chat.agents.local.filters import EVERYONE, in_dimension_order
 from cschat.chat.agents.local.intents import Question, against_all, ranking_order
-from cschat.chat.agents.local.periods import BadPeriod, Period
+from cschat.chat.agents.local.periods import BadPeriod, Period, nth_of_year
 from cschat.chat.agents.local.planner import compares_values
 
 _ANALYTIC = frozenset({"count", "breakdown", "stats", "trend", "compare", "search"})
@@ -71,7 +71,11 @@ def _before(period: Period, asked: tuple[Period, ...]) -> Period:
 
 
 def resolve(
-    question: Question, previous: Question | None, earlier: Question | None = None
+    question: Question,
+    previous: Question | None,
+    earlier: Question | None = None,
+    *,
+    today: date,
 ) -> Question:
     """The question to answer: a follow-up laid over the previous analytic question (and, for
     "compáralos", the one before it: `earlier`)."""
@@ -133,6 +137,14 @@ def resolve(
         and any(d == added[0] and v != added[1] for d, v in previous.filters)
     )
     periods = question.periods or previous.periods
+    if question.nth is not None:
+        # "¿Y el segundo?" after the first quarter: the second quarter of that year. After a
+        # ranking it could be the second place: not guessed.
+        ranking = previous.intent == "breakdown"
+        nth = nth_of_year(previous.periods[0], question.nth, today) if previous.periods else None
+        if nth is None or ranking:
+            return replace(question, intent="unknown")
+        periods = (nth,)
     try:
         if question.before_that and previous.periods:
             periods = (_before(previous.periods[0], question.periods),)

@@ -124,6 +124,8 @@ class Question:
     # "¿Cuál es la peor en CSAT?" after a breakdown: its one best or worst value, ranked this way
     # (`ranking_order`).
     pick_one: Ranking | None = None
+    # "¿Y el segundo?" after the first quarter: the second quarter (`periods.nth_of_year`).
+    nth: int | None = None
 
 
 def parse(
@@ -370,6 +372,9 @@ def parse(
         # "¿Cuál fue el tiempo medio?" after "¿Cuántos resolvimos ayer?": for those tickets.
         followup = True
     unscoped = not (periods or filter_pairs or dimension)
+    ordinal = rx.ORDINAL_ALONE.search(rest) if unscoped and not stats else None
+    nth = _ORDINALS[ordinal["n"]] if ordinal else None
+    followup = followup or nth is not None
     if intent == "count" and unscoped and rx.OF_THOSE.search(rest):
         # "¿Cuántos de esos siguen abiertos?" after yesterday's new tickets: of those.
         followup = True
@@ -419,6 +424,7 @@ def parse(
         refers_ticket=bool(rx.TICKET_REF.search(rest)),
         reorder=sorted_only,
         pick_one=pick_one,
+        nth=nth,
         count_groups=count_groups,
         bare_stat=_bare_stat(rest, text),
         typos=typos,
@@ -667,6 +673,12 @@ def _dimension(rest: str) -> str | None:
         if hits:
             return min(hits)[1]
     return None
+
+
+_ORDINALS = {
+    "primer": 1, "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercer": 3, "tercero": 3,
+    "tercera": 3, "cuarto": 4, "cuarta": 4, "first": 1, "second": 2, "third": 3, "fourth": 4,
+}  # fmt: skip
 
 
 def _after_than(folded: str, found: FilterMatch) -> bool:

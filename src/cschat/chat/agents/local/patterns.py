@@ -797,6 +797,11 @@ REFERENCE = _rx(
 )
 # Right before a filter value: "más que Diego", "more than chat", "mejor CSAT que la alta".
 THAN_BEFORE = re.compile(r"(?<![\w])(?:que|than)\s+(?:(?:el|la|los|las|the)\s+)?$")
+# "¿Y el segundo?", "and the third?" after a quarter: an ordinal with no unit of its own.
+ORDINAL_ALONE = _rx(
+    r"(?:el|la|the)\s+(?P<n>primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|first|second|third|"
+    r"fourth)(?!\s+\w)"
+)
 OF_THOSE = _rx(r"de\s+(?:esos|ellos|estos|esas|ellas|estas)|of\s+(?:those|them|these)")
 # Questions no count answers: why something happened, what will happen, how many people there are.
 CAUSE = _rx(

@@ -333,6 +333,16 @@ def _half_year(year: int, first: bool, today: date) -> Period:
     return _clipped(date(year, 7, 1), date(year, 12, 31), "half", today)
 
 
+def nth_of_year(period: Period, n: int, today: date) -> Period | None:
+    """ "¿Y el segundo?" after a quarter or a half: the `n`th of that kind in its year; None
+    after any other period, or past the fourth quarter or the second half."""
+    if period.kind == "quarter" and 1 <= n <= 4:
+        return _quarter(period.start.year, n, today)
+    if period.kind == "half" and n in (1, 2):
+        return _half_year(period.start.year, n == 1, today)
+    return None
+
+
 def _this_half_year(today: date) -> Period:
     start = date(today.year, 1 if today.month < 7 else 7, 1)
     return Period(start, today, "half")
