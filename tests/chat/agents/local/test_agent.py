@@ -1191,7 +1191,9 @@ async def test_which_value_beats_another_is_the_whole_ranking(
     ("question", "dimension", "filters"),
     [("¿Quiénes son los agentes del equipo Sur?", "agent", {"team": "Equipo Sur"}),
      ("¿En qué equipo está Diego?", "team", {"agent": DIEGO}),
-     ("which team is Diego in?", "team", {"agent": DIEGO})],
+     ("which team is Diego in?", "team", {"agent": DIEGO}),
+     ("¿Qué canales usa el equipo Sur?", "channel", {"team": "Equipo Sur"}),
+     ("what categories does Diego handle?", "category", {"agent": DIEGO})],
 )  # fmt: skip
 async def test_who_is_in_a_team_and_which_team_one_is_in_list_the_values(
     question: str, dimension: str, filters: dict[str, str]

@@ -831,7 +831,8 @@ DISTINCT = _rx(
 WHICH_VALUES = _rx(
     r"(?:que|cuales|which|what)\s+(?:agentes|equipos|categorias|canales|prioridades|agents|teams|"
     r"categories|channels|priorities)\s+(?:hay|tenemos|existen|are\s+there|exist|do\s+we\s+have|"
-    r"we\s+have)|(?:lista|list)\s+(?:de\s+|of\s+)?(?:los\s+|las\s+|the\s+)?(?:agentes|equipos|"
+    r"we\s+have|usa|usan|utiliza|utilizan|atiende|atienden|"
+    r"(?:does|do)\s+(?:[\w·]+\s+){1,3}(?:use|handle|cover))|(?:lista|list)\s+(?:de\s+|of\s+)?(?:los\s+|las\s+|the\s+)?(?:agentes|equipos|"
     r"categorias|canales|prioridades|agents|teams|categories|channels|priorities)|"
     # "¿Quiénes son los agentes del equipo Sur?", "who are the agents in Equipo Norte?"
     r"(?:quienes|cuales)\s+son\s+(?:los\s+|las\s+)?(?:agentes|equipos|categorias|canales|"
