@@ -299,6 +299,7 @@ async def test_customers_in_general_are_no_customer_filter(question: str) -> Non
     [("Show the oldest open tickets", "en", "oldest"),
      ("¿Cuál es el ticket más antiguo sin resolver?", "es", "más antiguo"),
      ("los últimos 5 tickets", "es", "últimos 5 tickets"),  # was the count of every ticket
+     ("¿Cuál fue el primer ticket del año?", "es", "primer ticket"),  # was the year's count
      ("show the last 10 tickets", "en", "last 10 tickets"),
      ("¿Cuál es el último ticket?", "es", "último ticket"),  # was every resolved ticket's count
      ("the latest ticket", "en", "latest ticket")],

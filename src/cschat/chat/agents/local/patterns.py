@@ -567,7 +567,7 @@ STATUS_NAMED = _rx(
 LISTING = _rx(
     r"mas\s+antigu\w+|mas\s+viej\w+|oldest|newest|latest\s+(?:\d+\s+)?tickets?|"
     r"ultim[oa]s?\s+(?:\d+\s+)?tickets?|(?:last|first)\s+(?:\d+\s+)?tickets?|"
-    r"primer[oa]s?\s+(?:\d+\s+)?tickets?|"
+    r"primer(?:[oa]s?)?\s+(?:\d+\s+)?tickets?|"
     r"mas\s+recientes?|most\s+recent|longest\s+open|lleva\w*\s+mas\s+tiempo"
 )
 # Asked to list tickets ("list open tickets for Diego", "muéstrame los tickets abiertos"): no tool
