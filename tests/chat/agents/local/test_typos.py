@@ -36,6 +36,13 @@ def test_one_slip(word: str, target: str, slip: bool) -> None:
         ("de todas las categorías", "es", "de todas las categorías"),
         ("los domingos", "es", "los domingos"),
         ("tickets de más", "es", "tickets de más"),
+        # After "last", "this", "per"...: a unit written short or with one slip (each was every
+        # ticket of all time); other short words stay.
+        ("tickets last wek", "en", "tickets last week"),
+        ("tickets past 3 mos", "en", "tickets past 3 months"),
+        ("CSAT this yr", "en", "CSAT this year"),
+        ("the agent from this team", "en", "the agent from this team"),
+        ("the last one", "en", "the last one"),
     ],
 )
 def test_only_slipped_period_words_are_fixed(text: str, language: str, fixed: str) -> None:
@@ -51,6 +58,8 @@ def test_only_slipped_period_words_are_fixed(text: str, language: str, fixed: st
          ("2026-11-23", "2026-11-27")),
         ("how many tickets were resolved yesterdya", "Reading “yesterday” for “yesterdya”.",
          ("2026-11-26", "2026-11-26")),
+        ("how many tickets were closed last wek", "Reading “week” for “wek”.",
+         ("2026-11-16", "2026-11-22")),
     ],
 )  # fmt: skip
 async def test_the_answer_says_which_word_it_read(

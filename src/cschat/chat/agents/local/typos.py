@@ -51,6 +51,18 @@ _WORDS_OF_THEIR_OWN = frozenset(
     sabados domingos mondays tuesdays wednesdays thursdays fridays saturdays sundays""".split()  # noqa: SIM905
 )
 _WORD = re.compile(r"[^\W\d_]{5,}")
+# Shorter words are read as a unit of time only right after a word that leads one ("last wek",
+# "past mnth"): alone, one slip from "week" or "year" is too many other words.
+_SHORT_UNIT = re.compile(
+    r"(?<![\w])(?P<lead>last|past|this|previous|next|every|per|each)\s+(?P<n>\d+\s+)?"
+    r"(?P<word>[a-z]{2,4})(?![\w])"
+)
+_UNITS = ("day", "week", "month", "year")
+# Units written short after such a word ("last wk", "past 3 mos"): read as the unit, said so.
+_ABBREVIATED = {
+    "wk": "week", "wks": "weeks", "mo": "month", "mos": "months", "mth": "month", "mths": "months",
+    "yr": "year", "yrs": "years", "qtr": "quarter", "qtrs": "quarters",
+}  # fmt: skip
 
 
 def one_slip(word: str, target: str) -> bool:
@@ -101,4 +113,16 @@ def fix_key_words(
         fixed.append((written, meant))
         return meant
 
+    def unit(found: re.Match[str]) -> str:
+        written = found["word"]
+        meant = _ABBREVIATED.get(written)
+        if meant is None and len(written) > 2 and not found["n"]:
+            meant = next((u for u in _UNITS if written != u and one_slip(written, u)), None)
+        if meant is None or known(written):
+            return found[0]
+        fixed.append((written, meant))
+        return f"{found['lead']} {found['n'] or ''}{meant}"
+
+    if language == "en":
+        text = _SHORT_UNIT.sub(unit, text)
     return _WORD.sub(replace, text), tuple(fixed)
