@@ -60,6 +60,11 @@ def test_only_slipped_period_words_are_fixed(text: str, language: str, fixed: st
          ("2026-11-26", "2026-11-26")),
         ("how many tickets were closed last wek", "Reading “week” for “wek”.",
          ("2026-11-16", "2026-11-22")),
+        # This week's (or this month's): "la semana" was read and "pasda" was not.
+        ("tickets de la semana pasda", "Leo «pasada» donde pone «pasda».",
+         ("2026-11-16", "2026-11-22")),
+        ("tickets del ultmo mes", "Leo «último» donde pone «ultmo».",
+         ("2026-10-01", "2026-10-31")),
     ],
 )  # fmt: skip
 async def test_the_answer_says_which_word_it_read(

@@ -27,7 +27,7 @@ KEY_WORDS: dict[Language, frozenset[str]] = {
         resueltos resueltas resuelto resolvieron cerrados cerradas cerraron recibidos recibidas
         pendientes categoria categorias prioridad prioridades canal canales equipo equipos agente
         agentes resolucion respuesta primera mediana promedio tendencia urgentes compara
-        desglose""".split()  # noqa: SIM905
+        desglose pasada pasado ultimo ultima ultimos ultimas""".split()  # noqa: SIM905
     ),
     "en": frozenset(
         """today yesterday quarter quarters month months weeks previous january february march
@@ -42,7 +42,8 @@ _IN_ORDER = {language: tuple(sorted(words)) for language, words in KEY_WORDS.ite
 # As the answer writes them back.
 _ACCENTED = {
     "categoria": "categoría", "categorias": "categorías", "resolucion": "resolución",
-    "miercoles": "miércoles", "sabado": "sábado",
+    "miercoles": "miércoles", "sabado": "sábado", "ultimo": "último", "ultima": "última",
+    "ultimos": "últimos", "ultimas": "últimas",
 }  # fmt: skip
 # Words of their own one slip from a key word: "match" is no "march", "entero" no "enero",
 # "los domingos" (every Sunday) no "domingo".
