@@ -43,6 +43,9 @@ def test_one_slip(word: str, target: str, slip: bool) -> None:
         ("CSAT this yr", "en", "CSAT this year"),
         ("the agent from this team", "en", "the agent from this team"),
         ("the last one", "en", "the last one"),
+        ("tickets lsat week", "en", "tickets last week"),  # the word that leads the unit
+        ("tickets that week", "en", "tickets that week"),
+        ("tickets all week", "en", "tickets all week"),
     ],
 )
 def test_only_slipped_period_words_are_fixed(text: str, language: str, fixed: str) -> None:

@@ -59,6 +59,11 @@ _SHORT_UNIT = re.compile(
     r"(?P<word>[a-z]{2,4})(?![\w])"
 )
 _UNITS = ("day", "week", "month", "year")
+# And the word that leads a unit, when it is the one slipped ("lsat week", "las month").
+_SLIPPED_LEAD = re.compile(
+    r"(?<![\w])(?P<lead>[a-z]{3,4})(?=\s+(?:week|month|year|quarter)(?![\w]))"
+)
+_LEADS = ("last", "past", "this", "next")
 # Units written short after such a word ("last wk", "past 3 mos"): read as the unit, said so.
 _ABBREVIATED = {
     "wk": "week", "wks": "weeks", "mo": "month", "mos": "months", "mth": "month", "mths": "months",
@@ -124,6 +129,14 @@ def fix_key_words(
         fixed.append((written, meant))
         return f"{found['lead']} {found['n'] or ''}{meant}"
 
+    def lead(found: re.Match[str]) -> str:
+        written = found["lead"]
+        meant = next((w for w in _LEADS if written != w and one_slip(written, w)), None)
+        if meant is None or written in _LEADS or known(written):
+            return written
+        fixed.append((written, meant))
+        return meant
+
     if language == "en":
-        text = _SHORT_UNIT.sub(unit, text)
+        text = _SHORT_UNIT.sub(unit, _SLIPPED_LEAD.sub(lead, text))
     return _WORD.sub(replace, text), tuple(fixed)
