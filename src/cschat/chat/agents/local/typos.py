@@ -59,7 +59,7 @@ _SHORT_UNIT = re.compile(
     r"(?P<word>[a-z]{2,4})(?![\w])"
 )
 _UNITS = ("day", "week", "month", "year")
-# And the word that leads a unit, when it is the one slipped ("lsat week", "las month").
+# And the word that leads a unit, when it is the one slipped ("lsat week", "pst month").
 _SLIPPED_LEAD = re.compile(
     r"(?<![\w])(?P<lead>[a-z]{3,4})(?=\s+(?:week|month|year|quarter)(?![\w]))"
 )
