@@ -1214,3 +1214,13 @@ async def test_my_team_is_everyone_i_am_compared_with(question: str) -> None:
     # "Mi equipo" was no team: this month against last month.
     _, _, tools = await ask(question, role="Agent")
     assert [params.get("agent") for _, params in tools.calls] == [LUCIA, None]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["¿Cuántos tickets resolvió el equipo Norte frente al Sur este mes?", "Norte vs Sur este mes"],
+)
+async def test_two_team_names_set_against_each_other_compare_the_teams(question: str) -> None:
+    # Norte this month against last month, or every ticket: "Sur" was no team.
+    _, _, tools = await ask(question)
+    assert [params.get("team") for _, params in tools.calls] == ["Equipo Norte", "Equipo Sur"]

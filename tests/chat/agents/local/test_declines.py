@@ -801,6 +801,8 @@ async def test_where_without_a_source_is_no_field() -> None:
         # another).
         ("¿Ha crecido el backlog este mes?", "es", "backlog"),
         ("backlog this week vs last week", "en", "backlog"),
+        # The open ones among each week's new tickets, compared: another question.
+        ("¿Tenemos menos tickets abiertos que la semana pasada?", "es", "abiertos"),
         ("open tickets over time", "en", "open tickets"),
         ("unresolved tickets trend", "en", "unresolved"),
         # A threshold on a count: was this month's count against last month's.

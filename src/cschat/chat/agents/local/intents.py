@@ -200,9 +200,11 @@ def parse(
             for f in find_filters(rx.LEVELS[level["level"][:3]], vocabulary)
         ]
     filters = [*filters, *_next_levels(folded, filters, vocabulary)]
-    if rx.DIM["team"].search(folded) and not any(f.dimension == "team" for f in filters):
-        taken = [*skip, *(f.span for f in filters)]
-        filters = sorted([*filters, *bare_teams(folded, vocabulary, skip=taken)], key=_span_start)
+    teams = bare_teams(folded, vocabulary, skip=[*skip, *(f.span for f in filters)])
+    if rx.DIM["team"].search(folded) or (len(teams) > 1 and rx.COMPARE.search(folded)):
+        # "El equipo Norte frente al Sur", "Norte vs Sur este mes": team names without the team
+        # word, where the question names teams or sets two against each other.
+        filters = sorted([*filters, *teams], key=_span_start)
     for f in filters:
         if negation := rx.NEGATED_VALUE.search(unhyphened[: f.span[0]]):
             # "Tickets no urgentes": never the figure for the urgent ones instead.
@@ -310,6 +312,13 @@ def parse(
             # Every ticket, whatever its state; a time or a CSAT is of resolved tickets ("list
             # the agents with the lowest CSAT" read the tickets created in the window).
             date_field, status = "created", "any"
+    values = len({d for d, _ in filter_pairs}) < len(filter_pairs)  # "chat o email"
+    open_word = rx.OPEN.search(rest) if status == "open" and intent == "compare" else None
+    if open_word and periods and not values and not rx.CREATED.search(_blank(rest, opened)):
+        # "¿Tenemos menos tickets abiertos que la semana pasada?": how many were open then is
+        # not kept; the open ones among each week's new tickets would answer another question.
+        written = _written(text, open_word)
+        return Question(language, "unknown", declined=("no_backlog_history", written))
     if len(periods) > 2:
         # "En enero, febrero y marzo": two periods are compared, and none is left out silently.
         return Question(language, "unknown", declined=("too_many_periods", str(len(periods))))
