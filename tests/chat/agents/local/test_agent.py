@@ -516,6 +516,9 @@ async def test_courtesies_get_their_reply(question: str, answer: str) -> None:
     ("question", "metric"),
     [("¿Cómo ha evolucionado el CSAT este año?", "avg_csat"),
      ("¿Ha mejorado el tiempo de resolución?", "avg_resolution_hours"),
+     # These two were one figure over the window.
+     ("¿Cómo ha cambiado el tiempo de resolución desde septiembre?", "avg_resolution_hours"),
+     ("how has CSAT changed this year?", "avg_csat"),
      ("Is resolution time getting better?", "avg_resolution_hours")],
 )  # fmt: skip
 async def test_how_a_metric_evolves_is_its_series(question: str, metric: str) -> None:

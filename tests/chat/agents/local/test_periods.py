@@ -285,6 +285,10 @@ def test_month_abbreviations(text: str, today: date, expected: list[str]) -> Non
          ["2024-02-29..2024-02-29", "2023-02-28..2023-02-28"]),
         ("el mismo periodo del año pasado", FRI, ["2025-01-01..2025-11-27"]),
         ("el mes pasado y el anterior", FRI, ["2026-10-01..2026-10-31", "2026-09-01..2026-09-30"]),
+        # "Esta" alone after a period: the one of that kind running today (it was the one before).
+        ("la semana pasada frente a esta", FRI,
+         ["2026-11-16..2026-11-22", "2026-11-23..2026-11-27"]),
+        ("last month vs this one", FRI, ["2026-10-01..2026-10-31", "2026-11-01..2026-11-27"]),
         ("last week and the week before", JAN2,
          ["2026-12-21..2026-12-27", "2026-12-14..2026-12-20"]),
         ("Q1 2024 and the one before", FRI, ["2024-01-01..2024-03-31", "2023-10-01..2023-12-31"]),

@@ -180,7 +180,8 @@ _TREND_NOUNS = (
 # "¿Ha mejorado el tiempo de resolución?": its series answers, not one all-time figure; against
 # a period ("respecto al año pasado") it is a comparison of two periods.
 _TREND_VERBS = (
-    r"(?:ha|han|has|have)\s+(?:mejorado|empeorado|improved|worsened|gotten\s+(?:better|worse))|"
+    r"(?:ha|han)\s+(?:mejorado|empeorado|cambiado)|(?:has|have)\s+(?:[\w·]+\s+){0,3}?"
+    r"(?:improved|worsened|changed|gotten\s+(?:better|worse))|"
     r"mejorando|empeorando|improving|worsening|getting\s+(?:better|worse)"
 )
 TREND = _rx(f"{_TREND_NOUNS}|{_TREND_VERBS}")

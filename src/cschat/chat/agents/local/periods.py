@@ -824,6 +824,12 @@ def _one_before(_: re.Match[str], prior: Period | None, __: date) -> Period | No
     return prior.previous() if prior else None
 
 
+def _this_one(_: re.Match[str], prior: Period | None, today: date) -> Period | None:
+    """ "La semana pasada frente a esta", "last month vs this one": the period of the same kind
+    running today."""
+    return current(prior.kind, today) if prior else None
+
+
 def _week_too(m: re.Match[str], prior: Period | None, today: date) -> Period | None:
     """ "La semana 46 con la 47", "week 46 and 47": the number alone is a week of the same year."""
     if prior is None or prior.kind != "week":
@@ -858,6 +864,11 @@ _RELATIVE_RULES: tuple[tuple[str, Relative], ...] = (
         r"|(?:week|month|quarter|year|day)\s+before(?!\s+last)(?:\s+that)?"
         r"|(?:semana|mes|trimestre|ano|dia)\s+(?:anterior|previ[oa])))",
         _one_before,
+    ),
+    (
+        r"(?:and|y|vs\.?|versus|against|with|con|frente\s+a|que|than)\s+"
+        r"(?P<p>esta|este|la\s+actual|el\s+actual|this\s+one|the\s+current\s+one)(?![\w-])(?!\s+\w)",
+        _this_one,
     ),
     (
         r"(?:semana|week)\s+\d{1,2}\s+(?:and|y|e|vs\.?|versus|against|with|con|frente\s+a|to|al?|"
