@@ -29,6 +29,7 @@ from cschat.chat.agents.local.language import Language, detect_language
 from cschat.chat.agents.local.peaks import Peak
 from cschat.chat.agents.local.periods import (
     MONTHS,
+    ORDINALS,
     WEEKDAYS,
     AmbiguousDate,
     BadPeriod,
@@ -382,7 +383,7 @@ def parse(
         followup = True
     unscoped = not (periods or filter_pairs or dimension)
     ordinal = rx.ORDINAL_ALONE.search(rest) if unscoped and not stats else None
-    nth = _ORDINALS[ordinal["n"]] if ordinal else None
+    nth = ORDINALS[ordinal["n"]] if ordinal else None
     followup = followup or nth is not None
     if intent == "count" and unscoped and rx.OF_THOSE.search(rest):
         # "¿Cuántos de esos siguen abiertos?" after yesterday's new tickets: of those.
@@ -684,12 +685,6 @@ def _dimension(rest: str) -> str | None:
     return None
 
 
-_ORDINALS = {
-    "primer": 1, "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercer": 3, "tercero": 3,
-    "tercera": 3, "cuarto": 4, "cuarta": 4, "first": 1, "second": 2, "third": 3, "fourth": 4,
-}  # fmt: skip
-
-
 def _after_than(folded: str, found: FilterMatch) -> bool:
     """The filter value is written after "que"/"than": what the others are measured against."""
     return bool(rx.THAN_BEFORE.search(folded[: found.span[0]]))
@@ -710,8 +705,12 @@ def ranking_order(ranking: Ranking, stats: tuple[Stat, ...]) -> Literal["asc", "
     """Lowest first or highest first: for times lower is better; for counts and CSAT higher is."""
     if ranking in ("asc", "desc"):
         return ranking
-    lower_is_better = bool(stats) and stats[0] != "avg_csat"
-    return "asc" if (ranking == "worse") != lower_is_better else "desc"
+    return "asc" if (ranking == "worse") != _lower_is_better(stats) else "desc"
+
+
+def _lower_is_better(stats: tuple[Stat, ...]) -> bool:
+    """For times lower is better; for counts and CSAT higher is."""
+    return bool(stats) and stats[0] != "avg_csat"
 
 
 def _limit_and_order(
@@ -719,8 +718,7 @@ def _limit_and_order(
 ) -> tuple[int | None, Literal["asc", "desc"] | None]:
     if intent not in ("breakdown", None):  # None: "solo los 3 mejores" after a ranking
         return None, None
-    # For times lower is better; for counts and CSAT higher is.
-    lower_is_better = bool(stats) and stats[0] != "avg_csat"
+    lower_is_better = _lower_is_better(stats)
     worse, better = bool(rx.WORSE.search(rest)), bool(rx.BETTER.search(rest))
     lowest_first = (
         rx.ASC.search(rest) or (worse and not lower_is_better) or (better and lower_is_better)

@@ -36,9 +36,11 @@ WEEKDAYS: dict[str, int] = {
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
     "sunday": 6,
 }  # fmt: skip
-ORDINAL_QUARTERS: dict[str, int] = {
-    "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4,
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
+# Ordinal words: of quarters ("el tercer trimestre") and alone after one ("¿y la segunda?").
+ORDINALS: dict[str, int] = {
+    "primer": 1, "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercer": 3,
+    "tercero": 3, "tercera": 3, "cuarto": 4, "cuarta": 4, "first": 1, "second": 2, "third": 3,
+    "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
 }  # fmt: skip
 
 # Abbreviations count only beside a day or a year ("Nov 3", "3 dic", "sep 2025"): alone, "mar" is
@@ -408,7 +410,7 @@ def _month_of_year(m: re.Match[str], today: date) -> Period:
 
 def _quarter_of_year(m: re.Match[str], today: date) -> Period:
     """ "Q4 del año pasado", "el tercer trimestre de este año", "the first quarter last year"."""
-    number = int(m["q"]) if m["q"] else ORDINAL_QUARTERS[m["qw"]]
+    number = int(m["q"]) if m["q"] else ORDINALS[m["qw"]]
     return _quarter(_relative_year(m, today), number, today)
 
 
@@ -421,7 +423,7 @@ def _year_quarter(m: re.Match[str], today: date) -> Period:
 
 
 def _quarter_word(m: re.Match[str], today: date) -> Period:
-    return _quarter(int(m[2]) if m[2] else None, ORDINAL_QUARTERS[m[1]], today)
+    return _quarter(int(m[2]) if m[2] else None, ORDINALS[m[1]], today)
 
 
 def _first_or_last_of_year(m: re.Match[str], today: date) -> Period:
